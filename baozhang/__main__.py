@@ -1,0 +1,3 @@
+from baozhang.cli import main
+
+main()

@@ -1,0 +1,106 @@
+"""Shared fixtures: a few named personas set up once (healthchecks' habit), so permission
+tests read like sentences, and factories for organisations and people (saleor's habit)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from baozhang.accounts import services
+from baozhang.accounts.models import Organisation, OrganisationKind, Role, User
+
+PASSWORD = "correct-horse-battery-7"
+
+
+@dataclass
+class Personas:
+    operator: Organisation
+    org_a: Organisation
+    org_b: Organisation
+    admin: User
+    agent: User
+    engineer: User
+    director: User
+    security: User
+    contact_a: User
+    contact_b: User
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # The production hasher is slow on purpose; tests create many people.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def user_factory(db: Any) -> Callable[..., User]:
+    counter = {"n": 0}
+
+    def make(organisation: Organisation, roles: list[str] | None = None, **kw: Any) -> User:
+        counter["n"] += 1
+        kw.setdefault("username", f"user{counter['n']}")
+        kw.setdefault("password", PASSWORD)
+        return services.create_user(None, organisation=organisation, roles=roles or [], **kw)
+
+    return make
+
+
+@pytest.fixture
+def organisation_factory(db: Any) -> Callable[..., Organisation]:
+    counter = {"n": 0}
+
+    def make(**kw: Any) -> Organisation:
+        counter["n"] += 1
+        kw.setdefault("name", f"Customer {counter['n']}")
+        return services.create_organisation(None, **kw)
+
+    return make
+
+
+@pytest.fixture
+def personas(db: Any, user_factory: Callable[..., User]) -> Personas:
+    operator = services.operator_organisation()
+    org_a = services.create_organisation(
+        None, name="客户甲 Customer A", kind=OrganisationKind.CUSTOMER
+    )
+    org_b = services.create_organisation(
+        None, name="Customer B", kind=OrganisationKind.CUSTOMER, language="en"
+    )
+    return Personas(
+        operator=operator,
+        org_a=org_a,
+        org_b=org_b,
+        admin=user_factory(operator, [Role.ADMINISTRATOR], username="admin", is_superuser=True),
+        agent=user_factory(operator, [Role.AGENT], username="agent"),
+        engineer=user_factory(operator, [Role.ENGINEER], username="engineer"),
+        director=user_factory(operator, [Role.SERVICE_DIRECTOR], username="director"),
+        security=user_factory(operator, [Role.SECURITY_OFFICER], username="security"),
+        contact_a=user_factory(org_a, [Role.CUSTOMER_CONTACT], username="contact_a"),
+        contact_b=user_factory(org_b, [Role.CUSTOMER_CONTACT], username="contact_b", language="en"),
+    )
+
+
+@pytest.fixture
+def login(client: Client) -> Callable[[User], Client]:
+    """Sign a persona in on the test client (without going through the lockout counter)."""
+
+    def sign_in(user: User) -> Client:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def api_client(db: Any) -> Callable[[User], Client]:
+    """A client that sends `Authorization: Bearer <token>` of the given persona."""
+
+    def make(user: User) -> Client:
+        _token, secret = services.create_token(None, user, name="test")
+        return Client(headers={"Authorization": f"Bearer {secret}"})
+
+    return make

@@ -1,0 +1,231 @@
+"""One settings module, driven by the environment (healthchecks' habit).
+
+Environment:
+  BAOZHANG_HOME      data folder for the embedded default (default ./var)
+  DATABASE_URL       postgres://… for production; unset means SQLite in BAOZHANG_HOME
+  SECRET_KEY         or SECRET_KEY_FILE; unset means a key generated once in BAOZHANG_HOME
+  DEBUG              "1" to enable Django's debug pages
+  ALLOWED_HOSTS      comma-separated, default "127.0.0.1,localhost"
+  SECURE_COOKIES     "1" behind HTTPS (default: on unless DEBUG)
+  BAOZHANG_TIME_ZONE default calendar time zone (Asia/Shanghai)
+Any variable NAME can be read from a file named by NAME_FILE (for container secrets).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env(name: str, default: str = "") -> str:
+    """Read NAME, or the contents of the file named by NAME_FILE."""
+    file_name = os.environ.get(f"{name}_FILE")
+    if file_name:
+        return Path(file_name).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env(name, "")
+    if not value:
+        return default
+    return value.lower() in {"1", "true", "yes", "on"}
+
+
+HOME = Path(env("BAOZHANG_HOME", "var")).resolve()
+HOME.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    value = env("SECRET_KEY")
+    if value:
+        return value
+    key_file = HOME / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        key_file.chmod(0o600)
+    return key_file.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in env("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "ninja",
+    "baozhang.accounts",
+    "baozhang.events",
+    "baozhang.notify",
+    "baozhang.jobs",
+    "baozhang.calendars",
+    "baozhang.web",
+    "baozhang.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "baozhang.accounts.middleware.UserLanguageMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Axes last: it turns a lockout raised during authenticate() into its response.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "baozhang.urls"
+WSGI_APPLICATION = "baozhang.wsgi.application"
+ASGI_APPLICATION = "baozhang.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "baozhang.web.context.navigation",
+            ],
+        },
+    },
+]
+
+# Database: SQLite in WAL mode under BAOZHANG_HOME unless DATABASE_URL says otherwise.
+DATABASE_URL = env("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    DATABASES["default"].setdefault("TEST", {})
+    if env("TEST_DATABASE_NAME"):
+        DATABASES["default"]["TEST"]["NAME"] = env("TEST_DATABASE_NAME")
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": HOME / "baozhang.sqlite3",
+            "OPTIONS": {
+                # IMMEDIATE: a writer takes the lock at BEGIN, so two workers claiming the
+                # same row wait for each other instead of failing on upgrade.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
+                ),
+            },
+            # A file, not memory, so that worker subprocesses in tests share the database.
+            "TEST": {"NAME": str(HOME / "test.sqlite3")},
+        }
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Sign-in lockout (X4): six wrong passwords for one account lock it for the cool-off time,
+# whichever address they come from.
+AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "6"))
+AXES_COOLOFF_TIME = float(env("AXES_COOLOFF_HOURS", "0.5"))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_VERBOSE = False
+# Lockout is per account, not per address: many customers reach us from behind one NAT
+# egress, and locking an address would lock out a whole office (docs/decisions.md).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "web:dashboard"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = SECURE
+SESSION_COOKIE_AGE = 60 * 60 * 12
+CSRF_COOKIE_SECURE = SECURE
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if SECURE:
+    SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+OTP_TOTP_ISSUER = "Baozhang"
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = env("BAOZHANG_TIME_ZONE", "Asia/Shanghai")
+
+STATIC_URL = "/static/"
+STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = HOME / "media"
+
+# Notifications (outbox): how many tries before a message is dead, and the backoff.
+NOTIFY_MAX_ATTEMPTS = int(env("NOTIFY_MAX_ATTEMPTS", "8"))
+NOTIFY_BACKOFF_BASE_SECONDS = float(env("NOTIFY_BACKOFF_BASE_SECONDS", "30"))
+NOTIFY_BACKOFF_MAX_SECONDS = float(env("NOTIFY_BACKOFF_MAX_SECONDS", "3600"))
+NOTIFY_LEASE_SECONDS = float(env("NOTIFY_LEASE_SECONDS", "120"))
+NOTIFY_SEND_TIMEOUT_SECONDS = float(env("NOTIFY_SEND_TIMEOUT_SECONDS", "15"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django.db.backends": {"level": "WARNING"},
+    },
+}
