@@ -1,0 +1,100 @@
+"""Who may do what: the one place where roles turn into capabilities.
+
+Services and selectors ask `can(user, Capability.X)`; views and API endpoints never test
+roles themselves, so the UI and the API cannot disagree.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from baozhang.accounts.models import OrganisationKind, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from baozhang.accounts.models import User
+
+
+class Capability(StrEnum):
+    VIEW_ALL_CUSTOMERS = "view_all_customers"
+    MANAGE_ORGANISATIONS = "manage_organisations"
+    MANAGE_USERS = "manage_users"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_OPERATOR_CHANNELS = "manage_operator_channels"
+    MANAGE_OWN_ORGANISATION_CHANNELS = "manage_own_organisation_channels"
+    VIEW_DELIVERY_LOG = "view_delivery_log"
+
+
+_STAFF_BASE = {Capability.VIEW_ALL_CUSTOMERS, Capability.MANAGE_OWN_ORGANISATION_CHANNELS}
+
+ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.CUSTOMER_CONTACT: frozenset({Capability.MANAGE_OWN_ORGANISATION_CHANNELS}),
+    Role.AGENT: frozenset(_STAFF_BASE),
+    Role.ENGINEER: frozenset(_STAFF_BASE),
+    Role.COMPLAINT_ADMIN: frozenset(_STAFF_BASE | {Capability.VIEW_DELIVERY_LOG}),
+    Role.SERVICE_DIRECTOR: frozenset(
+        _STAFF_BASE
+        | {Capability.MANAGE_ORGANISATIONS, Capability.VIEW_AUDIT, Capability.VIEW_DELIVERY_LOG}
+    ),
+    Role.QUALITY_INSPECTOR: frozenset(_STAFF_BASE | {Capability.VIEW_AUDIT}),
+    Role.SECURITY_OFFICER: frozenset(
+        _STAFF_BASE | {Capability.VIEW_AUDIT, Capability.VIEW_DELIVERY_LOG}
+    ),
+    Role.ADMINISTRATOR: frozenset(Capability),
+}
+
+# Roles that only the operator's own people may hold.
+STAFF_ROLES = frozenset(Role) - {Role.CUSTOMER_CONTACT}
+
+
+def roles_of(user: User | AnonymousUser) -> frozenset[Role]:
+    """The roles a signed-in user holds (cached on the user object for the request)."""
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, "_baozhang_roles", None)
+    if cached is None:
+        names = set(user.groups.values_list("name", flat=True))
+        cached = frozenset(r for r in Role if r.value in names)
+        if user.is_superuser:
+            cached = cached | {Role.ADMINISTRATOR}
+        user._baozhang_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def is_operator_staff(user: User | AnonymousUser) -> bool:
+    """True for the operator's own people (and superusers); False for customer contacts."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    org = user.organisation
+    return org is not None and org.kind == OrganisationKind.OPERATOR
+
+
+def capabilities_of(user: User | AnonymousUser) -> frozenset[Capability]:
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    caps: set[Capability] = set()
+    staff = is_operator_staff(user)
+    for role in roles_of(user):
+        if role in STAFF_ROLES and not staff:
+            continue  # a staff role given by mistake to a customer's person grants nothing
+        caps |= ROLE_CAPABILITIES[role]
+    return frozenset(caps)
+
+
+def can(user: User | AnonymousUser, capability: Capability) -> bool:
+    return capability in capabilities_of(user)
+
+
+def require(user: User | AnonymousUser, capability: Capability) -> None:
+    """Raise PermissionDenied (HTTP 403) unless the user holds the capability."""
+    if not can(user, capability):
+        raise PermissionDenied(
+            _("You are not allowed to do this (%(capability)s).") % {"capability": capability}
+        )

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from baozhang.accounts import services
+from baozhang.accounts.models import Role
+from baozhang.accounts.permissions import Capability, can, capabilities_of
+from baozhang.events.models import Event, EventKind
+
+
+def test_a_customers_person_cannot_be_given_a_staff_role(personas):
+    with pytest.raises(ValidationError) as exc:
+        services.create_user(
+            None, username="x", password=None, organisation=personas.org_a, roles=[Role.AGENT]
+        )
+    assert "roles" in exc.value.message_dict
+
+
+def test_every_role_group_exists_after_migrate(db):
+    from django.contrib.auth.models import Group
+
+    assert set(Group.objects.values_list("name", flat=True)) >= set(Role.values)
+
+
+def test_capabilities_follow_roles(personas):
+    assert can(personas.admin, Capability.MANAGE_USERS)
+    assert can(personas.director, Capability.MANAGE_ORGANISATIONS)
+    assert not can(personas.agent, Capability.MANAGE_ORGANISATIONS)
+    assert can(personas.security, Capability.VIEW_AUDIT)
+    assert not can(personas.agent, Capability.VIEW_AUDIT)
+    assert capabilities_of(personas.contact_a) == {Capability.MANAGE_OWN_ORGANISATION_CHANNELS}
+
+
+def test_changing_roles_is_an_event_with_before_and_after(personas):
+    services.set_roles(personas.admin, personas.agent, [Role.AGENT, Role.ENGINEER])
+    event = Event.objects.filter(kind=EventKind.UPDATED, object_id=str(personas.agent.pk)).latest(
+        "id"
+    )
+    assert event.before == {"roles": ["agent"]}
+    assert event.after == {"roles": ["agent", "engineer"]}
+    assert event.actor == personas.admin
+
+
+def test_weak_passwords_are_refused(personas):
+    with pytest.raises(ValidationError):
+        services.create_user(
+            None, username="weak", password="12345678", organisation=personas.operator
+        )
+
+
+def test_only_administrators_manage_people(personas):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.create_user(
+            personas.agent, username="y", password=None, organisation=personas.operator
+        )

@@ -1,0 +1,72 @@
+"""API tokens: printed once, stored hashed, revocable, carrying the user's permissions."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+from django.core.management import call_command
+from django.test import Client
+
+from baozhang.accounts.models import ApiToken
+from baozhang.events.models import Event, EventKind
+
+
+def test_createtoken_prints_a_token_once_and_stores_only_its_hash(personas):
+    out = io.StringIO()
+    call_command("createtoken", "agent", stdout=out)
+    secret = out.getvalue().strip()
+
+    token = ApiToken.objects.get(user=personas.agent)
+    assert secret.startswith("bz_")
+    assert token.digest == hashlib.sha256(secret.encode()).hexdigest()
+    assert secret not in {token.prefix, token.digest, token.name}
+    assert Event.objects.filter(kind=EventKind.TOKEN_CREATED, object_id=str(token.pk)).exists()
+
+    response = Client(headers={"Authorization": f"Bearer {secret}"}).get("/api/v1/me")
+    assert response.status_code == 200
+    assert response.json()["username"] == "agent"
+
+
+def test_createtoken_for_an_unknown_user_fails_clearly(db):
+    from django.core.management.base import CommandError
+
+    try:
+        call_command("createtoken", "ghost", stdout=io.StringIO())
+    except CommandError as exc:
+        assert "ghost" in str(exc)
+    else:
+        raise AssertionError("expected CommandError")
+
+
+def test_a_revoked_token_is_refused(personas, api_client):
+    client = api_client(personas.agent)
+    assert client.get("/api/v1/me").status_code == 200
+    token = ApiToken.objects.get(user=personas.agent)
+
+    call_command("revoketoken", token.prefix, stdout=io.StringIO())
+
+    response = client.get("/api/v1/me")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "unauthorised"
+
+
+def test_a_token_of_an_inactive_user_is_refused(personas, api_client):
+    client = api_client(personas.agent)
+    personas.agent.is_active = False
+    personas.agent.save()
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_a_token_carries_its_users_permissions(personas, api_client):
+    contact = api_client(personas.contact_a)
+    response = contact.post(
+        "/api/v1/organisations", {"name": "Sneaky"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+
+    director = api_client(personas.director)
+    response = director.post(
+        "/api/v1/organisations", {"name": "New customer"}, content_type="application/json"
+    )
+    assert response.status_code == 201

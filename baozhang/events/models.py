@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to edit or delete an event (Q1: raw records stay as written)."""
+
+
+class EventQuerySet(models.QuerySet["Event"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("events are append-only / 事件记录只能追加，不能修改")
+
+    def delete(self) -> NoReturn:  # type: ignore[override]
+        raise AppendOnlyError("events are append-only / 事件记录只能追加，不能删除")
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("created")
+    UPDATED = "updated", _("updated")
+    DELETED = "deleted", _("deleted")
+    STATE_CHANGED = "state_changed", _("state changed")
+    SIGNED_IN = "signed_in", _("signed in")
+    SIGNED_OUT = "signed_out", _("signed out")
+    SIGN_IN_FAILED = "sign_in_failed", _("sign-in failed")
+    LOCKED_OUT = "locked_out", _("account locked")
+    TOKEN_CREATED = "token_created", _("API token created")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
+    PASSWORD_CHANGED = "password_changed", _("password changed")
+    OTP_ENABLED = "otp_enabled", _("two-factor sign-in enabled")
+    OTP_DISABLED = "otp_disabled", _("two-factor sign-in disabled")
+    NOTIFICATION_DEAD = "notification_dead", _("notification undeliverable")
+
+
+class Event(models.Model):
+    """One append-only record: who did what to which object, when, before → after."""
+
+    at = models.DateTimeField(_("at"), db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("actor"), max_length=200, blank=True)
+    kind = models.CharField(_("kind"), max_length=40, choices=EventKind.choices, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100)
+    object_id = models.CharField(_("object id"), max_length=64)
+    object_label = models.CharField(_("object"), max_length=300, blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    before = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
+    summary = models.CharField(_("summary"), max_length=500, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.kind} {self.object_label}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("events are append-only / 事件记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("events are append-only / 事件记录只能追加，不能删除")

@@ -1,0 +1,54 @@
+"""Reading events, with who may see what."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import QuerySet
+
+from baozhang.accounts.permissions import Capability, can, is_operator_staff
+from baozhang.events.models import Event, EventKind
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from baozhang.accounts.models import User
+
+# Security events (sign-ins, lockouts, tokens) are for auditors, not for customers' people.
+SECURITY_KINDS = frozenset(
+    {
+        EventKind.SIGNED_IN,
+        EventKind.SIGNED_OUT,
+        EventKind.SIGN_IN_FAILED,
+        EventKind.LOCKED_OUT,
+        EventKind.TOKEN_CREATED,
+        EventKind.TOKEN_REVOKED,
+        EventKind.OTP_ENABLED,
+        EventKind.OTP_DISABLED,
+        EventKind.PASSWORD_CHANGED,
+    }
+)
+
+
+def visible_events(user: User | AnonymousUser) -> QuerySet[Event]:
+    """Auditors see every event; other staff every non-security event; a customer's
+    people only their own organisation's non-security events."""
+    qs = Event.objects.all()
+    if can(user, Capability.VIEW_AUDIT):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    qs = qs.exclude(kind__in=SECURITY_KINDS)
+    if is_operator_staff(user):
+        return qs
+    return qs.filter(organisation_id=user.organisation_id) if user.organisation_id else qs.none()
+
+
+def timeline(user: User | AnonymousUser, obj: models.Model) -> QuerySet[Event]:
+    """Events of one object, oldest first, as the user may see them."""
+    return (
+        visible_events(user)
+        .filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        .order_by("at", "id")
+    )

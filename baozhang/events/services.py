@@ -1,0 +1,90 @@
+"""Writing events: the only code that creates Event rows. Nothing updates or deletes them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.utils import timezone
+
+from baozhang.events.models import Event, EventKind
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from baozhang.accounts.models import Organisation, User
+
+
+def object_type_of(obj: models.Model) -> str:
+    """The stable name of a model for events: "app_label.modelname"."""
+    return obj._meta.label_lower
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of `fields` on `obj`, foreign keys by id, ready for Event.before/after."""
+    data: dict[str, Any] = {}
+    for name in fields:
+        field = obj._meta.get_field(name)
+        if isinstance(field, models.ForeignKey):
+            data[name] = getattr(obj, field.attname)
+        else:
+            data[name] = getattr(obj, name)
+    return data
+
+
+def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict, dict]:
+    """Only the keys whose values differ, as (before, after)."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def _organisation_of(obj: models.Model | None) -> Organisation | None:
+    from baozhang.accounts.models import Organisation
+
+    if obj is None:
+        return None
+    if isinstance(obj, Organisation):
+        return obj
+    org = getattr(obj, "organisation", None)
+    return org if isinstance(org, Organisation) else None
+
+
+def record(
+    kind: EventKind | str,
+    obj: models.Model | None,
+    *,
+    actor: User | AnonymousUser | None = None,
+    actor_label: str = "",
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    summary: str = "",
+    organisation: Organisation | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_label: str = "",
+    ip_address: str | None = None,
+    at: datetime | None = None,
+) -> Event:
+    """Append one event. Call it inside the service's transaction so that the change and
+    its event commit together (and any outbox message written beside them).
+
+    `obj` may be None for events about something that is not a row (a failed sign-in for
+    an unknown user name): pass `object_type`, `object_id` and `object_label` instead.
+    """
+    user = actor if actor is not None and actor.is_authenticated else None
+    return Event.objects.create(
+        at=at or timezone.now(),
+        actor=user,
+        actor_label=actor_label or (user.get_username() if user else "system"),
+        kind=str(kind),
+        object_type=object_type or (object_type_of(obj) if obj is not None else ""),
+        object_id=object_id or (str(obj.pk) if obj is not None else ""),
+        object_label=(object_label or (str(obj) if obj is not None else ""))[:300],
+        organisation=organisation or _organisation_of(obj),
+        before=dict(before) if before is not None else None,
+        after=dict(after) if after is not None else None,
+        summary=summary[:500],
+        ip_address=ip_address,
+    )
