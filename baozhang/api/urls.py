@@ -1,0 +1,28 @@
+"""The HTTP API at /api/v1/: OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from baozhang.accounts.api import router as accounts_router
+from baozhang.api import errors
+from baozhang.api.auth import ActiveSessionAuth, TokenAuth
+from baozhang.events.api import router as events_router
+from baozhang.notify.api import router as notify_router
+
+api = NinjaAPI(
+    title="Baozhang API",
+    version="1",
+    description=(
+        "Baozhang (保障) HTTP API. Authenticate with `Authorization: Bearer <token>` "
+        "(create one with `baozhang createtoken USERNAME` or on your Security page). "
+        'Errors are JSON: `{"error": {"code", "message", "fields"}}`. '
+        "Lists are paginated with `?page=N`."
+    ),
+    auth=[TokenAuth(), ActiveSessionAuth()],
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("/", accounts_router)
+api.add_router("/", events_router)
+api.add_router("/notify/", notify_router)
