@@ -1,0 +1,55 @@
+"""Serving: the ASGI web role, optionally with the background worker in the same process."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+import uvicorn
+
+log = logging.getLogger("baozhang.server")
+
+
+def serve(host: str, port: int, *, with_worker: bool, worker_concurrency: int = 4) -> None:
+    """Serve until Ctrl-C or SIGTERM. uvicorn owns the signals; when it returns, the
+    worker thread is told to stop and is waited for, so in-flight deliveries finish."""
+    stop = threading.Event()
+    worker_thread: threading.Thread | None = None
+    if with_worker:
+        from baozhang.jobs.worker import Worker
+
+        worker = Worker(name=None, concurrency=worker_concurrency)
+        worker_thread = threading.Thread(
+            target=worker.run, args=(stop,), name="baozhang-worker", daemon=True
+        )
+        worker_thread.start()
+    config = uvicorn.Config(
+        "baozhang.asgi:application",
+        host=host,
+        port=port,
+        lifespan="off",
+        log_level="info",
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+    server = uvicorn.Server(config)
+    # uvicorn shuts down on SIGINT/SIGTERM, restores the handlers it found and raises the
+    # signal again. Handlers that only note it let the worker be stopped and waited for.
+    received: list[int] = []
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        received.append(signum)
+
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, note)
+    try:
+        server.run()
+    finally:
+        stop.set()
+        if worker_thread is not None:
+            worker_thread.join(timeout=30)
+            if worker_thread.is_alive():
+                log.warning("worker did not stop within 30 s / 后台任务未能在 30 秒内停止")

@@ -1,0 +1,70 @@
+"""The web shell: sign-in required, the dashboard's figures, the language switch."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from baozhang.conftest import PASSWORD
+
+
+def test_pages_need_a_sign_in(client, db):
+    response = client.get(reverse("web:dashboard"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+def test_dashboard_shows_figures_from_the_database(login, personas, organisation_factory):
+    organisation_factory()
+    page = login(personas.agent).get(reverse("web:dashboard")).content.decode()
+    # operator staff see three customers (A, B and the new one) and the seven personas
+    assert 'data-figure="customers">3<' in page
+    assert 'data-figure="people">7<' in page
+
+
+def test_a_contact_sees_only_their_organisations_figures(login, personas):
+    page = login(personas.contact_a).get(reverse("web:dashboard")).content.decode()
+    assert 'data-figure="customers">1<' in page
+    assert 'data-figure="people">1<' in page
+
+
+def test_language_switch_is_remembered_on_the_account(client, personas):
+    client.post(reverse("accounts:login"), {"username": "agent", "password": PASSWORD})
+    page = client.get(reverse("web:dashboard")).content.decode()
+    assert "仪表盘" in page
+
+    client.post(reverse("accounts:language"), {"language": "en", "next": "/"})
+    personas.agent.refresh_from_db()
+    assert personas.agent.language == "en"
+    assert "Dashboard" in client.get(reverse("web:dashboard")).content.decode()
+
+    # a new browser (no cookie) still gets the person's language after signing in
+    from django.test import Client
+
+    other = Client(headers={"Accept-Language": "zh-CN"})
+    other.post(reverse("accounts:login"), {"username": "agent", "password": PASSWORD})
+    assert "Dashboard" in other.get(reverse("web:dashboard")).content.decode()
+
+
+def test_an_unknown_language_is_refused_without_change(login, personas):
+    client = login(personas.agent)
+    client.post(reverse("accounts:language"), {"language": "xx", "next": "/"})
+    personas.agent.refresh_from_db()
+    assert personas.agent.language == "zh-hans"
+
+
+def test_static_assets_are_served_from_the_package(client, db):
+    script = client.get("/static/vendor/htmx/htmx.min.js")
+    assert script.status_code == 200
+    assert b"htmx" in b"".join(script.streaming_content)
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert "/static/vendor/pico/pico.min.css" in page
+    assert "http://" not in page.split("<body")[0] and "https://" not in page.split("<body")[0]
+
+
+def test_missing_migrations_fail_the_suite(db):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("makemigrations", "--check", "--dry-run", stdout=out)
