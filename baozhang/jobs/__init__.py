@@ -1,0 +1,1 @@
+"""The background worker: the database is the queue (DESIGN.md). See worker.py."""

@@ -1,0 +1,188 @@
+"""The worker loop: the database is the queue (DESIGN.md).
+
+One `Worker` claims due items from every registered queue (registry.py) and processes
+them on a small pool of threads; any number of workers, in any number of processes and
+hosts, share the work because claiming is safe (each queue's claim function locks and
+leases rows). It also runs the registered periodic jobs.
+
+The loop never dies of a database error: it logs, drops its connection, waits (1 s, then
+doubling to 30 s, cut short by `stop`) and tries again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue as queue_module
+import socket
+import threading
+import time
+from typing import Any
+
+from django.db import close_old_connections, connection
+from django.utils import timezone
+
+from baozhang.jobs import registry
+
+log = logging.getLogger(__name__)
+
+_SENTINEL = object()
+
+
+def default_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class _Pool:
+    """N sender threads fed from a queue; each closes its own database connection when
+    it stops (Django connections are per thread)."""
+
+    def __init__(self, size: int, name: str) -> None:
+        self._tasks: queue_module.Queue[Any] = queue_module.Queue()
+        self._lock = threading.Lock()
+        self._busy = 0
+        self._idle = threading.Condition(self._lock)
+        self._threads = [
+            threading.Thread(target=self._loop, name=f"{name}-sender-{i}", daemon=True)
+            for i in range(size)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    @property
+    def load(self) -> int:
+        """Items submitted and not yet finished."""
+        with self._lock:
+            return self._busy
+
+    def submit(self, func: Any, *args: Any) -> None:
+        with self._lock:
+            self._busy += 1
+        self._tasks.put((func, args))
+
+    def wait_for_slot(self, below: int, timeout: float) -> None:
+        """Block until fewer than `below` items are in flight, or `timeout` passes."""
+        with self._idle:
+            self._idle.wait_for(lambda: self._busy < below, timeout=timeout)
+
+    def _loop(self) -> None:
+        try:
+            while True:
+                task = self._tasks.get()
+                if task is _SENTINEL:
+                    return
+                func, args = task
+                try:
+                    # The sender keeps its connection between tasks (reconnecting per
+                    # message costs more than the send); it drops it after any error.
+                    func(*args)
+                except Exception:
+                    log.exception("background task %s failed", getattr(func, "__name__", func))
+                    # A broken connection must not poison the next task on this thread.
+                    connection.close()
+                finally:
+                    with self._idle:
+                        self._busy -= 1
+                        self._idle.notify_all()
+        finally:
+            connection.close()
+
+    def shutdown(self) -> None:
+        """Finish everything submitted, then stop the threads."""
+        for _ in self._threads:
+            self._tasks.put(_SENTINEL)
+        for thread in self._threads:
+            thread.join()
+
+
+class Worker:
+    """Claims and processes due work until stopped.
+
+    `concurrency` senders run at once; the loop keeps at most twice that many items
+    claimed (so a sender never waits for a claim), which bounds how many leases a killed
+    worker leaves behind. `poll_interval` is the sleep when there is nothing to do."""
+
+    def __init__(
+        self,
+        name: str | None = None,
+        concurrency: int = 4,
+        *,
+        poll_interval: float = 0.5,
+        error_backoff: tuple[float, float] = (1.0, 30.0),
+    ) -> None:
+        if concurrency < 1:
+            raise ValueError(f"concurrency must be at least 1, got {concurrency}")
+        self.name = name or default_name()
+        self.concurrency = concurrency
+        self.poll_interval = poll_interval
+        self.error_backoff = error_backoff
+        self._next_periodic: dict[str, float] = {}
+
+    def run(self, stop: threading.Event, *, once: bool = False) -> None:
+        """Loop until `stop` is set (or, with `once`, until nothing is due). Returns after
+        the items already claimed have been processed and connections are closed."""
+        log.info("worker %s starting with %d senders", self.name, self.concurrency)
+        pool = _Pool(self.concurrency, self.name)
+        backlog = self.concurrency * 2
+        failures = 0
+        try:
+            while not stop.is_set():
+                try:
+                    self._run_periodic()
+                    claimed = self._claim(pool, backlog)
+                    failures = 0
+                except Exception as exc:
+                    failures += 1
+                    delay = min(self.error_backoff[1], self.error_backoff[0] * 2 ** (failures - 1))
+                    log.warning(
+                        "worker %s: claiming failed (%s: %s); retrying in %.1fs",
+                        self.name,
+                        type(exc).__name__,
+                        exc,
+                        delay,
+                    )
+                    connection.close()
+                    stop.wait(delay)
+                    continue
+                finally:
+                    close_old_connections()
+                load = pool.load
+                if claimed == 0 and load == 0:
+                    if once:
+                        break
+                    stop.wait(self.poll_interval)
+                elif claimed == 0:
+                    pool.wait_for_slot(load, self.poll_interval)
+                else:
+                    # Refill in batches: claim again when half the backlog is done, so a
+                    # claim transaction serves several messages.
+                    pool.wait_for_slot(self.concurrency + 1, self.poll_interval)
+        finally:
+            pool.shutdown()
+            connection.close()
+            log.info("worker %s stopped", self.name)
+
+    def _claim(self, pool: _Pool, backlog: int) -> int:
+        claimed = 0
+        for q in registry.queues():
+            free = backlog - pool.load
+            if free <= 0:
+                break
+            items = q.claim(self.name, free, timezone.now())
+            for item in items:
+                pool.submit(q.process, item, self.name)
+            claimed += len(items)
+        return claimed
+
+    def _run_periodic(self) -> None:
+        now = time.monotonic()
+        for job in registry.periodic_jobs():
+            due = self._next_periodic.get(job.name, 0.0)
+            if now < due:
+                continue
+            self._next_periodic[job.name] = now + job.every_seconds
+            try:
+                job.func()
+            except Exception:
+                log.exception("periodic job %s failed", job.name)
+                connection.close()

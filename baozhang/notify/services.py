@@ -1,0 +1,302 @@
+"""Notification actions: the only code that changes channels and outbox messages (apart from
+the delivery loop in delivery.py)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baozhang.events.models import EventKind
+from baozhang.events.services import record
+from baozhang.notify import channels as kinds
+from baozhang.notify.models import Channel, Message, MessageStatus
+from baozhang.notify.rendering import render
+from baozhang.notify.selectors import can_manage_channel
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from baozhang.accounts.models import Organisation, User
+
+    Actor = User | AnonymousUser
+
+_CHANNEL_FIELDS = ("name", "kind", "language", "enabled", "organisation", "user")
+
+
+def _deny() -> PermissionDenied:
+    return PermissionDenied(
+        _("You are not allowed to manage this notification channel.") + " / 您无权管理此通知通道。"
+    )
+
+
+def _snapshot(channel: Channel) -> dict[str, Any]:
+    return {
+        "name": channel.name,
+        "kind": channel.kind,
+        "language": channel.language,
+        "enabled": channel.enabled,
+        "organisation": channel.organisation_id,
+        "user": channel.user_id,
+        "config": kinds.masked_config(channel.kind, channel.config),
+    }
+
+
+def channel_language(channel: Channel) -> str:
+    """The language a channel's messages are written in: the channel's own override, else
+    its organisation's, else its person's."""
+    if channel.language:
+        return channel.language
+    if channel.organisation_id is not None:
+        return channel.organisation.language
+    return channel.user.language
+
+
+def _merge_secrets(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
+    """An empty or masked ("***") secret in an edit keeps the stored value, so a form or an
+    API client never has to send secrets back."""
+    merged = dict(new)
+    for name in kinds.secret_fields(kind):
+        value = merged.get(name)
+        masked = value in (None, "", "***") or (isinstance(value, str) and value.endswith("/***"))
+        if masked and old.get(name):
+            merged[name] = old[name]
+    return merged
+
+
+def create_channel(
+    actor: Actor,
+    *,
+    name: str,
+    kind: str,
+    config: Mapping[str, Any],
+    organisation: Organisation | None = None,
+    user: User | None = None,
+    language: str = "",
+    enabled: bool = True,
+) -> Channel:
+    """Create a channel owned by `organisation` or by `user` (exactly one).
+
+    Raises ValidationError (bilingual, per field) for bad settings and PermissionDenied
+    when the actor may not manage channels of that owner."""
+    if (organisation is None) == (user is None):
+        raise ValidationError(
+            {
+                "organisation": "通道必须属于一个组织或一个人（二选一） / "
+                "a channel belongs to exactly one organisation or one person"
+            }
+        )
+    channel = Channel(
+        name=name.strip(),
+        kind=kind,
+        organisation=organisation,
+        user=user,
+        language=language or "",
+        enabled=enabled,
+    )
+    if not can_manage_channel(actor, channel):
+        raise _deny()
+    if not channel.name:
+        raise ValidationError({"name": "名称为必填项 / name is required"})
+    channel.config = kinds.clean_config(kind, config)
+    with transaction.atomic():
+        channel.save()
+        record(
+            EventKind.CREATED,
+            channel,
+            actor=actor,
+            after=_snapshot(channel),
+            organisation=organisation or (user.organisation if user else None),
+        )
+    return channel
+
+
+def update_channel(actor: Actor, channel: Channel, **fields: Any) -> Channel:
+    """Change a channel's name, kind, settings (`config`), language or enabled flag.
+
+    Secrets left empty or masked in `config` keep their stored values."""
+    if not can_manage_channel(actor, channel):
+        raise _deny()
+    unknown = set(fields) - {"name", "kind", "config", "language", "enabled"}
+    if unknown:
+        raise ValueError(f"unknown channel fields: {sorted(unknown)}")
+    with transaction.atomic():
+        channel = Channel.objects.select_for_update().get(pk=channel.pk)
+        before = _snapshot(channel)
+        kind = fields.get("kind", channel.kind)
+        if "name" in fields:
+            channel.name = str(fields["name"]).strip()
+            if not channel.name:
+                raise ValidationError({"name": "名称为必填项 / name is required"})
+        if "language" in fields:
+            channel.language = fields["language"] or ""
+        if "enabled" in fields:
+            channel.enabled = bool(fields["enabled"])
+        if "config" in fields or kind != channel.kind:
+            old = channel.config if kind == channel.kind else {}
+            new = fields.get("config", channel.config)
+            channel.config = kinds.clean_config(kind, _merge_secrets(kind, old, new))
+        channel.kind = kind
+        channel.save()
+        after = _snapshot(channel)
+        if after != before:
+            record(
+                EventKind.UPDATED,
+                channel,
+                actor=actor,
+                before=before,
+                after=after,
+                organisation=channel.organisation or getattr(channel.user, "organisation", None),
+            )
+    return channel
+
+
+def enqueue(
+    channel: Channel,
+    template_key: str,
+    context: Mapping[str, Any],
+    dedup_key: str,
+    organisation: Organisation | None = None,
+) -> Message | None:
+    """Write one outbox message for `channel`. Call it INSIDE the transaction of the change
+    that causes the notification: the message then commits, or rolls back, with it.
+
+    Subject and body are rendered now, in the channel's language, so every retry sends the
+    same text. Returns the new message; the existing one when `dedup_key` was already used
+    (a second enqueue is a no-op); None when the channel is disabled. Raises RuntimeError
+    outside a transaction and TemplateDoesNotExist for an unknown template key.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError(
+            "notify.enqueue() must run inside the caller's transaction (transaction.atomic)"
+        )
+    if not channel.enabled:
+        return None
+    if len(dedup_key) > 200 or not dedup_key:
+        raise ValueError(f"dedup_key must be 1–200 characters, got {len(dedup_key)}")
+    existing = Message.objects.filter(dedup_key=dedup_key).first()
+    if existing is not None:
+        return existing
+    language = channel_language(channel)
+    subject, body = render(template_key, language, context)
+    if organisation is None:
+        organisation = channel.organisation or getattr(channel.user, "organisation", None)
+    # get_or_create: a concurrent enqueue of the same key ends in the unique index and
+    # returns the row that won.
+    message, _created = Message.objects.get_or_create(
+        dedup_key=dedup_key,
+        defaults={
+            "channel": channel,
+            "organisation": organisation,
+            "template_key": template_key,
+            "language": language,
+            "subject": subject,
+            "body": body,
+            "status": MessageStatus.PENDING,
+            "next_attempt_at": timezone.now(),
+        },
+    )
+    return message
+
+
+def notify_organisation(
+    org: Organisation,
+    template_key: str,
+    context: Mapping[str, Any],
+    dedup_key_base: str,
+) -> list[Message]:
+    """Enqueue `template_key` on every enabled channel of `org` (key per channel:
+    "<dedup_key_base>:c<channel id>"). Call inside the caller's transaction."""
+    out = []
+    for channel in org.notify_channels.filter(enabled=True).select_related("organisation"):
+        message = enqueue(channel, template_key, context, f"{dedup_key_base}:c{channel.pk}", org)
+        if message is not None:
+            out.append(message)
+    return out
+
+
+def notify_user(
+    user: User,
+    template_key: str,
+    context: Mapping[str, Any],
+    dedup_key_base: str,
+) -> list[Message]:
+    """Enqueue `template_key` on every enabled personal channel of `user`. Call inside the
+    caller's transaction."""
+    out = []
+    for channel in user.notify_channels.filter(enabled=True).select_related("user"):
+        message = enqueue(
+            channel, template_key, context, f"{dedup_key_base}:c{channel.pk}", user.organisation
+        )
+        if message is not None:
+            out.append(message)
+    return out
+
+
+def send_test(actor: Actor, channel: Channel) -> Message:
+    """Queue the `test` message on `channel` now (even when the channel is disabled, so
+    that settings can be tried before switching it on)."""
+    if not can_manage_channel(actor, channel):
+        raise _deny()
+    with transaction.atomic():
+        language = channel_language(channel)
+        subject, body = render(
+            "test",
+            language,
+            {"channel_name": channel.name, "actor": str(actor), "kind": channel.kind},
+        )
+        message = Message.objects.create(
+            dedup_key=f"test:c{channel.pk}:{uuid.uuid4().hex}",
+            channel=channel,
+            organisation=channel.organisation or getattr(channel.user, "organisation", None),
+            template_key="test",
+            language=language,
+            subject=subject,
+            body=body,
+            next_attempt_at=timezone.now(),
+        )
+        record(
+            EventKind.CREATED,
+            message,
+            actor=actor,
+            summary=f"test notification → {channel}",
+            organisation=message.organisation,
+        )
+    return message
+
+
+def retry_dead(actor: Actor, message: Message) -> Message:
+    """Give a dead message a new round of attempts. Raises ValidationError unless it is
+    dead, PermissionDenied unless the actor may manage its channel."""
+    from baozhang.accounts.permissions import Capability, can
+
+    if not (can_manage_channel(actor, message.channel) or can(actor, Capability.VIEW_DELIVERY_LOG)):
+        raise _deny()
+    with transaction.atomic():
+        message = Message.objects.select_for_update().get(pk=message.pk)
+        if message.status != MessageStatus.DEAD:
+            raise ValidationError(
+                {
+                    "status": f"只能重发投递失败的消息（当前：{message.status}） / "
+                    f"only undeliverable messages can be retried (this one is {message.status})"
+                }
+            )
+        message.status = MessageStatus.PENDING
+        message.attempts = 0
+        message.next_attempt_at = timezone.now()
+        message.save(update_fields=["status", "attempts", "next_attempt_at"])
+        record(
+            EventKind.STATE_CHANGED,
+            message,
+            actor=actor,
+            before={"status": MessageStatus.DEAD},
+            after={"status": MessageStatus.PENDING},
+            summary="retry",
+            organisation=message.organisation,
+        )
+    return message
