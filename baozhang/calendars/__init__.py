@@ -1,0 +1,1 @@
+"""Business calendars: the Django side of baozhang.core.calendar (commands for now)."""
