@@ -170,9 +170,12 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=2000, help="messages per run")
     parser.add_argument("--timeout", type=float, default=180, help="seconds per run at most")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="200 messages, a smoke run")
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.quick:
+        args.n = 200
     if args.seed is not None:
         seed(args.seed, args.url)
         return
