@@ -39,7 +39,7 @@ def test_the_database_refuses_a_raw_update(event):
     assert event.summary == ""
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="DELETE trigger is PostgreSQL's")
+@pytest.mark.postgres_only  # SQLite's DELETE is guarded in the application only
 def test_postgresql_refuses_a_raw_delete(event):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM events_event WHERE id = %s", [event.pk])
