@@ -28,18 +28,31 @@ class Capability(StrEnum):
     MANAGE_OPERATOR_CHANNELS = "manage_operator_channels"
     MANAGE_OWN_ORGANISATION_CHANNELS = "manage_own_organisation_channels"
     VIEW_DELIVERY_LOG = "view_delivery_log"
+    MANAGE_CALENDARS = "manage_calendars"
+    MANAGE_AGREEMENTS = "manage_agreements"
+    SIGN_REVIEWS = "sign_reviews"
 
 
 _STAFF_BASE = {Capability.VIEW_ALL_CUSTOMERS, Capability.MANAGE_OWN_ORGANISATION_CHANNELS}
 
 ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.CUSTOMER_CONTACT: frozenset({Capability.MANAGE_OWN_ORGANISATION_CHANNELS}),
+    # A customer's contact signs their side of an agreement's review (S5).
+    Role.CUSTOMER_CONTACT: frozenset(
+        {Capability.MANAGE_OWN_ORGANISATION_CHANNELS, Capability.SIGN_REVIEWS}
+    ),
     Role.AGENT: frozenset(_STAFF_BASE),
     Role.ENGINEER: frozenset(_STAFF_BASE),
     Role.COMPLAINT_ADMIN: frozenset(_STAFF_BASE | {Capability.VIEW_DELIVERY_LOG}),
     Role.SERVICE_DIRECTOR: frozenset(
         _STAFF_BASE
-        | {Capability.MANAGE_ORGANISATIONS, Capability.VIEW_AUDIT, Capability.VIEW_DELIVERY_LOG}
+        | {
+            Capability.MANAGE_ORGANISATIONS,
+            Capability.VIEW_AUDIT,
+            Capability.VIEW_DELIVERY_LOG,
+            Capability.MANAGE_CALENDARS,
+            Capability.MANAGE_AGREEMENTS,
+            Capability.SIGN_REVIEWS,
+        }
     ),
     Role.QUALITY_INSPECTOR: frozenset(_STAFF_BASE | {Capability.VIEW_AUDIT}),
     Role.SECURITY_OFFICER: frozenset(

@@ -29,7 +29,12 @@ def test_capabilities_follow_roles(personas):
     assert not can(personas.agent, Capability.MANAGE_ORGANISATIONS)
     assert can(personas.security, Capability.VIEW_AUDIT)
     assert not can(personas.agent, Capability.VIEW_AUDIT)
-    assert capabilities_of(personas.contact_a) == {Capability.MANAGE_OWN_ORGANISATION_CHANNELS}
+    assert capabilities_of(personas.contact_a) == {
+        Capability.MANAGE_OWN_ORGANISATION_CHANNELS,
+        Capability.SIGN_REVIEWS,
+    }
+    assert can(personas.director, Capability.MANAGE_AGREEMENTS)
+    assert not can(personas.agent, Capability.MANAGE_CALENDARS)
 
 
 def test_changing_roles_is_an_event_with_before_and_after(personas):
