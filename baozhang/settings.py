@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "baozhang.notify",
     "baozhang.jobs",
     "baozhang.calendars",
+    "baozhang.sla",
     "baozhang.web",
     "baozhang.api",
 ]
@@ -138,8 +139,9 @@ else:
                     "PRAGMA busy_timeout=20000; PRAGMA foreign_keys=ON;"
                 ),
             },
-            # A file, not memory, so that worker subprocesses in tests share the database.
-            "TEST": {"NAME": str(HOME / "test.sqlite3")},
+            # A file, not memory, so that worker subprocesses in tests share the database;
+            # one per test process, so that two test runs never share one.
+            "TEST": {"NAME": str(HOME / f"test-{os.getpid()}.sqlite3")},
         }
     }
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("baozhang.web.urls")),
     path("accounts/", include("baozhang.accounts.urls")),
     path("notify/", include("baozhang.notify.urls")),
+    path("agreements/", include("baozhang.sla.urls")),
+    path("calendars/", include("baozhang.calendars.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

@@ -7,8 +7,10 @@ from ninja import NinjaAPI
 from baozhang.accounts.api import router as accounts_router
 from baozhang.api import errors
 from baozhang.api.auth import ActiveSessionAuth, TokenAuth
+from baozhang.calendars.api import router as calendars_router
 from baozhang.events.api import router as events_router
 from baozhang.notify.api import router as notify_router
+from baozhang.sla.api import router as sla_router
 
 api = NinjaAPI(
     title="Baozhang API",
@@ -26,3 +28,5 @@ errors.install(api)
 api.add_router("/", accounts_router)
 api.add_router("/", events_router)
 api.add_router("/notify/", notify_router)
+api.add_router("/", sla_router)
+api.add_router("/", calendars_router)

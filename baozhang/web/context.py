@@ -19,6 +19,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries.append(
             (_("Customers") if is_operator_staff(user) else _("Organisation"), "web:organisations")
         )
+        entries.append((_("Agreements"), "sla:agreements"))
+        if is_operator_staff(user):
+            entries.append((_("Calendars"), "calendars:list"))
         entries.append((_("People"), "web:users"))
         entries.append((_("Events"), "web:events"))
         entries.append((_("Notifications"), "notify:channel_list"))

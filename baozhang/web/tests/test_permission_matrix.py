@@ -31,6 +31,8 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     )
     message = notify_services.enqueue(channel, "test", {}, dedup_key="matrix-a")
     token, _secret = services.create_token(None, personas.contact_a)
+    agreement = _agreement_of_a(personas)
+    calendar, schedule = _operator_calendar()
     event = Event.objects.filter(organisation=personas.org_a, kind=EventKind.CREATED).first()
     return {
         "organisation": personas.org_a.pk,
@@ -39,7 +41,59 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "token": token.pk,
         "channel": channel.pk,
         "message": message.pk,
+        "agreement": agreement.pk,
+        "target": agreement.targets.get().pk,
+        "review": agreement.reviews.get().pk,
+        "calendar": calendar.pk,
+        "calendar_key": calendar.key,
+        "schedule": schedule.pk,
+        "date": "2026-10-12",
     }
+
+
+def _operator_calendar():  # type: ignore[no-untyped-def]
+    """Calendars are the operator's, not a customer's: no customer's person sees them."""
+    from baozhang.calendars import services as cal
+
+    calendar = cal.create_calendar(
+        None,
+        name="Matrix calendar",
+        key="matrix",
+        base_schedule="CN",
+        monday="09:00-18:00",
+    )
+    schedule = cal.import_schedule(
+        None, country="CN", name="2099", text="year 2099\n2099-01-01 holiday 元旦"
+    )
+    return calendar, schedule
+
+
+def _agreement_of_a(personas):  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from baozhang.sla import services as sla
+
+    agreement = sla.create_agreement(
+        personas.director,
+        customer=personas.org_a,
+        reference="A-1",
+        title="A's hosting",
+        starts_on=dt.date(2026, 10, 1),
+    )
+    sla.add_target(
+        personas.director, agreement, name="availability", kind="availability", objective="99.9"
+    )
+    sla.transition(personas.director, agreement, "negotiate")
+    sla.transition(personas.director, agreement, "activate")
+    start = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
+    sla.open_review(
+        personas.director,
+        agreement,
+        period_start=start,
+        period_end=start + dt.timedelta(days=31),
+        now=start + dt.timedelta(days=31),
+    )
+    return agreement
 
 
 # Which object each parameter of a web URL stands for, by URL name.
@@ -52,7 +106,21 @@ WEB_OBJECT_OF: dict[str, str] = {
     "notify:channel_test": "channel",
     "notify:message_detail": "message",
     "notify:message_retry": "message",
+    "sla:agreement": "agreement",
+    "sla:agreement_edit": "agreement",
+    "sla:agreement_action": "agreement",
+    "sla:target_delete": "target",
+    "sla:review": "review",
+    "calendars:detail": "calendar_key",
+    "calendars:edit": "calendar_key",
+    "calendars:date_add": "calendar_key",
+    "calendars:date_remove": "calendar_key",
+    "calendars:schedule_detail": "schedule",
+    "calendars:schedule_delete": "schedule",
 }
+# Objects that belong to the operator, not to a customer: their "owner" in the check below
+# is operator staff, and no customer's person may see them.
+OPERATOR_OBJECTS = {"calendar", "calendar_key", "schedule"}
 
 # Which object each path parameter of the API stands for, and a valid body per method, so
 # that a 404 comes from the object lookup and not from input validation.
@@ -63,16 +131,64 @@ API_OBJECT_OF: dict[str, str] = {
     "token_id": "token",
     "channel_id": "channel",
     "message_id": "message",
+    "agreement_id": "agreement",
+    "target_id": "target",
+    "review_id": "review",
+    "calendar_id": "calendar",
+    "key": "calendar_key",
+    "schedule_id": "schedule",
+    "date": "date",
 }
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/organisations/{org_id}"): {"name": "taken over"},
     ("put", "/api/v1/users/{user_id}/roles"): {"roles": ["customer_contact"]},
     ("patch", "/api/v1/notify/channels/{channel_id}"): {"name": "taken over"},
+    ("patch", "/api/v1/agreements/{agreement_id}"): {"title": "taken over"},
+    ("post", "/api/v1/agreements/{agreement_id}/transition"): {"action": "begin_review"},
+    ("post", "/api/v1/agreements/{agreement_id}/targets"): {
+        "name": "x",
+        "kind": "availability",
+        "objective": "99",
+    },
+    ("post", "/api/v1/agreements/{agreement_id}/risks"): {
+        "description": "x",
+        "likelihood": "low",
+        "impact": "low",
+        "coverage": "x",
+    },
+    ("post", "/api/v1/agreements/{agreement_id}/clauses"): {"kind": "other", "text": "x"},
+    ("post", "/api/v1/agreements/{agreement_id}/exclusions"): {
+        "clause_id": 1,
+        "reason": "x",
+        "start": "2026-10-01T00:00:00Z",
+        "end": "2026-10-02T00:00:00Z",
+    },
+    ("post", "/api/v1/agreements/{agreement_id}/downtimes"): {
+        "description": "x",
+        "start": "2026-10-01T00:00:00Z",
+        "end": "2026-10-02T00:00:00Z",
+    },
+    ("post", "/api/v1/agreements/{agreement_id}/reviews"): {
+        "start": "2026-10-01T00:00:00Z",
+        "end": "2026-10-02T00:00:00Z",
+    },
+    ("post", "/api/v1/targets/{target_id}/observations"): {"at": "2026-10-01T00:00:00Z"},
+    ("patch", "/api/v1/reviews/{review_id}"): {"satisfaction": 1},
+    ("patch", "/api/v1/calendars/{calendar_id}"): {"name": "x"},
+    ("post", "/api/v1/calendars/{calendar_id}/dates"): {"date": "2026-10-12", "kind": "closed"},
     ("put", "/api/v1/notify/channels/{channel_id}"): {
         "name": "taken over",
         "kind": "webhook",
         "settings": {"url": "http://127.0.0.1:9/x"},
     },
+}
+
+API_QUERIES: dict[str, str] = {
+    "/api/v1/calendars/{key}/add": "?start=2026-10-12T09:00:00%2B08:00&duration=PT1H",
+    "/api/v1/calendars/{key}/between": (
+        "?start=2026-10-12T09:00:00%2B08:00&end=2026-10-13T09:00:00%2B08:00"
+    ),
+    "/api/v1/calendars/{key}/days": "?first=2026-10-01&last=2026-10-31",
 }
 
 
@@ -133,7 +249,9 @@ def test_a_contact_of_b_gets_404_for_a_page_of_as_object(name, params, personas,
     assert client.post(url, {}).status_code in {404, 405}
 
     # and the owner of the object is not refused, so the 404 above means isolation
-    owner = login(personas.contact_a)
+    owner = login(
+        personas.director if WEB_OBJECT_OF[name] in OPERATOR_OBJECTS else personas.contact_a
+    )
     assert owner.get(url).status_code in {200, 302, 403, 405}
 
 
@@ -146,6 +264,7 @@ def test_a_contact_of_b_gets_404_for_an_endpoint_of_as_object(
     for p in params:
         url = url.replace("{" + p + "}", str(objects[API_OBJECT_OF[p]]))
     body = API_BODIES.get((method, path), {})
+    url += API_QUERIES.get(path, "")
     client: Callable[..., Any] = getattr(api_client(personas.contact_b), method)
 
     response = (
@@ -154,3 +273,9 @@ def test_a_contact_of_b_gets_404_for_an_endpoint_of_as_object(
 
     assert response.status_code == 404, (method, url, response.content)
     assert response.json()["error"]["code"] == "not_found"
+
+    # and the owner reads it, so the 404 above means isolation, not a broken endpoint
+    if method == "get":
+        kinds = {API_OBJECT_OF[p] for p in params}
+        owner = personas.director if kinds & OPERATOR_OBJECTS else personas.contact_a
+        assert api_client(owner).get(url).status_code == 200, url

@@ -1,23 +1,28 @@
 """``baozhang calendar …``: a thin wrapper over :func:`baozhang.core.calendar_cli.run`.
 
 All behaviour lives in the pure function; this command only hands it the process's
-streams, reads ``--schedule FILE`` (a newly announced official schedule, see
-docs/calendars.md) and exits with the function's status.
+streams and every calendar by key (built-ins and the operator's own, see
+:func:`baozhang.calendars.selectors.all_calendars`), reads ``--schedule FILE`` (a newly
+announced official schedule, see docs/calendars.md) and exits with the function's status.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from baozhang.core.calendar import BuiltinCalendars, Calendar
+from baozhang.calendars.selectors import all_calendars
+from baozhang.core.calendar import Calendar
 from baozhang.core.calendar_cli import USAGE, run
 from baozhang.core.calendar_schedule import parse_schedule
 
 
-def _with_schedules(argv: list[str]) -> tuple[list[str], dict[str, Calendar] | None, str | None]:
+def _with_schedules(
+    argv: list[str],
+) -> tuple[list[str], Mapping[str, Calendar] | None, str | None]:
     """Strip ``--schedule FILE`` options; return argv, calendars, and an error line."""
     rest: list[str] = []
     paths: list[str] = []
@@ -33,8 +38,8 @@ def _with_schedules(argv: list[str]) -> tuple[list[str], dict[str, Calendar] | N
         else:
             rest.append(arg)
     if not paths:
-        return rest, None, None
-    calendars = {name: cal for name, cal in BuiltinCalendars().items()}
+        return rest, all_calendars(), None
+    calendars = dict(all_calendars().items())
     for path in paths:
         try:
             with open(path, encoding="utf-8") as f:

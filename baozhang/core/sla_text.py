@@ -1,0 +1,115 @@
+"""Short bilingual texts for SLA evidence: durations, spans, numbers, exclusion kinds.
+
+Every evidence line is ``"english / 中文"``. Times are shown in the calendar's time zone,
+to the minute (seconds only when they are not zero).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from enum import StrEnum
+
+__all__ = [
+    "ExclusionKind",
+    "bilingual",
+    "duration_text",
+    "kind_text",
+    "moment_text",
+    "money_text",
+    "number_text",
+    "span_text",
+]
+
+
+class ExclusionKind(StrEnum):
+    """Well-known kinds of exemption (免责条款). Exclusions may use other kinds too; these
+    are the ones with a label in both languages. ``not_observed`` is added by the
+    evaluator itself for time the data source was not watching."""
+
+    FORCE_MAJEURE = "force_majeure"
+    CUSTOMER_CAUSED = "customer_caused"
+    ANNOUNCED_MAINTENANCE = "announced_maintenance"
+    NOT_OBSERVED = "not_observed"
+
+
+_KIND_LABELS: dict[str, tuple[str, str]] = {
+    ExclusionKind.FORCE_MAJEURE: ("force majeure", "不可抗力"),
+    ExclusionKind.CUSTOMER_CAUSED: ("caused by the customer", "客户原因"),
+    ExclusionKind.ANNOUNCED_MAINTENANCE: ("announced maintenance", "已通告的维护"),
+    ExclusionKind.NOT_OBSERVED: ("not observed", "无监测数据"),
+    "": ("exclusion", "免责"),
+}
+
+
+def bilingual(en: str, zh: str) -> str:
+    """``"en / zh"``: the form of every evidence line and error message."""
+    return f"{en} / {zh}"
+
+
+def kind_text(kind: str) -> tuple[str, str]:
+    """English and Chinese label of an exclusion kind; unknown kinds show as given, and a
+    merged kind (``a+b``) shows each part."""
+    if kind in _KIND_LABELS:
+        return _KIND_LABELS[kind]
+    parts = [_KIND_LABELS.get(k, (k, k)) for k in kind.split("+")]
+    return " + ".join(p[0] for p in parts), " + ".join(p[1] for p in parts)
+
+
+def number_text(value: Decimal | int) -> str:
+    """A number without exponent or trailing zeros, thousands grouped: ``44,640``,
+    ``99.8991``, ``0.5``."""
+    d = Decimal(value)
+    if d == d.to_integral_value():
+        return f"{int(d):,}"
+    return f"{d.normalize():,f}"
+
+
+def money_text(value: Decimal) -> str:
+    """An amount with two decimals and grouped thousands: ``1,000.00``."""
+    return f"{value:,.2f}"
+
+
+def duration_text(td: dt.timedelta) -> tuple[str, str]:
+    """``"45 min"`` / ``"45 分钟"``; from an hour up, days, hours and minutes plus the
+    total in minutes (``"1 d 2 h (1,560 min)"``) so a reviewer can check sums."""
+    sign = "-" if td < dt.timedelta(0) else ""
+    td = abs(td)
+    total_s = td.days * 86400 + td.seconds
+    days, rest = divmod(total_s, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    en: list[str] = []
+    zh: list[str] = []
+    for amount, e, z in ((days, "d", "天"), (hours, "h", "小时"), (minutes, "min", "分钟")):
+        if amount:
+            en.append(f"{amount} {e}")
+            zh.append(f"{amount} {z}")
+    if seconds or td.microseconds:
+        s = Decimal(seconds) + Decimal(td.microseconds).scaleb(-6)
+        en.append(f"{number_text(s)} s")
+        zh.append(f"{number_text(s)} 秒")
+    if not en:
+        return "0 min", "0 分钟"
+    en_text, zh_text = sign + " ".join(en), sign + " ".join(zh)
+    if total_s >= 3600:
+        mins = number_text(Decimal(total_s) / 60)
+        en_text += f" ({mins} min)"
+        zh_text += f"（{mins} 分钟）"
+    return en_text, zh_text
+
+
+def moment_text(t: dt.datetime, tz: dt.tzinfo) -> str:
+    """``2026-10-03 02:10`` in ``tz`` (``02:10:30`` if seconds are not zero)."""
+    local = t.astimezone(tz)
+    fmt = "%Y-%m-%d %H:%M:%S" if local.second or local.microsecond else "%Y-%m-%d %H:%M"
+    return local.strftime(fmt)
+
+
+def span_text(start: dt.datetime, end: dt.datetime, tz: dt.tzinfo) -> str:
+    """``2026-10-03 02:10–02:55``; the end's date is repeated only if it differs."""
+    a = moment_text(start, tz)
+    b = moment_text(end, tz)
+    if a[:10] == b[:10]:
+        b = b[11:]
+    return f"{a}–{b}"

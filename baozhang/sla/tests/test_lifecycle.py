@@ -1,0 +1,110 @@
+"""S2–S5: draft → negotiating → active → under review → ended, and a service ends only
+after its final review is signed by both sides."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from baozhang.events.models import Event, EventKind
+from baozhang.sla import services
+from baozhang.sla.models import AgreementStatus, ReviewStatus
+
+OCT = dt.datetime(2026, 10, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+NOV = dt.datetime(2026, 11, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def test_negotiation_needs_a_target(personas, agreement_factory):
+    agreement = agreement_factory()
+    with pytest.raises(ValidationError) as exc:
+        services.transition(personas.director, agreement, "negotiate")
+    assert "target" in " ".join(exc.value.messages)
+
+
+def test_activation_needs_a_start_date(personas, agreement_factory):
+    agreement = agreement_factory()
+    services.add_target(
+        personas.director, agreement, name="x", kind="availability", objective="99.9"
+    )
+    services.transition(personas.director, agreement, "negotiate")
+    with pytest.raises(ValidationError):
+        services.transition(personas.director, agreement, "activate")
+
+
+def test_the_whole_lifecycle_with_signatures_of_both_sides(personas, active_agreement):
+    agreement = active_agreement
+    services.transition(personas.director, agreement, "begin_review")
+    review = services.open_review(
+        personas.director, agreement, period_start=OCT, period_end=NOV, is_final=True, now=NOV
+    )
+
+    with pytest.raises(ValidationError) as exc:
+        services.transition(personas.director, agreement, "end")
+    assert "signed by both sides" in " ".join(exc.value.messages)
+
+    services.sign_review(personas.director, review)
+    with pytest.raises(ValidationError):  # the customer must give satisfaction first
+        services.sign_review(personas.contact_a, review)
+    services.update_review(personas.contact_a, review, satisfaction=4)
+    review = services.sign_review(personas.contact_a, review)
+    assert review.status == ReviewStatus.SIGNED
+
+    agreement = services.transition(personas.director, agreement, "end")
+    assert agreement.status == AgreementStatus.ENDED
+    assert agreement.ends_on is not None
+    steps = list(
+        Event.objects.filter(
+            object_type="sla.agreement", object_id=str(agreement.pk), kind=EventKind.STATE_CHANGED
+        )
+        .order_by("id")
+        .values_list("after__status", flat=True)
+    )
+    assert steps == ["negotiating", "active", "under_review", "ended"]
+
+
+def test_a_customer_of_another_organisation_cannot_sign(personas, active_agreement):
+    services.transition(personas.director, active_agreement, "begin_review")
+    review = services.open_review(
+        personas.director,
+        active_agreement,
+        period_start=OCT,
+        period_end=NOV,
+        is_final=True,
+        now=NOV,
+    )
+    with pytest.raises(PermissionDenied):
+        services.sign_review(personas.contact_b, review)
+
+
+def test_terms_are_fixed_once_active(personas, active_agreement):
+    with pytest.raises(ValidationError):
+        services.add_target(
+            personas.director, active_agreement, name="y", kind="max_downtime", objective="60"
+        )
+    with pytest.raises(ValidationError):
+        services.update_agreement(personas.director, active_agreement, monthly_fee="1.00")
+    services.update_agreement(personas.director, active_agreement, title="新名称 New title")
+
+
+def test_only_agreement_managers_change_agreements(personas, agreement_factory):
+    with pytest.raises(PermissionDenied):
+        services.create_agreement(personas.agent, customer=personas.org_a, reference="X", title="x")
+
+
+def test_a_signed_review_cannot_change(personas, active_agreement):
+    services.transition(personas.director, active_agreement, "begin_review")
+    review = services.open_review(
+        personas.director,
+        active_agreement,
+        period_start=OCT,
+        period_end=NOV,
+        is_final=True,
+        now=NOV,
+    )
+    services.sign_review(personas.director, review)
+    services.update_review(personas.contact_a, review, satisfaction=5)
+    services.sign_review(personas.contact_a, review)
+    with pytest.raises(ValidationError):
+        services.update_review(personas.director, review, notes="later edit")
