@@ -3,8 +3,11 @@ tests read like sentences, and factories for organisations and people (saleor's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -117,3 +120,43 @@ def api_client(db: Any) -> Callable[[User], Client]:
         return Client(headers={"Authorization": f"Bearer {secret}"})
 
     return make
+
+
+# -- the browser (Playwright driving Debian's chromium; never a downloaded browser) --
+
+CHROMIUM = os.environ.get("BAOZHANG_CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(os.environ.get("BAOZHANG_TEST_ARTIFACTS", "test-artifacts"))
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    ci = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+    executable = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        executable = None
+    if executable is None:
+        message = f"no chromium at {CHROMIUM} (apt-get install chromium) or no playwright"
+        if ci:
+            pytest.fail(f"CI=true: {message}")
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # around it are ordinary blocking calls.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=executable, args=ARGS, headless=True)
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+        yield context.new_page()
+        context.close()
+        browser.close()

@@ -55,6 +55,10 @@ class Event(models.Model):
     object_type = models.CharField(_("object type"), max_length=100)
     object_id = models.CharField(_("object id"), max_length=64)
     object_label = models.CharField(_("object"), max_length=300, blank=True)
+    # The whole the object belongs to (a target's agreement, a reply's ticket): its
+    # timeline shows the events of its parts too.
+    parent_type = models.CharField(_("belongs to (type)"), max_length=100, blank=True)
+    parent_id = models.CharField(_("belongs to (id)"), max_length=64, blank=True)
     organisation = models.ForeignKey(
         "accounts.Organisation",
         verbose_name=_("organisation"),
@@ -75,7 +79,10 @@ class Event(models.Model):
         verbose_name = _("event")
         verbose_name_plural = _("events")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "at"]),
+            models.Index(fields=["parent_type", "parent_id", "at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.kind} {self.object_label}"

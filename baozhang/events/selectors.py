@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from baozhang.accounts.permissions import Capability, can, is_operator_staff
 from baozhang.events.models import Event, EventKind
@@ -46,9 +46,10 @@ def visible_events(user: User | AnonymousUser) -> QuerySet[Event]:
 
 
 def timeline(user: User | AnonymousUser, obj: models.Model) -> QuerySet[Event]:
-    """Events of one object, oldest first, as the user may see them."""
+    """Events of one object and of its parts, oldest first, as the user may see them."""
+    kind, pk = obj._meta.label_lower, str(obj.pk)
     return (
         visible_events(user)
-        .filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        .filter(Q(object_type=kind, object_id=pk) | Q(parent_type=kind, parent_id=pk))
         .order_by("at", "id")
     )

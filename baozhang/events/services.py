@@ -66,12 +66,14 @@ def record(
     object_label: str = "",
     ip_address: str | None = None,
     at: datetime | None = None,
+    parent: models.Model | None = None,
 ) -> Event:
     """Append one event. Call it inside the service's transaction so that the change and
     its event commit together (and any outbox message written beside them).
 
     `obj` may be None for events about something that is not a row (a failed sign-in for
     an unknown user name): pass `object_type`, `object_id` and `object_label` instead.
+    `parent` is the whole that `obj` is part of; the parent's timeline shows the event.
     """
     user = actor if actor is not None and actor.is_authenticated else None
     return Event.objects.create(
@@ -87,4 +89,6 @@ def record(
         after=dict(after) if after is not None else None,
         summary=summary[:500],
         ip_address=ip_address,
+        parent_type=object_type_of(parent) if parent is not None else "",
+        parent_id=str(parent.pk) if parent is not None else "",
     )

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AgreementStatus(models.TextChoices):
@@ -198,7 +199,7 @@ class PenaltyTier(models.Model):
     target = models.ForeignKey(Target, on_delete=models.CASCADE, related_name="tiers")
     threshold = models.DecimalField(_("below"), max_digits=12, decimal_places=4)
     credit_percent = models.DecimalField(
-        _("credit (% of the fee)"),
+        _("credit (percent of the fee)"),
         max_digits=5,
         decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
@@ -291,7 +292,7 @@ class Observation(models.Model):
 
 
 class ReviewStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("review status", "Open")
     SIGNED = "signed", _("Signed by both sides")
 
 

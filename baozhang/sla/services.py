@@ -73,7 +73,8 @@ def _check_terms_open(agreement: Agreement) -> None:
 
 
 def _event(kind: str, obj: models.Model, actor: Any, agreement: Agreement, **kw: Any) -> None:
-    record(kind, obj, actor=actor, organisation=agreement.customer, **kw)
+    """An event of a part of an agreement (target, clause, review …), in its timeline."""
+    record(kind, obj, actor=actor, organisation=agreement.customer, parent=agreement, **kw)
 
 
 @transaction.atomic

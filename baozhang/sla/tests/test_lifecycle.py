@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from baozhang.events.models import Event, EventKind
 from baozhang.sla import services
@@ -14,6 +15,12 @@ from baozhang.sla.models import AgreementStatus, ReviewStatus
 
 OCT = dt.datetime(2026, 10, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 NOV = dt.datetime(2026, 11, 1, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+@pytest.fixture(autouse=True)
+def _english():  # type: ignore[no-untyped-def]
+    with translation.override("en"):
+        yield
 
 
 def test_negotiation_needs_a_target(personas, agreement_factory):
@@ -108,3 +115,21 @@ def test_a_signed_review_cannot_change(personas, active_agreement):
     services.sign_review(personas.contact_a, review)
     with pytest.raises(ValidationError):
         services.update_review(personas.director, review, notes="later edit")
+
+
+def test_the_agreements_timeline_shows_the_changes_of_its_parts(personas, active_agreement):
+    from baozhang.events.selectors import timeline
+
+    services.record_downtime(
+        personas.director,
+        active_agreement,
+        start=OCT,
+        end=OCT + dt.timedelta(minutes=5),
+        description="闪断 blip",
+    )
+    labels = [(e.kind, e.object_type) for e in timeline(personas.contact_a, active_agreement)]
+    assert ("created", "sla.agreement") in labels
+    assert ("created", "sla.target") in labels
+    assert ("created", "sla.exemptionclause") in labels
+    assert ("created", "sla.downtime") in labels
+    assert ("state_changed", "sla.agreement") in labels
