@@ -105,7 +105,7 @@ def login(client: Client) -> Callable[[User], Client]:
     """Sign a persona in on the test client (without going through the lockout counter)."""
 
     def sign_in(user: User) -> Client:
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend="baozhang.accounts.backends.ActiveOrganisationBackend")
         return client
 
     return sign_in

@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "baozhang.jobs",
     "baozhang.calendars",
     "baozhang.sla",
+    "baozhang.desk",
+    "baozhang.staffing",
     "baozhang.web",
     "baozhang.api",
 ]
@@ -89,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "baozhang.accounts.middleware.RequireVerifiedMiddleware",
     "baozhang.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -150,7 +153,7 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "baozhang.accounts.backends.ActiveOrganisationBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -219,6 +222,13 @@ NOTIFY_BACKOFF_BASE_SECONDS = float(env("NOTIFY_BACKOFF_BASE_SECONDS", "30"))
 NOTIFY_BACKOFF_MAX_SECONDS = float(env("NOTIFY_BACKOFF_MAX_SECONDS", "3600"))
 NOTIFY_LEASE_SECONDS = float(env("NOTIFY_LEASE_SECONDS", "120"))
 NOTIFY_SEND_TIMEOUT_SECONDS = float(env("NOTIFY_SEND_TIMEOUT_SECONDS", "15"))
+
+# Service desk (D2, D3): the complaint answer and refund limits, the desk's calendar for
+# the default limits, and the share of a limit at which a warning goes out.
+DESK_COMPLAINT_LIMIT = env("DESK_COMPLAINT_LIMIT", "10wd")
+DESK_REFUND_LIMIT = env("DESK_REFUND_LIMIT", "7wd")
+DESK_CALENDAR = env("DESK_CALENDAR", "24x7")
+DESK_WARN_SHARE = float(env("DESK_WARN_SHARE", "0.75"))
 
 LOGGING = {
     "version": 1,

@@ -1,15 +1,23 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.auth.views import redirect_to_login
+from django.urls import include, path, reverse
 
 from baozhang.api.urls import api
 
 admin.site.site_header = "Baozhang 保障"
 admin.site.site_title = "Baozhang 保障"
+# One sign-in page for everything, so lockout and two-factor sign-in cannot be side-stepped
+# through the admin's own login form.
+admin.site.login = lambda request, extra_context=None: redirect_to_login(  # type: ignore[method-assign]
+    request.GET.get("next") or reverse("admin:index"), reverse("accounts:login")
+)
 
 urlpatterns = [
     path("", include("baozhang.web.urls")),
     path("accounts/", include("baozhang.accounts.urls")),
     path("notify/", include("baozhang.notify.urls")),
+    path("desk/", include("baozhang.desk.urls")),
+    path("staffing/", include("baozhang.staffing.urls")),
     path("agreements/", include("baozhang.sla.urls")),
     path("calendars/", include("baozhang.calendars.urls")),
     path("admin/", admin.site.urls),

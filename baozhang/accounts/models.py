@@ -48,6 +48,11 @@ class Organisation(models.Model):
         help_text=_("Comma-separated domains whose senders belong to this organisation."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    green_channel = models.BooleanField(
+        _("green channel"),
+        default=False,
+        help_text=_("Tickets of this customer jump the queue and go to the green channel (D6)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -85,6 +90,11 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     language = models.CharField(
         _("language"), max_length=8, choices=Language.choices, default=Language.ZH_HANS
+    )
+    green_channel = models.BooleanField(
+        _("green channel"),
+        default=False,
+        help_text=_("This contact's tickets jump the queue (D6)."),
     )
 
     class Meta:

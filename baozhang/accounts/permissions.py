@@ -31,6 +31,7 @@ class Capability(StrEnum):
     MANAGE_CALENDARS = "manage_calendars"
     MANAGE_AGREEMENTS = "manage_agreements"
     SIGN_REVIEWS = "sign_reviews"
+    MANAGE_ROSTER = "manage_roster"
 
 
 _STAFF_BASE = {Capability.VIEW_ALL_CUSTOMERS, Capability.MANAGE_OWN_ORGANISATION_CHANNELS}
@@ -52,6 +53,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_CALENDARS,
             Capability.MANAGE_AGREEMENTS,
             Capability.SIGN_REVIEWS,
+            Capability.MANAGE_ROSTER,
         }
     ),
     Role.QUALITY_INSPECTOR: frozenset(_STAFF_BASE | {Capability.VIEW_AUDIT}),
@@ -86,12 +88,14 @@ def is_operator_staff(user: User | AnonymousUser) -> bool:
     if user.is_superuser:
         return True
     org = user.organisation
-    return org is not None and org.kind == OrganisationKind.OPERATOR
+    return org is not None and org.kind == OrganisationKind.OPERATOR and org.is_active
 
 
 def capabilities_of(user: User | AnonymousUser) -> frozenset[Capability]:
     if not user.is_authenticated or not user.is_active:
         return frozenset()
+    if user.organisation is not None and not user.organisation.is_active:
+        return frozenset()  # a deactivated organisation's people can do nothing
     caps: set[Capability] = set()
     staff = is_operator_staff(user)
     for role in roles_of(user):

@@ -25,6 +25,8 @@ def scope_to_organisation(
         return qs
     if not user.is_authenticated or not user.is_active or not user.organisation_id:
         return qs.none()
+    if not user.organisation.is_active:
+        return qs.none()
     return qs.filter(**{f"{field}_id": user.organisation_id})
 
 

@@ -255,6 +255,9 @@ def user_for_token(secret: str) -> User | None:
     )
     if token is None or not token.user.is_active:
         return None
+    org = token.user.organisation
+    if org is not None and not org.is_active:
+        return None
     now = timezone.now()
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -22,8 +24,12 @@ from baozhang.accounts import otp, services
 from baozhang.accounts.models import Language
 from baozhang.accounts.permissions import is_operator_staff
 from baozhang.accounts.selectors import visible_tokens
+from baozhang.accounts.signals import client_ip
+from baozhang.events.models import EventKind
+from baozhang.events.services import record
 
 PENDING_KEY = "baozhang_otp_pending"
+OTP_PENDING_SECONDS = 300  # the password step is good for five minutes
 
 
 def _safe_next(request: HttpRequest, fallback: str = "/") -> str:
@@ -52,6 +58,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 "user": user.pk,
                 "backend": user.backend,
                 "next": _safe_next(request),
+                "since": time.time(),
             }
             return redirect("accounts:otp")
         auth_login(request, user)
@@ -63,7 +70,8 @@ def login_view(request: HttpRequest) -> HttpResponse:
 @csrf_protect
 def otp_view(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(PENDING_KEY)
-    if not pending:
+    if not pending or time.time() - pending.get("since", 0) > OTP_PENDING_SECONDS:
+        request.session.pop(PENDING_KEY, None)
         return redirect("accounts:login")
     user = get_object_or_404(get_user_model(), pk=pending["user"], is_active=True)
     form = OtpForm(request.POST or None)
@@ -77,6 +85,13 @@ def otp_view(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             return redirect(pending["next"] or "/")
         form.add_error("token", _("The code is wrong or has expired."))
+        record(
+            EventKind.SIGN_IN_FAILED,
+            user,
+            actor_label=user.get_username(),
+            summary="wrong two-factor code / 双因素验证码错误",
+            ip_address=client_ip(request),
+        )
     return render(request, "accounts/otp.html", {"form": form})
 
 

@@ -66,6 +66,15 @@ def install(api: NinjaAPI) -> None:
             status=401,
         )
 
+    @api.exception_handler(ValueError)
+    def invalid_value(request: HttpRequest, exc: ValueError) -> HttpResponse:
+        # core validates up front and says, in both languages, what it refused and why.
+        return api.create_response(
+            request,
+            _body("invalid", "Invalid input / 输入有误", {"__all__": [str(exc)]}),
+            status=422,
+        )
+
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return api.create_response(request, _body("error", str(exc)), status=exc.status_code)

@@ -35,6 +35,7 @@ class EventKind(models.TextChoices):
     OTP_ENABLED = "otp_enabled", _("two-factor sign-in enabled")
     OTP_DISABLED = "otp_disabled", _("two-factor sign-in disabled")
     NOTIFICATION_DEAD = "notification_dead", _("notification undeliverable")
+    COVERAGE_GAP = "coverage_gap", _("gap in the duty roster")
 
 
 class Event(models.Model):

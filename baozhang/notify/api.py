@@ -55,7 +55,14 @@ class ChannelPatch(Schema):
     name: str | None = Field(None, min_length=1, max_length=100)
     kind: ChannelKind | None = None
     config: dict[str, Any] | None = Field(
-        None, description='Secrets left empty or "***" keep their stored values'
+        None,
+        description=(
+            'Secrets left empty or "***" keep their stored values, and so do header and'
+            ' extra-field maps left out; in a map given, a "***" value keeps that key\'s'
+            " stored value and keys left out are removed. Nothing is kept when the"
+            " destination (kind, SMTP host/port/user, URL scheme/host/port) changes:"
+            " then the secrets must be given again."
+        ),
     )
     language: Language | None = None
     enabled: bool | None = None

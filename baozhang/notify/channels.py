@@ -72,6 +72,27 @@ FIELDS: dict[str, tuple[FieldSpec, ...]] = {
 
 ALL_FIELDS: tuple[str, ...] = tuple(f.name for specs in FIELDS.values() for f in specs)
 
+# Where a kind's messages, and with them its secrets, are sent. An edit that changes any of
+# these (or the kind) does not carry stored secrets over: a password, header or token must
+# be typed again before it goes to a new server (services.update_channel). URL fields count
+# by scheme, host and port only. WeCom, DingTalk and Feishu always post to the vendor's own
+# host (a full hook URL is reduced to its key, its host is dropped), so for them only a
+# change of kind is a change of destination.
+DESTINATION_FIELDS: dict[str, tuple[str, ...]] = {
+    ChannelKind.EMAIL: ("smtp_host", "smtp_port", "smtp_username"),
+    ChannelKind.WEBHOOK: ("webhook_url",),
+    ChannelKind.WECOM: (),
+    ChannelKind.DINGTALK: (),
+    ChannelKind.FEISHU: (),
+    ChannelKind.SMS: ("sms_gateway_url",),
+}
+
+# Secret fields holding a URL (masked as "scheme://host[:port]/***") and secret fields
+# holding a name → value mapping (masked value by value as "***").
+URL_SECRET_FIELDS = frozenset({"webhook_url", "sms_gateway_url"})
+MAPPING_SECRET_FIELDS = frozenset({"webhook_headers", "sms_extra"})
+MASK = "***"
+
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]+$")
 _PHONE_RE = re.compile(r"^\+?[0-9]{5,20}$")
 _FIELD_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
@@ -91,8 +112,69 @@ def secret_fields(kind: str) -> tuple[str, ...]:
     return tuple(f.name for f in fields_for(kind) if f.secret)
 
 
+def destination_fields(kind: str) -> tuple[str, ...]:
+    return DESTINATION_FIELDS.get(kind, ())
+
+
 def _str(value: Any) -> str:
     return "" if value is None else str(value).strip()
+
+
+def url_origin(value: Any) -> tuple[str, str, int | None]:
+    """(scheme, host, port) of a URL, lower-cased, with the scheme's default port."""
+    parts = urlsplit(_str(value))
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:  # an invalid port: compare the raw address
+        return scheme, parts.netloc.rpartition("@")[2].lower(), None
+    return scheme, (parts.hostname or "").lower(), port or {"http": 80, "https": 443}.get(scheme)
+
+
+def masked_url(value: Any) -> str:
+    """A URL reduced to "scheme://host[:port]/***", as shown for URL secrets."""
+    parts = urlsplit(_str(value))
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return f"{parts.scheme}://{parts.hostname}{f':{port}' if port else ''}/{MASK}"
+
+
+def _smtp_port(config: Mapping[str, Any]) -> int | str:
+    raw = _str(config.get("smtp_port"))
+    if raw:
+        try:
+            return int(raw)
+        except ValueError:
+            return raw
+    security = _str(config.get("smtp_security")) or SmtpSecurity.STARTTLS
+    return SmtpSecurity.DEFAULT_PORT.get(security, SmtpSecurity.DEFAULT_PORT["starttls"])
+
+
+def destination(kind: str, config: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What identifies where a channel of `kind` sends (see DESTINATION_FIELDS); works on
+    stored and on raw, not yet cleaned, settings alike."""
+    out: list[Any] = [kind]
+    for name in destination_fields(kind):
+        value = config.get(name)
+        if name in URL_SECRET_FIELDS:
+            out.append(url_origin(value))
+        elif name == "smtp_port":
+            out.append(_smtp_port(config))
+        elif name == "smtp_host":
+            out.append(_str(value).lower())
+        else:
+            out.append(_str(value))
+    return tuple(out)
+
+
+def parse_pairs(value: Any) -> dict[str, str] | None:
+    """A name → value mapping from a dict or "name=value" lines; None when the text is
+    malformed (clean_config then reports the line)."""
+    errors: dict[str, list[str]] = {}
+    pairs = _pairs(value, "pairs", errors)
+    return None if errors else pairs
 
 
 def _pairs(value: Any, field: str, errors: dict[str, list[str]]) -> dict[str, str]:
@@ -474,15 +556,12 @@ def masked_config(kind: str, config: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, value in config.items():
         if name in hidden and value:
-            if name in ("webhook_url", "sms_gateway_url"):
-                parts = urlsplit(str(value))
-                out[name] = (
-                    f"{parts.scheme}://{parts.hostname}{f':{parts.port}' if parts.port else ''}/***"
-                )
+            if name in URL_SECRET_FIELDS:
+                out[name] = masked_url(value)
             elif isinstance(value, Mapping):
-                out[name] = {k: "***" for k in value}
+                out[name] = {k: MASK for k in value}
             else:
-                out[name] = "***"
+                out[name] = MASK
         else:
             out[name] = value
     return out

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
-from baozhang.accounts.permissions import Capability, can
+from baozhang.accounts.permissions import Capability, can, is_operator_staff
 from baozhang.accounts.selectors import scope_to_organisation
 from baozhang.notify.models import Channel, DeliveryAttempt, Message, MessageStatus
 
@@ -33,11 +33,22 @@ def visible_channels(user: User | AnonymousUser) -> QuerySet[Channel]:
 
 
 def visible_messages(user: User | AnonymousUser, status: str | None = None) -> QuerySet[Message]:
-    """Messages of the channels the user may see, newest first; `status` filters when it
-    is one of MessageStatus (anything else is ignored)."""
-    qs = Message.objects.select_related("channel", "organisation").filter(
-        channel__in=visible_channels(user).values("id")
-    )
+    """The delivery log a user may read (message bodies included), newest first.
+
+    - Operator staff holding Capability.VIEW_DELIVERY_LOG: every message.
+    - Other operator staff: only messages of their own personal channels.
+    - A customer's people: messages of the channels they see (their organisation's and
+      their own personal ones).
+
+    `status` filters when it is one of MessageStatus (anything else is ignored)."""
+    qs = Message.objects.select_related("channel", "organisation")
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if is_operator_staff(user):
+        if not can(user, Capability.VIEW_DELIVERY_LOG):
+            qs = qs.filter(channel__user=user)
+    else:
+        qs = qs.filter(channel__in=visible_channels(user).values("id"))
     if status in MessageStatus.values:
         qs = qs.filter(status=status)
     return qs.order_by("-created_at", "-id")
@@ -48,9 +59,14 @@ def attempts_of(message: Message) -> QuerySet[DeliveryAttempt]:
 
 
 def can_manage_channel(user: User | AnonymousUser, channel: Channel) -> bool:
-    """Personal channels: their owner and administrators. The operator's channels: those
-    who manage operator channels. A customer's: its own people and the operator's staff,
-    when they may manage organisation channels."""
+    """Who may change a channel, send it a test or retry its messages:
+
+    - a personal channel: its owner, and administrators (Capability.MANAGE_USERS);
+    - the operator's channels: Capability.MANAGE_OPERATOR_CHANNELS (administrators);
+    - a customer's channels: that customer's own people holding
+      Capability.MANAGE_OWN_ORGANISATION_CHANNELS (its contacts), and operator staff
+      holding Capability.MANAGE_ORGANISATIONS (administrators and service directors).
+      Other staff (agents, engineers, …) may see them but not change them."""
     if not user.is_authenticated or not user.is_active:
         return False
     if channel.user_id is not None:
@@ -60,6 +76,13 @@ def can_manage_channel(user: User | AnonymousUser, channel: Channel) -> bool:
         return False
     if org.is_operator:
         return can(user, Capability.MANAGE_OPERATOR_CHANNELS)
-    if not can(user, Capability.MANAGE_OWN_ORGANISATION_CHANNELS):
-        return False
-    return user.organisation_id == org.pk or can(user, Capability.VIEW_ALL_CUSTOMERS)
+    if is_operator_staff(user):
+        return can(user, Capability.MANAGE_ORGANISATIONS)
+    return user.organisation_id == org.pk and can(user, Capability.MANAGE_OWN_ORGANISATION_CHANNELS)
+
+
+def can_retry_message(user: User | AnonymousUser, message: Message) -> bool:
+    """Retrying is a write: those who may manage the message's channel, and
+    administrators (Capability.MANAGE_USERS). Reading the log (VIEW_DELIVERY_LOG) is not
+    enough."""
+    return can_manage_channel(user, message.channel) or can(user, Capability.MANAGE_USERS)

@@ -17,7 +17,7 @@ from baozhang.events.services import record
 from baozhang.notify import channels as kinds
 from baozhang.notify.models import Channel, Message, MessageStatus
 from baozhang.notify.rendering import render
-from baozhang.notify.selectors import can_manage_channel
+from baozhang.notify.selectors import can_manage_channel, can_retry_message
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -57,15 +57,93 @@ def channel_language(channel: Channel) -> str:
     return channel.user.language
 
 
-def _merge_secrets(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, Any]:
-    """An empty or masked ("***") secret in an edit keeps the stored value, so a form or an
-    API client never has to send secrets back."""
+def _must_reenter(name: str, keys: list[str] | None = None) -> str:
+    what = f"{name}（{', '.join(keys)}）" if keys else name
+    what_en = f"{name} ({', '.join(keys)})" if keys else name
+    return (
+        f"通道的目标地址已更改，已保存的密钥不会沿用，请重新输入 {what} / "
+        f"the channel's destination changed, so the stored secret is not kept: "
+        f"enter {what_en} again"
+    )
+
+
+def _merge_secrets(
+    kind: str, old: Mapping[str, Any], new: Mapping[str, Any], *, old_kind: str | None = None
+) -> dict[str, Any]:
+    """The settings of an edit with secrets left empty or masked filled in from `old` (the
+    stored settings), so a form or an API client never has to send secrets back.
+
+    - A plain secret left empty or "***" keeps its stored value.
+    - A URL secret given as its masked form ("scheme://host[:port]/***") keeps the stored
+      URL; a masked URL that does not match the stored one is refused.
+    - A mapping secret (webhook headers, SMS extra fields; a dict or "name=value" lines)
+      is merged key by key: a "***" value keeps the stored value of that key, keys left
+      out are removed; omitting the field ("***" or None) keeps the stored mapping.
+
+    Secrets are kept only while the destination stays the same (same kind and same
+    channels.destination()). When it changes, every secret that would have been kept is
+    dropped and reported as a field error: it has to be entered again. (Exception: the
+    SMTP password is dropped silently when no SMTP user name is given any more.)
+    Raises ValidationError with bilingual messages per field."""
+    if old_kind is not None and old_kind != kind:
+        old = {}
     merged = dict(new)
+    kept: dict[str, list[str] | None] = {}  # field → kept keys of a mapping, or None
+    errors: dict[str, list[str]] = {}
     for name in kinds.secret_fields(kind):
         value = merged.get(name)
-        masked = value in (None, "", "***") or (isinstance(value, str) and value.endswith("/***"))
-        if masked and old.get(name):
-            merged[name] = old[name]
+        stored = old.get(name)
+        if name in kinds.MAPPING_SECRET_FIELDS:
+            if value is None or value == kinds.MASK:
+                if stored:
+                    merged[name] = dict(stored)
+                    kept[name] = sorted(stored)
+                else:
+                    merged[name] = {}
+                continue
+            pairs = kinds.parse_pairs(value)
+            if pairs is None:
+                continue  # malformed text: clean_config names the bad line
+            stored_map = stored if isinstance(stored, Mapping) else {}
+            kept_keys = []
+            for key, item in pairs.items():
+                if item != kinds.MASK:
+                    continue
+                if key in stored_map:
+                    pairs[key] = stored_map[key]
+                    kept_keys.append(key)
+                else:
+                    errors.setdefault(name, []).append(
+                        f"“{key}”没有已保存的值，请输入它的值 / "
+                        f"“{key}” has no stored value; enter its value"
+                    )
+            merged[name] = pairs
+            if kept_keys:
+                kept[name] = kept_keys
+        elif name in kinds.URL_SECRET_FIELDS and str(value or "").strip().endswith("/***"):
+            if stored and str(value).strip() == kinds.masked_url(stored):
+                merged[name] = stored
+                kept[name] = None
+            else:
+                errors.setdefault(name, []).append(
+                    f"“{value}”是隐藏后的地址，与已保存的地址不符，请输入完整地址 / "
+                    f"“{value}” is a masked URL that does not match the stored one; "
+                    "enter the full URL"
+                )
+        elif (value is None or str(value).strip() in ("", kinds.MASK)) and stored:
+            merged[name] = stored
+            kept[name] = None
+    if errors:
+        raise ValidationError(errors)
+    if kept and kinds.destination(kind, merged) != kinds.destination(kind, old):
+        for name, keys in kept.items():
+            if name == "smtp_password" and not str(merged.get("smtp_username") or "").strip():
+                merged[name] = ""
+                continue
+            merged[name] = {} if name in kinds.MAPPING_SECRET_FIELDS else ""
+            errors.setdefault(name, []).append(_must_reenter(name, keys))
+        if errors:
+            raise ValidationError(errors)
     return merged
 
 
@@ -103,7 +181,7 @@ def create_channel(
         raise _deny()
     if not channel.name:
         raise ValidationError({"name": "名称为必填项 / name is required"})
-    channel.config = kinds.clean_config(kind, config)
+    channel.config = kinds.clean_config(kind, _merge_secrets(kind, {}, config))
     with transaction.atomic():
         channel.save()
         record(
@@ -119,7 +197,8 @@ def create_channel(
 def update_channel(actor: Actor, channel: Channel, **fields: Any) -> Channel:
     """Change a channel's name, kind, settings (`config`), language or enabled flag.
 
-    Secrets left empty or masked in `config` keep their stored values."""
+    Secrets left empty or masked in `config` keep their stored values, but only while the
+    destination stays the same (see _merge_secrets); otherwise they must be given again."""
     if not can_manage_channel(actor, channel):
         raise _deny()
     unknown = set(fields) - {"name", "kind", "config", "language", "enabled"}
@@ -138,9 +217,9 @@ def update_channel(actor: Actor, channel: Channel, **fields: Any) -> Channel:
         if "enabled" in fields:
             channel.enabled = bool(fields["enabled"])
         if "config" in fields or kind != channel.kind:
-            old = channel.config if kind == channel.kind else {}
             new = fields.get("config", channel.config)
-            channel.config = kinds.clean_config(kind, _merge_secrets(kind, old, new))
+            merged = _merge_secrets(kind, channel.config, new, old_kind=channel.kind)
+            channel.config = kinds.clean_config(kind, merged)
         channel.kind = kind
         channel.save()
         after = _snapshot(channel)
@@ -272,10 +351,9 @@ def send_test(actor: Actor, channel: Channel) -> Message:
 
 def retry_dead(actor: Actor, message: Message) -> Message:
     """Give a dead message a new round of attempts. Raises ValidationError unless it is
-    dead, PermissionDenied unless the actor may manage its channel."""
-    from baozhang.accounts.permissions import Capability, can
-
-    if not (can_manage_channel(actor, message.channel) or can(actor, Capability.VIEW_DELIVERY_LOG)):
+    dead, PermissionDenied unless the actor may manage its channel or is an administrator
+    (selectors.can_retry_message; reading the delivery log is not enough)."""
+    if not can_retry_message(actor, message):
         raise _deny()
     with transaction.atomic():
         message = Message.objects.select_for_update().get(pk=message.pk)

@@ -21,6 +21,7 @@ from baozhang.notify.models import Channel, MessageStatus
 from baozhang.notify.selectors import (
     attempts_of,
     can_manage_channel,
+    can_retry_message,
     visible_channels,
     visible_messages,
 )
@@ -166,7 +167,8 @@ def message_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "message": message,
             "attempts": attempts_of(message),
-            "can_retry": message.status == MessageStatus.DEAD,
+            "can_retry": message.status == MessageStatus.DEAD
+            and can_retry_message(request.user, message),
         },
     )
 

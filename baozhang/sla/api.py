@@ -8,7 +8,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import AwareDatetime
 
+from baozhang.accounts.permissions import is_operator_staff
 from baozhang.events.api import EventOut
 from baozhang.events.selectors import timeline
 from baozhang.sla import services
@@ -41,6 +43,7 @@ class TargetIn(Schema):
     calendar_key: str = "24x7"
     period: MeasuringPeriod = MeasuringPeriod.MONTH
     priority_limits: dict[str, str] = {}
+    clock: Literal["", "first_response", "next_update", "resolution"] = ""
     aggregate: Literal["", "max", "min"] = ""
     estimated_monthly_cost: Decimal = Field(Decimal("0"), ge=0)
     missed_credit_percent: Decimal = Field(Decimal("0"), ge=0, le=100)
@@ -56,14 +59,21 @@ class TargetOut(Schema):
     calendar_key: str
     period: MeasuringPeriod
     priority_limits: dict[str, str]
+    clock: str
     aggregate: str
-    estimated_monthly_cost: Decimal
+    estimated_monthly_cost: Decimal | None
     missed_credit_percent: Decimal
     tiers: list[TierOut]
 
     @staticmethod
     def resolve_tiers(obj: Target) -> list[Any]:
         return list(obj.tiers.all())
+
+    @staticmethod
+    def resolve_estimated_monthly_cost(obj: Target, context: Any) -> Decimal | None:
+        # The operator's own cost: null for customers' people.
+        request = context["request"]
+        return obj.estimated_monthly_cost if is_operator_staff(request.auth) else None
 
 
 class AgreementIn(Schema):
@@ -148,8 +158,8 @@ class ClauseOut(ClauseIn):
 
 
 class SpanIn(Schema):
-    start: datetime
-    end: datetime
+    start: AwareDatetime
+    end: AwareDatetime
 
 
 class ExclusionIn(SpanIn):
@@ -171,7 +181,7 @@ class DowntimeOut(DowntimeIn):
 
 
 class ObservationIn(Schema):
-    at: datetime
+    at: AwareDatetime
     value: Decimal | None = None
     note: str = Field("", max_length=300)
 

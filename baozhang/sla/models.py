@@ -44,6 +44,9 @@ class Agreement(models.Model):
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
     starts_on = models.DateField(_("starts on"), null=True, blank=True)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    review_started_at = models.DateTimeField(
+        _("final review begun at"), null=True, blank=True, editable=False
+    )
     quality_needs = models.TextField(
         _("customer's quality needs"),
         blank=True,
@@ -153,6 +156,17 @@ class Target(models.Model):
         default=dict,
         blank=True,
         help_text=_('Response time only: ISO 8601 durations per priority, e.g. {"P1": "PT30M"}.'),
+    )
+    clock = models.CharField(
+        _("clock"),
+        max_length=16,
+        blank=True,
+        choices=[
+            ("first_response", _("first response")),
+            ("next_update", _("next update")),
+            ("resolution", _("resolution")),
+        ],
+        help_text=_("Response time only: which ticket clock the limits are for."),
     )
     aggregate = models.CharField(
         _("aggregate"),
@@ -324,6 +338,7 @@ class Review(models.Model):
     process_audit = models.TextField(_("audit of our own process"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
     evaluated_at = models.DateTimeField(_("evaluated at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, null=True)
     operator_signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

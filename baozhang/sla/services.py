@@ -106,6 +106,7 @@ def update_agreement(actor: User, agreement: Agreement, **fields: Any) -> Agreem
     unknown = set(fields) - EDITABLE_AGREEMENT_FIELDS
     if unknown:
         raise ValueError(f"unknown agreement fields: {sorted(unknown)}")
+    agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
     terms = set(fields) - {"title", "service", "ends_on"}
     if terms:
         _check_terms_open(agreement)
@@ -113,7 +114,7 @@ def update_agreement(actor: User, agreement: Agreement, **fields: Any) -> Agreem
     for key, value in fields.items():
         setattr(agreement, key, value)
     agreement.full_clean()
-    agreement.save()
+    agreement.save(update_fields=[*fields, "updated_at"])
     old, new = changed(before, snapshot(agreement, AGREEMENT_FIELDS))
     if new:
         record(EventKind.UPDATED, agreement, actor=actor, before=old, after=new)
@@ -121,7 +122,17 @@ def update_agreement(actor: User, agreement: Agreement, **fields: Any) -> Agreem
 
 
 def _final_review_signed(agreement: Agreement) -> bool:
-    return agreement.reviews.filter(is_final=True, status=ReviewStatus.SIGNED).exists()
+    """A final review of this round of review (opened after the agreement went under
+    review the last time) signed by both sides; an older one does not count."""
+    return (
+        agreement.reviews.filter(
+            is_final=True,
+            status=ReviewStatus.SIGNED,
+            created_at__gte=agreement.review_started_at,
+        ).exists()
+        if agreement.review_started_at
+        else False
+    )
 
 
 @transaction.atomic
@@ -161,6 +172,9 @@ def transition(actor: User, agreement: Agreement, action: str, reason: str = "")
     before = agreement.status
     agreement.status = target_status
     fields = ["status", "updated_at"]
+    if action == "begin_review":
+        agreement.review_started_at = timezone.now()
+        fields.append("review_started_at")
     if action == "end" and agreement.ends_on is None:
         agreement.ends_on = timezone.localdate()
         fields.append("ends_on")
@@ -217,10 +231,21 @@ def add_target(
             "calendar_key",
             "period",
             "priority_limits",
+            "clock",
             "aggregate",
-            "estimated_monthly_cost",
             "missed_credit_percent",
         ),
+    )
+    # Our cost to meet a target is the operator's business, not the customer's: its event
+    # belongs to no organisation, so only staff see it in the agreement's timeline.
+    record(
+        EventKind.UPDATED,
+        target,
+        actor=actor,
+        parent=agreement,
+        object_label=f"{agreement.reference}: {target}",
+        after={"estimated_monthly_cost": target.estimated_monthly_cost},
+        summary="internal cost estimate / 内部成本估算",
     )
     for tier in tiers or []:
         _add(
@@ -386,11 +411,15 @@ def reevaluate_review(actor: User, review: Review, now: Any = None) -> Review:
     from baozhang.sla.evaluation import evaluate_review
 
     require(actor, Capability.MANAGE_AGREEMENTS)
+    review = Review.objects.select_for_update().get(pk=review.pk)
     _check_review_open(review)
+    _check_unsigned(review)
     fields = ("all_met", "credit_percent", "credit_amount")
     before = snapshot(review, fields)
     evaluate_review(review, now=now or timezone.now())
-    review.save()
+    review.save(
+        update_fields=["verdicts", "all_met", "credit_percent", "credit_amount", "evaluated_at"]
+    )
     old, new = changed(before, snapshot(review, fields))
     _event(
         EventKind.UPDATED,
@@ -409,6 +438,15 @@ def _check_review_open(review: Review) -> None:
         raise ValidationError({"status": _("A signed review cannot be changed.")})
 
 
+def _check_unsigned(review: Review) -> None:
+    """Figures and the operator's words are fixed once either side has signed them: a
+    signature is given to what was on the page."""
+    if review.operator_signed_by_id or review.customer_signed_by_id:
+        raise ValidationError(
+            {"status": _("A side has already signed this review; open a new review instead.")}
+        )
+
+
 @transaction.atomic
 def update_review(actor: User, review: Review, **fields: Any) -> Review:
     """Satisfaction may be given by the customer's people or staff; the process audit and
@@ -423,6 +461,12 @@ def update_review(actor: User, review: Review, **fields: Any) -> Review:
     if not can(actor, Capability.SIGN_REVIEWS) and not can(actor, Capability.MANAGE_AGREEMENTS):
         raise PermissionDenied(_("You are not allowed to change this review."))
     refused = set(fields) - allowed
+    if not is_operator_staff(actor) and actor.organisation_id != review.agreement.customer_id:
+        raise PermissionDenied(_("You are not allowed to change this review."))
+    if {"process_audit", "notes"} & set(fields):
+        _check_unsigned(review)
+    if "satisfaction" in fields and review.customer_signed_by_id:
+        raise ValidationError({"satisfaction": _("The customer has already signed.")})
     if refused:
         raise PermissionDenied(
             _("You are not allowed to change %(fields)s.") % {"fields": ", ".join(sorted(refused))}
@@ -432,7 +476,7 @@ def update_review(actor: User, review: Review, **fields: Any) -> Review:
     for key, value in fields.items():
         setattr(review, key, value)
     review.full_clean()
-    review.save()
+    review.save(update_fields=list(fields))
     old, new = changed(before, snapshot(review, names))
     if new:
         _event(EventKind.UPDATED, review, actor, review.agreement, before=old, after=new)

@@ -155,8 +155,10 @@ def _save_part(request: HttpRequest, agreement: Any, part: str, data: dict[str, 
 
 def _detail_context(request: HttpRequest, agreement: Any, forms: dict[str, Any]) -> dict[str, Any]:
     targets = agreement.targets.prefetch_related("tiers")
+    staff = is_operator_staff(request.user)
     fee = agreement.monthly_fee
-    total_cost = sum((t.estimated_monthly_cost for t in targets), start=fee * 0)
+    # The cost-benefit line is the operator's own: customers' people never see it.
+    total_cost = sum((t.estimated_monthly_cost for t in targets), start=fee * 0) if staff else None
     return {
         "agreement": agreement,
         "targets": targets,
@@ -175,7 +177,7 @@ def _detail_context(request: HttpRequest, agreement: Any, forms: dict[str, Any])
         "actions": _actions(agreement),
         "statuses": AgreementStatus.choices,
         "total_cost": total_cost,
-        "margin": fee - total_cost,
+        "margin": fee - total_cost if total_cost is not None else None,
         "is_staff": is_operator_staff(request.user),
     }
 

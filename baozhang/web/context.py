@@ -17,11 +17,15 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is not None and user.is_authenticated:
         entries = [(_("Dashboard"), "web:dashboard")]
         entries.append(
+            (_("Service desk") if is_operator_staff(user) else _("My tickets"), "desk:tickets")
+        )
+        entries.append(
             (_("Customers") if is_operator_staff(user) else _("Organisation"), "web:organisations")
         )
         entries.append((_("Agreements"), "sla:agreements"))
         if is_operator_staff(user):
             entries.append((_("Calendars"), "calendars:list"))
+            entries.append((_("Roster"), "staffing:roster"))
         entries.append((_("People"), "web:users"))
         entries.append((_("Events"), "web:events"))
         entries.append((_("Notifications"), "notify:channel_list"))

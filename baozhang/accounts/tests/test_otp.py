@@ -62,3 +62,34 @@ def test_security_page_shows_a_qr_code_for_enrolment(login, personas):
     response = client.post(reverse("accounts:security"), {"action": "otp-start"})
     assert response.status_code == 200
     assert "<svg" in response.content.decode()
+
+
+def test_the_admin_login_cannot_skip_the_second_factor(client, personas):
+    device = otp.start_enrolment(personas.admin)
+    assert otp.confirm_enrolment(personas.admin, _code(device))
+
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "admin", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+    assert "_auth_user_id" not in client.session
+
+    # and a session made without the code (e.g. by another path) is refused everywhere
+    client.force_login(
+        personas.admin, backend="baozhang.accounts.backends.ActiveOrganisationBackend"
+    )
+    assert client.get(reverse("web:dashboard")).status_code == 302
+    assert "_auth_user_id" not in client.session
+
+
+def test_a_wrong_code_is_recorded_as_a_failed_sign_in(client, personas):
+    device = otp.start_enrolment(personas.engineer)
+    assert otp.confirm_enrolment(personas.engineer, _code(device))
+    client.post(reverse("accounts:login"), {"username": "engineer", "password": PASSWORD})
+    client.post(reverse("accounts:otp"), {"token": "000000" if _code(device) != "000000" else "1"})
+    assert Event.objects.filter(
+        kind=EventKind.SIGN_IN_FAILED,
+        object_id=str(personas.engineer.pk),
+        summary__contains="two-factor",
+    ).exists()

@@ -61,3 +61,20 @@ def test_only_administrators_manage_people(personas):
         services.create_user(
             personas.agent, username="y", password=None, organisation=personas.operator
         )
+
+
+def test_a_deactivated_organisations_people_lose_access(personas, api_client, login):
+    from baozhang.conftest import PASSWORD
+
+    token_client = api_client(personas.contact_a)
+    session = login(personas.contact_a)
+    services.update_organisation(None, personas.org_a, is_active=False)
+
+    assert token_client.get("/api/v1/me").status_code == 401
+    assert session.get("/").status_code == 302  # signed out
+    from django.test import Client
+
+    fresh = Client()
+    response = fresh.post("/accounts/login/", {"username": "contact_a", "password": PASSWORD})
+    assert "_auth_user_id" not in fresh.session
+    assert response.status_code == 200

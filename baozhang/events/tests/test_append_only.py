@@ -60,7 +60,9 @@ def test_an_event_records_who_when_what_and_before_after(personas):
 
 
 def test_the_admin_shows_events_read_only(client, personas, event):
-    client.force_login(personas.admin, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(
+        personas.admin, backend="baozhang.accounts.backends.ActiveOrganisationBackend"
+    )
     page = client.get(f"/admin/events/event/{event.pk}/change/")
     assert page.status_code == 200
     assert 'name="_save"' not in page.content.decode()
@@ -72,7 +74,9 @@ def test_the_admin_shows_events_read_only(client, personas, event):
 
 
 def test_admin_edits_are_recorded_as_events(client, personas):
-    client.force_login(personas.admin, backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(
+        personas.admin, backend="baozhang.accounts.backends.ActiveOrganisationBackend"
+    )
     url = f"/admin/accounts/organisation/{personas.org_b.pk}/change/"
     response = client.post(
         url,

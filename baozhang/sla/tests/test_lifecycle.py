@@ -133,3 +133,60 @@ def test_the_agreements_timeline_shows_the_changes_of_its_parts(personas, active
     assert ("created", "sla.exemptionclause") in labels
     assert ("created", "sla.downtime") in labels
     assert ("state_changed", "sla.agreement") in labels
+
+
+def test_an_old_final_review_does_not_end_a_later_round(personas, active_agreement):
+    services.transition(personas.director, active_agreement, "begin_review")
+    review = services.open_review(
+        personas.director,
+        active_agreement,
+        period_start=OCT,
+        period_end=NOV,
+        is_final=True,
+        now=NOV,
+    )
+    services.sign_review(personas.director, review)
+    services.update_review(personas.contact_a, review, satisfaction=4)
+    services.sign_review(personas.contact_a, review)
+    services.transition(personas.director, active_agreement, "resume")
+    services.transition(personas.director, active_agreement, "begin_review")
+
+    with pytest.raises(ValidationError):
+        services.transition(personas.director, active_agreement, "end")
+
+
+def test_figures_cannot_change_under_a_signature(personas, active_agreement):
+    services.transition(personas.director, active_agreement, "begin_review")
+    review = services.open_review(
+        personas.director,
+        active_agreement,
+        period_start=OCT,
+        period_end=NOV,
+        is_final=True,
+        now=NOV,
+    )
+    services.sign_review(personas.director, review)
+    with pytest.raises(ValidationError):
+        services.reevaluate_review(personas.director, review, now=NOV)
+    with pytest.raises(ValidationError):
+        services.update_review(personas.director, review, notes="changed after signing")
+    services.update_review(personas.contact_a, review, satisfaction=3)  # the customer's own
+
+
+def test_customers_never_see_our_cost(personas, active_agreement, api_client, login):
+    body = api_client(personas.contact_a).get(f"/api/v1/agreements/{active_agreement.pk}").json()
+    assert all(t["estimated_monthly_cost"] is None for t in body["targets"])
+    page = login(personas.contact_a).get(f"/agreements/{active_agreement.pk}/").content.decode()
+    assert 'data-testid="cost-benefit"' not in page
+    staff = api_client(personas.director).get(f"/api/v1/agreements/{active_agreement.pk}").json()
+    assert staff["targets"][0]["estimated_monthly_cost"] is not None
+
+
+def test_a_naive_time_is_a_field_error_not_a_crash(personas, active_agreement, api_client):
+    response = api_client(personas.director).post(
+        f"/api/v1/agreements/{active_agreement.pk}/reviews",
+        {"start": "2026-10-01T00:00:00", "end": "2026-11-01T00:00:00"},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert set(response.json()["error"]["fields"]) == {"start", "end"}

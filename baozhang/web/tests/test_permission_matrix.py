@@ -33,8 +33,24 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     token, _secret = services.create_token(None, personas.contact_a)
     agreement = _agreement_of_a(personas)
     calendar, schedule = _operator_calendar()
+    from baozhang.desk import services as desk
+
+    ticket = desk.open_ticket(
+        None, customer=personas.org_a, kind="fault", subject="A's fault", contact=personas.contact_a
+    )
     event = Event.objects.filter(organisation=personas.org_a, kind=EventKind.CREATED).first()
+    import datetime as dt
+
+    from baozhang.staffing import services as staffing
+
+    seat = staffing.create_seat(personas.director, name="Seat 1")
+    start = dt.datetime(2026, 10, 12, 9, tzinfo=dt.UTC)
+    shift = staffing.add_shift(
+        personas.director, person=personas.agent, seat=seat, start=start, end=start + dt.timedelta(hours=8)
+    )
     return {
+        "seat": seat.pk,
+        "shift": shift.pk,
         "organisation": personas.org_a.pk,
         "user": personas.contact_a.pk,
         "event": event.pk,
@@ -48,6 +64,7 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "calendar_key": calendar.key,
         "schedule": schedule.pk,
         "date": "2026-10-12",
+        "ticket": ticket.pk,
     }
 
 
@@ -111,6 +128,10 @@ WEB_OBJECT_OF: dict[str, str] = {
     "sla:agreement_action": "agreement",
     "sla:target_delete": "target",
     "sla:review": "review",
+    "desk:ticket": "ticket",
+    "staffing:shift_delete": "shift",
+    "staffing:seat_toggle": "seat",
+    "desk:ticket_action": "ticket",
     "calendars:detail": "calendar_key",
     "calendars:edit": "calendar_key",
     "calendars:date_add": "calendar_key",
@@ -120,7 +141,7 @@ WEB_OBJECT_OF: dict[str, str] = {
 }
 # Objects that belong to the operator, not to a customer: their "owner" in the check below
 # is operator staff, and no customer's person may see them.
-OPERATOR_OBJECTS = {"calendar", "calendar_key", "schedule"}
+OPERATOR_OBJECTS = {"calendar", "calendar_key", "schedule", "seat", "shift"}
 
 # Which object each path parameter of the API stands for, and a valid body per method, so
 # that a 404 comes from the object lookup and not from input validation.
@@ -138,6 +159,9 @@ API_OBJECT_OF: dict[str, str] = {
     "key": "calendar_key",
     "schedule_id": "schedule",
     "date": "date",
+    "ticket_id": "ticket",
+    "seat_id": "seat",
+    "shift_id": "shift",
 }
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/organisations/{org_id}"): {"name": "taken over"},
@@ -175,6 +199,12 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/targets/{target_id}/observations"): {"at": "2026-10-01T00:00:00Z"},
     ("patch", "/api/v1/reviews/{review_id}"): {"satisfaction": 1},
     ("patch", "/api/v1/calendars/{calendar_id}"): {"name": "x"},
+    ("patch", "/api/v1/tickets/{ticket_id}"): {"priority": "P1"},
+    ("patch", "/api/v1/staffing/seats/{seat_id}"): {"name": "x"},
+    ("post", "/api/v1/tickets/{ticket_id}/replies"): {"body": "hello from B"},
+    ("post", "/api/v1/tickets/{ticket_id}/status"): {"status": "resolved"},
+    ("post", "/api/v1/tickets/{ticket_id}/escalate"): {"reason": "x"},
+    ("post", "/api/v1/tickets/{ticket_id}/rating"): {"rating": 1},
     ("post", "/api/v1/calendars/{calendar_id}/dates"): {"date": "2026-10-12", "kind": "closed"},
     ("put", "/api/v1/notify/channels/{channel_id}"): {
         "name": "taken over",
@@ -267,9 +297,14 @@ def test_a_contact_of_b_gets_404_for_an_endpoint_of_as_object(
     url += API_QUERIES.get(path, "")
     client: Callable[..., Any] = getattr(api_client(personas.contact_b), method)
 
-    response = (
-        client(url, body, content_type="application/json") if method != "get" else client(url)
-    )
+    if path.endswith("/attachments"):  # a multipart upload
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        response = client(url, {"file": SimpleUploadedFile("log.txt", b"from B")})
+    elif method != "get":
+        response = client(url, body, content_type="application/json")
+    else:
+        response = client(url)
 
     assert response.status_code == 404, (method, url, response.content)
     assert response.json()["error"]["code"] == "not_found"

@@ -1,0 +1,55 @@
+"""Who sees which tickets, and the queue order (green channel first, then the nearest
+deadline)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import F, Min, Q, QuerySet
+
+from baozhang.accounts.permissions import is_operator_staff
+from baozhang.accounts.selectors import scope_to_organisation
+from baozhang.desk.models import FINISHED_STATUSES, Ticket, TicketMessage, Visibility
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from baozhang.accounts.models import User
+
+
+def visible_tickets(user: User | AnonymousUser) -> QuerySet[Ticket]:
+    return scope_to_organisation(
+        Ticket.objects.select_related("customer", "assignee", "group", "contact"),
+        user,
+        field="customer",
+    )
+
+
+def visible_messages(user: User | AnonymousUser, ticket: Ticket) -> QuerySet[TicketMessage]:
+    """A customer's people never see internal notes."""
+    qs = ticket.messages.select_related("author").prefetch_related("attachments")
+    return qs if is_operator_staff(user) else qs.filter(visibility=Visibility.PUBLIC)
+
+
+def queue(user: User | AnonymousUser, view: str = "open") -> QuerySet[Ticket]:
+    """Tickets for the agent console. `view`: open (all unfinished), mine, unassigned,
+    green, breached, waiting, all. Green channel first (D6), then the nearest deadline."""
+    qs = visible_tickets(user).annotate(
+        next_due=Min("clocks__due_at", filter=Q(clocks__stopped_at__isnull=True))
+    )
+    if view != "all":
+        qs = qs.exclude(status__in=FINISHED_STATUSES)
+    if view == "mine":
+        qs = qs.filter(assignee=user)
+    elif view == "unassigned":
+        qs = qs.filter(assignee__isnull=True)
+    elif view == "green":
+        qs = qs.filter(green_channel=True)
+    elif view == "breached":
+        qs = qs.filter(clocks__stopped_at__isnull=True, clocks__breached=True).distinct()
+    elif view == "waiting":
+        qs = qs.filter(status="waiting_customer")
+    return qs.order_by("-green_channel", F("next_due").asc(nulls_last=True), "created_at")
+
+
+QUEUE_VIEWS = ("open", "mine", "unassigned", "green", "breached", "waiting", "all")

@@ -1,0 +1,119 @@
+"""The desk through the API and the pages: same services, isolation, JSON errors."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+
+def test_a_customer_opens_follows_and_rates_a_ticket_by_api(personas, api_client):
+    contact = api_client(personas.contact_a)
+    created = contact.post(
+        "/api/v1/tickets",
+        {
+            "kind": "fault",
+            "subject": "邮件发不出去 Mail stuck",
+            "description": "since 9:00",
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    ticket = created.json()
+    assert ticket["reference"].startswith("BZ-")
+    assert ticket["customer_id"] == personas.org_a.pk
+    assert {c["kind"] for c in ticket["clocks"]} == {"first_response", "resolution"}
+
+    agent = api_client(personas.agent)
+    url = f"/api/v1/tickets/{ticket['id']}"
+    assert (
+        agent.post(
+            f"{url}/replies", {"body": "已恢复 fixed"}, content_type="application/json"
+        ).status_code
+        == 201
+    )
+    assert (
+        agent.post(
+            f"{url}/replies",
+            {"body": "root cause: disk full", "internal": True},
+            content_type="application/json",
+        ).status_code
+        == 201
+    )
+    assert (
+        agent.post(f"{url}/status", {"status": "resolved"}, content_type="application/json").json()[
+            "status"
+        ]
+        == "resolved"
+    )
+
+    replies = contact.get(f"{url}/replies").json()["items"]
+    assert [r["body"] for r in replies] == ["since 9:00", "已恢复 fixed"]  # no internal note
+    rated = contact.post(f"{url}/rating", {"rating": 5}, content_type="application/json")
+    assert rated.json()["rating"] == 5
+    kinds = [e["kind"] for e in contact.get(f"{url}/events").json()["items"]]
+    assert "state_changed" in kinds
+
+
+def test_attachments_and_bad_input(personas, api_client):
+    agent = api_client(personas.agent)
+    missing_customer = agent.post(
+        "/api/v1/tickets", {"kind": "fault", "subject": "x"}, content_type="application/json"
+    )
+    assert missing_customer.status_code == 422
+    assert "customer_id" in missing_customer.json()["error"]["fields"]
+    bad_kind = agent.post(
+        "/api/v1/tickets",
+        {"kind": "rant", "subject": "x", "customer_id": personas.org_a.pk},
+        content_type="application/json",
+    )
+    assert "kind" in bad_kind.json()["error"]["fields"]
+
+    ticket = agent.post(
+        "/api/v1/tickets",
+        {"kind": "request", "subject": "扩容 More disk", "customer_id": personas.org_a.pk},
+        content_type="application/json",
+    ).json()
+    upload = agent.post(
+        f"/api/v1/tickets/{ticket['id']}/attachments",
+        {"file": SimpleUploadedFile("日志.txt", b"error 42", "text/plain")},
+    )
+    assert upload.status_code == 201, upload.content
+    assert upload.json()["attachments"][0]["filename"] == "日志.txt"
+
+
+def test_the_queue_puts_the_green_channel_first(personas, api_client, ticket_factory):
+    plain = ticket_factory(subject="普通 plain")
+    green = ticket_factory(subject="紧急 green", green_channel=True)
+    items = api_client(personas.agent).get("/api/v1/tickets").json()["items"]
+    assert [t["id"] for t in items][:2] == [green.pk, plain.pk]
+
+
+def test_an_agent_logs_a_hotline_call_from_the_quick_form(personas, login):
+    client = login(personas.agent)
+    response = client.post(
+        "/desk/new/",
+        {
+            "customer": personas.org_a.pk,
+            "kind": "fault",
+            "channel": "hotline",
+            "requester": "张先生 138 0000 0000",
+            "priority": "P1",
+            "subject": "专线中断 Line down",
+        },
+    )
+    assert response.status_code == 302
+    from baozhang.desk.models import Ticket
+
+    ticket = Ticket.objects.get(subject="专线中断 Line down")
+    assert ticket.channel == "hotline"
+    assert ticket.requester.startswith("张先生")
+    page = client.get(f"/desk/tickets/{ticket.pk}/").content.decode()
+    assert "专线中断" in page and "bz-due" in page
+
+
+def test_a_contact_cannot_see_internal_notes_in_the_portal(personas, login, ticket_factory):
+    from baozhang.desk import services
+
+    ticket = ticket_factory()
+    services.reply(personas.agent, ticket, "内部备注 secret note", internal=True)
+    page = login(personas.contact_a).get(f"/desk/tickets/{ticket.pk}/").content.decode()
+    assert "secret note" not in page

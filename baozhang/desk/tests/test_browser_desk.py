@@ -1,0 +1,69 @@
+"""In a real browser: a customer submits a ticket in the portal; an agent takes it from the
+queue to resolved; the customer rates it. Screenshots in test-artifacts/."""
+
+from __future__ import annotations
+
+import pytest
+
+from baozhang.conftest import ARTIFACTS, PASSWORD
+from baozhang.desk.models import Status, Ticket
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("article button[type=submit]")
+    page.wait_for_selector("[data-testid=current-user]")
+
+
+def _sign_out(page) -> None:  # type: ignore[no-untyped-def]
+    page.click("form[action='/accounts/logout/'] button")
+    page.wait_for_selector("input[name=username]")
+
+
+def test_portal_submit_agent_resolves_customer_rates(page, live_server, personas):
+    base = live_server.url
+    _sign_in(page, base, "contact_a")
+    page.goto(f"{base}/desk/new/")
+    page.select_option("select[name=kind]", "fault")
+    page.fill("input[name=subject]", "网站 502 错误 Site returns 502")
+    page.fill("textarea[name=description]", "从 10:05 开始，所有页面 502。")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("[data-testid=ticket-status]")
+    ticket = Ticket.objects.get(subject__startswith="网站 502")
+    page.screenshot(path=str(ARTIFACTS / "desk-01-portal-submitted.png"), full_page=True)
+    _sign_out(page)
+
+    _sign_in(page, base, "agent")
+    page.goto(f"{base}/desk/")
+    page.wait_for_selector("[data-testid=queue]")
+    assert page.locator(f"text={ticket.reference}").count() == 1
+    assert page.locator("time.bz-due").first.inner_text() != ""
+    page.screenshot(path=str(ARTIFACTS / "desk-02-queue.png"), full_page=True)
+    page.click(f"text={ticket.reference}")
+    page.click("button[data-action=take]")
+    page.fill(
+        "textarea[name=body]", "已定位为负载均衡故障，正在切换。We are switching the load balancer."
+    )
+    page.click("button[data-action=reply]")
+    page.wait_for_selector(".bz-messages li.success")
+    page.select_option("select[name=status]", "resolved")
+    page.click("button[data-action=status]")
+    page.wait_for_selector(".bz-messages li.success")
+    ticket.refresh_from_db()
+    assert ticket.status == Status.RESOLVED
+    assert ticket.assignee == personas.agent
+    page.screenshot(path=str(ARTIFACTS / "desk-03-agent-resolved.png"), full_page=True)
+    _sign_out(page)
+
+    _sign_in(page, base, "contact_a")
+    page.goto(f"{base}/desk/tickets/{ticket.pk}/")
+    page.select_option("select[name=rating]", "4")
+    page.click("button[data-action=rate]")
+    page.wait_for_selector(".bz-messages li.success")
+    ticket.refresh_from_db()
+    assert ticket.rating == 4
+    page.screenshot(path=str(ARTIFACTS / "desk-04-customer-rated.png"), full_page=True)

@@ -1,0 +1,74 @@
+"""D5: a breach escalates to the next level and notifies it; the timeline shows each step."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from baozhang.desk import services, tasks
+from baozhang.desk.models import Level
+from baozhang.events.selectors import timeline
+from baozhang.notify.models import Channel, Message
+
+CST = dt.timezone(dt.timedelta(hours=8))
+
+
+def test_a_breach_escalates_notifies_the_next_level_and_is_in_the_timeline(
+    personas, groups, ticket_factory
+):
+    Channel.objects.create(
+        user=personas.engineer,
+        kind="webhook",
+        name="engineer's phone",
+        config={"webhook_url": "http://127.0.0.1:9/hook"},
+    )
+    ticket = ticket_factory(priority="P1")  # first response within 15 minutes
+    opened = dt.datetime(2026, 10, 12, 10, 0, tzinfo=CST)
+
+    assert tasks.check_clocks(opened + dt.timedelta(minutes=12)) == (1, 0)  # 75 %: warning
+    assert tasks.check_clocks(opened + dt.timedelta(minutes=16)) == (0, 1)  # breach
+    assert tasks.check_clocks(opened + dt.timedelta(minutes=17)) == (0, 0)  # once only
+
+    ticket.refresh_from_db()
+    assert ticket.level == Level.TECHNICAL
+    assert ticket.group == groups[Level.TECHNICAL]
+    escalated = Message.objects.get(template_key="ticket_escalated")
+    assert escalated.channel.user == personas.engineer
+    summaries = [e.summary for e in timeline(personas.director, ticket)]
+    assert any("SLA warning" in s for s in summaries)
+    assert any("SLA breached" in s for s in summaries)
+    assert any(s.startswith("automatic:") for s in summaries)
+
+
+def test_escalation_by_hand_needs_a_reason_and_stops_at_the_director(
+    personas, groups, ticket_factory
+):
+    ticket = ticket_factory()
+    with pytest.raises(ValidationError):
+        services.escalate(personas.agent, ticket, "  ")
+    for _ in range(3):
+        ticket = services.escalate(personas.agent, ticket, "客户再次来电 called again")
+    assert ticket.level == Level.SERVICE_DIRECTOR
+    with pytest.raises(ValidationError):
+        services.escalate(personas.agent, ticket, "once more")
+
+
+def test_a_customer_cannot_escalate_or_touch_another_customers_ticket(personas, ticket_factory):
+    ticket = ticket_factory()
+    with pytest.raises(PermissionDenied):
+        services.escalate(personas.contact_a, ticket, "please")
+    with pytest.raises(PermissionDenied):
+        services.reply(personas.contact_b, ticket, "hello from B")
+
+
+def test_the_green_channel_goes_to_its_group(personas, ticket_factory):
+    from baozhang.desk.models import Group
+
+    green = Group.objects.create(name="绿色通道 Green channel", is_green_channel=True)
+    personas.org_a.green_channel = True
+    personas.org_a.save()
+    ticket = ticket_factory()
+    assert ticket.green_channel
+    assert ticket.group == green

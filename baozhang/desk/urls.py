@@ -1,0 +1,13 @@
+from django.urls import path
+
+from baozhang.desk import views
+
+app_name = "desk"
+
+urlpatterns = [
+    path("", views.ticket_list, name="tickets"),
+    path("new/", views.ticket_create, name="ticket_create"),
+    path("assign/", views.bulk_assign, name="bulk_assign"),
+    path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
+    path("tickets/<int:pk>/action/", views.ticket_action, name="ticket_action"),
+]

@@ -1,0 +1,204 @@
+"""The agent console and the customer portal: the same URLs, what each person may do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from baozhang.accounts.permissions import is_operator_staff
+from baozhang.desk import services
+from baozhang.desk.forms import AssignForm, NewTicketForm, ReplyForm
+from baozhang.desk.models import Channel, Level, Status
+from baozhang.desk.selectors import QUEUE_VIEWS, queue, visible_messages, visible_tickets
+from baozhang.events.selectors import timeline
+
+
+def _errors(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
+    texts = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+    for text in texts:
+        messages.error(request, text)
+
+
+@login_required
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    staff = is_operator_staff(request.user)
+    view = request.GET.get("view", "open" if staff else "all")
+    qs = queue(request.user, view if view in QUEUE_VIEWS else "open")
+    query = request.GET.get("q", "").strip()
+    if query:
+        qs = qs.filter(subject__icontains=query) | qs.filter(reference__iexact=query)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    labels = {
+        "open": _("Open"),
+        "mine": _("Mine"),
+        "unassigned": _("Unassigned"),
+        "green": _("Green channel"),
+        "breached": _("Breached"),
+        "waiting": _("Waiting for the customer"),
+        "all": _("All"),
+    }
+    return render(
+        request,
+        "desk/ticket_list.html",
+        {
+            "page": page,
+            "view": view,
+            "views": [(v, labels[v]) for v in QUEUE_VIEWS],
+            "q": query,
+            "staff": staff,
+            "now": timezone.now(),
+            "assign_form": AssignForm() if staff else None,
+        },
+    )
+
+
+@login_required
+def ticket_create(request: HttpRequest) -> HttpResponse:
+    staff = is_operator_staff(request.user)
+    form = NewTicketForm(request.POST or None, request.FILES or None, staff=staff)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("attachment", None)
+        if staff:
+            data["channel"] = data.get("channel") or Channel.AGENT
+        else:
+            data["customer"] = request.user.organisation
+            data["channel"] = Channel.PORTAL
+        try:
+            ticket = services.open_ticket(request.user, **data)
+            if upload:
+                services.attach(request.user, ticket, upload, channel=data["channel"])
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(request, _("Ticket %(ref)s is opened.") % {"ref": ticket.reference})
+            return redirect("desk:ticket", pk=ticket.pk)
+    return render(request, "desk/ticket_form.html", {"form": form, "staff": staff})
+
+
+@login_required
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = get_object_or_404(visible_tickets(request.user), pk=pk)
+    staff = is_operator_staff(request.user)
+    reply_form = ReplyForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and reply_form.is_valid():
+        internal = staff and request.POST.get("internal") == "1"
+        try:
+            message = services.reply(
+                request.user,
+                ticket,
+                reply_form.cleaned_data["body"],
+                internal=internal,
+                channel=Channel.AGENT if staff else Channel.PORTAL,
+            )
+            upload = reply_form.cleaned_data.get("attachment")
+            if upload:
+                services.attach(
+                    request.user, ticket, upload, channel=Channel.AGENT if staff else Channel.PORTAL
+                )
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(request, exc)
+        else:
+            messages.success(
+                request, _("Note saved.") if message.visibility == "internal" else _("Reply sent.")
+            )
+            return redirect("desk:ticket", pk=ticket.pk)
+    assign_form = (
+        AssignForm(
+            initial={
+                "assignee": ticket.assignee,
+                "group": ticket.group,
+                "priority": ticket.priority,
+                "green_channel": ticket.green_channel,
+            }
+        )
+        if staff
+        else None
+    )
+    now = timezone.now()
+    return render(
+        request,
+        "desk/ticket_detail.html",
+        {
+            "ticket": ticket,
+            "staff": staff,
+            "reply_form": reply_form,
+            "assign_form": assign_form,
+            "messages_list": visible_messages(request.user, ticket),
+            "clocks": ticket.clocks.all(),
+            "events": timeline(request.user, ticket),
+            "now": now,
+            "statuses": [(s.value, s.label) for s in Status if s != Status.NEW],
+            "can_escalate": staff and ticket.level < Level.SERVICE_DIRECTOR,
+            "next_level": Level(min(ticket.level + 1, Level.SERVICE_DIRECTOR)).label,
+        },
+    )
+
+
+@login_required
+@require_POST
+def ticket_action(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = get_object_or_404(visible_tickets(request.user), pk=pk)
+    action = request.POST.get("action", "")
+    try:
+        _act(request, ticket, action)
+    except (ValidationError, PermissionDenied) as exc:
+        _errors(request, exc)
+    else:
+        messages.success(request, _("Done."))
+    return redirect("desk:ticket", pk=ticket.pk)
+
+
+def _act(request: HttpRequest, ticket: Any, action: str) -> None:
+    user = request.user
+    if action == "status":
+        services.change_status(
+            user, ticket, request.POST.get("status", ""), reason=request.POST.get("reason", "")
+        )
+    elif action == "take":
+        services.update_ticket(user, ticket, assignee=user)
+    elif action == "assign":
+        form = AssignForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(form.errors.as_text())
+        services.update_ticket(user, ticket, **form.cleaned_data)
+    elif action == "escalate":
+        services.escalate(user, ticket, request.POST.get("reason", ""))
+    elif action == "rate":
+        services.rate(user, ticket, int(request.POST.get("rating") or 0))
+    else:
+        raise ValidationError(_("Unknown action."))
+
+
+@login_required
+@require_POST
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    """Assign many tickets at once from the queue (to me, or to a chosen person)."""
+    if not is_operator_staff(request.user):
+        raise PermissionDenied
+    form = AssignForm(request.POST)
+    ids = [int(i) for i in request.POST.getlist("ticket") if i.isdigit()]
+    if not form.is_valid() or not ids:
+        messages.error(request, _("Choose tickets and a person."))
+        return redirect(request.META.get("HTTP_REFERER") or "desk:tickets")
+    assignee = form.cleaned_data["assignee"] or request.user
+    done = 0
+    for ticket in visible_tickets(request.user).filter(pk__in=ids):
+        try:
+            services.update_ticket(request.user, ticket, assignee=assignee)
+            done += 1
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(request, exc)
+    messages.success(
+        request, _("%(n)s tickets assigned to %(who)s.") % {"n": done, "who": assignee}
+    )
+    return redirect("desk:tickets")
