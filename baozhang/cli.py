@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> None:
 
     args = list(sys.argv if argv is None else ["baozhang", *argv])
     args[0] = "baozhang"
+    if args[1:2] == ["mail-in"]:  # the name an MTA's pipe uses; Django's is mail_in
+        args[1] = "mail_in"
     execute_from_command_line(args)
 
 

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "baozhang.calendars",
     "baozhang.sla",
     "baozhang.desk",
+    "baozhang.mailin",
     "baozhang.staffing",
     "baozhang.web",
     "baozhang.api",
@@ -229,6 +230,23 @@ DESK_COMPLAINT_LIMIT = env("DESK_COMPLAINT_LIMIT", "10wd")
 DESK_REFUND_LIMIT = env("DESK_REFUND_LIMIT", "7wd")
 DESK_CALENDAR = env("DESK_CALENDAR", "24x7")
 DESK_WARN_SHARE = float(env("DESK_WARN_SHARE", "0.75"))
+# Callbacks (D4): due within this business time after resolution; an answer at or below
+# DESK_UNSATISFIED_AT either reopens the ticket or opens a complaint.
+DESK_CALLBACK_WITHIN = env("DESK_CALLBACK_WITHIN", "PT8H")
+DESK_CALLBACK_CALENDAR = env("DESK_CALLBACK_CALENDAR", "cn-5x8")
+DESK_UNSATISFIED_AT = int(env("DESK_UNSATISFIED_AT", "2"))
+DESK_UNSATISFIED_ACTION = env("DESK_UNSATISFIED_ACTION", "reopen")  # or "complaint"
+# The address people reach the platform at, for links in e-mails and messages.
+BAOZHANG_BASE_URL = env("BAOZHANG_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# E-mail intake: limits, rate limit, polling and the domain of our own Message-IDs.
+MAILIN_MAX_ATTACHMENT_BYTES = int(env("MAILIN_MAX_ATTACHMENT_BYTES", str(20 * 1024 * 1024)))
+MAILIN_MAX_RAW_BYTES = int(env("MAILIN_MAX_RAW_BYTES", str(100 * 1024 * 1024)))
+MAILIN_RATE_LIMIT = int(env("MAILIN_RATE_LIMIT", "10"))
+MAILIN_RATE_WINDOW_SECONDS = float(env("MAILIN_RATE_WINDOW_SECONDS", "600"))
+MAILIN_POLL_SECONDS = float(env("MAILIN_POLL_SECONDS", "60"))
+MAILIN_IMAP_TIMEOUT_SECONDS = float(env("MAILIN_IMAP_TIMEOUT_SECONDS", "30"))
+MAILIN_MESSAGE_ID_DOMAIN = env("MAILIN_MESSAGE_ID_DOMAIN", "baozhang.invalid")
 
 LOGGING = {
     "version": 1,

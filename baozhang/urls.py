@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("baozhang.accounts.urls")),
     path("notify/", include("baozhang.notify.urls")),
     path("desk/", include("baozhang.desk.urls")),
+    path("mail/", include("baozhang.mailin.urls")),
     path("staffing/", include("baozhang.staffing.urls")),
     path("agreements/", include("baozhang.sla.urls")),
     path("calendars/", include("baozhang.calendars.urls")),

@@ -277,3 +277,53 @@ class Clock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket.reference} {self.kind}"
+
+
+class CallbackStatus(models.TextChoices):
+    PENDING = "pending", _("To do")
+    DONE = "done", _("Done")
+    NO_ANSWER = "no_answer", _("No answer")
+
+
+class Callback(models.Model):
+    """Customer follow-up after resolution (D4): a call by an agent from a script, or the
+    customer's answer to a survey link; the satisfaction is recorded either way."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="callbacks")
+    due_at = models.DateTimeField(_("due at"), db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=CallbackStatus.choices,
+        default=CallbackStatus.PENDING,
+    )
+    survey_token = models.CharField(_("survey token"), max_length=64, unique=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    satisfaction = models.PositiveSmallIntegerField(_("satisfaction (1–5)"), null=True, blank=True)
+    answered_by_survey = models.BooleanField(_("answered by survey"), default=False)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("done by"),
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    follow_up = models.ForeignKey(
+        Ticket,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("complaint opened from it"),
+    )
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("callback")
+        verbose_name_plural = _("callbacks")
+        ordering = ["due_at"]
+
+    def __str__(self) -> str:
+        return f"{self.ticket.reference} callback"

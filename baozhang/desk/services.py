@@ -331,6 +331,7 @@ def change_status(
         return ticket
     if ticket.status == Status.RESOLVED and status == Status.OPEN:
         _reopen(actor, ticket, now)
+        ticket.callbacks.filter(status="pending").update(status="no_answer", done_at=now)
         return ticket
     if status in FINISHED_STATUSES:
         for clock in _running(ticket):
@@ -343,7 +344,10 @@ def change_status(
         ticket.save(update_fields=["resolved_at", "closed_at", "updated_at"])
     _set_status(actor, ticket, status, now, summary=reason)
     if status == Status.RESOLVED:
+        from baozhang.desk import callbacks
+
         _notify_customer(ticket, "ticket_resolved", f"resolved:{ticket.reopen_count}")
+        callbacks.schedule(ticket, now)
     return ticket
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baozhang.desk import views
+from baozhang.desk import callback_views, views
 
 app_name = "desk"
 
@@ -10,4 +10,7 @@ urlpatterns = [
     path("assign/", views.bulk_assign, name="bulk_assign"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/action/", views.ticket_action, name="ticket_action"),
+    path("callbacks/", callback_views.callback_list, name="callbacks"),
+    path("callbacks/<int:pk>/", callback_views.callback_detail, name="callback"),
+    path("survey/<str:token>/", callback_views.survey, name="survey"),
 ]

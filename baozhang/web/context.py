@@ -26,6 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if is_operator_staff(user):
             entries.append((_("Calendars"), "calendars:list"))
             entries.append((_("Roster"), "staffing:roster"))
+            entries.append((_("Callbacks"), "desk:callbacks"))
+            entries.append((_("Inbound mail"), "mailin:quarantine"))
         entries.append((_("People"), "web:users"))
         entries.append((_("Events"), "web:events"))
         entries.append((_("Notifications"), "notify:channel_list"))

@@ -46,9 +46,29 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     seat = staffing.create_seat(personas.director, name="Seat 1")
     start = dt.datetime(2026, 10, 12, 9, tzinfo=dt.UTC)
     shift = staffing.add_shift(
-        personas.director, person=personas.agent, seat=seat, start=start, end=start + dt.timedelta(hours=8)
+        personas.director,
+        person=personas.agent,
+        seat=seat,
+        start=start,
+        end=start + dt.timedelta(hours=8),
     )
+    from baozhang.desk import services as desk_services
+    from baozhang.desk.models import Status
+    from baozhang.mailin import intake
+
+    resolved = desk_services.open_ticket(
+        None,
+        customer=personas.org_a,
+        kind="request",
+        subject="A's request",
+        contact=personas.contact_a,
+    )
+    desk_services.change_status(personas.agent, resolved, Status.RESOLVED)
+    callback = resolved.callbacks.get()
+    inbound = intake.receive(b"From: nobody@nowhere.example\r\nSubject: x\r\n\r\nhello")
     return {
+        "callback": callback.pk,
+        "inbound": inbound.pk,
         "seat": seat.pk,
         "shift": shift.pk,
         "organisation": personas.org_a.pk,
@@ -130,6 +150,11 @@ WEB_OBJECT_OF: dict[str, str] = {
     "sla:review": "review",
     "desk:ticket": "ticket",
     "staffing:shift_delete": "shift",
+    "mailin:detail": "inbound",
+    "mailin:raw": "inbound",
+    "mailin:release": "inbound",
+    "mailin:ignore": "inbound",
+    "desk:callback": "callback",
     "staffing:seat_toggle": "seat",
     "desk:ticket_action": "ticket",
     "calendars:detail": "calendar_key",
@@ -139,9 +164,13 @@ WEB_OBJECT_OF: dict[str, str] = {
     "calendars:schedule_detail": "schedule",
     "calendars:schedule_delete": "schedule",
 }
+# Pages whose parameter is itself the secret (a survey link sent to the customer): whoever
+# holds the link may answer; there is no organisation to check.
+TOKEN_ROUTES = {"desk:survey"}
+
 # Objects that belong to the operator, not to a customer: their "owner" in the check below
 # is operator staff, and no customer's person may see them.
-OPERATOR_OBJECTS = {"calendar", "calendar_key", "schedule", "seat", "shift"}
+OPERATOR_OBJECTS = {"calendar", "calendar_key", "schedule", "seat", "shift", "inbound", "callback"}
 
 # Which object each path parameter of the API stands for, and a valid body per method, so
 # that a 404 comes from the object lookup and not from input validation.
@@ -237,7 +266,7 @@ def web_object_routes() -> list[tuple[str, list[str]]]:
     routes = []
     for name, pattern in _walk(get_resolver().url_patterns):
         params = list(pattern.pattern.converters) if hasattr(pattern.pattern, "converters") else []
-        if params and not name.startswith(("admin:", "api:")):
+        if params and not name.startswith(("admin:", "api:")) and name not in TOKEN_ROUTES:
             routes.append((name, params))
     return routes
 

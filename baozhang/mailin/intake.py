@@ -1,0 +1,457 @@
+"""Inbound e-mail actions: the only code that changes InboundMessage rows.
+
+`receive(raw)` keeps the raw message first (its own transaction), then routes it: a reply
+threads into its ticket, a new message opens one, and whatever cannot be routed is
+quarantined with its reason for staff to release or ignore. Nothing is ever lost: an error
+while routing quarantines the message instead of dropping it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from baozhang.accounts import services as accounts
+from baozhang.accounts.models import Organisation, OrganisationKind, Role, User
+from baozhang.accounts.permissions import is_operator_staff
+from baozhang.desk import services as desk
+from baozhang.desk.models import Attachment, Channel, Status, Ticket, TicketKind, TicketMessage
+from baozhang.events.models import EventKind
+from baozhang.events.services import record
+from baozhang.mailin import parsing
+from baozhang.mailin.models import InboundMessage, InboundSource, InboundStatus, Mailbox
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+logger = logging.getLogger(__name__)
+
+REFERENCE = re.compile(r"\bBZ-(\d{6,})\b", re.IGNORECASE)
+# Message-IDs we give our own mail about a ticket: <BZ-000123.<anything>@host>.
+OWN_MESSAGE_ID = re.compile(r"^<(BZ-\d{6,})\.[^@>]*@[^>]+>$", re.IGNORECASE)
+COMPLAINT = re.compile(r"投诉|complain", re.IGNORECASE)
+NO_SUBJECT = "(无主题 / no subject)"
+
+
+def _setting(name: str, default: Any) -> Any:
+    return getattr(settings, name, default)
+
+
+def max_attachment_bytes() -> int:
+    return int(_setting("MAILIN_MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024))
+
+
+def ack_message_id(ticket: Ticket) -> str:
+    """The Message-ID our acknowledgement of `ticket` carries; a reply to it threads back."""
+    domain = _setting("MAILIN_MESSAGE_ID_DOMAIN", "baozhang.invalid")
+    return f"<{ticket.reference}.ack@{domain}>"
+
+
+@dataclass(frozen=True)
+class Sender:
+    customer: Organisation | None
+    contact: User | None
+    how: str  # "contact", "domain", "default", "" (unknown)
+
+
+def match_sender(address: str, mailbox: Mailbox | None = None) -> Sender:
+    """The customer (and contact) of an address: an active customer contact with that
+    e-mail; else the customer whose e-mail domains hold its domain; else the mailbox's
+    default customer; else nobody."""
+    address = address.strip().lower()
+    if address:
+        contact = (
+            User.objects.filter(
+                email__iexact=address,
+                is_active=True,
+                organisation__kind=OrganisationKind.CUSTOMER,
+                organisation__is_active=True,
+            )
+            .select_related("organisation")
+            .first()
+        )
+        if contact is not None:
+            return Sender(contact.organisation, contact, "contact")
+        domain = address.rpartition("@")[2]
+        if domain:
+            for org in Organisation.objects.filter(
+                kind=OrganisationKind.CUSTOMER, is_active=True, email_domains__icontains=domain
+            ):
+                domains = {d.strip().lower().lstrip("@") for d in org.email_domains.split(",")}
+                if domain in domains:
+                    return Sender(org, None, "domain")
+    if mailbox is not None and mailbox.default_customer_id:
+        return Sender(mailbox.default_customer, None, "default")
+    return Sender(None, None, "")
+
+
+def find_ticket(mail: parsing.ParsedMail) -> Ticket | None:
+    """The ticket a message answers: by In-Reply-To/References (a message of the ticket, or
+    one of our own Message-IDs), else by a BZ-000123 reference in the subject."""
+    ids = list(mail.thread_ids)
+    if ids:
+        found = (
+            TicketMessage.objects.filter(email_message_id__in=ids)
+            .exclude(email_message_id="")
+            .select_related("ticket")
+            .order_by("-created_at")
+            .first()
+        )
+        if found is not None:
+            return found.ticket
+        for mid in ids:
+            own = OWN_MESSAGE_ID.match(mid)
+            if own:
+                ticket = Ticket.objects.filter(reference=own.group(1).upper()).first()
+                if ticket is not None:
+                    return ticket
+    for ref in REFERENCE.findall(mail.subject):
+        ticket = Ticket.objects.filter(reference=f"BZ-{ref}").first()
+        if ticket is not None:
+            return ticket
+    return None
+
+
+def _store(raw: bytes, mail: parsing.ParsedMail, digest: str, **fields: Any) -> InboundMessage:
+    cap = int(_setting("MAILIN_MAX_RAW_BYTES", 100 * 1024 * 1024))
+    inbound = InboundMessage(
+        size=len(raw),
+        raw_truncated=len(raw) > cap,
+        sha256=digest,
+        email_message_id=mail.message_id[:300],
+        from_address=mail.from_address[:254],
+        from_name=mail.from_name[:200],
+        subject=mail.subject[:300],
+        **fields,
+    )
+    inbound.raw.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw[:cap]), save=False)
+    inbound.save()
+    return inbound
+
+
+def receive(
+    raw: bytes,
+    *,
+    mailbox: Mailbox | None = None,
+    source: str = InboundSource.STDIN,
+    now: dt.datetime | None = None,
+) -> InboundMessage:
+    """Keep one raw message and route it. Returns the stored InboundMessage (the earlier one
+    when these exact bytes came before: a retried delivery is not a second ticket).
+    Database errors while storing propagate (the caller asks the MTA to retry); errors
+    while routing quarantine the message."""
+    now = now or timezone.now()
+    digest = hashlib.sha256(raw).hexdigest()
+    earlier = InboundMessage.objects.filter(sha256=digest).order_by("id").first()
+    if earlier is not None:
+        return earlier
+    mail = parsing.parse(raw, max_attachment_bytes=max_attachment_bytes())
+    inbound = _store(raw, mail, digest, received_at=now, source=source, mailbox=mailbox)
+    try:
+        _route(inbound, mail, mailbox, now)
+    except Exception as exc:
+        logger.exception("mail-in: routing inbound message %s failed", inbound.pk)
+        _finish(inbound, InboundStatus.QUARANTINED, f"error: {type(exc).__name__}: {exc}")
+    inbound.refresh_from_db()
+    return inbound
+
+
+def _finish(
+    inbound: InboundMessage,
+    status: str,
+    reason: str,
+    ticket: Ticket | None = None,
+    message: TicketMessage | None = None,
+    acknowledged: bool = False,
+) -> None:
+    inbound.status = status
+    inbound.reason = reason
+    inbound.ticket = ticket
+    inbound.message = message
+    inbound.acknowledged = acknowledged
+    inbound.save(update_fields=["status", "reason", "ticket", "message", "acknowledged"])
+
+
+def _rate_limited(inbound: InboundMessage, now: dt.datetime) -> bool:
+    if not inbound.from_address:
+        return False
+    limit = int(_setting("MAILIN_RATE_LIMIT", 10))
+    window = dt.timedelta(seconds=float(_setting("MAILIN_RATE_WINDOW_SECONDS", 600)))
+    recent = (
+        InboundMessage.objects.filter(
+            from_address=inbound.from_address, received_at__gt=now - window
+        )
+        .exclude(pk=inbound.pk)
+        .count()
+    )
+    return recent >= limit
+
+
+def _belongs_to(sender: Sender, address: str, ticket: Ticket) -> bool:
+    if sender.customer is not None and sender.customer.pk == ticket.customer_id:
+        return sender.how in {"contact", "domain"}
+    known = {ticket.contact.email.lower()} if ticket.contact and ticket.contact.email else set()
+    return bool(address) and (address in known or f"<{address}>" in ticket.requester.lower())
+
+
+def _route(
+    inbound: InboundMessage, mail: parsing.ParsedMail, mailbox: Mailbox | None, now: dt.datetime
+) -> None:
+    if _rate_limited(inbound, now):
+        _finish(inbound, InboundStatus.QUARANTINED, "rate limit / 发送过于频繁")
+        return
+    sender = match_sender(mail.from_address, mailbox)
+    ticket = find_ticket(mail)
+    if ticket is not None and ticket.status != Status.CLOSED:
+        if not _belongs_to(sender, mail.from_address, ticket):
+            _finish(
+                inbound,
+                InboundStatus.QUARANTINED,
+                f"sender {mail.from_address or '?'} is not of {ticket.reference}'s customer"
+                f" / 发件人不属于工单 {ticket.reference} 的客户",
+                ticket=ticket,
+            )
+            return
+        _thread(inbound, mail, ticket, sender.contact, now)
+        return
+    if mail.automatic:
+        _finish(
+            inbound, InboundStatus.IGNORED, f"automatic mail ({_why_automatic(mail)}) / 自动邮件"
+        )
+        return
+    if sender.customer is None:
+        _finish(inbound, InboundStatus.QUARANTINED, "unknown sender / 未知发件人")
+        return
+    contact = sender.contact
+    with transaction.atomic():
+        if contact is None and sender.how == "domain" and mail.from_address:
+            contact = _contact_to_review(sender.customer, mail)
+        _open(inbound, mail, sender.customer, contact, now, closed=ticket)
+
+
+def _why_automatic(mail: parsing.ParsedMail) -> str:
+    if mail.auto_submitted:
+        return mail.auto_submitted
+    return "Precedence: bulk" if mail.bulk else "mailing list"
+
+
+def _contact_to_review(customer: Organisation, mail: parsing.ParsedMail) -> User:
+    """An inactive contact of `customer` for an address we did not know; staff activate it."""
+    existing = User.objects.filter(email__iexact=mail.from_address).first()
+    if existing is not None:
+        return existing
+    local = re.sub(r"[^\w.@+-]", "", mail.from_address)[:120]
+    username = local
+    if User.objects.filter(username=local).exists():
+        username = f"{local[:110]}-{uuid.uuid4().hex[:6]}"
+    user = accounts.create_user(
+        None,
+        username=username,
+        password=None,
+        organisation=customer,
+        roles=[Role.CUSTOMER_CONTACT],
+        email=mail.from_address,
+        display_name=mail.from_name[:150],
+    )
+    User.objects.filter(pk=user.pk).update(is_active=False)
+    user.is_active = False
+    record(
+        EventKind.UPDATED,
+        user,
+        after={"is_active": False},
+        summary="contact from e-mail, to review / 来自邮件的联系人，待审核",
+        organisation=customer,
+    )
+    return user
+
+
+def _kind(subject: str) -> str:
+    return TicketKind.COMPLAINT if COMPLAINT.search(subject) else TicketKind.REQUEST
+
+
+def _open(
+    inbound: InboundMessage,
+    mail: parsing.ParsedMail,
+    customer: Organisation,
+    contact: User | None,
+    now: dt.datetime,
+    *,
+    closed: Ticket | None = None,
+    reason_prefix: str = "",
+) -> Ticket:
+    description = mail.text or mail.subject or "(空邮件 / empty message)"
+    if closed is not None:
+        description = (
+            f"(follow-up to closed {closed.reference} / 已关闭工单的后续)\n\n{description}"
+        )
+    with transaction.atomic():
+        ticket = desk.open_ticket(
+            None,
+            customer=customer,
+            kind=_kind(mail.subject),
+            subject=mail.subject or NO_SUBJECT,
+            description=description,
+            channel=Channel.EMAIL,
+            contact=contact,
+            requester=mail.sender_label,
+            email_message_id=mail.message_id,
+            now=now,
+        )
+        message = ticket.messages.order_by("id").first()
+        _attach(ticket, message, mail, inbound, now)
+        _finish(
+            inbound,
+            InboundStatus.PROCESSED,
+            f"{reason_prefix}opened {ticket.reference}",
+            ticket=ticket,
+            message=message,
+            acknowledged=customer.notify_channels.filter(enabled=True).exists(),
+        )
+    return ticket
+
+
+def _thread(
+    inbound: InboundMessage,
+    mail: parsing.ParsedMail,
+    ticket: Ticket,
+    contact: User | None,
+    now: dt.datetime,
+    reason_prefix: str = "",
+) -> TicketMessage:
+    actor = (
+        contact if contact is not None and contact.organisation_id == ticket.customer_id else None
+    )
+    with transaction.atomic():
+        message = desk.reply(
+            actor,
+            ticket,
+            mail.text or mail.subject or "(空邮件 / empty message)",
+            channel=Channel.EMAIL,
+            author_label=mail.sender_label[:200] or "?",
+            email_message_id=mail.message_id,
+            now=now,
+        )
+        _attach(ticket, message, mail, inbound, now)
+        _finish(
+            inbound,
+            InboundStatus.PROCESSED,
+            f"{reason_prefix}reply to {ticket.reference}",
+            ticket=ticket,
+            message=message,
+        )
+    return message
+
+
+def _attach(
+    ticket: Ticket,
+    message: TicketMessage | None,
+    mail: parsing.ParsedMail,
+    inbound: InboundMessage,
+    now: dt.datetime,
+) -> None:
+    cap = max_attachment_bytes()
+    for part in mail.attachments:
+        if part.data is None or message is None:
+            # Too big: the raw message keeps it; staff see a note on the ticket's timeline.
+            record(
+                EventKind.UPDATED,
+                ticket,
+                summary=(
+                    f"attachment “{part.filename}” ({part.size} bytes) dropped: larger than "
+                    f"{cap} bytes; kept in inbound e-mail #{inbound.pk} / 附件过大未保存，"
+                    f"原始邮件 #{inbound.pk} 中保留"
+                ),
+                organisation=ticket.customer,
+                at=now,
+            )
+            continue
+        attachment = Attachment(
+            message=message,
+            filename=part.filename[:255],
+            content_type=part.content_type[:100],
+            size=part.size,
+        )
+        attachment.file.save(part.filename[-100:] or "attachment", ContentFile(part.data), False)
+        attachment.save()
+
+
+def _require_staff(actor: User | AnonymousUser) -> None:
+    if not is_operator_staff(actor):
+        raise PermissionDenied("Only the operator's staff may do this / 仅运营方员工可操作")
+
+
+def release(
+    actor: User, inbound: InboundMessage, customer: Organisation, now: dt.datetime | None = None
+) -> InboundMessage:
+    """Staff release a quarantined message to `customer`: it threads into its ticket when
+    it answers one of that customer's, else opens a ticket. Raises ValidationError when the
+    message is not quarantined or `customer` is not a customer."""
+    _require_staff(actor)
+    now = now or timezone.now()
+    if inbound.status != InboundStatus.QUARANTINED:
+        raise ValidationError("Only quarantined messages are released / 只能放行隔离的邮件")
+    if customer.kind != OrganisationKind.CUSTOMER:
+        raise ValidationError({"customer": "A ticket belongs to a customer / 工单须属于客户"})
+    with inbound.raw.open("rb") as fh:
+        raw = fh.read()
+    mail = parsing.parse(raw, max_attachment_bytes=max_attachment_bytes())
+    prefix = f"released by {actor.get_username()}: "
+    contact = (
+        User.objects.filter(email__iexact=mail.from_address, organisation=customer).first()
+        if mail.from_address
+        else None
+    )
+    with transaction.atomic():
+        ticket = find_ticket(mail)
+        if ticket is not None and ticket.customer_id == customer.pk and ticket.status != "closed":
+            _thread(inbound, mail, ticket, contact, now, reason_prefix=prefix)
+        else:
+            _open(inbound, mail, customer, contact, now, reason_prefix=prefix)
+        record(
+            EventKind.STATE_CHANGED,
+            inbound,
+            actor=actor,
+            before={"status": InboundStatus.QUARANTINED},
+            after={"status": InboundStatus.PROCESSED, "customer": customer.pk},
+            summary="released / 已放行",
+            organisation=customer,
+            at=now,
+        )
+    inbound.refresh_from_db()
+    return inbound
+
+
+def ignore(actor: User, inbound: InboundMessage, now: dt.datetime | None = None) -> InboundMessage:
+    """Staff decide a quarantined message needs nothing (spam, a stray auto-reply)."""
+    _require_staff(actor)
+    if inbound.status != InboundStatus.QUARANTINED:
+        raise ValidationError("Only quarantined messages are ignored / 只能忽略隔离的邮件")
+    with transaction.atomic():
+        before = inbound.status
+        _finish(
+            inbound,
+            InboundStatus.IGNORED,
+            f"{inbound.reason}; ignored by {actor.get_username()}",
+            ticket=inbound.ticket,
+        )
+        record(
+            EventKind.STATE_CHANGED,
+            inbound,
+            actor=actor,
+            before={"status": before},
+            after={"status": InboundStatus.IGNORED},
+            summary="ignored / 已忽略",
+            at=now or timezone.now(),
+        )
+    return inbound

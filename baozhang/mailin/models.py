@@ -1,0 +1,116 @@
+"""Inbound e-mail: the IMAP mailboxes we poll and every message that came in, kept raw."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Security(models.TextChoices):
+    SSL = "ssl", _("TLS from the start (IMAPS, port 993)")
+    STARTTLS = "starttls", _("STARTTLS (port 143)")
+    NONE = "none", _("None (loopback and tests only)")
+
+
+class Mailbox(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    host = models.CharField(_("IMAP host"), max_length=200)
+    port = models.PositiveIntegerField(_("port"), default=993)
+    security = models.CharField(
+        _("TLS mode"), max_length=10, choices=Security.choices, default=Security.SSL
+    )
+    username = models.CharField(_("user"), max_length=200)
+    password = models.CharField(_("password"), max_length=200, blank=True)
+    folder = models.CharField(_("folder"), max_length=200, default="INBOX")
+    default_customer = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("default customer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Tickets from senders we cannot match go to this customer; empty: quarantine."),
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+    last_polled_at = models.DateTimeField(_("last polled"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_uid = models.PositiveBigIntegerField(_("last UID fetched"), default=0)
+    # A lease, so that two workers never poll one mailbox at once.
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.username}@{self.host})"
+
+
+class InboundStatus(models.TextChoices):
+    RECEIVED = "received", _("Received")
+    PROCESSED = "processed", _("Processed")
+    QUARANTINED = "quarantined", _("Quarantined")
+    IGNORED = "ignored", _("Ignored")
+
+
+class InboundSource(models.TextChoices):
+    STDIN = "stdin", _("mail-in (MTA pipe)")
+    IMAP = "imap", _("IMAP")
+
+
+class InboundMessage(models.Model):
+    """One raw message as it came, before anything else happens to it (never lost)."""
+
+    received_at = models.DateTimeField(_("received at"), db_index=True)
+    source = models.CharField(_("source"), max_length=10, choices=InboundSource.choices)
+    mailbox = models.ForeignKey(
+        Mailbox,
+        verbose_name=_("mailbox"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    raw = models.FileField(_("raw message"), upload_to="mailin/%Y/%m/")
+    size = models.PositiveBigIntegerField(_("size"))
+    raw_truncated = models.BooleanField(_("raw message truncated"), default=False)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    email_message_id = models.CharField(_("Message-ID"), max_length=300, blank=True, db_index=True)
+    from_address = models.CharField(_("from"), max_length=254, blank=True, db_index=True)
+    from_name = models.CharField(_("sender name"), max_length=200, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=InboundStatus.choices,
+        default=InboundStatus.RECEIVED,
+        db_index=True,
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    ticket = models.ForeignKey(
+        "desk.Ticket",
+        verbose_name=_("ticket"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="inbound_emails",
+    )
+    message = models.ForeignKey(
+        "desk.TicketMessage",
+        verbose_name=_("ticket message"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    acknowledged = models.BooleanField(_("acknowledged"), default=False)
+
+    class Meta:
+        verbose_name = _("inbound message")
+        verbose_name_plural = _("inbound messages")
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["from_address", "received_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.from_address or '?'}: {self.subject or '—'}"

@@ -1,0 +1,84 @@
+"""Staff see the quarantine and release or ignore a message; nobody else sees it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from baozhang.desk.models import Ticket
+from baozhang.mailin.models import InboundStatus
+
+from .conftest import corpus
+
+pytestmark = pytest.mark.django_db
+
+
+def test_unknown_sender_quarantined_then_released(desk: Any, mail_in: Any, login: Any) -> None:
+    _, inbound = mail_in(corpus("unknown_sender.eml"))
+    client = login(desk.personas.agent)
+
+    listing = client.get(reverse("mailin:quarantine")).content.decode()
+    assert "请帮忙" in listing and "unknown sender / 未知发件人" in listing
+    page = client.get(reverse("mailin:detail", args=[inbound.pk])).content.decode()
+    assert "陌生人的来信" in page
+
+    response = client.post(
+        reverse("mailin:release", args=[inbound.pk]), {"customer": desk.personas.org_b.pk}
+    )
+
+    assert response.status_code == 302
+    inbound.refresh_from_db()
+    ticket = Ticket.objects.get()
+    assert (inbound.status, inbound.ticket) == (InboundStatus.PROCESSED, ticket)
+    assert inbound.reason == f"released by agent: opened {ticket.reference}"
+    assert (ticket.customer, ticket.subject, ticket.description) == (
+        desk.personas.org_b,
+        "请帮忙",
+        "陌生人的来信",
+    )
+    assert ticket.requester == "Stranger <someone@unknown.example>"
+
+
+def test_ignore(desk: Any, mail_in: Any, login: Any) -> None:
+    _, inbound = mail_in(corpus("no_from.eml"))
+    client = login(desk.personas.agent)
+    client.post(reverse("mailin:ignore", args=[inbound.pk]))
+    inbound.refresh_from_db()
+    assert inbound.status == InboundStatus.IGNORED
+    assert inbound.reason == "unknown sender / 未知发件人; ignored by agent"
+    # Released or ignored once is final.
+    client.post(reverse("mailin:release", args=[inbound.pk]), {"customer": desk.personas.org_a.pk})
+    assert not Ticket.objects.exists()
+
+
+def test_raw_download_for_staff(desk: Any, mail_in: Any, login: Any) -> None:
+    _, inbound = mail_in(corpus("no_from.eml"))
+    response = login(desk.personas.agent).get(reverse("mailin:raw", args=[inbound.pk]))
+    assert b"".join(response.streaming_content) == corpus("no_from.eml")
+
+
+@pytest.mark.parametrize("name", ["quarantine", "detail", "raw"])
+def test_customer_contacts_get_404(desk: Any, mail_in: Any, login: Any, name: str) -> None:
+    _, inbound = mail_in(corpus("no_from.eml"))
+    args = [] if name == "quarantine" else [inbound.pk]
+    assert (
+        login(desk.personas.contact_a).get(reverse(f"mailin:{name}", args=args)).status_code == 404
+    )
+
+
+def test_customer_contact_cannot_release(desk: Any, mail_in: Any, login: Any) -> None:
+    _, inbound = mail_in(corpus("no_from.eml"))
+    client = login(desk.personas.contact_a)
+    response = client.post(
+        reverse("mailin:release", args=[inbound.pk]), {"customer": desk.personas.org_a.pk}
+    )
+    assert response.status_code == 404
+    inbound.refresh_from_db()
+    assert inbound.status == InboundStatus.QUARANTINED
+
+
+def test_anonymous_is_sent_to_sign_in(client: Any, db: Any) -> None:
+    response = client.get(reverse("mailin:quarantine"))
+    assert response.status_code == 302
