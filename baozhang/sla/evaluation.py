@@ -18,6 +18,7 @@ from baozhang.core.calendar_iso import parse_duration
 from baozhang.core.intervals import Interval
 from baozhang.core.sla import (
     Aggregate,
+    ClockSample,
     CountSample,
     PenaltyTier,
     Period,
@@ -30,19 +31,6 @@ from baozhang.core.sla import (
 from baozhang.sla.models import Review, Target, TargetKind
 
 _CENT = Decimal("0.01")
-
-# Kinds whose data the platform does not collect yet: evaluated as "no data" with the reason,
-# never as met. Staffing rosters arrive with the service desk, clocks with its tickets.
-_NOT_COLLECTED = {
-    TargetKind.SUPPORT_HOURS: (
-        "no staffing roster is recorded yet, so support hours cannot be measured / "
-        "尚无值班表记录，无法衡量服务时间"
-    ),
-    TargetKind.RESPONSE_TIME: (
-        "no tickets are recorded yet, so response times cannot be measured / "
-        "尚无工单记录，无法衡量响应时间"
-    ),
-}
 
 
 def validate_target(target: Target, tiers: list[dict[str, Any]]) -> None:
@@ -115,9 +103,75 @@ def period_fee(monthly_fee: Decimal, start: dt.datetime, end: dt.datetime) -> De
     return fee.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
+def _clock_samples(target: Target, period: Period) -> list[ClockSample]:
+    """The desk's clocks of this kind for the agreement's customer that started in the
+    period, with their pauses (waiting for the customer)."""
+    from baozhang.desk.models import Clock
+
+    samples = []
+    clocks = Clock.objects.filter(
+        kind=target.clock,
+        ticket__customer_id=target.agreement.customer_id,
+        started_at__gte=period.start,
+        started_at__lt=period.end,
+    ).select_related("ticket")
+    for clock in clocks:
+        paused = [
+            Interval(
+                dt.datetime.fromisoformat(a),
+                dt.datetime.fromisoformat(b) if b else period.end,
+                "paused",
+            )
+            for a, b in clock.pauses
+            if (dt.datetime.fromisoformat(b) if b else period.end) > dt.datetime.fromisoformat(a)
+        ]
+        samples.append(
+            ClockSample(
+                item_id=clock.ticket.reference,
+                priority=clock.ticket.priority,
+                started_at=clock.started_at,
+                stopped_at=clock.stopped_at,
+                paused=paused,
+            )
+        )
+    return samples
+
+
+def _uncovered(period: Period, now: dt.datetime) -> tuple[list[Interval] | None, str]:
+    """Times the duty roster left uncovered in the period, from the staffing check; None
+    with the reason when the roster cannot tell (no shifts recorded, a window too long)."""
+    from baozhang.staffing.selectors import coverage_report, shifts_between
+
+    end = min(period.end, now)
+    if not shifts_between(period.start, end).exists():
+        return None, "no duty roster recorded for the period / 该期间无值班表记录"
+    try:
+        report = coverage_report(period.start, end, now)
+    except (ValueError, KeyError) as exc:
+        return None, str(exc)
+    return [
+        Interval(g.start, g.end, "uncovered", f"{g.missing} missing") for g in report.report.gaps
+    ], ""
+
+
 def _target_data(
-    target: Target, period: Period, downtime: list[Interval], exclusions: list[Interval]
-) -> TargetData:
+    target: Target,
+    period: Period,
+    downtime: list[Interval],
+    exclusions: list[Interval],
+    now: dt.datetime,
+) -> tuple[TargetData | None, str]:
+    """The data that measures `target` over `period`, or None with the reason when the
+    platform holds none (never a made-up "met")."""
+    if target.kind == TargetKind.RESPONSE_TIME:
+        if not target.clock:
+            return None, "the target names no ticket clock / 指标未指定工单计时"
+        return TargetData(exclusions=exclusions, clocks=_clock_samples(target, period)), ""
+    if target.kind == TargetKind.SUPPORT_HOURS:
+        uncovered, reason = _uncovered(period, now)
+        if uncovered is None:
+            return None, reason
+        return TargetData(exclusions=exclusions, uncovered=uncovered), ""
     observations = target.observations.all()
     if target.kind == TargetKind.MIN_COUNT:
         counts = [
@@ -125,7 +179,7 @@ def _target_data(
             for o in observations.filter(at__gte=period.start, at__lt=period.end)
             if o.value is not None
         ]
-        return TargetData(exclusions=exclusions, counts=counts)
+        return TargetData(exclusions=exclusions, counts=counts), ""
     if target.kind == TargetKind.MAX_GAP:
         beats = list(
             observations.filter(at__gte=period.start, at__lt=period.end).values_list(
@@ -137,8 +191,8 @@ def _target_data(
             exclusions=exclusions,
             heartbeats=beats,
             last_heartbeat_before=before.at if before else None,
-        )
-    return TargetData(downtime=downtime, exclusions=exclusions)
+        ), ""
+    return TargetData(downtime=downtime, exclusions=exclusions), ""
 
 
 def _verdict_json(target: Target, verdict: Verdict | None, reason: str = "") -> dict[str, Any]:
@@ -207,14 +261,14 @@ def evaluate_review(review: Review, *, now: dt.datetime) -> Review:
     verdicts: list[Verdict] = []
     rows: list[dict[str, Any]] = []
     for target in agreement.targets.prefetch_related("tiers"):
-        reason = _NOT_COLLECTED.get(TargetKind(target.kind))
-        if reason:
+        data, reason = _target_data(target, period, downtime, exclusions, now)
+        if data is None:
             rows.append(_verdict_json(target, None, reason))
             continue
         verdict = evaluate(
             target_spec(target),
             period,
-            _target_data(target, period, downtime, exclusions),
+            data,
             calendar=calendar_for(target.calendar_key),
             fee=fee,
             now=now,

@@ -322,7 +322,7 @@ class Review(models.Model):
         _("status"), max_length=8, choices=ReviewStatus.choices, default=ReviewStatus.OPEN
     )
     verdicts = models.JSONField(_("verdicts"), default=list, blank=True)
-    all_met = models.BooleanField(_("all targets met"), null=True)
+    all_met = models.BooleanField(_("all targets met"), null=True, blank=True)
     credit_percent = models.DecimalField(
         _("service credit (%)"), max_digits=5, decimal_places=2, default=Decimal("0")
     )

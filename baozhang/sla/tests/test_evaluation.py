@@ -66,3 +66,53 @@ def test_announced_maintenance_is_excluded_and_shown(personas, active_agreement)
     assert review.credit_amount == Decimal("0.00")
     assert verdict["excluded"], "excluded time must be shown"
     assert any("30" in line for line in verdict["excluded"])
+
+
+def test_response_times_are_measured_from_the_desks_clocks(personas, active_agreement):
+    from baozhang.desk import services as desk
+    from baozhang.sla.models import Target
+
+    target = Target.objects.create(
+        agreement=active_agreement,
+        name="首次响应 First response",
+        kind="response_time",
+        objective=Decimal("100"),
+        clock="first_response",
+        calendar_key="24x7",
+        priority_limits={"P1": "PT15M", "P3": "PT2H"},
+    )
+    quick = desk.open_ticket(
+        None, customer=personas.org_a, kind="fault", subject="fast", priority="P1", now=_at(5, 10)
+    )
+    desk.reply(personas.agent, quick, "on it", now=_at(5, 10, 10))
+    slow = desk.open_ticket(
+        None, customer=personas.org_a, kind="fault", subject="slow", priority="P1", now=_at(6, 10)
+    )
+    desk.reply(personas.agent, slow, "sorry", now=_at(6, 10, 40))
+
+    review = services.open_review(
+        personas.director, active_agreement, period_start=OCT, period_end=NOV, now=NOV
+    )
+
+    verdict = next(v for v in review.verdicts if v["target"] == target.pk)
+    assert verdict["met"] is False
+    assert Decimal(verdict["figure"]) == Decimal("50")
+    assert any(slow.reference in line for line in verdict["evidence"])
+
+
+def test_support_hours_without_a_roster_are_no_data_not_met(personas, active_agreement):
+    from baozhang.sla.models import Target
+
+    Target.objects.create(
+        agreement=active_agreement,
+        name="7x24",
+        kind="support_hours",
+        objective=Decimal("0"),
+        calendar_key="24x7",
+    )
+    review = services.open_review(
+        personas.director, active_agreement, period_start=OCT, period_end=NOV, now=NOV
+    )
+    verdict = next(v for v in review.verdicts if v["kind"] == "support_hours")
+    assert verdict["met"] is None
+    assert "roster" in verdict["reason"]
