@@ -26,7 +26,9 @@ from baozhang.core.sla import (
     TargetSpec,
     Verdict,
     evaluate,
-    summarise,
+    month_period,
+    quarter_period,
+    year_period,
 )
 from baozhang.sla.models import Review, Target, TargetKind
 
@@ -195,7 +197,9 @@ def _target_data(
     return TargetData(downtime=downtime, exclusions=exclusions), ""
 
 
-def _verdict_json(target: Target, verdict: Verdict | None, reason: str = "") -> dict[str, Any]:
+def _verdict_json(
+    target: Target, verdict: Verdict | None, reason: str = "", period_label: str = ""
+) -> dict[str, Any]:
     if verdict is None:
         return {
             "target": target.pk,
@@ -236,18 +240,68 @@ def _verdict_json(target: Target, verdict: Verdict | None, reason: str = "") -> 
         "credit_amount": str(verdict.credit_amount),
         "provisional": verdict.provisional,
         "final": verdict.final,
+        "period": period_label,
     }
+
+
+def measuring_periods(kind: str, start: dt.datetime, end: dt.datetime) -> list[Period]:
+    """The target's measuring periods (months, quarters or years in the operator's zone)
+    that the review span touches, each clipped to the span: a "60 minutes a month" target
+    over a quarter is judged month by month, not on the quarter's total."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    local = start.astimezone(tz)
+    year, month = local.year, local.month
+    periods: list[Period] = []
+    while True:
+        if kind == "year":
+            whole = year_period(year, tz)
+            year += 1
+        elif kind == "quarter":
+            quarter = (month - 1) // 3 + 1
+            whole = quarter_period(year, quarter, tz)
+            month = quarter * 3 + 1
+        else:
+            whole = month_period(year, month, tz)
+            month += 1
+        if month > 12:
+            year, month = year + 1, month - 12
+        if whole.start >= end:
+            break
+        clipped = Period(start=max(whole.start, start), end=min(whole.end, end), label=whole.label)
+        if clipped.end > clipped.start:
+            periods.append(clipped)
+        if whole.end >= end:
+            break
+    return periods
+
+
+def _combine(target: Target, parts: list[tuple[Period, Verdict]]) -> dict[str, Any]:
+    """One row per target: its measuring periods' verdicts side by side, met only if every
+    period was, the credits added up, the figure of the worst period shown."""
+    rows = [_verdict_json(target, v, period_label=p.label) for p, v in parts]
+    if len(rows) == 1:
+        return rows[0]
+    met_values = [v.met for _p, v in parts]
+    met = False if False in met_values else (None if None in met_values else True)
+    credit = sum((v.credit_amount for _p, v in parts), Decimal(0))
+    fee = sum((v.fee for _p, v in parts), Decimal(0))
+    measured = [r for r in rows if r["figure"] is not None]
+    combined = dict(min(measured, key=lambda r: Decimal(r["figure"])) if measured else rows[0])
+    combined.update(
+        met=met,
+        excluded=[line for r in rows for line in r["excluded"]],
+        evidence=[f"[{r['period']}] {line}" for r in rows for line in r["evidence"]],
+        credit_amount=str(credit.quantize(_CENT)),
+        credit_percent=str((credit / fee * 100).quantize(_CENT) if fee else Decimal(0)),
+        periods=[{k: r[k] for k in ("period", "met", "figure", "credit_amount")} for r in rows],
+    )
+    return combined
 
 
 def evaluate_review(review: Review, *, now: dt.datetime) -> Review:
     """Evaluate every target of the review's agreement over the review's period and store
     the verdicts, the summary and the credit on the (unsaved) review."""
     agreement = review.agreement
-    period = Period(
-        start=review.period_start,
-        end=review.period_end,
-        label=f"{review.period_start:%Y-%m-%d}–{review.period_end:%Y-%m-%d}",
-    )
     fee = period_fee(agreement.monthly_fee, review.period_start, review.period_end)
     overlapping = Q(start__lt=review.period_end, end__gt=review.period_start)
     downtime = [
@@ -258,31 +312,40 @@ def evaluate_review(review: Review, *, now: dt.datetime) -> Review:
         Interval(x.start, x.end, x.clause.kind, x.reason)
         for x in agreement.exclusions.filter(overlapping).select_related("clause")
     ]
-    verdicts: list[Verdict] = []
     rows: list[dict[str, Any]] = []
+    total_credit = Decimal(0)
+    open_answer = False
+    any_missed = False
     for target in agreement.targets.prefetch_related("tiers"):
-        data, reason = _target_data(target, period, downtime, exclusions, now)
-        if data is None:
-            rows.append(_verdict_json(target, None, reason))
+        parts: list[tuple[Period, Verdict]] = []
+        reason = ""
+        for part in measuring_periods(target.period, review.period_start, review.period_end):
+            data, reason = _target_data(target, part, downtime, exclusions, now)
+            if data is None:
+                break
+            verdict = evaluate(
+                target_spec(target),
+                part,
+                data,
+                calendar=calendar_for(target.calendar_key),
+                fee=period_fee(agreement.monthly_fee, part.start, part.end),
+                now=now,
+            )
+            parts.append((part, verdict))
+        if not parts or reason:
+            rows.append(_verdict_json(target, None, reason or "no period to measure"))
+            open_answer = True
             continue
-        verdict = evaluate(
-            target_spec(target),
-            period,
-            data,
-            calendar=calendar_for(target.calendar_key),
-            fee=fee,
-            now=now,
-        )
-        verdicts.append(verdict)
-        rows.append(_verdict_json(target, verdict))
-    summary = summarise(verdicts) if verdicts else None
+        row = _combine(target, parts)
+        rows.append(row)
+        total_credit += Decimal(row["credit_amount"])
+        open_answer = open_answer or row["met"] is None
+        any_missed = any_missed or row["met"] is False
     review.verdicts = rows
-    if summary is None or any(r["met"] is None for r in rows):
-        # A target that could not be measured leaves the overall answer open.
-        review.all_met = False if summary is not None and summary.all_met is False else None
-    else:
-        review.all_met = summary.all_met
-    review.credit_percent = summary.credit_percent if summary else Decimal(0)
-    review.credit_amount = summary.credit_amount if summary else Decimal("0.00")
+    # A target that could not be measured leaves the overall answer open, unless one missed.
+    review.all_met = False if any_missed else (None if open_answer or not rows else True)
+    credit = min(total_credit, fee) if fee else total_credit
+    review.credit_amount = credit.quantize(_CENT)
+    review.credit_percent = (credit / fee * 100).quantize(_CENT) if fee else Decimal(0)
     review.evaluated_at = now
     return review

@@ -116,3 +116,64 @@ def test_support_hours_without_a_roster_are_no_data_not_met(personas, active_agr
     verdict = next(v for v in review.verdicts if v["kind"] == "support_hours")
     assert verdict["met"] is None
     assert "roster" in verdict["reason"]
+
+
+def test_a_monthly_target_is_judged_month_by_month_in_a_quarterly_review(
+    personas, agreement_factory
+):
+    import datetime as dt
+
+    agreement = agreement_factory(starts_on=dt.date(2026, 7, 1))
+    services.add_target(
+        personas.director,
+        agreement,
+        name="每月停机 ≤ 60 min",
+        kind="max_downtime",
+        objective=Decimal("60"),
+        period="month",
+        missed_credit_percent=Decimal("5"),
+    )
+    services.transition(personas.director, agreement, "negotiate")
+    services.transition(personas.director, agreement, "activate")
+    for month in (7, 8, 9):  # 50 minutes down in each month: every month within 60
+        start = dt.datetime(2026, month, 10, 2, 0, tzinfo=CST)
+        services.record_downtime(
+            personas.director,
+            agreement,
+            start=start,
+            end=start + dt.timedelta(minutes=50),
+            description="升级",
+        )
+
+    q3 = services.open_review(
+        personas.director,
+        agreement,
+        period_start=dt.datetime(2026, 7, 1, tzinfo=CST),
+        period_end=dt.datetime(2026, 10, 1, tzinfo=CST),
+        now=dt.datetime(2026, 10, 1, tzinfo=CST),
+    )
+
+    verdict = q3.verdicts[0]
+    assert verdict["met"] is True
+    assert [p["period"] for p in verdict["periods"]] == ["2026-07", "2026-08", "2026-09"]
+    assert q3.credit_amount == Decimal("0.00")
+
+    # 70 minutes in August alone misses August only: 5 % of August's fee
+    start = dt.datetime(2026, 8, 20, 2, 0, tzinfo=CST)
+    services.record_downtime(
+        personas.director,
+        agreement,
+        start=start,
+        end=start + dt.timedelta(minutes=20),
+        description="再次升级",
+    )
+    q3 = services.open_review(
+        personas.director,
+        agreement,
+        period_start=dt.datetime(2026, 7, 1, tzinfo=CST),
+        period_end=dt.datetime(2026, 10, 1, tzinfo=CST),
+        now=dt.datetime(2026, 10, 1, tzinfo=CST),
+    )
+    assert q3.verdicts[0]["met"] is False
+    assert [p["met"] for p in q3.verdicts[0]["periods"]] == [True, False, True]
+    assert q3.credit_amount == Decimal("500.00")
