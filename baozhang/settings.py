@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "baozhang.calendars",
     "baozhang.sla",
     "baozhang.desk",
+    "baozhang.calls",
     "baozhang.mailin",
     "baozhang.staffing",
     "baozhang.web",

@@ -8,7 +8,9 @@ from baozhang.accounts.api import router as accounts_router
 from baozhang.api import errors
 from baozhang.api.auth import ActiveSessionAuth, TokenAuth
 from baozhang.calendars.api import router as calendars_router
+from baozhang.calls.api import router as calls_router
 from baozhang.desk.api import router as desk_router
+from baozhang.desk.measures_api import router as measures_router
 from baozhang.events.api import router as events_router
 from baozhang.notify.api import router as notify_router
 from baozhang.sla.api import router as sla_router
@@ -33,4 +35,6 @@ api.add_router("/notify/", notify_router)
 api.add_router("/", sla_router)
 api.add_router("/", calendars_router)
 api.add_router("/", desk_router)
+api.add_router("/", calls_router)
+api.add_router("/", measures_router)
 api.add_router("/", staffing_router)

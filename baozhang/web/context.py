@@ -22,11 +22,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries.append(
             (_("Customers") if is_operator_staff(user) else _("Organisation"), "web:organisations")
         )
+        entries.append((_("Desk measures"), "measures:dashboard"))
         entries.append((_("Agreements"), "sla:agreements"))
         if is_operator_staff(user):
             entries.append((_("Calendars"), "calendars:list"))
             entries.append((_("Roster"), "staffing:roster"))
             entries.append((_("Callbacks"), "desk:callbacks"))
+            entries.append((_("Call log"), "calls:list"))
             entries.append((_("Inbound mail"), "mailin:quarantine"))
         entries.append((_("People"), "web:users"))
         entries.append((_("Events"), "web:events"))

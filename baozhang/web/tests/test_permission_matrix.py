@@ -66,7 +66,20 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     desk_services.change_status(personas.agent, resolved, Status.RESOLVED)
     callback = resolved.callbacks.get()
     inbound = intake.receive(b"From: nobody@nowhere.example\r\nSubject: x\r\n\r\nhello")
+    import datetime as _dt
+
+    from baozhang.calls.services import record_call
+
+    call = record_call(
+        personas.agent,
+        channel="hotline",
+        number="1",
+        customer=personas.org_a,
+        started_at=_dt.datetime.now(_dt.UTC),
+        answered=True,
+    )
     return {
+        "call": call.pk,
         "callback": callback.pk,
         "inbound": inbound.pk,
         "seat": seat.pk,
@@ -155,6 +168,7 @@ WEB_OBJECT_OF: dict[str, str] = {
     "mailin:release": "inbound",
     "mailin:ignore": "inbound",
     "desk:callback": "callback",
+    "calls:detail": "call",
     "staffing:seat_toggle": "seat",
     "desk:ticket_action": "ticket",
     "calendars:detail": "calendar_key",
@@ -191,6 +205,7 @@ API_OBJECT_OF: dict[str, str] = {
     "ticket_id": "ticket",
     "seat_id": "seat",
     "shift_id": "shift",
+    "call_id": "call",
 }
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/organisations/{org_id}"): {"name": "taken over"},

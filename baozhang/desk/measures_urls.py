@@ -1,0 +1,9 @@
+from django.urls import path
+
+from baozhang.desk import measures_views
+
+app_name = "measures"
+
+urlpatterns = [
+    path("", measures_views.dashboard, name="dashboard"),
+]
