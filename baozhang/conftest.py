@@ -160,3 +160,17 @@ def page() -> Iterator[Any]:
         yield context.new_page()
         context.close()
         browser.close()
+
+
+def sign_in(page: Any, base: str, username: str, password: str = PASSWORD) -> None:
+    """Sign a persona in through the real sign-in page."""
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("article button[type=submit]")
+    page.wait_for_selector("[data-testid=current-user]")
+
+
+def sign_out(page: Any) -> None:
+    page.click("form[action='/accounts/logout/'] button")
+    page.wait_for_selector("input[name=username]")

@@ -5,28 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from baozhang.conftest import ARTIFACTS, PASSWORD
+from baozhang.conftest import ARTIFACTS, sign_in, sign_out
 from baozhang.desk.models import Status, Ticket
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("article button[type=submit]")
-    page.wait_for_selector("[data-testid=current-user]")
-
-
-def _sign_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.click("form[action='/accounts/logout/'] button")
-    page.wait_for_selector("input[name=username]")
-
-
 def test_portal_submit_agent_resolves_customer_rates(page, live_server, personas):
     base = live_server.url
-    _sign_in(page, base, "contact_a")
+    sign_in(page, base, "contact_a")
     page.goto(f"{base}/desk/new/")
     page.select_option("select[name=kind]", "fault")
     page.fill("input[name=subject]", "网站 502 错误 Site returns 502")
@@ -35,9 +22,9 @@ def test_portal_submit_agent_resolves_customer_rates(page, live_server, personas
     page.wait_for_selector("[data-testid=ticket-status]")
     ticket = Ticket.objects.get(subject__startswith="网站 502")
     page.screenshot(path=str(ARTIFACTS / "desk-01-portal-submitted.png"), full_page=True)
-    _sign_out(page)
+    sign_out(page)
 
-    _sign_in(page, base, "agent")
+    sign_in(page, base, "agent")
     page.goto(f"{base}/desk/")
     page.wait_for_selector("[data-testid=queue]")
     assert page.locator(f"text={ticket.reference}").count() == 1
@@ -57,9 +44,9 @@ def test_portal_submit_agent_resolves_customer_rates(page, live_server, personas
     assert ticket.status == Status.RESOLVED
     assert ticket.assignee == personas.agent
     page.screenshot(path=str(ARTIFACTS / "desk-03-agent-resolved.png"), full_page=True)
-    _sign_out(page)
+    sign_out(page)
 
-    _sign_in(page, base, "contact_a")
+    sign_in(page, base, "contact_a")
     page.goto(f"{base}/desk/tickets/{ticket.pk}/")
     page.select_option("select[name=rating]", "4")
     page.click("button[data-action=rate]")

@@ -6,23 +6,10 @@ from __future__ import annotations
 
 import pytest
 
-from baozhang.conftest import ARTIFACTS, PASSWORD
+from baozhang.conftest import ARTIFACTS, sign_in, sign_out
 from baozhang.sla.models import Agreement, AgreementStatus, ReviewStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _sign_in(page, base: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{base}/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("article button[type=submit]")
-    page.wait_for_selector("[data-testid=current-user]")
-
-
-def _sign_out(page) -> None:  # type: ignore[no-untyped-def]
-    page.click("form[action='/accounts/logout/'] button")
-    page.wait_for_selector("input[name=username]")
 
 
 def _add_part(  # type: ignore[no-untyped-def]
@@ -59,7 +46,7 @@ def test_an_agreement_through_its_whole_lifecycle(page, live_server, personas):
         page.screenshot(path=str(ARTIFACTS / f"sla-{shot:02d}-{name}.png"), full_page=True)
 
     # the service director drafts the agreement (S2)
-    _sign_in(page, base, "director")
+    sign_in(page, base, "director")
     page.goto(f"{base}/agreements/new/")
     page.select_option("select[name=customer]", str(personas.org_a.pk))
     page.fill("input[name=reference]", "SLA-2026-001")
@@ -148,10 +135,10 @@ def test_an_agreement_through_its_whole_lifecycle(page, live_server, personas):
     page.wait_for_load_state()
     _act(page, "sign")
     screenshot("review-operator-signed")
-    _sign_out(page)
+    sign_out(page)
 
     # the customer's contact gives satisfaction and signs their side
-    _sign_in(page, base, "contact_a")
+    sign_in(page, base, "contact_a")
     page.goto(f"{base}/agreements/reviews/{review.pk}/")
     page.fill("input[name=satisfaction]", "4")
     page.click("button[name=action][value=save]")
@@ -160,10 +147,10 @@ def test_an_agreement_through_its_whole_lifecycle(page, live_server, personas):
     review.refresh_from_db()
     assert review.status == ReviewStatus.SIGNED
     screenshot("review-signed")
-    _sign_out(page)
+    sign_out(page)
 
     # now the service can end
-    _sign_in(page, base, "director")
+    sign_in(page, base, "director")
     page.goto(f"{base}/agreements/{agreement.pk}/")
     _act(page, "end")
     agreement.refresh_from_db()
