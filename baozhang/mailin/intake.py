@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,6 +32,9 @@ from baozhang.events.models import EventKind
 from baozhang.events.services import record
 from baozhang.mailin import parsing
 from baozhang.mailin.models import InboundMessage, InboundSource, InboundStatus, Mailbox
+from baozhang.notify import services as notify
+from baozhang.notify.models import Channel as NotifyChannel
+from baozhang.notify.models import ChannelKind
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -53,9 +57,68 @@ def max_attachment_bytes() -> int:
 
 
 def ack_message_id(ticket: Ticket) -> str:
-    """The Message-ID our acknowledgement of `ticket` carries; a reply to it threads back."""
+    """Our own id for the acknowledgement of `ticket`. Apprise gives every mail a
+    Message-ID of its own (a custom one would be a second Message-ID header), so the
+    acknowledgement carries this id in References: a reply quotes the acknowledgement's
+    References, and find_ticket recognises the id (OWN_MESSAGE_ID). The BZ- reference in
+    the subject threads a reply too."""
     domain = _setting("MAILIN_MESSAGE_ID_DOMAIN", "baozhang.invalid")
     return f"<{ticket.reference}.ack@{domain}>"
+
+
+def _operator_email_channel() -> NotifyChannel | None:
+    return (
+        NotifyChannel.objects.filter(
+            organisation__kind=OrganisationKind.OPERATOR,
+            organisation__is_active=True,
+            kind=ChannelKind.EMAIL,
+            enabled=True,
+        )
+        .select_related("organisation")
+        .order_by("organisation_id", "id")
+        .first()
+    )
+
+
+def _acknowledge(
+    inbound: InboundMessage, mail: parsing.ParsedMail, ticket: Ticket
+) -> tuple[bool, str]:
+    """Enqueue, in the caller's transaction, the acknowledgement of a new ticket to the
+    sender's address on the operator's e-mail channel. Returns (queued, why not).
+
+    No mail loops: the caller never gets here for automatic, bulk or list mail, rate
+    limited or quarantined mail; the mail says `Auto-Submitted: auto-replied` (so that
+    other systems do not answer it, and our own intake ignores it); a sender that is our
+    own sending address is never answered; the dedup key is per inbound message."""
+    address = mail.from_address.strip()
+    try:
+        validate_email(address)
+    except ValidationError:
+        return False, f"no valid sender address “{address}” / 发件地址无效"
+    channel = _operator_email_channel()
+    if channel is None:
+        return False, "no enabled e-mail channel of the operator / 运营方没有启用的邮件通道"
+    if address.lower() == str(channel.config.get("from_address", "")).strip().lower():
+        return False, "the sender is our own sending address / 发件人是本系统的发件地址"
+    headers = {"Auto-Submitted": "auto-replied", "References": ack_message_id(ticket)}
+    if mail.message_id and len(mail.message_id) <= 300:
+        headers["In-Reply-To"] = mail.message_id
+        headers["References"] = f"{mail.message_id} {ack_message_id(ticket)}"
+    try:
+        message = notify.enqueue(
+            channel,
+            "ticket_received",
+            {"ticket": ticket, "reference": ticket.reference, "subject": ticket.subject},
+            f"mailin-ack:{inbound.pk}",
+            recipient=address,
+            headers=headers,
+            language=ticket.customer.language,
+        )
+    except ValueError as exc:  # an address or header the outbox refuses: no ack, a ticket
+        return False, str(exc)
+    if message is None:
+        return False, "the operator's e-mail channel is disabled / 运营方邮件通道已停用"
+    return True, ""
 
 
 @dataclass(frozen=True)
@@ -237,7 +300,7 @@ def _route(
     with transaction.atomic():
         if contact is None and sender.how == "domain" and mail.from_address:
             contact = _contact_to_review(sender.customer, mail)
-        _open(inbound, mail, sender.customer, contact, now, closed=ticket)
+        _open(inbound, mail, sender.customer, contact, now, closed=ticket, acknowledge=True)
 
 
 def _why_automatic(mail: parsing.ParsedMail) -> str:
@@ -289,7 +352,10 @@ def _open(
     *,
     closed: Ticket | None = None,
     reason_prefix: str = "",
+    acknowledge: bool = False,
 ) -> Ticket:
+    """Open a ticket from `mail`; with `acknowledge` (a person's message that came in
+    directly, not released from quarantine) the sender gets an acknowledgement."""
     description = mail.text or mail.subject or "(空邮件 / empty message)"
     if closed is not None:
         description = (
@@ -310,13 +376,20 @@ def _open(
         )
         message = ticket.messages.order_by("id").first()
         _attach(ticket, message, mail, inbound, now)
+        # Mail released from quarantine is never acknowledged (nor automatic mail).
+        acknowledged = False
+        reason = f"{reason_prefix}opened {ticket.reference}"
+        if acknowledge and not mail.automatic:
+            acknowledged, why_not = _acknowledge(inbound, mail, ticket)
+            if not acknowledged:
+                reason += f"; no acknowledgement / 未发送回执: {why_not}"
         _finish(
             inbound,
             InboundStatus.PROCESSED,
-            f"{reason_prefix}opened {ticket.reference}",
+            reason,
             ticket=ticket,
             message=message,
-            acknowledged=customer.notify_channels.filter(enabled=True).exists(),
+            acknowledged=acknowledged,
         )
     return ticket
 

@@ -443,19 +443,87 @@ def _query(params: Iterable[tuple[str, Any]]) -> str:
     return urlencode([(k, str(v)) for k, v in params], quote_via=quote)
 
 
+# Headers a message may not set itself: Apprise's e-mail plugin writes these (and our
+# dedup key) on its own. Custom headers are added first and Message-ID is then *appended*
+# (apprise/plugins/email/base.py, prepare_emails: `base[k] = Header(v)` for each custom
+# header, then `base["Message-ID"] = make_msgid(domain=smtp_host)`), so a Message-ID of
+# ours would give the mail two Message-ID headers. Our own id goes into References instead.
+RESERVED_MAIL_HEADERS = frozenset(
+    {
+        "message-id",
+        "from",
+        "to",
+        "cc",
+        "bcc",
+        "reply-to",
+        "subject",
+        "date",
+        "mime-version",
+        "content-type",
+        "content-transfer-encoding",
+        "x-baozhang-dedup-key",
+    }
+)
+
+
+def clean_mail_headers(headers: Mapping[str, Any] | None) -> dict[str, str]:
+    """Extra e-mail headers of one message, validated: names of letters, digits and
+    hyphens, not one Apprise sets itself, values one line of at most 998 characters.
+    Raises ValueError (bilingual)."""
+    out: dict[str, str] = {}
+    for name, value in (headers or {}).items():
+        name = str(name).strip()
+        if not _HEADER_RE.match(name):
+            raise ValueError(
+                _msg(
+                    f"邮件头名称“{name}”无效，只能包含字母、数字和连字符",
+                    f"mail header name “{name}” is invalid; use letters, digits and hyphens",
+                )
+            )
+        if name.lower() in RESERVED_MAIL_HEADERS:
+            raise ValueError(
+                _msg(
+                    f"邮件头“{name}”由发送程序设置，不能指定（Message-ID 请放入 References）",
+                    f"mail header “{name}” is set by the sender itself and cannot be given"
+                    " (put an own Message-ID into References)",
+                )
+            )
+        text = _str(value)
+        if "\r" in text or "\n" in text or len(text) > 998:
+            raise ValueError(
+                _msg(
+                    f"邮件头“{name}”的值须为一行、不超过 998 个字符",
+                    f"the value of mail header “{name}” must be one line of at most 998 characters",
+                )
+            )
+        out[name] = text
+    return out
+
+
 def apprise_url(
     kind: str,
     config: Mapping[str, Any],
     *,
     dedup_key: str = "",
     timeout: float | None = None,
+    recipient: str = "",
+    headers: Mapping[str, Any] | None = None,
 ) -> str:
     """The Apprise URL that sends to a channel of `kind` with `config` (already cleaned).
 
     `dedup_key` goes into the outgoing message where the kind allows it (an e-mail header,
     an HTTP `Idempotency-Key` header and a `dedup_key` payload field) so receivers can
-    drop repeats. `timeout` bounds each network connect and read.
+    drop repeats. `timeout` bounds each network connect and read. For e-mail only,
+    `recipient` replaces the channel's "to" addresses and `headers` are added to the mail
+    (as Apprise `+Name=value` arguments); other kinds refuse them with ValueError.
     """
+    if (recipient or headers) and kind != ChannelKind.EMAIL:
+        raise ValueError(
+            _msg(
+                f"只有邮件通道可以指定收件人或邮件头（此通道类型：{kind}）",
+                f"only e-mail channels take a recipient or mail headers (this one is {kind})",
+            )
+        )
     common: list[tuple[str, Any]] = []
     if timeout:
         common += [("cto", timeout), ("rto", timeout)]
@@ -474,10 +542,11 @@ def apprise_url(
         params = [
             ("smtp", host),
             ("from", config["from_address"]),
-            ("to", ",".join(config["to_addresses"])),
+            ("to", recipient or ",".join(config["to_addresses"])),
             ("mode", mode),
             ("format", "text"),
         ]
+        params += [(f"+{k}", v) for k, v in clean_mail_headers(headers).items()]
         if dedup_key:
             params.append(("+X-Baozhang-Dedup-Key", dedup_key))
         return f"{scheme}://{auth}{host}:{config['smtp_port']}/?{_query(params + common)}"

@@ -122,12 +122,27 @@ def route_apprise_logs() -> None:
 
 
 def send_via_apprise(
-    channel: Channel, subject: str, body: str, dedup_key: str, timeout: float
+    channel: Channel,
+    subject: str,
+    body: str,
+    dedup_key: str,
+    timeout: float,
+    *,
+    recipient: str = "",
+    headers: dict[str, str] | None = None,
 ) -> tuple[bool, str]:
-    """Send one message to `channel`. Returns (ok, error text with secrets redacted)."""
+    """Send one message to `channel` (e-mail: to `recipient` when given, with extra
+    `headers`). Returns (ok, error text with secrets redacted)."""
     secrets = kinds.secret_values(channel.kind, channel.config)
     try:
-        url = kinds.apprise_url(channel.kind, channel.config, dedup_key=dedup_key, timeout=timeout)
+        url = kinds.apprise_url(
+            channel.kind,
+            channel.config,
+            dedup_key=dedup_key,
+            timeout=timeout,
+            recipient=recipient,
+            headers=headers,
+        )
     except (KeyError, ValueError) as exc:
         return False, kinds.redact(
             f"channel settings incomplete / 通道设置不完整: {exc!r}", secrets
@@ -173,6 +188,8 @@ def deliver(item: Claimed, worker: str) -> bool:
         message.body,
         message.dedup_key,
         settings.NOTIFY_SEND_TIMEOUT_SECONDS,
+        recipient=message.recipient,
+        headers=message.headers or None,
     )
     if ok:
         _mark_sent(message, item, worker)

@@ -104,6 +104,11 @@ class Message(models.Model):
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("body"))
+    # E-mail channels only (services.enqueue refuses them for other kinds): a recipient
+    # instead of the channel's "to" addresses, and extra mail headers (In-Reply-To,
+    # References, Auto-Submitted …). Empty: the channel's own recipients, no extra headers.
+    recipient = models.EmailField(_("recipient"), max_length=254, blank=True, default="")
+    headers = models.JSONField(_("extra mail headers"), default=dict, blank=True)
     status = models.CharField(
         _("status"), max_length=16, choices=MessageStatus.choices, default=MessageStatus.PENDING
     )

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
 from baozhang.notify import channels as kinds
-from baozhang.notify.models import Channel, Message, MessageStatus
+from baozhang.notify.models import Channel, ChannelKind, Message, MessageStatus
 from baozhang.notify.rendering import render
 from baozhang.notify.selectors import can_manage_channel, can_retry_message
 
@@ -241,19 +242,43 @@ def enqueue(
     context: Mapping[str, Any],
     dedup_key: str,
     organisation: Organisation | None = None,
+    *,
+    recipient: str | None = None,
+    headers: Mapping[str, Any] | None = None,
+    language: str | None = None,
 ) -> Message | None:
     """Write one outbox message for `channel`. Call it INSIDE the transaction of the change
     that causes the notification: the message then commits, or rolls back, with it.
 
-    Subject and body are rendered now, in the channel's language, so every retry sends the
-    same text. Returns the new message; the existing one when `dedup_key` was already used
-    (a second enqueue is a no-op); None when the channel is disabled. Raises RuntimeError
-    outside a transaction and TemplateDoesNotExist for an unknown template key.
+    Subject and body are rendered now, in `language` (default: the channel's), so every
+    retry sends the same text. E-mail channels only: `recipient` replaces the channel's
+    "to" addresses and `headers` (In-Reply-To, References, Auto-Submitted …) go into the
+    mail; Message-ID, From, To, Subject and the like are set by the sender and refused
+    (channels.RESERVED_MAIL_HEADERS). Returns the new message; the existing one when
+    `dedup_key` was already used (a second enqueue is a no-op); None when the channel is
+    disabled. Raises RuntimeError outside a transaction, TemplateDoesNotExist for an
+    unknown template key and ValueError (bilingual) for a recipient or headers on a
+    channel that is not e-mail, an invalid address or an invalid header.
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
             "notify.enqueue() must run inside the caller's transaction (transaction.atomic)"
         )
+    recipient = (recipient or "").strip()
+    if (recipient or headers) and channel.kind != ChannelKind.EMAIL:
+        raise ValueError(
+            f"只有邮件通道可以指定收件人或邮件头（“{channel}”的类型为 {channel.kind}） / "
+            f"only e-mail channels take a recipient or mail headers (“{channel}” is"
+            f" {channel.kind})"
+        )
+    if recipient:
+        try:
+            validate_email(recipient)
+        except ValidationError:
+            raise ValueError(
+                f"收件地址“{recipient}”无效 / recipient address “{recipient}” is invalid"
+            ) from None
+    clean_headers = kinds.clean_mail_headers(headers)
     if not channel.enabled:
         return None
     if len(dedup_key) > 200 or not dedup_key:
@@ -261,7 +286,7 @@ def enqueue(
     existing = Message.objects.filter(dedup_key=dedup_key).first()
     if existing is not None:
         return existing
-    language = channel_language(channel)
+    language = language or channel_language(channel)
     subject, body = render(template_key, language, context)
     if organisation is None:
         organisation = channel.organisation or getattr(channel.user, "organisation", None)
@@ -276,6 +301,8 @@ def enqueue(
             "language": language,
             "subject": subject,
             "body": body,
+            "recipient": recipient,
+            "headers": clean_headers,
             "status": MessageStatus.PENDING,
             "next_attempt_at": timezone.now(),
         },

@@ -46,6 +46,18 @@ def test_portal_submit_agent_resolves_customer_rates(page, live_server, personas
     page.screenshot(path=str(ARTIFACTS / "desk-03-agent-resolved.png"), full_page=True)
     sign_out(page)
 
+    # the customer answers the callback survey they were sent, and rates the ticket
+    callback = ticket.callbacks.get()
+    page.goto(f"{base}/desk/survey/{callback.survey_token}/")
+    page.check("input[name=satisfaction][value='4']")
+    page.fill("textarea[name=comment]", "处理及时 quick and clear")
+    page.click("main form button[type=submit]")
+    page.wait_for_selector("[data-testid=survey-done]")
+    callback.refresh_from_db()
+    assert callback.satisfaction == 4
+    assert callback.answered_by_survey
+    page.screenshot(path=str(ARTIFACTS / "desk-04-callback-survey.png"), full_page=True)
+
     sign_in(page, base, "contact_a")
     page.goto(f"{base}/desk/tickets/{ticket.pk}/")
     page.select_option("select[name=rating]", "4")
@@ -53,4 +65,4 @@ def test_portal_submit_agent_resolves_customer_rates(page, live_server, personas
     page.wait_for_selector(".bz-messages li.success")
     ticket.refresh_from_db()
     assert ticket.rating == 4
-    page.screenshot(path=str(ARTIFACTS / "desk-04-customer-rated.png"), full_page=True)
+    page.screenshot(path=str(ARTIFACTS / "desk-05-customer-rated.png"), full_page=True)
