@@ -327,3 +327,22 @@ class Callback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket.reference} callback"
+
+
+class SavedView(models.Model):
+    """A person's saved queue filter (the query string of the queue page)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="desk_views"
+    )
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filter"), max_length=500)
+
+    class Meta:
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="one_view_name")]
+
+    def __str__(self) -> str:
+        return self.name

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.ticket_list, name="tickets"),
     path("new/", views.ticket_create, name="ticket_create"),
     path("assign/", views.bulk_assign, name="bulk_assign"),
+    path("views/save/", views.save_view, name="save_view"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/action/", views.ticket_action, name="ticket_action"),
     path("callbacks/", callback_views.callback_list, name="callbacks"),

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 from baozhang.accounts.permissions import is_operator_staff
 from baozhang.desk import services
 from baozhang.desk.forms import AssignForm, NewTicketForm, ReplyForm
-from baozhang.desk.models import Channel, Level, Status
+from baozhang.desk.models import Channel, Level, Priority, SavedView, Status, TicketKind
 from baozhang.desk.selectors import QUEUE_VIEWS, queue, visible_messages, visible_tickets
 from baozhang.events.selectors import timeline
 
@@ -36,6 +37,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         qs = qs.filter(subject__icontains=query) | qs.filter(reference__iexact=query)
+    filters = {key: request.GET.get(key, "") for key in FILTERS}
+    qs = qs.filter(**{FILTERS[k]: v for k, v in filters.items() if v})
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     labels = {
         "open": _("Open"),
@@ -57,8 +60,37 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             "staff": staff,
             "now": timezone.now(),
             "assign_form": AssignForm() if staff else None,
+            "filters": filters,
+            "kinds": TicketKind.choices,
+            "priorities": Priority.choices,
+            "statuses": Status.choices,
+            "saved_views": SavedView.objects.filter(user=request.user) if staff else [],
+            "current_query": request.GET.urlencode(),
         },
     )
+
+
+# Queue filters: query-string name → lookup.
+FILTERS = {"kind": "kind", "priority": "priority", "status": "status", "customer": "customer_id"}
+
+
+@login_required
+@require_POST
+def save_view(request: HttpRequest) -> HttpResponse:
+    """Save the queue's current filter under a name (or delete a saved one)."""
+    if not is_operator_staff(request.user):
+        raise PermissionDenied
+    if request.POST.get("delete"):
+        SavedView.objects.filter(user=request.user, pk=request.POST["delete"]).delete()
+        return redirect("desk:tickets")
+    name = request.POST.get("name", "").strip()[:60]
+    query = request.POST.get("query", "")[:500]
+    if not name:
+        messages.error(request, _("Give the view a name."))
+        return redirect(f"{reverse('desk:tickets')}?{query}")
+    SavedView.objects.update_or_create(user=request.user, name=name, defaults={"query": query})
+    messages.success(request, _("View saved."))
+    return redirect(f"{reverse('desk:tickets')}?{query}")
 
 
 @login_required

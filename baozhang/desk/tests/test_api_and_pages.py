@@ -117,3 +117,19 @@ def test_a_contact_cannot_see_internal_notes_in_the_portal(personas, login, tick
     services.reply(personas.agent, ticket, "内部备注 secret note", internal=True)
     page = login(personas.contact_a).get(f"/desk/tickets/{ticket.pk}/").content.decode()
     assert "secret note" not in page
+
+
+def test_an_agent_filters_the_queue_and_saves_the_view(personas, login, ticket_factory):
+    ticket_factory(subject="投诉一 complaint", kind="complaint")
+    ticket_factory(subject="故障一 fault", kind="fault")
+    client = login(personas.agent)
+
+    page = client.get("/desk/?view=open&kind=complaint").content.decode()
+    assert "投诉一" in page and "故障一" not in page
+
+    client.post(
+        "/desk/views/save/", {"name": "投诉 complaints", "query": "view=open&kind=complaint"}
+    )
+    page = client.get("/desk/").content.decode()
+    assert 'href="?view=open&amp;kind=complaint"' in page
+    assert "投诉 complaints" in page
