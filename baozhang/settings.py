@@ -237,6 +237,8 @@ DESK_CALLBACK_WITHIN = env("DESK_CALLBACK_WITHIN", "PT8H")
 DESK_CALLBACK_CALENDAR = env("DESK_CALLBACK_CALENDAR", "cn-5x8")
 DESK_UNSATISFIED_AT = int(env("DESK_UNSATISFIED_AT", "2"))
 DESK_UNSATISFIED_ACTION = env("DESK_UNSATISFIED_ACTION", "reopen")  # or "complaint"
+# The shared secret the SMS gateway sends with each inbound text (empty: webhook off).
+SMS_WEBHOOK_TOKEN = env("SMS_WEBHOOK_TOKEN", "")
 # The address people reach the platform at, for links in e-mails and messages.
 BAOZHANG_BASE_URL = env("BAOZHANG_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 

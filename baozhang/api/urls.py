@@ -11,6 +11,7 @@ from baozhang.calendars.api import router as calendars_router
 from baozhang.calls.api import router as calls_router
 from baozhang.desk.api import router as desk_router
 from baozhang.desk.measures_api import router as measures_router
+from baozhang.desk.sms_api import router as sms_router
 from baozhang.events.api import router as events_router
 from baozhang.notify.api import router as notify_router
 from baozhang.sla.api import router as sla_router
@@ -37,4 +38,5 @@ api.add_router("/", calendars_router)
 api.add_router("/", desk_router)
 api.add_router("/", calls_router)
 api.add_router("/", measures_router)
+api.add_router("/", sms_router)
 api.add_router("/", staffing_router)

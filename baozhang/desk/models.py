@@ -346,3 +346,74 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RuleKind(models.TextChoices):
+    PRIORITY = "priority", _("Priority at least")
+    CUSTOMER = "customer", _("Customer")
+    REPEATED_CONTACT = "repeated", _("Repeated contact")
+    KIND = "kind", _("Kind of ticket")
+
+
+class EscalationRule(models.Model):
+    """Escalate a new ticket at once to a level when it matches (D5): a severe priority, a
+    named customer, a kind, or a customer who contacted us N times within D days."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("rule"), max_length=10, choices=RuleKind.choices)
+    priority = models.CharField(_("priority"), max_length=2, choices=Priority.choices, blank=True)
+    customer = models.ForeignKey(
+        "accounts.Organisation",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        verbose_name=_("customer"),
+    )
+    ticket_kind = models.CharField(
+        _("kind of ticket"), max_length=16, choices=TicketKind.choices, blank=True
+    )
+    times = models.PositiveSmallIntegerField(_("contacts"), default=3)
+    within_days = models.PositiveSmallIntegerField(_("within days"), default=7)
+    to_level = models.PositiveSmallIntegerField(_("escalate to"), choices=Level.choices)
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("escalation rule")
+        verbose_name_plural = _("escalation rules")
+        ordering = ["-to_level", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InboundSms(models.Model):
+    """Every SMS the gateway hands us, kept whether or not it became a ticket."""
+
+    class Outcome(models.TextChoices):
+        OPENED = "opened", _("opened a ticket")
+        REPLIED = "replied", _("added to a ticket")
+        UNMATCHED = "unmatched", _("unknown number")
+
+    sender = models.CharField(_("from"), max_length=40)
+    text = models.TextField(_("text"))
+    gateway_id = models.CharField(_("gateway message id"), max_length=100, blank=True)
+    received_at = models.DateTimeField(_("received at"))
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices)
+    ticket = models.ForeignKey(
+        Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("inbound SMS")
+        verbose_name_plural = _("inbound SMS")
+        ordering = ["-received_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway_id"],
+                condition=~models.Q(gateway_id=""),
+                name="one_sms_per_gateway_id",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sender}: {self.text[:40]}"

@@ -193,6 +193,11 @@ def open_ticket(
         summary=f"via {channel}",
         at=now,
     )
+    from baozhang.desk.rules import matching_rule
+
+    rule = matching_rule(ticket, now)
+    while rule is not None and ticket.level < rule.to_level:
+        ticket = escalate(None, ticket, f"rule: {rule.name} / 按规则升级", now=now, automatic=True)
     _notify_customer(ticket, "ticket_received", "received")
     return ticket
 

@@ -72,3 +72,25 @@ def test_the_green_channel_goes_to_its_group(personas, ticket_factory):
     ticket = ticket_factory()
     assert ticket.green_channel
     assert ticket.group == green
+
+
+def test_rules_escalate_a_new_ticket_at_once(personas, groups, ticket_factory):
+    from baozhang.desk.models import EscalationRule
+
+    EscalationRule.objects.create(
+        name="P1 故障直达技术部", kind="priority", priority="P1", to_level=Level.TECHNICAL
+    )
+    EscalationRule.objects.create(
+        name="反复来电", kind="repeated", times=3, within_days=7, to_level=Level.COMPLAINT_ADMIN
+    )
+
+    urgent = ticket_factory(priority="P1")
+    assert urgent.level == Level.TECHNICAL
+    assert urgent.group == groups[Level.TECHNICAL]
+
+    second = ticket_factory(priority="P3")
+    assert second.level == Level.CUSTOMER_SERVICE
+    third = ticket_factory(priority="P3")  # the contact's third ticket this week
+    assert third.level == Level.COMPLAINT_ADMIN
+    summaries = [e.summary for e in timeline(personas.director, third)]
+    assert any("反复来电" in s for s in summaries)

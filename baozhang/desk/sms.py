@@ -1,0 +1,86 @@
+"""SMS through a gateway's webhook (D1): a text from a known contact's number opens a
+ticket, or is added to the ticket whose reference it quotes; every text is kept."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from baozhang.accounts.models import OrganisationKind, User
+from baozhang.desk import services
+from baozhang.desk.models import Channel, InboundSms, Ticket, TicketKind
+
+_REFERENCE = re.compile(r"BZ-\d{6}", re.IGNORECASE)
+
+
+def normalise_phone(number: str) -> str:
+    """Digits only, without China's +86 / 0086 prefix: "+86 138-0000-0000" → 13800000000."""
+    digits = re.sub(r"\D", "", number)
+    for prefix in ("0086", "86"):
+        if digits.startswith(prefix) and len(digits) - len(prefix) == 11:
+            return digits[len(prefix) :]
+    return digits
+
+
+def contact_for(number: str) -> User | None:
+    wanted = normalise_phone(number)
+    if not wanted:
+        return None
+    for user in User.objects.filter(
+        is_active=True, organisation__kind=OrganisationKind.CUSTOMER, organisation__is_active=True
+    ).exclude(phone=""):
+        if normalise_phone(user.phone) == wanted:
+            return user
+    return None
+
+
+def receive_sms(
+    sender: str, text: str, *, gateway_id: str = "", received_at: dt.datetime | None = None
+) -> InboundSms:
+    """Keep the text, then route it. A gateway that delivers the same message twice (same
+    gateway id) gets the first record back and nothing happens twice."""
+    received_at = received_at or timezone.now()
+    if gateway_id:
+        existing = InboundSms.objects.filter(gateway_id=gateway_id).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            sms = InboundSms.objects.create(
+                sender=sender[:40],
+                text=text,
+                gateway_id=gateway_id,
+                received_at=received_at,
+                outcome=InboundSms.Outcome.UNMATCHED,
+            )
+            contact = contact_for(sender)
+            if contact is None:
+                return sms
+            match = _REFERENCE.search(text)
+            ticket = None
+            if match:
+                ticket = Ticket.objects.filter(
+                    reference__iexact=match.group(0), customer_id=contact.organisation_id
+                ).first()
+            if ticket is not None and ticket.status != "closed":
+                services.reply(contact, ticket, text, channel=Channel.SMS, now=received_at)
+                sms.outcome = InboundSms.Outcome.REPLIED
+            else:
+                ticket = services.open_ticket(
+                    contact,
+                    customer=contact.organisation,
+                    kind=TicketKind.FAULT,
+                    subject=text.strip().splitlines()[0][:80] if text.strip() else sender,
+                    description=text,
+                    channel=Channel.SMS,
+                    now=received_at,
+                )
+                sms.outcome = InboundSms.Outcome.OPENED
+            sms.ticket = ticket
+            sms.save(update_fields=["outcome", "ticket"])
+            return sms
+    except IntegrityError:  # the same gateway id arrived twice at once
+        return InboundSms.objects.get(gateway_id=gateway_id)
