@@ -125,7 +125,9 @@ TEMPLATES = [
 # Database: SQLite in WAL mode under BAOZHANG_HOME unless DATABASE_URL says otherwise.
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    # No persistent connections: under ASGI each request's thread would keep its own and
+    # PostgreSQL runs out of slots ("too many clients"), as the desk benchmark showed.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     DATABASES["default"].setdefault("TEST", {})
     if env("TEST_DATABASE_NAME"):
         DATABASES["default"]["TEST"]["NAME"] = env("TEST_DATABASE_NAME")

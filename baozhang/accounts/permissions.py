@@ -32,6 +32,7 @@ class Capability(StrEnum):
     MANAGE_AGREEMENTS = "manage_agreements"
     SIGN_REVIEWS = "sign_reviews"
     MANAGE_ROSTER = "manage_roster"
+    WORK_TICKETS = "work_tickets"
 
 
 _STAFF_BASE = {Capability.VIEW_ALL_CUSTOMERS, Capability.MANAGE_OWN_ORGANISATION_CHANNELS}
@@ -41,9 +42,11 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.CUSTOMER_CONTACT: frozenset(
         {Capability.MANAGE_OWN_ORGANISATION_CHANNELS, Capability.SIGN_REVIEWS}
     ),
-    Role.AGENT: frozenset(_STAFF_BASE),
-    Role.ENGINEER: frozenset(_STAFF_BASE),
-    Role.COMPLAINT_ADMIN: frozenset(_STAFF_BASE | {Capability.VIEW_DELIVERY_LOG}),
+    Role.AGENT: frozenset(_STAFF_BASE | {Capability.WORK_TICKETS}),
+    Role.ENGINEER: frozenset(_STAFF_BASE | {Capability.WORK_TICKETS}),
+    Role.COMPLAINT_ADMIN: frozenset(
+        _STAFF_BASE | {Capability.VIEW_DELIVERY_LOG, Capability.WORK_TICKETS}
+    ),
     Role.SERVICE_DIRECTOR: frozenset(
         _STAFF_BASE
         | {
@@ -54,6 +57,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_AGREEMENTS,
             Capability.SIGN_REVIEWS,
             Capability.MANAGE_ROSTER,
+            Capability.WORK_TICKETS,
         }
     ),
     Role.QUALITY_INSPECTOR: frozenset(_STAFF_BASE | {Capability.VIEW_AUDIT}),

@@ -10,6 +10,7 @@ from baozhang.api.auth import ActiveSessionAuth, TokenAuth
 from baozhang.calendars.api import router as calendars_router
 from baozhang.calls.api import router as calls_router
 from baozhang.desk.api import router as desk_router
+from baozhang.desk.attachment_api import router as attachment_router
 from baozhang.desk.measures_api import router as measures_router
 from baozhang.desk.sms_api import router as sms_router
 from baozhang.events.api import router as events_router
@@ -36,6 +37,7 @@ api.add_router("/notify/", notify_router)
 api.add_router("/", sla_router)
 api.add_router("/", calendars_router)
 api.add_router("/", desk_router)
+api.add_router("/", attachment_router)
 api.add_router("/", calls_router)
 api.add_router("/", measures_router)
 api.add_router("/", sms_router)

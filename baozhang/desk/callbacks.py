@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baozhang.accounts.permissions import is_operator_staff
+from baozhang.accounts.permissions import Capability, can
 from baozhang.calendars.selectors import calendar_for
 from baozhang.core.calendar_iso import parse_duration
 from baozhang.desk.models import Callback, CallbackStatus, Status, Ticket, TicketKind
@@ -129,7 +129,7 @@ def record_call(
     now: dt.datetime | None = None,
 ) -> Callback:
     """An agent records the callback they made from the script."""
-    if not is_operator_staff(actor):
+    if not can(actor, Capability.WORK_TICKETS):
         raise PermissionDenied(_("Only the operator's staff make callbacks."))
     callback = Callback.objects.select_for_update().select_related("ticket").get(pk=callback.pk)
     if reached and satisfaction is None:

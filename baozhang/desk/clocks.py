@@ -44,6 +44,9 @@ def refresh(clock: Clock, now: dt.datetime) -> Clock:
         clock.state = ClockState.PAUSED
     else:
         clock.state = ClockState.BREACHED if state.overdue else ClockState.RUNNING
+        clock.breached = state.overdue
+        if not state.overdue:
+            clock.breach_handled = False  # a later target may be missed again
     return clock
 
 

@@ -69,3 +69,15 @@ class AssignForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = User.objects.filter(staff_filter(), is_active=True)
+
+
+class BulkAssignForm(forms.Form):
+    """The queue's bulk action: just a person (empty: the one clicking)."""
+
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), required=False, queryset=User.objects.none()
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(staff_filter(), is_active=True)

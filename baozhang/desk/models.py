@@ -162,13 +162,26 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     reopen_count = models.PositiveIntegerField(_("times reopened"), default=0)
+    # The nearest deadline of the running clocks, kept by the services so that the queue
+    # sorts on an index instead of grouping every open ticket's clocks.
+    next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True)
     rating = models.PositiveSmallIntegerField(_("customer rating (1–5)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["status", "green_channel", "priority", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "green_channel", "priority", "created_at"]),
+            models.Index(
+                models.F("green_channel").desc(),
+                # Ascending puts NULLs last on PostgreSQL, as the queue orders them.
+                models.F("next_due_at").asc(),
+                "created_at",
+                name="desk_ticket_queue",
+                condition=~models.Q(status__in=["resolved", "closed"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.reference} {self.subject}"
@@ -261,6 +274,8 @@ class Clock(models.Model):
     )
     warned = models.BooleanField(_("warning sent"), default=False)
     breached = models.BooleanField(_("breached"), default=False)
+    # Set by the worker once the breach was announced and escalated (at most once).
+    breach_handled = models.BooleanField(_("breach handled"), default=False)
     provisional = models.BooleanField(_("provisional"), default=False)
 
     class Meta:
@@ -283,6 +298,7 @@ class CallbackStatus(models.TextChoices):
     PENDING = "pending", _("To do")
     DONE = "done", _("Done")
     NO_ANSWER = "no_answer", _("No answer")
+    CANCELLED = "cancelled", _("Withdrawn: the ticket was reopened")
 
 
 class Callback(models.Model):
@@ -393,6 +409,7 @@ class InboundSms(models.Model):
         OPENED = "opened", _("opened a ticket")
         REPLIED = "replied", _("added to a ticket")
         UNMATCHED = "unmatched", _("unknown number")
+        FAILED = "failed", _("could not be routed")
 
     sender = models.CharField(_("from"), max_length=40)
     text = models.TextField(_("text"))

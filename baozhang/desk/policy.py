@@ -53,6 +53,17 @@ def clock_target(ticket: Ticket, kind: str) -> ClockTarget | None:
     (only faults promise regular updates, F4)."""
     if kind == ClockKind.NEXT_UPDATE and ticket.kind != TicketKind.FAULT:
         return None
+    if kind == ClockKind.RESOLUTION and ticket.kind in {TicketKind.COMPLAINT, TicketKind.REFUND}:
+        # The written answer to a complaint (D3) and the refund limit (D2) are rules of
+        # their own: a category's or a priority's resolution limit does not shorten them.
+        if ticket.kind == TicketKind.COMPLAINT:
+            return ClockTarget(
+                kind,
+                settings.DESK_COMPLAINT_LIMIT,
+                "cn-5x8",
+                "complaints: written answer in 10 working days / 投诉10个工作日内书面答复",
+            )
+        return ClockTarget(kind, settings.DESK_REFUND_LIMIT, "cn-5x8", "refund rule / 退费时限")
     found = _from_agreement(ticket, kind)
     if found is not None:
         return found

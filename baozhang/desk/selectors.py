@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import F, Min, Q, QuerySet
+from django.db.models import F, QuerySet
 
 from baozhang.accounts.permissions import is_operator_staff
 from baozhang.accounts.selectors import scope_to_organisation
@@ -34,9 +34,7 @@ def visible_messages(user: User | AnonymousUser, ticket: Ticket) -> QuerySet[Tic
 def queue(user: User | AnonymousUser, view: str = "open") -> QuerySet[Ticket]:
     """Tickets for the agent console. `view`: open (all unfinished), mine, unassigned,
     green, breached, waiting, all. Green channel first (D6), then the nearest deadline."""
-    qs = visible_tickets(user).annotate(
-        next_due=Min("clocks__due_at", filter=Q(clocks__stopped_at__isnull=True))
-    )
+    qs = visible_tickets(user)
     if view != "all":
         qs = qs.exclude(status__in=FINISHED_STATUSES)
     if view == "mine":
@@ -49,7 +47,7 @@ def queue(user: User | AnonymousUser, view: str = "open") -> QuerySet[Ticket]:
         qs = qs.filter(clocks__stopped_at__isnull=True, clocks__breached=True).distinct()
     elif view == "waiting":
         qs = qs.filter(status="waiting_customer")
-    return qs.order_by("-green_channel", F("next_due").asc(nulls_last=True), "created_at")
+    return qs.order_by("-green_channel", F("next_due_at").asc(nulls_last=True), "created_at")
 
 
 QUEUE_VIEWS = ("open", "mine", "unassigned", "green", "breached", "waiting", "all")

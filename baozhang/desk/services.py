@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baozhang.accounts.models import OrganisationKind
-from baozhang.accounts.permissions import is_operator_staff
+from baozhang.accounts.permissions import Capability, can, is_operator_staff
 from baozhang.desk import clocks
 from baozhang.desk.models import (
     FINISHED_STATUSES,
@@ -54,8 +54,23 @@ TICKET_FIELDS = (
 
 
 def _require_staff(actor: Any) -> None:
-    if actor is not None and not is_operator_staff(actor):
-        raise PermissionDenied(_("Only the operator's staff may do this."))
+    """Desk work (reply as staff, status, assignment, escalation) needs the WORK_TICKETS
+    capability; None is the system itself (rules, the worker, intake)."""
+    if actor is not None and not can(actor, Capability.WORK_TICKETS):
+        raise PermissionDenied(_("You are not allowed to work on tickets."))
+
+
+def sync_next_due(ticket: Ticket) -> None:
+    """Store the nearest deadline of the running clocks on the ticket (the queue's index)."""
+    due = (
+        ticket.clocks.filter(stopped_at__isnull=True, due_at__isnull=False)
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    if ticket.next_due_at != due:
+        ticket.next_due_at = due
+        Ticket.objects.filter(pk=ticket.pk).update(next_due_at=due)
 
 
 def _can_act_on(actor: Any, ticket: Ticket) -> bool:
@@ -78,6 +93,7 @@ def _start_clock(ticket: Ticket, kind: str, at: dt.datetime) -> Clock | None:
     )
     clocks.refresh(clock, at)
     clock.save()
+    sync_next_due(ticket)
     return clock
 
 
@@ -93,6 +109,7 @@ def _stop_clock(clock: Clock, at: dt.datetime) -> None:
     clock.stopped_at = at
     clocks.refresh(clock, at)
     clock.save()
+    sync_next_due(clock.ticket)
 
 
 def _notify_customer(ticket: Ticket, template: str, key: str, **context: Any) -> None:
@@ -147,6 +164,9 @@ def open_ticket(
             raise PermissionDenied(_("You can only open tickets for your own organisation."))
         contact = actor
         green_channel = False  # the operator decides who takes the green channel (D6)
+        priority = "P3"  # and the priority; a customer's channel is the one they used
+        if channel not in {Channel.PORTAL, Channel.API, Channel.EMAIL, Channel.SMS}:
+            channel = Channel.PORTAL
     if not subject.strip():
         raise ValidationError({"subject": _("A subject is required.")})
     if agreement is None:
@@ -218,10 +238,13 @@ def reply(
     author_label: str = "",
     email_message_id: str = "",
     now: dt.datetime | None = None,
+    passive: bool = False,
 ) -> TicketMessage:
     """A public reply or an internal note. Staff's first public reply stops the
     first-response clock; each public reply of staff restarts the next-update clock of a
-    fault (F4). A reply of the customer resumes clocks paused while waiting for them."""
+    fault (F4). A reply of the customer resumes clocks paused while waiting for them and
+    reopens a resolved ticket. A `passive` message (an automatic reply: out-of-office,
+    delivery report) is kept on the ticket but changes no status and no clock."""
     now = now or timezone.now()
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if not _can_act_on(actor, ticket):
@@ -254,14 +277,18 @@ def reply(
         for clock in _running(ticket, ClockKind.NEXT_UPDATE):
             _stop_clock(clock, now)
         if ticket.status not in FINISHED_STATUSES:
-            _start_clock(ticket, ClockKind.NEXT_UPDATE, now)
+            update = _start_clock(ticket, ClockKind.NEXT_UPDATE, now)
+            if update is not None and ticket.status in PAUSING_STATUSES:
+                clocks.pause(update, now)  # still waiting for the customer
+                clocks.refresh(update, now)
+                update.save()
         if ticket.status == Status.NEW:
             ticket.status = Status.OPEN
             fields.append("status")
         _notify_customer(ticket, "ticket_reply", f"reply:{message.pk}", body=body)
-    if from_customer and ticket.status in PAUSING_STATUSES:
+    if from_customer and not passive and ticket.status in PAUSING_STATUSES:
         _set_status(actor, ticket, Status.OPEN, now, summary="customer replied / 客户已回复")
-    if ticket.status == Status.RESOLVED and from_customer:
+    if ticket.status == Status.RESOLVED and from_customer and not passive:
         _reopen(actor, ticket, now)
     if fields:
         ticket.save(update_fields=[*fields, "updated_at"])
@@ -297,6 +324,7 @@ def _set_status(
             clock.save()
     ticket.status = status
     ticket.save(update_fields=["status", "updated_at"])
+    sync_next_due(ticket)
     record(
         EventKind.STATE_CHANGED,
         ticket,
@@ -309,11 +337,14 @@ def _set_status(
 
 
 def _reopen(actor: Any, ticket: Ticket, now: dt.datetime) -> None:
+    """Every way back from resolved: count it, start a new resolution clock (the promise
+    starts again), and withdraw the callback that was waiting for this resolution."""
     ticket.reopen_count += 1
     ticket.resolved_at = None
     ticket.save(update_fields=["reopen_count", "resolved_at", "updated_at"])
     _set_status(actor, ticket, Status.OPEN, now, summary="reopened / 重新打开")
     _start_clock(ticket, ClockKind.RESOLUTION, now)
+    ticket.callbacks.filter(status="pending").update(status="cancelled", done_at=now)
 
 
 @transaction.atomic
@@ -334,9 +365,11 @@ def change_status(
         raise ValidationError({"status": _("Unknown status %(value)s.") % {"value": status}})
     if status == ticket.status:
         return ticket
-    if ticket.status == Status.RESOLVED and status == Status.OPEN:
-        _reopen(actor, ticket, now)
-        ticket.callbacks.filter(status="pending").update(status="no_answer", done_at=now)
+    if ticket.status == Status.RESOLVED and status != Status.CLOSED:
+        _reopen(actor, ticket, now)  # any way out of resolved but closing is a reopening
+        if status == Status.OPEN:
+            return ticket
+        _set_status(actor, ticket, status, now, summary=reason)
         return ticket
     if status in FINISHED_STATUSES:
         for clock in _running(ticket):
@@ -382,7 +415,10 @@ def update_ticket(
     ticket.save()
     old, new = changed(before, snapshot(ticket, tuple(fields)))
     if new:
-        record(EventKind.UPDATED, ticket, actor=actor, before=old, after=new, at=now)
+        # Assignment and priority changes are the operator's own: a staff-only event.
+        record(
+            EventKind.UPDATED, ticket, actor=actor, organisation=None, before=old, after=new, at=now
+        )
     if {"priority", "category", "kind"} & set(new):
         for clock in _running(ticket):
             target = clock_target(ticket, clock.kind)
@@ -396,6 +432,7 @@ def update_ticket(
             )
             clocks.refresh(clock, now)
             clock.save()
+        sync_next_due(ticket)
     if "assignee" in new and ticket.assignee is not None:
         _notify_people(
             [ticket.assignee],
@@ -432,13 +469,25 @@ def escalate(
     ticket.assignee = None
     ticket.save(update_fields=["level", "group", "assignee", "updated_at"])
     after = {"level": ticket.level, "group": ticket.group_id, "assignee": None}
+    # The reason and who holds it are the operator's business: that event is staff-only
+    # (no organisation); the customer's timeline gets the plain fact of the new level.
     record(
         EventKind.STATE_CHANGED,
         ticket,
         actor=actor,
         before=before,
         after=after,
+        organisation=None,
         summary=("automatic: " if automatic else "") + reason,
+        at=now,
+    )
+    record(
+        EventKind.STATE_CHANGED,
+        ticket,
+        actor_label="service desk / 服务台",
+        before={"level": before["level"]},
+        after={"level": ticket.level},
+        summary=f"escalated to {Level(ticket.level).label} / 已升级",
         at=now,
     )
     people = list(group.members.filter(is_active=True)) if group else []

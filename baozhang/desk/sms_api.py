@@ -35,7 +35,9 @@ class SmsOut(Schema):
 @router.post("/sms/inbound", response={202: SmsOut}, auth=None)
 def inbound(request: HttpRequest, payload: SmsIn):  # type: ignore[no-untyped-def]
     """Called by the SMS gateway for every text received. Authenticated by the shared
-    secret SMS_WEBHOOK_TOKEN in the `X-Baozhang-Token` header or the `token` parameter."""
+    secret SMS_WEBHOOK_TOKEN in the `X-Baozhang-Token` header or the `token` parameter.
+    `received_at` (the gateway's stamp) is recorded only; more than five minutes in the
+    future is refused (422). A text is kept even when routing it fails (outcome "failed")."""
     expected = settings.SMS_WEBHOOK_TOKEN
     given = request.headers.get("X-Baozhang-Token") or request.GET.get("token", "")
     if not expected or not hmac.compare_digest(given.encode(), expected.encode()):

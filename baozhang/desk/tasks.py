@@ -8,9 +8,10 @@ import datetime as dt
 import logging
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from baozhang.desk.models import Clock, Level
+from baozhang.desk.models import FINISHED_STATUSES, Clock, Level
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
 
@@ -34,7 +35,9 @@ def check_clocks(now: dt.datetime | None = None) -> tuple[int, int]:
     due = Clock.objects.filter(stopped_at__isnull=True, warned=False, warn_at__lte=now)
     for clock_id in list(due.values_list("pk", flat=True)[:BATCH]):
         with transaction.atomic():
-            if not Clock.objects.filter(pk=clock_id, warned=False).update(warned=True):
+            if not Clock.objects.filter(
+                pk=clock_id, warned=False, stopped_at__isnull=True, warn_at__lte=now
+            ).update(warned=True):
                 continue  # another worker got there first
             clock = Clock.objects.select_related("ticket__assignee", "ticket__group").get(
                 pk=clock_id
@@ -60,19 +63,29 @@ def check_clocks(now: dt.datetime | None = None) -> tuple[int, int]:
                 due_at=clock.due_at,
             )
             warned += 1
-    due = Clock.objects.filter(stopped_at__isnull=True, breached=False, due_at__lte=now)
-    for clock_id in list(due.values_list("pk", flat=True)[:BATCH]):
+    # A breach is announced once: a running clock past its due time, or one that was
+    # stopped late before the sweep came round (still a breach, still escalated if open).
+    overdue = Q(stopped_at__isnull=True, due_at__lte=now) | Q(
+        stopped_at__isnull=False, breached=True
+    )
+    escalated: set[int] = set()
+    for clock_id in list(
+        Clock.objects.filter(overdue, breach_handled=False).values_list("pk", flat=True)[:BATCH]
+    ):
         with transaction.atomic():
-            if not Clock.objects.filter(pk=clock_id, breached=False).update(
-                breached=True, state="breached"
-            ):
-                continue
+            claimed = Clock.objects.filter(overdue, pk=clock_id, breach_handled=False).update(
+                breach_handled=True, breached=True
+            )
+            if not claimed:
+                continue  # another worker got there first, or the deadline moved
             clock = Clock.objects.select_related("ticket").get(pk=clock_id)
+            if clock.stopped_at is None:
+                Clock.objects.filter(pk=clock_id).update(state="breached")
             ticket = clock.ticket
             record(
                 EventKind.STATE_CHANGED,
                 clock,
-                organisation=ticket.customer,
+                organisation=None,
                 parent=ticket,
                 object_label=f"{ticket.reference}: {clock.get_kind_display()}",
                 before={"state": "running"},
@@ -88,7 +101,12 @@ def check_clocks(now: dt.datetime | None = None) -> tuple[int, int]:
                 clock=clock.get_kind_display(),
                 due_at=clock.due_at,
             )
-            if ticket.level < Level.SERVICE_DIRECTOR:
+            # One level per ticket per sweep, and only while it is still being worked on.
+            if (
+                ticket.level < Level.SERVICE_DIRECTOR
+                and ticket.pk not in escalated
+                and ticket.status not in FINISHED_STATUSES
+            ):
                 services.escalate(
                     None,
                     ticket,
@@ -96,6 +114,7 @@ def check_clocks(now: dt.datetime | None = None) -> tuple[int, int]:
                     now=now,
                     automatic=True,
                 )
+                escalated.add(ticket.pk)
             breached += 1
     if warned or breached:
         log.info("desk clocks: %d warnings, %d breaches", warned, breached)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baozhang.desk import callback_views, views
+from baozhang.desk import attachment_views, callback_views, views
 
 app_name = "desk"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("views/save/", views.save_view, name="save_view"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/action/", views.ticket_action, name="ticket_action"),
+    path("attachments/<int:pk>/", attachment_views.download, name="attachment"),
     path("callbacks/", callback_views.callback_list, name="callbacks"),
     path("callbacks/<int:pk>/", callback_views.callback_detail, name="callback"),
     path("survey/<str:token>/", callback_views.survey, name="survey"),

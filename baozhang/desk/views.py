@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from baozhang.accounts.permissions import is_operator_staff
 from baozhang.desk import services
-from baozhang.desk.forms import AssignForm, NewTicketForm, ReplyForm
+from baozhang.desk.forms import AssignForm, BulkAssignForm, NewTicketForm, ReplyForm
 from baozhang.desk.models import Channel, Level, Priority, SavedView, Status, TicketKind
 from baozhang.desk.selectors import QUEUE_VIEWS, queue, visible_messages, visible_tickets
 from baozhang.events.selectors import timeline
@@ -38,6 +39,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     if query:
         qs = qs.filter(subject__icontains=query) | qs.filter(reference__iexact=query)
     filters = {key: request.GET.get(key, "") for key in FILTERS}
+    if not filters["customer"].isdigit():
+        filters["customer"] = ""  # a malformed filter is ignored, not a server error
     qs = qs.filter(**{FILTERS[k]: v for k, v in filters.items() if v})
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     labels = {
@@ -59,7 +62,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
             "q": query,
             "staff": staff,
             "now": timezone.now(),
-            "assign_form": AssignForm() if staff else None,
+            "assign_form": BulkAssignForm() if staff else None,
             "filters": filters,
             "kinds": TicketKind.choices,
             "priorities": Priority.choices,
@@ -106,9 +109,10 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
             data["customer"] = request.user.organisation
             data["channel"] = Channel.PORTAL
         try:
-            ticket = services.open_ticket(request.user, **data)
-            if upload:
-                services.attach(request.user, ticket, upload, channel=data["channel"])
+            with transaction.atomic():  # the ticket and its file together, or neither
+                ticket = services.open_ticket(request.user, **data)
+                if upload:
+                    services.attach(request.user, ticket, upload, channel=data["channel"])
         except (ValidationError, PermissionDenied) as exc:
             _errors(request, exc)
         else:
@@ -124,19 +128,19 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reply_form = ReplyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and reply_form.is_valid():
         internal = staff and request.POST.get("internal") == "1"
+        channel = Channel.AGENT if staff else Channel.PORTAL
         try:
-            message = services.reply(
-                request.user,
-                ticket,
-                reply_form.cleaned_data["body"],
-                internal=internal,
-                channel=Channel.AGENT if staff else Channel.PORTAL,
-            )
-            upload = reply_form.cleaned_data.get("attachment")
-            if upload:
-                services.attach(
-                    request.user, ticket, upload, channel=Channel.AGENT if staff else Channel.PORTAL
+            with transaction.atomic():  # the reply and its file together, or neither
+                message = services.reply(
+                    request.user,
+                    ticket,
+                    reply_form.cleaned_data["body"],
+                    internal=internal,
+                    channel=channel,
                 )
+                upload = reply_form.cleaned_data.get("attachment")
+                if upload:
+                    services.attach(request.user, ticket, upload, channel=channel)
         except (ValidationError, PermissionDenied) as exc:
             _errors(request, exc)
         else:
@@ -206,7 +210,8 @@ def _act(request: HttpRequest, ticket: Any, action: str) -> None:
     elif action == "escalate":
         services.escalate(user, ticket, request.POST.get("reason", ""))
     elif action == "rate":
-        services.rate(user, ticket, int(request.POST.get("rating") or 0))
+        rating = request.POST.get("rating", "")
+        services.rate(user, ticket, int(rating) if rating.isdigit() else 0)
     else:
         raise ValidationError(_("Unknown action."))
 
@@ -217,7 +222,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     """Assign many tickets at once from the queue (to me, or to a chosen person)."""
     if not is_operator_staff(request.user):
         raise PermissionDenied
-    form = AssignForm(request.POST)
+    form = BulkAssignForm(request.POST)
     ids = [int(i) for i in request.POST.getlist("ticket") if i.isdigit()]
     if not form.is_valid() or not ids:
         messages.error(request, _("Choose tickets and a person."))

@@ -60,7 +60,7 @@ def record(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     summary: str = "",
-    organisation: Organisation | None = None,
+    organisation: Organisation | object | None = ...,
     object_type: str = "",
     object_id: str = "",
     object_label: str = "",
@@ -74,6 +74,8 @@ def record(
     `obj` may be None for events about something that is not a row (a failed sign-in for
     an unknown user name): pass `object_type`, `object_id` and `object_label` instead.
     `parent` is the whole that `obj` is part of; the parent's timeline shows the event.
+    `organisation` defaults to the object's own; pass None explicitly for an event only the
+    operator's staff may see (an internal note, the reason of an escalation).
     """
     user = actor if actor is not None and actor.is_authenticated else None
     return Event.objects.create(
@@ -84,7 +86,7 @@ def record(
         object_type=object_type or (object_type_of(obj) if obj is not None else ""),
         object_id=object_id or (str(obj.pk) if obj is not None else ""),
         object_label=(object_label or (str(obj) if obj is not None else ""))[:300],
-        organisation=organisation or _organisation_of(obj),
+        organisation=_organisation_of(obj) if organisation is ... else organisation,
         before=dict(before) if before is not None else None,
         after=dict(after) if after is not None else None,
         summary=summary[:500],

@@ -211,9 +211,11 @@ def receive(
     now: dt.datetime | None = None,
 ) -> InboundMessage:
     """Keep one raw message and route it. Returns the stored InboundMessage (the earlier one
-    when these exact bytes came before: a retried delivery is not a second ticket).
-    Database errors while storing propagate (the caller asks the MTA to retry); errors
-    while routing quarantine the message."""
+    when these exact bytes came before: a retried delivery is not a second ticket). The same
+    Message-ID with other bytes (another Received: header; one mail fetched by IMAP and
+    piped by the MTA) is kept too, but only marked as a duplicate of the first: ignored,
+    nothing else happens. Database errors while storing propagate (the caller asks the MTA
+    to retry); errors while routing quarantine the message."""
     now = now or timezone.now()
     digest = hashlib.sha256(raw).hexdigest()
     earlier = InboundMessage.objects.filter(sha256=digest).order_by("id").first()
@@ -221,6 +223,12 @@ def receive(
         return earlier
     mail = parsing.parse(raw, max_attachment_bytes=max_attachment_bytes())
     inbound = _store(raw, mail, digest, received_at=now, source=source, mailbox=mailbox)
+    # Checked after storing (each row is committed on its own), so that of two copies
+    # arriving at once the later row always sees the earlier one.
+    first = _first_with_message_id(inbound)
+    if first is not None:
+        _finish(inbound, InboundStatus.IGNORED, f"duplicate of #{first.pk} / 重复")
+        return inbound
     try:
         _route(inbound, mail, mailbox, now)
     except Exception as exc:
@@ -228,6 +236,17 @@ def receive(
         _finish(inbound, InboundStatus.QUARANTINED, f"error: {type(exc).__name__}: {exc}")
     inbound.refresh_from_db()
     return inbound
+
+
+def _first_with_message_id(inbound: InboundMessage) -> InboundMessage | None:
+    """The earlier stored message with the same Message-ID, if any."""
+    if not inbound.email_message_id.strip():
+        return None
+    return (
+        InboundMessage.objects.filter(email_message_id=inbound.email_message_id, pk__lt=inbound.pk)
+        .order_by("id")
+        .first()
+    )
 
 
 def _finish(
@@ -300,6 +319,13 @@ def _route(
     with transaction.atomic():
         if contact is None and sender.how == "domain" and mail.from_address:
             contact = _contact_to_review(sender.customer, mail)
+            if contact is None:
+                _finish(
+                    inbound,
+                    InboundStatus.QUARANTINED,
+                    "address belongs to another customer / 地址属于其他客户",
+                )
+                return
         _open(inbound, mail, sender.customer, contact, now, closed=ticket, acknowledge=True)
 
 
@@ -309,11 +335,16 @@ def _why_automatic(mail: parsing.ParsedMail) -> str:
     return "Precedence: bulk" if mail.bulk else "mailing list"
 
 
-def _contact_to_review(customer: Organisation, mail: parsing.ParsedMail) -> User:
-    """An inactive contact of `customer` for an address we did not know; staff activate it."""
-    existing = User.objects.filter(email__iexact=mail.from_address).first()
+def _contact_to_review(customer: Organisation, mail: parsing.ParsedMail) -> User | None:
+    """An inactive contact of `customer` for an address we did not know; staff activate it.
+    A user of `customer` with that address is reused; None when the address is a user's of
+    another organisation (the caller quarantines: never a ticket in another's name)."""
+    users = User.objects.filter(email__iexact=mail.from_address)
+    existing = users.filter(organisation=customer).order_by("id").first()
     if existing is not None:
         return existing
+    if users.exists():
+        return None
     local = re.sub(r"[^\w.@+-]", "", mail.from_address)[:120]
     username = local
     if User.objects.filter(username=local).exists():
@@ -402,8 +433,17 @@ def _thread(
     now: dt.datetime,
     reason_prefix: str = "",
 ) -> TicketMessage:
+    """Add `mail` to `ticket`. Automatic mail (out-of-office, delivery reports) is kept on
+    the ticket but is no customer reply: it reopens nothing and moves no clock."""
     actor = (
         contact if contact is not None and contact.organisation_id == ticket.customer_id else None
+    )
+    passive = mail.automatic
+    reason = (
+        f"automatic mail ({_why_automatic(mail)}) on {ticket.reference}, no status change"
+        " / 自动邮件，不改变状态"
+        if passive
+        else f"reply to {ticket.reference}"
     )
     with transaction.atomic():
         message = desk.reply(
@@ -414,12 +454,13 @@ def _thread(
             author_label=mail.sender_label[:200] or "?",
             email_message_id=mail.message_id,
             now=now,
+            passive=passive,
         )
         _attach(ticket, message, mail, inbound, now)
         _finish(
             inbound,
             InboundStatus.PROCESSED,
-            f"{reason_prefix}reply to {ticket.reference}",
+            f"{reason_prefix}{reason}",
             ticket=ticket,
             message=message,
         )

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from baozhang.accounts.models import Organisation, OrganisationKind
-from baozhang.accounts.permissions import is_operator_staff
+from baozhang.accounts.permissions import Capability, is_operator_staff, require
 from baozhang.mailin import intake, parsing
 from baozhang.mailin.models import InboundMessage, InboundStatus
 
@@ -72,6 +72,7 @@ def raw(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def release(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_only(request)
+    require(request.user, Capability.WORK_TICKETS)
     inbound = get_object_or_404(InboundMessage, pk=pk)
     customer = Organisation.objects.filter(
         pk=request.POST.get("customer") or 0, kind=OrganisationKind.CUSTOMER
@@ -92,6 +93,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ignore(request: HttpRequest, pk: int) -> HttpResponse:
     _staff_only(request)
+    require(request.user, Capability.WORK_TICKETS)
     inbound = get_object_or_404(InboundMessage, pk=pk)
     try:
         intake.ignore(request.user, inbound)  # type: ignore[arg-type]

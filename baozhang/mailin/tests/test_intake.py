@@ -235,3 +235,108 @@ def test_error_while_routing_quarantines(desk: Any) -> None:
     assert inbound.status == InboundStatus.QUARANTINED
     assert inbound.reason == "error: RuntimeError: boom"
     assert not Ticket.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "automatic",
+    [
+        "Auto-Submitted: auto-replied\n",
+        "X-Autoreply: yes\n",
+        "Precedence: bulk\n",
+        "List-Id: <noc.kehu-a.cn>\n",
+    ],
+)
+def test_out_of_office_to_a_resolved_ticket_is_kept_but_reopens_nothing(
+    desk: Any, automatic: str
+) -> None:
+    from baozhang.desk import services
+    from baozhang.desk.models import Clock, Status
+
+    ticket = intake.receive(_mail("网络中断", mid="<first@kehu-a.cn>"), now=NOW).ticket
+    services.change_status(
+        desk.personas.agent, ticket, Status.RESOLVED, now=NOW + dt.timedelta(hours=1)
+    )
+    running_before = Clock.objects.filter(ticket=ticket, stopped_at__isnull=True).count()
+
+    inbound = intake.receive(
+        _mail(f"Re: {ticket.reference}", extra=automatic, body="我正在休假 / out of office"),
+        now=NOW + dt.timedelta(hours=2),
+    )
+
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.reopen_count) == (Status.RESOLVED, 0)
+    assert ticket.resolved_at is not None
+    assert Clock.objects.filter(ticket=ticket, stopped_at__isnull=True).count() == running_before
+    assert (inbound.status, inbound.ticket) == (InboundStatus.PROCESSED, ticket)
+    assert inbound.message.body == "我正在休假 / out of office"
+    assert ticket.messages.filter(pk=inbound.message.pk).exists()
+    assert "no status change" in inbound.reason
+
+
+def test_a_persons_reply_still_reopens_a_resolved_ticket(desk: Any) -> None:
+    from baozhang.desk import services
+    from baozhang.desk.models import Status
+
+    ticket = intake.receive(_mail("网络中断", mid="<first@kehu-a.cn>"), now=NOW).ticket
+    services.change_status(
+        desk.personas.agent, ticket, Status.RESOLVED, now=NOW + dt.timedelta(hours=1)
+    )
+    intake.receive(_mail(f"Re: {ticket.reference}", body="又断了"), now=NOW + dt.timedelta(hours=2))
+    ticket.refresh_from_db()
+    assert (ticket.status, ticket.reopen_count) == (Status.OPEN, 1)
+
+
+def test_same_message_id_with_other_bytes_is_kept_as_a_duplicate(desk: Any) -> None:
+    raw = _mail("服务器宕机", mid="<once@kehu-a.cn>")
+    first = intake.receive(raw, now=NOW)
+    # The same mail again with one more Received: header (by IMAP, after the MTA's pipe).
+    again = intake.receive(
+        b"Received: from mx2.kehu-a.cn by imap.example; Mon, 12 Oct 2026 10:00:05 +0800\n" + raw,
+        source="imap",
+        now=NOW + dt.timedelta(seconds=5),
+    )
+
+    assert first.status == InboundStatus.PROCESSED
+    assert again.pk != first.pk
+    assert (again.status, again.reason) == (
+        InboundStatus.IGNORED,
+        f"duplicate of #{first.pk} / 重复",
+    )
+    assert again.ticket is None and again.message is None
+    assert again.raw.read().startswith(b"Received: from mx2")
+    assert Ticket.objects.count() == 1
+    assert first.ticket.messages.count() == 1
+    assert Message.objects.filter(template_key="ticket_received").count() == 1
+
+
+def test_same_message_id_as_a_reply_is_not_threaded_twice(desk: Any) -> None:
+    ticket = intake.receive(_mail("服务器宕机"), now=NOW).ticket
+    reply = _mail(f"Re: {ticket.reference}", mid="<reply-1@kehu-a.cn>", body="补充")
+    intake.receive(reply, now=NOW + dt.timedelta(minutes=1))
+    dup = intake.receive(b"X-Extra: 1\n" + reply, now=NOW + dt.timedelta(minutes=2))
+    assert dup.status == InboundStatus.IGNORED
+    assert ticket.messages.count() == 2
+
+
+def test_address_of_another_customers_user_is_quarantined(desk: Any) -> None:
+    # chen@kehu-a.cn is (an inactive) contact of customer B: a mail from that address
+    # must not become customer A's ticket in B's contact's name.
+    User.objects.filter(pk=desk.personas.contact_b.pk).update(
+        email="chen@kehu-a.cn", is_active=False
+    )
+    inbound = intake.receive(corpus("big5.eml"), now=NOW)
+
+    assert (inbound.status, inbound.reason) == (
+        InboundStatus.QUARANTINED,
+        "address belongs to another customer / 地址属于其他客户",
+    )
+    assert not Ticket.objects.exists()
+    assert User.objects.filter(email__iexact="chen@kehu-a.cn").count() == 1
+
+
+def test_inactive_contact_of_the_same_customer_is_reused(desk: Any) -> None:
+    first = intake.receive(corpus("big5.eml"), now=NOW)
+    contact = first.ticket.contact
+    again = intake.receive(_mail("又一个问题", sender="chen@kehu-a.cn"), now=NOW)
+    assert again.ticket.contact == contact
+    assert User.objects.filter(email__iexact="chen@kehu-a.cn").count() == 1

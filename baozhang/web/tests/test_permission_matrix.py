@@ -98,7 +98,17 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "schedule": schedule.pk,
         "date": "2026-10-12",
         "ticket": ticket.pk,
+        "attachment": _attachment_of(ticket, personas).pk,
     }
+
+
+def _attachment_of(ticket, personas):  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from baozhang.desk import services as desk
+
+    message = desk.attach(personas.contact_a, ticket, SimpleUploadedFile("a.txt", b"A's file"))
+    return message.attachments.get()
 
 
 def _operator_calendar():  # type: ignore[no-untyped-def]
@@ -171,6 +181,7 @@ WEB_OBJECT_OF: dict[str, str] = {
     "calls:detail": "call",
     "staffing:seat_toggle": "seat",
     "desk:ticket_action": "ticket",
+    "desk:attachment": "attachment",
     "calendars:detail": "calendar_key",
     "calendars:edit": "calendar_key",
     "calendars:date_add": "calendar_key",
@@ -203,6 +214,7 @@ API_OBJECT_OF: dict[str, str] = {
     "schedule_id": "schedule",
     "date": "date",
     "ticket_id": "ticket",
+    "attachment_id": "attachment",
     "seat_id": "seat",
     "shift_id": "shift",
     "call_id": "call",
