@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from baozhang.accounts.models import OrganisationKind, User
+from baozhang.accounts.models import Organisation, OrganisationKind, User
 from baozhang.desk import services
 from baozhang.desk.models import Channel, InboundSms, Ticket, TicketKind
 
@@ -122,3 +124,27 @@ def _route(sms: InboundSms, sender: str, text: str, now: dt.datetime) -> None:
         sms.outcome = InboundSms.Outcome.OPENED
     sms.ticket = ticket
     sms.save(update_fields=["outcome", "ticket"])
+
+
+@transaction.atomic
+def release_sms(actor: Any, sms: InboundSms, customer: Organisation) -> InboundSms:
+    """Staff give a text from an unknown number to a customer: it opens a ticket there."""
+    from baozhang.accounts.permissions import Capability, require
+
+    require(actor, Capability.WORK_TICKETS)
+    sms = InboundSms.objects.select_for_update().get(pk=sms.pk)
+    if sms.ticket_id is not None:
+        raise ValidationError({"sms": _("This text is already on a ticket.")})
+    ticket = services.open_ticket(
+        actor,
+        customer=customer,
+        kind=TicketKind.FAULT,
+        channel=Channel.SMS,
+        subject=sms.text.strip().splitlines()[0][:80] if sms.text.strip() else sms.sender,
+        description=sms.text,
+        requester=sms.sender,
+    )
+    sms.ticket = ticket
+    sms.outcome = InboundSms.Outcome.OPENED
+    sms.save(update_fields=["ticket", "outcome"])
+    return sms

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baozhang.desk import attachment_views, callback_views, views
+from baozhang.desk import attachment_views, callback_views, sms_views, views
 
 app_name = "desk"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("tickets/<int:pk>/action/", views.ticket_action, name="ticket_action"),
     path("attachments/<int:pk>/", attachment_views.download, name="attachment"),
     path("callbacks/", callback_views.callback_list, name="callbacks"),
+    path("sms/", sms_views.sms_list, name="sms"),
+    path("sms/<int:pk>/release/", sms_views.sms_release, name="sms_release"),
     path("callbacks/<int:pk>/", callback_views.callback_detail, name="callback"),
     path("survey/<str:token>/", callback_views.survey, name="survey"),
 ]

@@ -30,6 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             entries.append((_("Callbacks"), "desk:callbacks"))
             entries.append((_("Call log"), "calls:list"))
             entries.append((_("Inbound mail"), "mailin:quarantine"))
+            entries.append((_("Inbound SMS"), "desk:sms"))
         entries.append((_("People"), "web:users"))
         entries.append((_("Events"), "web:events"))
         entries.append((_("Notifications"), "notify:channel_list"))

@@ -154,3 +154,18 @@ def test_a_routing_failure_keeps_the_text(personas, gateway, monkeypatch):
     assert "RuntimeError: database hiccup" in sms.text
     assert sms.gateway_id == "gw-x"
     assert not Ticket.objects.exists()
+
+
+def test_staff_give_a_text_from_an_unknown_number_to_a_customer(personas, gateway, login):
+    gateway({"from": "13900000000", "text": "网站打不开 site down"})
+    client = login(personas.agent)
+    page = client.get("/desk/sms/").content.decode()
+    assert "网站打不开" in page
+
+    sms = InboundSms.objects.get()
+    response = client.post(f"/desk/sms/{sms.pk}/release/", {"customer": personas.org_a.pk})
+    assert response.status_code == 302
+    sms.refresh_from_db()
+    assert sms.ticket.customer == personas.org_a
+    assert sms.ticket.channel == "sms"
+    assert login(personas.contact_a).get("/desk/sms/").status_code == 404

@@ -98,8 +98,15 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "schedule": schedule.pk,
         "date": "2026-10-12",
         "ticket": ticket.pk,
+        "sms": _unknown_sms().pk,
         "attachment": _attachment_of(ticket, personas).pk,
     }
+
+
+def _unknown_sms():  # type: ignore[no-untyped-def]
+    from baozhang.desk.sms import receive_sms
+
+    return receive_sms("13900000009", "谁的短信 whose text")
 
 
 def _attachment_of(ticket, personas):  # type: ignore[no-untyped-def]
@@ -182,6 +189,7 @@ WEB_OBJECT_OF: dict[str, str] = {
     "staffing:seat_toggle": "seat",
     "desk:ticket_action": "ticket",
     "desk:attachment": "attachment",
+    "desk:sms_release": "sms",
     "calendars:detail": "calendar_key",
     "calendars:edit": "calendar_key",
     "calendars:date_add": "calendar_key",
