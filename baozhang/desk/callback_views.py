@@ -16,6 +16,7 @@ from baozhang.accounts.permissions import is_operator_staff
 from baozhang.desk import callbacks
 from baozhang.desk.models import Callback, CallbackStatus
 from baozhang.desk.selectors import visible_tickets
+from baozhang.web.feedback import report_refusal
 
 SATISFACTION = [(n, f"{n} ★") for n in range(5, 0, -1)]
 
@@ -85,8 +86,7 @@ def callback_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             callbacks.record_call(request.user, callback, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            for text in getattr(exc, "messages", [str(exc)]):
-                messages.error(request, text)
+            report_refusal(request, exc)
         else:
             messages.success(request, _("Callback recorded."))
             return redirect("desk:callbacks")
@@ -104,8 +104,7 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
         try:
             callbacks.answer_survey(token, **form.cleaned_data)
         except ValidationError as exc:
-            for text in exc.messages:
-                messages.error(request, text)
+            report_refusal(request, exc)
         else:
             done = True
     return render(request, "desk/survey.html", {"callback": callback, "form": form, "done": done})

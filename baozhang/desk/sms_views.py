@@ -17,6 +17,7 @@ from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.accounts.permissions import is_operator_staff
 from baozhang.desk.models import InboundSms
 from baozhang.desk.sms import release_sms
+from baozhang.web.feedback import report_refusal
 
 
 class ReleaseForm(forms.Form):
@@ -52,8 +53,7 @@ def sms_release(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         sms = release_sms(request.user, sms, form.cleaned_data["customer"])
     except (ValidationError, PermissionDenied) as exc:
-        for text in getattr(exc, "messages", [str(exc)]):
-            messages.error(request, text)
+        report_refusal(request, exc)
         return redirect("desk:sms")
     messages.success(request, _("Ticket %(ref)s is opened.") % {"ref": sms.ticket.reference})
     return redirect("desk:ticket", pk=sms.ticket_id)

@@ -22,12 +22,7 @@ from baozhang.desk.forms import AssignForm, BulkAssignForm, NewTicketForm, Reply
 from baozhang.desk.models import Channel, Level, Priority, SavedView, Status, TicketKind
 from baozhang.desk.selectors import QUEUE_VIEWS, queue, visible_messages, visible_tickets
 from baozhang.events.selectors import timeline
-
-
-def _errors(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
-    texts = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
-    for text in texts:
-        messages.error(request, text)
+from baozhang.web.feedback import report_refusal
 
 
 @login_required
@@ -114,7 +109,7 @@ def ticket_create(request: HttpRequest) -> HttpResponse:
                 if upload:
                     services.attach(request.user, ticket, upload, channel=data["channel"])
         except (ValidationError, PermissionDenied) as exc:
-            _errors(request, exc)
+            report_refusal(request, exc)
         else:
             messages.success(request, _("Ticket %(ref)s is opened.") % {"ref": ticket.reference})
             return redirect("desk:ticket", pk=ticket.pk)
@@ -142,7 +137,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if upload:
                     services.attach(request.user, ticket, upload, channel=channel)
         except (ValidationError, PermissionDenied) as exc:
-            _errors(request, exc)
+            report_refusal(request, exc)
         else:
             messages.success(
                 request, _("Note saved.") if message.visibility == "internal" else _("Reply sent.")
@@ -188,7 +183,7 @@ def ticket_action(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         _act(request, ticket, action)
     except (ValidationError, PermissionDenied) as exc:
-        _errors(request, exc)
+        report_refusal(request, exc)
     else:
         messages.success(request, _("Done."))
     return redirect("desk:ticket", pk=ticket.pk)
@@ -234,7 +229,7 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
             services.update_ticket(request.user, ticket, assignee=assignee)
             done += 1
         except (ValidationError, PermissionDenied) as exc:
-            _errors(request, exc)
+            report_refusal(request, exc)
     messages.success(
         request, _("%(n)s tickets assigned to %(who)s.") % {"n": done, "who": assignee}
     )

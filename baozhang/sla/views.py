@@ -29,14 +29,7 @@ from baozhang.sla.forms import (
 )
 from baozhang.sla.models import AgreementStatus, Observation, ReviewStatus
 from baozhang.sla.selectors import visible_agreements, visible_reviews
-
-
-def _errors(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
-    if isinstance(exc, ValidationError):
-        for text in exc.messages:
-            messages.error(request, text)
-    else:
-        messages.error(request, str(exc) or _("You are not allowed to do this."))
+from baozhang.web.feedback import report_refusal
 
 
 @login_required
@@ -124,7 +117,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 _save_part(request, agreement, part, form.cleaned_data)
             except (ValidationError, PermissionDenied) as exc:
-                _errors(request, exc)
+                report_refusal(request, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("sla:agreement", pk=agreement.pk)
@@ -205,7 +198,7 @@ def agreement_action(request: HttpRequest, pk: int) -> HttpResponse:
             request.user, agreement, request.POST.get("action", ""), request.POST.get("reason", "")
         )
     except (ValidationError, PermissionDenied) as exc:
-        _errors(request, exc)
+        report_refusal(request, exc)
     else:
         messages.success(request, _("Done."))
     return redirect("sla:agreement", pk=agreement.pk)
@@ -222,7 +215,7 @@ def target_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.remove_target(request.user, target)
     except (ValidationError, PermissionDenied) as exc:
-        _errors(request, exc)
+        report_refusal(request, exc)
     return redirect("sla:agreement", pk=target.agreement_id)
 
 
@@ -254,7 +247,7 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Saved."))
                 return redirect("sla:review", pk=review.pk)
         except (ValidationError, PermissionDenied) as exc:
-            _errors(request, exc)
+            report_refusal(request, exc)
         review.refresh_from_db()
     user = request.user
     staff = is_operator_staff(user)

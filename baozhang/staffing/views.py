@@ -33,6 +33,7 @@ from baozhang.staffing.selectors import (
     upcoming_report,
     week_grid,
 )
+from baozhang.web.feedback import report_refusal
 
 GAP_LABELS = {
     GapKind.COVERED_HOURS: gettext_lazy("covered hours"),
@@ -49,11 +50,6 @@ def _require_manage(request: HttpRequest) -> None:
     require_staff(request.user)
     if not _can_manage(request):
         raise PermissionDenied
-
-
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for text in exc.messages:
-        messages.error(request, text)
 
 
 def _monday(request: HttpRequest, today: dt.date) -> dt.date:
@@ -268,5 +264,5 @@ def seat_toggle(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.update_seat(request.user, seat, is_active=not seat.is_active)
     except ValidationError as exc:
-        _errors(request, exc)
+        report_refusal(request, exc)
     return redirect("staffing:seats")

@@ -1,0 +1,19 @@
+"""Telling a person on the page why a service refused an action."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+
+def report_refusal(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
+    """Each message of a ValidationError, or the PermissionDenied's own text, as an error
+    message on the next page."""
+    if isinstance(exc, ValidationError):
+        texts = exc.messages
+    else:
+        texts = [str(exc) or _("You are not allowed to do this.")]
+    for text in texts:
+        messages.error(request, text)
