@@ -68,3 +68,27 @@ def test_missing_migrations_fail_the_suite(db):
 
     out = io.StringIO()
     call_command("makemigrations", "--check", "--dry-run", stdout=out)
+
+
+def test_dashboard_counts_the_messages_the_delivery_log_shows(login, personas):
+    from django.db import transaction
+
+    from baozhang.notify import services
+    from baozhang.notify.models import Channel
+
+    hook = Channel.objects.create(
+        organisation=personas.org_a,
+        kind="webhook",
+        name="A",
+        config={"webhook_url": "http://127.0.0.1:9/hook"},
+    )
+    with transaction.atomic():
+        services.enqueue(hook, "test", {}, dedup_key="dash-1")
+
+    def pending(user):  # type: ignore[no-untyped-def]
+        page = login(user).get(reverse("web:dashboard")).content.decode()
+        return "1 pending" in page or "待发送 1" in page
+
+    assert pending(personas.contact_a)  # their organisation's channel
+    assert pending(personas.director)  # holds the delivery-log capability
+    assert not pending(personas.agent)  # the log shows an agent only personal channels
