@@ -483,31 +483,39 @@ def update_review(actor: User, review: Review, **fields: Any) -> Review:
     return review
 
 
-@transaction.atomic
-def sign_review(actor: User, review: Review) -> Review:
-    """Sign for the side the actor belongs to: the operator's staff who manage agreements,
-    or the customer's own people. When both sides have signed, the review is signed."""
+def signing_side(actor: User, review: Review) -> str:
+    """The side ("operator" or "customer") `actor` may sign `review` for now, or the
+    refusal (PermissionDenied, ValidationError) saying why not. The pages ask it to show
+    the button; sign_review asks it before signing."""
     require(actor, Capability.SIGN_REVIEWS)
-    review = (
-        Review.objects.select_for_update().select_related("agreement__customer").get(pk=review.pk)
-    )
     _check_review_open(review)
-    now = timezone.now()
     if is_operator_staff(actor):
         require(actor, Capability.MANAGE_AGREEMENTS)
         if review.operator_signed_by_id:
             raise ValidationError({"status": _("The operator has already signed.")})
+        return "operator"
+    if actor.organisation_id != review.agreement.customer_id:
+        raise PermissionDenied(_("Only the customer's own people sign for the customer."))
+    if review.satisfaction is None:
+        raise ValidationError({"satisfaction": _("Give your satisfaction (1–5) first.")})
+    if review.customer_signed_by_id:
+        raise ValidationError({"status": _("The customer has already signed.")})
+    return "customer"
+
+
+@transaction.atomic
+def sign_review(actor: User, review: Review) -> Review:
+    """Sign for the side the actor belongs to: the operator's staff who manage agreements,
+    or the customer's own people. When both sides have signed, the review is signed."""
+    review = (
+        Review.objects.select_for_update().select_related("agreement__customer").get(pk=review.pk)
+    )
+    side = signing_side(actor, review)
+    now = timezone.now()
+    if side == "operator":
         review.operator_signed_by, review.operator_signed_at = actor, now
-        side = "operator"
     else:
-        if actor.organisation_id != review.agreement.customer_id:
-            raise PermissionDenied(_("Only the customer's own people sign for the customer."))
-        if review.satisfaction is None:
-            raise ValidationError({"satisfaction": _("Give your satisfaction (1–5) first.")})
-        if review.customer_signed_by_id:
-            raise ValidationError({"status": _("The customer has already signed.")})
         review.customer_signed_by, review.customer_signed_at = actor, now
-        side = "customer"
     before_status = review.status
     if review.operator_signed_by_id and review.customer_signed_by_id:
         review.status = ReviewStatus.SIGNED

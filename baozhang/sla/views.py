@@ -27,7 +27,7 @@ from baozhang.sla.forms import (
     RiskForm,
     TargetForm,
 )
-from baozhang.sla.models import AgreementStatus, Observation, ReviewStatus
+from baozhang.sla.models import AgreementStatus, Observation
 from baozhang.sla.selectors import visible_agreements, visible_reviews
 from baozhang.web.feedback import report_refusal
 
@@ -250,15 +250,10 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
             report_refusal(request, exc)
         review.refresh_from_db()
     user = request.user
-    staff = is_operator_staff(user)
-    can_sign = (
-        review.status == ReviewStatus.OPEN
-        and can(user, Capability.SIGN_REVIEWS)
-        and (
-            (staff and can(user, Capability.MANAGE_AGREEMENTS) and not review.operator_signed_by_id)
-            or (not staff and not review.customer_signed_by_id)
-        )
-    )
+    try:
+        can_sign = bool(services.signing_side(user, review))
+    except (ValidationError, PermissionDenied):
+        can_sign = False
     return render(
         request,
         "sla/review_detail.html",
