@@ -80,6 +80,10 @@ INSTALLED_APPS = [
     "baozhang.calls",
     "baozhang.mailin",
     "baozhang.staffing",
+    "baozhang.monitoring",
+    "baozhang.incidents",
+    "baozhang.maintenance",
+    "baozhang.status",
     "baozhang.web",
     "baozhang.api",
 ]

@@ -23,6 +23,10 @@ urlpatterns = [
     path("staffing/", include("baozhang.staffing.urls")),
     path("agreements/", include("baozhang.sla.urls")),
     path("calendars/", include("baozhang.calendars.urls")),
+    path("monitoring/", include("baozhang.monitoring.urls")),
+    path("incidents/", include("baozhang.incidents.urls")),
+    path("maintenance/", include("baozhang.maintenance.urls")),
+    path("status/", include("baozhang.status.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]

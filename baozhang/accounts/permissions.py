@@ -33,6 +33,9 @@ class Capability(StrEnum):
     SIGN_REVIEWS = "sign_reviews"
     MANAGE_ROSTER = "manage_roster"
     WORK_TICKETS = "work_tickets"
+    MANAGE_MONITORS = "manage_monitors"
+    WORK_INCIDENTS = "work_incidents"
+    MANAGE_MAINTENANCE = "manage_maintenance"
 
 
 _STAFF_BASE = {Capability.VIEW_ALL_CUSTOMERS, Capability.MANAGE_OWN_ORGANISATION_CHANNELS}
@@ -42,8 +45,16 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.CUSTOMER_CONTACT: frozenset(
         {Capability.MANAGE_OWN_ORGANISATION_CHANNELS, Capability.SIGN_REVIEWS}
     ),
-    Role.AGENT: frozenset(_STAFF_BASE | {Capability.WORK_TICKETS}),
-    Role.ENGINEER: frozenset(_STAFF_BASE | {Capability.WORK_TICKETS}),
+    Role.AGENT: frozenset(_STAFF_BASE | {Capability.WORK_TICKETS, Capability.WORK_INCIDENTS}),
+    Role.ENGINEER: frozenset(
+        _STAFF_BASE
+        | {
+            Capability.WORK_TICKETS,
+            Capability.WORK_INCIDENTS,
+            Capability.MANAGE_MONITORS,
+            Capability.MANAGE_MAINTENANCE,
+        }
+    ),
     Role.COMPLAINT_ADMIN: frozenset(
         _STAFF_BASE | {Capability.VIEW_DELIVERY_LOG, Capability.WORK_TICKETS}
     ),
@@ -58,6 +69,9 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.SIGN_REVIEWS,
             Capability.MANAGE_ROSTER,
             Capability.WORK_TICKETS,
+            Capability.WORK_INCIDENTS,
+            Capability.MANAGE_MONITORS,
+            Capability.MANAGE_MAINTENANCE,
         }
     ),
     Role.QUALITY_INSPECTOR: frozenset(_STAFF_BASE | {Capability.VIEW_AUDIT}),

@@ -14,6 +14,9 @@ from baozhang.desk.attachment_api import router as attachment_router
 from baozhang.desk.measures_api import router as measures_router
 from baozhang.desk.sms_api import router as sms_router
 from baozhang.events.api import router as events_router
+from baozhang.incidents.api import router as incidents_router
+from baozhang.maintenance.api import router as maintenance_router
+from baozhang.monitoring.api import router as monitoring_router
 from baozhang.notify.api import router as notify_router
 from baozhang.sla.api import router as sla_router
 from baozhang.staffing.api import router as staffing_router
@@ -40,5 +43,8 @@ api.add_router("/", desk_router)
 api.add_router("/", attachment_router)
 api.add_router("/", calls_router)
 api.add_router("/", measures_router)
+api.add_router("/", monitoring_router)
+api.add_router("/", incidents_router)
+api.add_router("/", maintenance_router)
 api.add_router("/", sms_router)
 api.add_router("/", staffing_router)

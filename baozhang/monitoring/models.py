@@ -1,0 +1,338 @@
+"""What the operator watches (S1, F7, N1, Q4): services as customers know them, the monitors
+that measure them, the probe regions that run the checks, and the monitoring data kept so
+that it grows with outages, not with time (DESIGN.md, "Monitoring data"):
+
+- ``ProbeResult``: raw check results and heartbeat pings, kept ``MONITOR_RAW_DAYS`` days;
+- ``StateSpell``: one row per up/down/maintenance/unknown spell of a monitor;
+- ``DailyRollup``: per monitor and day, the collection periods that ran, failed, were
+  missed or excluded, and a latency histogram (for the 完好率 of Q4(2)).
+"""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Service(models.Model):
+    """A service the operator promises, as its customers know it (hosting, a web site, a
+    link). Incidents and maintenance windows are per service; the status page lists the
+    public ones."""
+
+    name = models.CharField(_("name (Chinese)"), max_length=120, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
+    slug = models.SlugField(_("short name"), max_length=60, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    is_public = models.BooleanField(
+        _("on the public status page"),
+        default=True,
+        help_text=_("Shown with its state, uptime and incidents on the public status page."),
+    )
+    customers = models.ManyToManyField(
+        "accounts.Organisation",
+        verbose_name=_("customers"),
+        related_name="services",
+        blank=True,
+        help_text=_(
+            "Customers who use this service: they are told of its incidents and maintenance."
+        ),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def display_name(self, language: str) -> str:
+        """The name in ``language`` ("en" or "zh-hans"), falling back to the Chinese."""
+        if language.startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class MonitorKind(models.TextChoices):
+    HTTP = "http", _("HTTP(S)")
+    TCP = "tcp", _("TCP connect")
+    ICMP = "icmp", _("ICMP ping")
+    DNS = "dns", _("DNS")
+    PUSH = "push", _("Push heartbeat")
+
+
+class MonitorStatus(models.TextChoices):
+    UP = "up", pgettext_lazy("monitor status", "Up")
+    DOWN = "down", pgettext_lazy("monitor status", "Down")
+    UNKNOWN = "unknown", pgettext_lazy("monitor status", "Unknown")
+    MAINTENANCE = "maintenance", pgettext_lazy("monitor status", "Maintenance")
+
+
+class HttpMethod(models.TextChoices):
+    GET = "GET", "GET"
+    HEAD = "HEAD", "HEAD"
+    POST = "POST", "POST"
+
+
+class DnsRecordType(models.TextChoices):
+    A = "A", "A"
+    AAAA = "AAAA", "AAAA"
+    CNAME = "CNAME", "CNAME"
+    MX = "MX", "MX"
+    NS = "NS", "NS"
+    TXT = "TXT", "TXT"
+
+
+LOCAL_REGION = "local"
+PUSH_REGION = "push"
+
+
+class Monitor(models.Model):
+    """One check of one thing, made every ``interval_s`` seconds from its regions."""
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=8, choices=MonitorKind.choices)
+    enabled = models.BooleanField(_("enabled"), default=True)
+    target = models.CharField(
+        _("target"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "HTTP: the URL. TCP: host:port. ICMP: the host. DNS: the name to resolve. "
+            "Push: left empty."
+        ),
+    )
+    # HTTP
+    http_method = models.CharField(
+        _("HTTP method"), max_length=8, choices=HttpMethod.choices, default=HttpMethod.GET
+    )
+    http_headers = models.JSONField(_("HTTP headers"), default=dict, blank=True)
+    http_body = models.TextField(_("HTTP body"), blank=True)
+    expected_status = models.CharField(
+        _("expected status"),
+        max_length=100,
+        default="200-399",
+        help_text=_("Codes or ranges, comma-separated: 200-299,301."),
+    )
+    keyword = models.CharField(_("keyword"), max_length=200, blank=True)
+    keyword_absent = models.BooleanField(
+        _("keyword must be absent"),
+        default=False,
+        help_text=_(
+            "Fail when the keyword appears (an error page's text), instead of when it is missing."
+        ),
+    )
+    latency_limit_ms = models.PositiveIntegerField(
+        _("latency limit (ms)"),
+        null=True,
+        blank=True,
+        help_text=_("A slower answer counts as a failed check."),
+    )
+    cert_min_days = models.PositiveIntegerField(
+        _("TLS certificate: minimum days left"), null=True, blank=True
+    )
+    verify_tls = models.BooleanField(_("verify the TLS certificate"), default=True)
+    # DNS
+    dns_record_type = models.CharField(
+        _("DNS record type"), max_length=8, choices=DnsRecordType.choices, default="A"
+    )
+    dns_expected = models.CharField(
+        _("expected DNS answer"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "Values that must all be in the answer, comma-separated. Empty: any answer will do."
+        ),
+    )
+    dns_server = models.CharField(
+        _("DNS server"),
+        max_length=100,
+        blank=True,
+        help_text=_("IP address (and :port) of the resolver to ask; empty: the system's."),
+    )
+    # Push heartbeats
+    push_token = models.CharField(
+        _("push token"), max_length=64, unique=True, null=True, blank=True, editable=False
+    )
+    push_period_s = models.PositiveIntegerField(
+        _("expected period (seconds)"),
+        null=True,
+        blank=True,
+        help_text=_("How often the job calls the heartbeat URL (172800 for every 2 days)."),
+    )
+    push_grace_s = models.PositiveIntegerField(
+        _("grace time (seconds)"), null=True, blank=True, default=300
+    )
+    last_ping_at = models.DateTimeField(_("last ping"), null=True, blank=True, editable=False)
+    # Schedule and decision
+    interval_s = models.PositiveIntegerField(
+        _("interval (seconds)"),
+        default=60,
+        validators=[MinValueValidator(1), MaxValueValidator(86_400)],
+    )
+    timeout_s = models.FloatField(
+        _("timeout (seconds)"),
+        default=10,
+        validators=[MinValueValidator(0.1), MaxValueValidator(120)],
+    )
+    retries = models.PositiveSmallIntegerField(
+        _("failed checks before down"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+    )
+    regions = models.JSONField(
+        _("regions"),
+        default=list,
+        blank=True,
+        help_text=_("Probe regions that check it; empty: the server's own (local)."),
+    )
+    quorum = models.PositiveSmallIntegerField(
+        _("regions that must agree"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("k of n: how many regions must see it down before it is down."),
+    )
+    # What it stands for
+    services = models.ManyToManyField(
+        Service, verbose_name=_("services"), related_name="monitors", blank=True
+    )
+    assets = models.CharField(
+        _("assets"),
+        max_length=500,
+        blank=True,
+        help_text=_("Servers, links or equipment it watches, comma-separated."),
+    )
+    customers = models.ManyToManyField(
+        "accounts.Organisation",
+        verbose_name=_("customers"),
+        related_name="monitors",
+        blank=True,
+    )
+    targets = models.ManyToManyField(
+        "sla.Target",
+        verbose_name=_("agreement targets fed"),
+        related_name="monitors",
+        blank=True,
+    )
+    # Judged state (core.monitor_state), kept so that any process can carry on.
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=MonitorStatus.choices,
+        default=MonitorStatus.UNKNOWN,
+        editable=False,
+    )
+    status_since = models.DateTimeField(_("since"), null=True, blank=True, editable=False)
+    status_reason = models.CharField(_("reason"), max_length=500, blank=True, editable=False)
+    state = models.JSONField(_("state"), default=dict, blank=True, editable=False)
+    last_check_at = models.DateTimeField(_("last check"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("monitor")
+        verbose_name_plural = _("monitors")
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["kind", "enabled"], name="monitor_kind_enabled")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def region_names(self) -> list[str]:
+        """The regions that check it ("push" for a heartbeat)."""
+        if self.kind == MonitorKind.PUSH:
+            return [PUSH_REGION]
+        return list(self.regions) or [LOCAL_REGION]
+
+
+class ProbeRegion(models.Model):
+    """A place probes run from (N1). ``local`` is the server itself and needs no row; a
+    remote agent authenticates with its region's token."""
+
+    name = models.SlugField(_("name"), max_length=40, unique=True)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True, editable=False)
+    last_seen_from = models.CharField(
+        _("last seen from"), max_length=100, blank=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("probe region")
+        verbose_name_plural = _("probe regions")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProbeResult(models.Model):
+    """One check from one region, or one heartbeat ping (region ``push``). Raw: pruned
+    after ``MONITOR_RAW_DAYS`` days, once its day is rolled up."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="results")
+    region = models.CharField(_("region"), max_length=40)
+    at = models.DateTimeField(_("at"))
+    ok = models.BooleanField(_("ok"))
+    latency_ms = models.FloatField(_("latency (ms)"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("probe result")
+        verbose_name_plural = _("probe results")
+        indexes = [models.Index(fields=["monitor", "at"], name="result_monitor_at")]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id} {self.region} {self.at:%Y-%m-%d %H:%M:%S} {self.ok}"
+
+
+class StateSpell(models.Model):
+    """One spell of one state of a monitor: ``[start, end)``; ``end`` is empty while it
+    lasts. Rows grow with outages, not with checks."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="spells")
+    state = models.CharField(_("state"), max_length=12, choices=MonitorStatus.choices)
+    start = models.DateTimeField(_("from"))
+    end = models.DateTimeField(_("until"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("state spell")
+        verbose_name_plural = _("state spells")
+        ordering = ["monitor", "start"]
+        indexes = [models.Index(fields=["monitor", "start"], name="spell_monitor_start")]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id} {self.state} {self.start:%Y-%m-%d %H:%M}"
+
+
+class DailyRollup(models.Model):
+    """One monitor's collection periods over one day (in the operator's time zone)."""
+
+    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="rollups")
+    day = models.DateField(_("day"))
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    checks = models.PositiveIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)
+    missed = models.PositiveIntegerField(default=0)
+    excluded = models.PositiveIntegerField(default=0)
+    latency = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("daily rollup")
+        verbose_name_plural = _("daily rollups")
+        ordering = ["monitor", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["monitor", "day"], name="one_rollup_per_monitor_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id} {self.day}"
