@@ -9,4 +9,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baozhang.settings")
 warnings.filterwarnings(
     "ignore", message="StreamingHttpResponse must consume synchronous iterators"
 )
-application = get_asgi_application()
+django_application = get_asgi_application()
+
+from baozhang.monitoring.heartbeat import with_heartbeats  # noqa: E402  (needs Django set up)
+
+application = with_heartbeats(django_application)

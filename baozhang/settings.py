@@ -248,6 +248,16 @@ SMS_WEBHOOK_TOKEN = env("SMS_WEBHOOK_TOKEN", "")
 # The address people reach the platform at, for links in e-mails and messages.
 BAOZHANG_BASE_URL = env("BAOZHANG_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
+# Monitoring (issue 5): raw results are kept this many days (rollups and state spells for
+# ever); the probe engine's concurrency; how often push heartbeats and silent regions are
+# judged; the heartbeat endpoint's group commit (a ping is acknowledged once durable).
+MONITOR_RAW_DAYS = int(env("MONITOR_RAW_DAYS", "8"))
+PROBE_MAX_IN_FLIGHT = int(env("PROBE_MAX_IN_FLIGHT", "512"))
+PROBE_RELOAD_SECONDS = float(env("PROBE_RELOAD_SECONDS", "30"))
+MONITOR_JUDGE_SECONDS = float(env("MONITOR_JUDGE_SECONDS", "10"))
+HEARTBEAT_GROUP_MAX = int(env("HEARTBEAT_GROUP_MAX", "2000"))
+HEARTBEAT_GROUP_WAIT_MS = float(env("HEARTBEAT_GROUP_WAIT_MS", "2"))
+
 # E-mail intake: limits, rate limit, polling and the domain of our own Message-IDs.
 MAILIN_MAX_ATTACHMENT_BYTES = int(env("MAILIN_MAX_ATTACHMENT_BYTES", str(20 * 1024 * 1024)))
 MAILIN_MAX_RAW_BYTES = int(env("MAILIN_MAX_RAW_BYTES", str(100 * 1024 * 1024)))

@@ -17,6 +17,7 @@ from baozhang.events.api import router as events_router
 from baozhang.incidents.api import router as incidents_router
 from baozhang.maintenance.api import router as maintenance_router
 from baozhang.monitoring.api import router as monitoring_router
+from baozhang.monitoring.probe_api import router as probe_router
 from baozhang.notify.api import router as notify_router
 from baozhang.sla.api import router as sla_router
 from baozhang.staffing.api import router as staffing_router
@@ -44,6 +45,7 @@ api.add_router("/", attachment_router)
 api.add_router("/", calls_router)
 api.add_router("/", measures_router)
 api.add_router("/", monitoring_router)
+api.add_router("/", probe_router)
 api.add_router("/", incidents_router)
 api.add_router("/", maintenance_router)
 api.add_router("/", sms_router)

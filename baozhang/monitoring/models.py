@@ -336,3 +336,21 @@ class DailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.monitor_id} {self.day}"
+
+
+class ReceivedBatch(models.Model):
+    """A batch of results a remote probe sent, remembered a few days so that a batch sent
+    again (its answer was lost) is recognised and not stored twice."""
+
+    region = models.CharField(max_length=40)
+    batch_id = models.CharField(max_length=64)
+    count = models.PositiveIntegerField(default=0)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "batch_id"], name="one_batch_per_region")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.region}:{self.batch_id}"

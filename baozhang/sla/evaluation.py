@@ -30,6 +30,7 @@ from baozhang.core.sla import (
     quarter_period,
     year_period,
 )
+from baozhang.monitoring.figures import target_measurements
 from baozhang.sla.models import Review, Target, TargetKind
 
 _CENT = Decimal("0.01")
@@ -319,8 +320,12 @@ def evaluate_review(review: Review, *, now: dt.datetime) -> Review:
     for target in agreement.targets.prefetch_related("tiers"):
         parts: list[tuple[Period, Verdict]] = []
         reason = ""
+        measured = target_measurements(target.pk, review.period_start, review.period_end, now=now)
+        t_downtime, t_exclusions = downtime, exclusions
+        if measured is not None:  # the monitors feeding it measure it too (issue 5)
+            t_downtime, t_exclusions = downtime + measured[0], exclusions + measured[1]
         for part in measuring_periods(target.period, review.period_start, review.period_end):
-            data, reason = _target_data(target, part, downtime, exclusions, now)
+            data, reason = _target_data(target, part, t_downtime, t_exclusions, now)
             if data is None:
                 break
             verdict = evaluate(

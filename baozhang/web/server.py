@@ -12,9 +12,17 @@ import uvicorn
 log = logging.getLogger("baozhang.server")
 
 
-def serve(host: str, port: int, *, with_worker: bool, worker_concurrency: int = 4) -> None:
+def serve(
+    host: str,
+    port: int,
+    *,
+    with_worker: bool,
+    with_probe: bool = False,
+    worker_concurrency: int = 4,
+) -> None:
     """Serve until Ctrl-C or SIGTERM. uvicorn owns the signals; when it returns, the
-    worker thread is told to stop and is waited for, so in-flight deliveries finish."""
+    worker (and probe) threads are told to stop and are waited for, so in-flight
+    deliveries and checks finish."""
     stop = threading.Event()
     worker_thread: threading.Thread | None = None
     if with_worker:
@@ -25,6 +33,11 @@ def serve(host: str, port: int, *, with_worker: bool, worker_concurrency: int = 
             target=worker.run, args=(stop,), name="baozhang-worker", daemon=True
         )
         worker_thread.start()
+    probe_thread: threading.Thread | None = None
+    if with_probe:
+        from baozhang.monitoring.runner import start_thread
+
+        probe_thread = start_thread(stop)
     config = uvicorn.Config(
         "baozhang.asgi:application",
         host=host,
@@ -53,3 +66,5 @@ def serve(host: str, port: int, *, with_worker: bool, worker_concurrency: int = 
             worker_thread.join(timeout=30)
             if worker_thread.is_alive():
                 log.warning("worker did not stop within 30 s / 后台任务未能在 30 秒内停止")
+        if probe_thread is not None:
+            probe_thread.join(timeout=30)

@@ -53,5 +53,5 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Serving on / 访问地址: {url}  (Ctrl-C to stop / 停止)")
         )
         self.stdout.flush()
-        serve(options["host"], options["port"], with_worker=True)
+        serve(options["host"], options["port"], with_worker=True, with_probe=True)
         self.stdout.write("stopped / 已停止")

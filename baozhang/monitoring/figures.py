@@ -1,0 +1,240 @@
+"""Monitoring figures read from what is kept (DESIGN.md, "Monitoring data"):
+availability from state spells, in time proportional to the number of outages, and the
+data-collection integrity rate (完好率, Q4(2)) from daily rollups plus the raw results of
+the days not rolled up yet. Maintenance and time not observed are excluded and shown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils import timezone
+
+from baozhang.core.intervals import Interval
+from baozhang.core.monitor_rollup import (
+    Availability,
+    Integrity,
+    LatencyHistogram,
+    Rollup,
+    availability,
+    integrity,
+    merge_rollups,
+    rollup,
+)
+from baozhang.core.monitor_state import CheckResult, MonitorStatus
+from baozhang.core.sla_text import ExclusionKind
+from baozhang.monitoring.models import DailyRollup, Monitor, MonitorKind, ProbeResult, StateSpell
+
+_NOT_OBSERVED = str(ExclusionKind.NOT_OBSERVED)
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def collection_interval(monitor: Monitor) -> dt.timedelta:
+    """One collection period of the monitor: its interval, or a heartbeat's period."""
+    if monitor.kind == MonitorKind.PUSH:
+        return dt.timedelta(seconds=monitor.push_period_s or monitor.interval_s)
+    return dt.timedelta(seconds=monitor.interval_s)
+
+
+def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """``[start, end)`` of a day in the operator's time zone, in UTC."""
+    zone = local_zone()
+    start = dt.datetime.combine(day, dt.time(), zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def _grid_ceil(t: dt.datetime, origin: dt.datetime, step: dt.timedelta) -> dt.datetime:
+    if t <= origin:
+        return origin
+    return origin + -(-(t - origin) // step) * step
+
+
+def _grid_floor(t: dt.datetime, origin: dt.datetime, step: dt.timedelta) -> dt.datetime:
+    return origin + ((t - origin) // step) * step
+
+
+def maintenance_windows(
+    monitor_ids: Iterable[int], start: dt.datetime, end: dt.datetime
+) -> dict[int, list[Interval]]:
+    from baozhang.maintenance.selectors import windows_for_monitors
+
+    return windows_for_monitors(list(monitor_ids), start, end)
+
+
+def spells_as_intervals(
+    monitor_ids: Iterable[int], start: dt.datetime, end: dt.datetime, *, now: dt.datetime
+) -> dict[int, list[Interval]]:
+    """The non-``up`` spells of each monitor overlapping ``[start, end)`` (an open spell
+    lasts until ``now``), plus the time before each monitor's first spell as not
+    observed. One query for the spells, one for the first spell of each monitor."""
+    ids = list(monitor_ids)
+    out: dict[int, list[Interval]] = defaultdict(list)
+    rows = (
+        StateSpell.objects.filter(monitor_id__in=ids, start__lt=end)
+        .filter(Q(end__isnull=True) | Q(end__gt=start))
+        .exclude(state=MonitorStatus.UP)
+        .values_list("monitor_id", "state", "start", "end", "reason")
+    )
+    for monitor_id, state, s, e, reason in rows.iterator(chunk_size=5000):
+        e = e or now
+        if e > s:
+            out[monitor_id].append(Interval(s, e, state, reason))
+    firsts = dict(_first_spells(ids))
+    for monitor_id in ids:
+        first = firsts.get(monitor_id)
+        gap_end = min(first, end) if first is not None else min(now, end)
+        if gap_end > start:
+            out[monitor_id].append(
+                Interval(start, gap_end, _NOT_OBSERVED, "no data yet / 尚无数据")
+            )
+    return out
+
+
+def _first_spells(ids: list[int]) -> list[tuple[int, dt.datetime]]:
+    from django.db.models import Min
+
+    return list(
+        StateSpell.objects.filter(monitor_id__in=ids)
+        .values("monitor_id")
+        .annotate(first=Min("start"))
+        .values_list("monitor_id", "first")
+    )
+
+
+def availability_of(
+    monitor_ids: Iterable[int],
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    now: dt.datetime | None = None,
+) -> dict[int, Availability]:
+    """Availability of each monitor over ``[start, end)``; time after ``now`` is not
+    observed yet. A few queries whatever the number of monitors; the work grows with the
+    number of outages and exclusions, not with checks."""
+    now = now or timezone.now()
+    ids = list(monitor_ids)
+    spells = spells_as_intervals(ids, start, end, now=now)
+    windows = maintenance_windows(ids, start, end)
+    out = {}
+    for monitor_id in ids:
+        excl = list(windows.get(monitor_id, []))
+        if end > now:
+            excl.append(Interval(max(start, now), end, _NOT_OBSERVED, "future / 未到"))
+        # Only the announced windows are excluded: the maintenance state lasts until the
+        # first check after a window, and that tail is not excused.
+        kept = [i for i in spells.get(monitor_id, []) if i.kind != MonitorStatus.MAINTENANCE]
+        out[monitor_id] = availability(kept, start=start, end=end, exclusions=excl)
+    return out
+
+
+@dataclass(frozen=True)
+class MonitorFigures:
+    availability: Availability
+    integrity: Integrity
+    rollup: Rollup | None
+
+
+def _raw_rollup(
+    monitor: Monitor, start: dt.datetime, end: dt.datetime, exclusions: list[Interval]
+) -> Rollup:
+    results = [
+        CheckResult(region, at, ok, latency, "")
+        for region, at, ok, latency in ProbeResult.objects.filter(
+            monitor=monitor, at__gte=start, at__lt=end
+        ).values_list("region", "at", "ok", "latency_ms")
+    ]
+    return rollup(
+        results,
+        start=start,
+        end=end,
+        interval=collection_interval(monitor),
+        exclusions=exclusions,
+    )
+
+
+def integrity_rollup(
+    monitor: Monitor, start: dt.datetime, end: dt.datetime, *, now: dt.datetime | None = None
+) -> Rollup | None:
+    """The monitor's collection periods over ``[start, end)``: whole days from their
+    daily rollups, the rest from raw results. Periods are cut from local midnight; only
+    periods that have ended by ``now`` and began after the monitor was created count.
+    None when no period counts."""
+    now = now or timezone.now()
+    step = collection_interval(monitor)
+    zone = local_zone()
+    parts: list[Rollup] = []
+    day = start.astimezone(zone).date()
+    last_day = (end - dt.timedelta(microseconds=1)).astimezone(zone).date()
+    rolled = {
+        r.day: r
+        for r in DailyRollup.objects.filter(monitor=monitor, day__gte=day, day__lte=last_day)
+    }
+    while day <= last_day:
+        d0, d1 = day_bounds(day)
+        lo = _grid_ceil(max(start, d0, monitor.created_at), d0, step)
+        hi = _grid_floor(min(end, d1, now), d0, step) if min(end, d1, now) < d1 else d1
+        if hi > lo:
+            stored = rolled.get(day)
+            if stored is not None and lo <= stored.period_start and hi >= d1:
+                parts.append(_stored(stored))
+            else:
+                windows = maintenance_windows([monitor.id], lo, hi).get(monitor.id, [])
+                parts.append(_raw_rollup(monitor, lo, hi, windows))
+        day += dt.timedelta(days=1)
+    return merge_rollups(parts) if parts else None
+
+
+def _stored(row: DailyRollup) -> Rollup:
+    buckets = tuple(row.latency) if row.latency else ()
+    return Rollup(
+        row.period_start,
+        row.period_end,
+        row.checks,
+        row.failures,
+        row.missed,
+        row.excluded,
+        LatencyHistogram(tuple(buckets)) if buckets else LatencyHistogram(),
+    )
+
+
+def monitor_figures(
+    monitor: Monitor, start: dt.datetime, end: dt.datetime, *, now: dt.datetime | None = None
+) -> MonitorFigures:
+    """Availability and 完好率 of one monitor over ``[start, end)``."""
+    now = now or timezone.now()
+    avail = availability_of([monitor.id], start, end, now=now)[monitor.id]
+    summary = integrity_rollup(monitor, start, end, now=now)
+    summary_for_rate = Rollup(start, end, 0, 0, 0) if summary is None else summary
+    return MonitorFigures(avail, integrity(summary_for_rate), summary)
+
+
+def target_measurements(
+    target_id: int, start: dt.datetime, end: dt.datetime, *, now: dt.datetime
+) -> tuple[list[Interval], list[Interval]] | None:
+    """What the monitors feeding an agreement target measured over ``[start, end)``:
+    their down spells as downtime, and their announced maintenance windows as exclusions of kind ``announced_maintenance``, shown as excluded. None when no
+    monitor feeds the target."""
+    ids = list(Monitor.objects.filter(targets=target_id).values_list("id", flat=True))
+    if not ids:
+        return None
+    spells = spells_as_intervals(ids, start, end, now=now)
+    windows = maintenance_windows(ids, start, end)
+    downtime: list[Interval] = []
+    exclusions: list[Interval] = []
+    maintenance = str(ExclusionKind.ANNOUNCED_MAINTENANCE)
+    for monitor_id in ids:
+        for item in spells.get(monitor_id, []):
+            if item.kind == MonitorStatus.DOWN:
+                downtime.append(Interval(item.start, item.end, "downtime", item.reason))
+        for w in windows.get(monitor_id, []):
+            exclusions.append(Interval(w.start, w.end, maintenance, w.reason))
+    return downtime, exclusions

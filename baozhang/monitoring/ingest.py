@@ -1,0 +1,345 @@
+"""Check results into the database: raw rows in one insert, each monitor's state through
+core's state machine, and only the transitions touch state spells, incidents and events
+(DESIGN.md, "Probe engine and ingest").
+
+Every entry point takes a whole batch and commits it in one transaction: the local probe
+engine and the remote regions (through the API) call :func:`ingest` with hundreds of
+results at a time; the heartbeat endpoint stores pings with :func:`store_pings`, and the
+periodic :func:`evaluate_push` turns pings (and their absence) into state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from baozhang.core.intervals import Interval
+from baozhang.core.monitor_state import (
+    CheckResult,
+    MonitorState,
+    Transition,
+    reevaluate,
+    step,
+)
+from baozhang.events.models import EventKind
+from baozhang.events.services import record
+from baozhang.monitoring.models import (
+    PUSH_REGION,
+    Monitor,
+    MonitorKind,
+    MonitorStatus,
+    ProbeResult,
+    StateSpell,
+)
+from baozhang.monitoring.state_codec import decode, encode, policy_for
+
+log = logging.getLogger(__name__)
+
+
+class OutcomeLike(Protocol):
+    """What a check result carries (probe.specs.Outcome has these)."""
+
+    monitor_id: int
+    region: str
+    at: dt.datetime
+    ok: bool
+    latency_ms: float | None
+    error: str
+
+
+@dataclass
+class IngestReport:
+    stored: int = 0
+    unknown_monitor: int = 0
+    transitions: list[tuple[int, Transition]] = field(default_factory=list)
+
+
+def _maintenance(monitor_ids: Iterable[int], start: dt.datetime, end: dt.datetime):  # type: ignore[no-untyped-def]
+    from baozhang.maintenance.selectors import windows_for_monitors
+
+    return windows_for_monitors(monitor_ids, start, end)
+
+
+def _inside(windows: Sequence[Interval], at: dt.datetime) -> bool:
+    return any(w.start <= at < w.end for w in windows)
+
+
+def _lock(ids: Iterable[int]) -> dict[int, Monitor]:
+    qs = Monitor.objects.filter(id__in=list(ids)).order_by("id")
+    if connection.features.has_select_for_update:
+        qs = qs.select_for_update()
+    return {m.id: m for m in qs}
+
+
+def ingest(outcomes: Sequence[OutcomeLike]) -> IngestReport:
+    """Store ``outcomes`` and apply them to their monitors' states, in one transaction.
+
+    Results of deleted monitors are counted and dropped. Results are applied in time
+    order per monitor; core ignores late and out-of-order ones for the state (they are
+    still stored as raw results). Returns what was stored and the transitions made.
+    """
+    report = IngestReport()
+    if not outcomes:
+        return report
+    by_monitor: dict[int, list[OutcomeLike]] = defaultdict(list)
+    for o in outcomes:
+        by_monitor[o.monitor_id].append(o)
+    with transaction.atomic():
+        monitors = _lock(by_monitor)
+        rows = []
+        for monitor_id, items in by_monitor.items():
+            if monitor_id not in monitors:
+                report.unknown_monitor += len(items)
+                continue
+            rows.extend(
+                ProbeResult(
+                    monitor_id=monitor_id,
+                    region=o.region[:40],
+                    at=o.at,
+                    ok=o.ok,
+                    latency_ms=o.latency_ms,
+                    error=(o.error or "")[:300],
+                )
+                for o in items
+            )
+        ProbeResult.objects.bulk_create(rows, batch_size=500)
+        report.stored = len(rows)
+        if not rows:
+            return report
+        start = min(r.at for r in rows)
+        end = max(r.at for r in rows) + dt.timedelta(microseconds=1)
+        windows = _maintenance(monitors, start, end)
+        changed: list[Monitor] = []
+        for monitor_id, monitor in monitors.items():
+            items = sorted(by_monitor[monitor_id], key=lambda o: o.at)
+            state = decode(monitor.state)
+            policy = policy_for(monitor)
+            mine = windows.get(monitor_id, [])
+            for o in items:
+                result = CheckResult(o.region, o.at, o.ok, o.latency_ms, (o.error or "")[:300])
+                state, tr = step(state, result, policy, in_maintenance=_inside(mine, o.at))
+                if tr is not None:
+                    report.transitions.append((monitor_id, tr))
+                    _apply(monitor, tr)
+            _keep(monitor, state, max(o.at for o in items))
+            changed.append(monitor)
+        Monitor.objects.bulk_update(
+            changed,
+            ["state", "status", "status_since", "status_reason", "last_check_at"],
+            batch_size=200,
+        )
+        _after_transitions(monitors, report.transitions)
+    return report
+
+
+def _keep(monitor: Monitor, state: MonitorState, last_at: dt.datetime) -> None:
+    monitor.state = encode(state)
+    if monitor.last_check_at is None or last_at > monitor.last_check_at:
+        monitor.last_check_at = last_at
+
+
+def _apply(monitor: Monitor, tr: Transition) -> None:
+    """The monitor's status and its state spells after ``tr`` (the current spell ends, a
+    new one begins)."""
+    StateSpell.objects.filter(monitor=monitor, end__isnull=True).update(end=tr.at)
+    StateSpell.objects.create(
+        monitor=monitor, state=str(tr.to), start=tr.at, reason=tr.reason[:500]
+    )
+    monitor.status = str(tr.to)
+    monitor.status_since = tr.at
+    monitor.status_reason = tr.reason[:500]
+
+
+def _after_transitions(
+    monitors: dict[int, Monitor], transitions: list[tuple[int, Transition]]
+) -> None:
+    """Events, and incidents opened or resolved: after the monitors are saved, so that an
+    incident that asks whether all its monitors are up reads the new status."""
+    if not transitions:
+        return
+    from baozhang.incidents import services as incidents
+
+    for monitor_id, tr in transitions:
+        monitor = monitors[monitor_id]
+        record(
+            EventKind.STATE_CHANGED,
+            monitor,
+            before={"status": str(tr.from_)},
+            after={"status": str(tr.to)},
+            summary=tr.reason[:300],
+            organisation=None,
+            at=tr.at,
+        )
+        if tr.to == MonitorStatus.DOWN:
+            incidents.monitor_down(monitor, at=tr.at, reason=tr.reason)
+        elif tr.from_ == MonitorStatus.DOWN:
+            incidents.monitor_up(monitor, at=tr.at, reason=tr.reason)
+
+
+def reevaluate_all(now: dt.datetime | None = None) -> list[tuple[int, Transition]]:
+    """Judge every enabled monitor again at ``now`` without a new result: a maintenance
+    window that began or ended, a region that fell silent. Cheap: only monitors whose
+    judged state changes are written."""
+    now = now or timezone.now()
+    ids = list(Monitor.objects.filter(enabled=True).values_list("id", flat=True))
+    if not ids:
+        return []
+    out: list[tuple[int, Transition]] = []
+    with transaction.atomic():
+        windows = _maintenance(ids, now, now + dt.timedelta(microseconds=1))
+        monitors = _lock(ids)
+        changed = []
+        for monitor_id, monitor in monitors.items():
+            state = decode(monitor.state)
+            in_maintenance = bool(windows.get(monitor_id))
+            if state.as_of is None and not in_maintenance:
+                continue  # never checked: nothing to judge yet
+            state, tr = reevaluate(
+                state, policy_for(monitor), now=now, in_maintenance=in_maintenance
+            )
+            if tr is not None:
+                _apply(monitor, tr)
+                monitor.state = encode(state)
+                changed.append(monitor)
+                out.append((monitor_id, tr))
+        Monitor.objects.bulk_update(
+            changed, ["state", "status", "status_since", "status_reason"], batch_size=200
+        )
+        _after_transitions(monitors, out)
+    return out
+
+
+# -- push heartbeats ---------------------------------------------------------------------
+
+
+def store_pings(pings: Sequence[tuple[int, dt.datetime, bool, str]]) -> None:
+    """Store heartbeat pings ``(monitor_id, at, ok, message)`` durably, in one
+    transaction: one raw row each, and each monitor's ``last_ping_at`` moved forward. The
+    state follows in :func:`evaluate_push`. The fast path of the heartbeat endpoint: plain
+    SQL, no model instances."""
+    if not pings:
+        return
+    result = ProbeResult._meta.db_table
+    mon = Monitor._meta.db_table
+    latest: dict[int, dt.datetime] = {}
+    for monitor_id, at, _ok, _msg in pings:
+        if monitor_id not in latest or at > latest[monitor_id]:
+            latest[monitor_id] = at
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.executemany(
+            # A monitor deleted a moment ago (its token still cached) loses its ping
+            # rather than failing the whole group.
+            f"INSERT INTO {result} (monitor_id, region, at, ok, latency_ms, error) "
+            f"SELECT %s, %s, %s, %s, NULL, %s WHERE EXISTS (SELECT 1 FROM {mon} WHERE id = %s)",
+            [(m, PUSH_REGION, at, ok, msg[:300], m) for m, at, ok, msg in pings],
+        )
+        cur.executemany(
+            f"UPDATE {mon} SET last_ping_at = %s WHERE id = %s "
+            "AND (last_ping_at IS NULL OR last_ping_at < %s)",
+            [(at, m, at) for m, at in sorted(latest.items())],
+        )
+
+
+def _push_deadline(monitor: Monitor) -> dt.timedelta:
+    return dt.timedelta(seconds=(monitor.push_period_s or 60) + (monitor.push_grace_s or 0))
+
+
+def evaluate_push(now: dt.datetime | None = None) -> list[tuple[int, Transition]]:
+    """Turn pings into state for every enabled push monitor: each ping newer than the
+    state has seen is a successful check; no ping within period + grace is a failed one
+    (stored as a raw result, once per missed period)."""
+    now = now or timezone.now()
+    monitors = Monitor.objects.filter(kind=MonitorKind.PUSH, enabled=True)
+    out: list[tuple[int, Transition]] = []
+    for monitor in monitors.only("id"):
+        out.extend(_evaluate_one_push(monitor.id, now))
+    return out
+
+
+def _evaluate_one_push(monitor_id: int, now: dt.datetime) -> list[tuple[int, Transition]]:
+    out: list[tuple[int, Transition]] = []
+    with transaction.atomic():
+        monitor = _lock([monitor_id]).get(monitor_id)
+        if monitor is None:
+            return out
+        state = decode(monitor.state)
+        policy = policy_for(monitor)
+        seen = state.region(PUSH_REGION)
+        pings = ProbeResult.objects.filter(monitor=monitor, region=PUSH_REGION, at__lte=now)
+        if seen is not None:
+            pings = pings.filter(at__gt=seen.last.at)
+        results = [
+            CheckResult(PUSH_REGION, at, ok, None, error)
+            for at, ok, error in pings.order_by("at").values_list("at", "ok", "error")[:1000]
+        ]
+        allowed = _push_deadline(monitor)
+        period = dt.timedelta(seconds=monitor.push_period_s or 60)
+        anchor = monitor.last_ping_at or monitor.created_at
+        last = results[-1] if results else (seen.last if seen else None)
+        failed_lately = last is not None and not last.ok and last.at > now - period
+        if now - anchor >= allowed and not failed_lately:
+            # No ping in time: one failed check, then one per further missed period.
+            secs = int(allowed.total_seconds())
+            miss = CheckResult(
+                PUSH_REGION, now, False, None, f"no ping within {secs} s / {secs} 秒内未收到心跳"
+            )
+            ProbeResult.objects.create(
+                monitor=monitor, region=PUSH_REGION, at=now, ok=False, error=miss.error
+            )
+            results.append(miss)
+        earliest = results[0].at if results else now
+        windows = _maintenance([monitor.id], earliest, now + dt.timedelta(seconds=1))
+        mine = windows.get(monitor.id, [])
+        for result in results:
+            state, tr = step(state, result, policy, in_maintenance=_inside(mine, result.at))
+            if tr is not None:
+                _apply(monitor, tr)
+                out.append((monitor.id, tr))
+        if not results and (state.as_of is not None or _inside(mine, now)):
+            state, tr = reevaluate(state, policy, now=now, in_maintenance=_inside(mine, now))
+            if tr is not None:
+                _apply(monitor, tr)
+                out.append((monitor.id, tr))
+        monitor.state = encode(state)
+        if results and (monitor.last_check_at is None or results[-1].at > monitor.last_check_at):
+            monitor.last_check_at = results[-1].at
+        monitor.save(
+            update_fields=["state", "status", "status_since", "status_reason", "last_check_at"]
+        )
+        _record_heartbeats(monitor, [r for r in results if r.ok])
+        _after_transitions({monitor.id: monitor}, out)
+    return out
+
+
+def _record_heartbeats(monitor: Monitor, beats: list[CheckResult]) -> None:
+    """Successful pings become heartbeats of the frequency targets (S3: "a backup at
+    least every 2 days") the monitor feeds."""
+    if not beats:
+        return
+    from baozhang.sla.models import Observation, TargetKind
+
+    targets = list(monitor.targets.filter(kind=TargetKind.MAX_GAP))
+    if not targets:
+        return
+    Observation.objects.bulk_create(
+        Observation(target=t, at=b.at, note=f"heartbeat / 心跳 · {monitor.name}"[:300])
+        for t in targets
+        for b in beats
+    )
+
+
+def prune(now: dt.datetime | None = None, *, keep_days: int) -> int:
+    """Delete raw results older than ``keep_days`` (run after the rollups, which read
+    them). Returns the count deleted."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=keep_days)
+    deleted, _ = ProbeResult.objects.filter(Q(at__lt=cutoff)).delete()
+    return deleted

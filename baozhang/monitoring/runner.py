@@ -1,0 +1,99 @@
+"""The server's own probe (region ``local``): the asyncio engine fed from the database and
+writing its results through :func:`baozhang.monitoring.ingest.ingest`. Runs alone
+(``baozhang probe``) or on a thread of ``baozhang up``."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Sequence
+
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+from baozhang.monitoring.models import LOCAL_REGION
+
+log = logging.getLogger(__name__)
+
+
+def _load_specs(region: str) -> list[object]:
+    from baozhang.monitoring.catalog import monitor_spec_dict
+    from baozhang.monitoring.probe.specs import MonitorSpec
+    from baozhang.monitoring.probe_api import assigned_monitors
+
+    close_old_connections()
+    try:
+        return [MonitorSpec.from_dict(monitor_spec_dict(m)) for m in assigned_monitors(region)]
+    finally:
+        connection.close()
+
+
+def _store(outcomes: Sequence[object]) -> None:
+    from baozhang.monitoring.ingest import ingest
+
+    close_old_connections()
+    try:
+        ingest(outcomes)  # type: ignore[arg-type]
+    except Exception:
+        connection.close()  # a broken connection must not be reused by the next batch
+        raise
+
+
+async def run_local(stop: asyncio.Event, *, region: str = LOCAL_REGION) -> None:
+    """Check the monitors assigned to ``region`` until ``stop`` is set. Assignments are
+    re-read every PROBE_RELOAD_SECONDS; while the database is away, the engine keeps its
+    last assignments and retries storing its results (they wait in memory)."""
+    from baozhang.monitoring.probe.engine import Engine
+
+    async def sink(batch: list[object]) -> None:
+        await asyncio.to_thread(_store, batch)
+
+    engine = Engine(region, sink, max_in_flight=settings.PROBE_MAX_IN_FLIGHT)  # type: ignore[arg-type]
+    runner = asyncio.create_task(engine.run(stop))
+    failing = False
+    while not stop.is_set():
+        try:
+            specs = await asyncio.to_thread(_load_specs, region)
+            engine.set_monitors(specs)  # type: ignore[arg-type]
+            if failing:
+                log.warning("probe: assignments read again / 已重新读取监控任务")
+            failing = False
+        except Exception as exc:
+            if not failing:
+                log.warning(
+                    "probe: cannot read assignments, keeping the last ones (%s) / "
+                    "无法读取监控任务，沿用上次的任务",
+                    exc,
+                )
+            failing = True
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=settings.PROBE_RELOAD_SECONDS)
+    await runner
+
+
+def start_thread(stop: threading.Event) -> threading.Thread:
+    """Run :func:`run_local` on a thread with its own event loop until ``stop`` is set."""
+
+    def main() -> None:
+        async def go() -> None:
+            done = asyncio.Event()
+
+            async def watch() -> None:
+                while not stop.is_set():
+                    await asyncio.sleep(0.2)
+                done.set()
+
+            watcher = asyncio.create_task(watch())
+            await run_local(done)
+            watcher.cancel()
+
+        try:
+            asyncio.run(go())
+        except Exception:
+            log.exception("probe engine stopped / 探测引擎已停止")
+
+    thread = threading.Thread(target=main, name="baozhang-probe", daemon=True)
+    thread.start()
+    return thread

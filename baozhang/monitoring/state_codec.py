@@ -1,0 +1,84 @@
+"""Monitor state (core.monitor_state.MonitorState) to and from the JSON kept on a monitor,
+and the policy a monitor's settings give."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from baozhang.core.monitor_state import (
+    CheckResult,
+    MonitorPolicy,
+    MonitorState,
+    MonitorStatus,
+    RegionState,
+)
+from baozhang.monitoring.models import Monitor, MonitorKind
+
+
+def policy_for(monitor: Monitor) -> MonitorPolicy:
+    """Retries and quorum from the monitor; a region's vote stays fresh for three
+    intervals plus the timeout (at least a minute), so a silent region drops out."""
+    if monitor.kind == MonitorKind.PUSH:
+        period = (monitor.push_period_s or monitor.interval_s) + (monitor.push_grace_s or 0)
+        return MonitorPolicy(retries=1, quorum=1, freshness=dt.timedelta(seconds=3 * period))
+    fresh = max(60.0, 3 * monitor.interval_s + monitor.timeout_s)
+    regions = len(monitor.region_names)
+    return MonitorPolicy(
+        retries=max(1, monitor.retries),
+        quorum=max(1, min(monitor.quorum, regions)),
+        freshness=dt.timedelta(seconds=fresh),
+    )
+
+
+def _t(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def decode(data: dict[str, Any] | None) -> MonitorState:
+    """The state stored on a monitor; a fresh ``unknown`` state for an empty or damaged
+    value (the next results rebuild it)."""
+    if not data:
+        return MonitorState()
+    try:
+        regions = tuple(
+            RegionState(
+                r["region"],
+                int(r["failures"]),
+                CheckResult(
+                    r["region"],
+                    dt.datetime.fromisoformat(r["at"]),
+                    bool(r["ok"]),
+                    r.get("latency_ms"),
+                    r.get("error", ""),
+                ),
+            )
+            for r in data.get("regions", [])
+        )
+        return MonitorState(
+            MonitorStatus(data.get("state", "unknown")),
+            _t(data.get("since")),
+            _t(data.get("as_of")),
+            regions,
+        )
+    except (KeyError, TypeError, ValueError):
+        return MonitorState()
+
+
+def encode(state: MonitorState) -> dict[str, Any]:
+    return {
+        "state": str(state.state),
+        "since": state.since.isoformat() if state.since else None,
+        "as_of": state.as_of.isoformat() if state.as_of else None,
+        "regions": [
+            {
+                "region": r.region,
+                "failures": r.failures,
+                "at": r.last.at.isoformat(),
+                "ok": r.last.ok,
+                "latency_ms": r.last.latency_ms,
+                "error": r.last.error[:300],
+            }
+            for r in state.regions
+        ],
+    }

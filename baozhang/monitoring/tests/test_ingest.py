@@ -1,0 +1,157 @@
+"""Check results through the state machine into state spells, monitors and incidents."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from baozhang.incidents.models import Incident
+from baozhang.maintenance.models import MaintenanceWindow
+from baozhang.monitoring import ingest
+from baozhang.monitoring.models import Monitor, ProbeResult, Service, StateSpell
+
+T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
+MIN = dt.timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class R:
+    monitor_id: int
+    region: str
+    at: dt.datetime
+    ok: bool
+    latency_ms: float | None = 12.0
+    error: str = ""
+
+
+def make_monitor(**kw: object) -> Monitor:
+    kw.setdefault("name", "官网 Web site")
+    kw.setdefault("kind", "http")
+    kw.setdefault("target", "http://127.0.0.1:9/")
+    kw.setdefault("interval_s", 60)
+    kw.setdefault("timeout_s", 5)
+    kw.setdefault("retries", 2)
+    monitor = Monitor.objects.create(**kw)
+    Monitor.objects.filter(pk=monitor.pk).update(created_at=T0 - dt.timedelta(hours=1))
+    monitor.refresh_from_db()
+    return monitor
+
+
+@pytest.fixture
+def service(db: object) -> Service:
+    return Service.objects.create(name="云主机", name_en="Cloud hosts", slug="hosts")
+
+
+def spells(monitor: Monitor) -> list[tuple[str, dt.datetime, dt.datetime | None]]:
+    return list(
+        StateSpell.objects.filter(monitor=monitor).order_by("start").values_list(
+            "state", "start", "end"
+        )
+    )
+
+
+def test_failures_reaching_retries_turn_the_monitor_down_and_open_one_incident_per_service(
+    service: Service,
+) -> None:
+    web = make_monitor()
+    api = make_monitor(name="API")
+    web.services.add(service)
+    api.services.add(service)
+    ingest.ingest([R(web.id, "local", T0, True), R(api.id, "local", T0, True)])
+    ingest.ingest([R(web.id, "local", T0 + MIN, False, None, "refused / 拒绝")])
+    web.refresh_from_db()
+    assert web.status == "up"  # one failure of two allowed
+    report = ingest.ingest(
+        [
+            R(web.id, "local", T0 + 2 * MIN, False, None, "refused / 拒绝"),
+            R(api.id, "local", T0 + 2 * MIN, False, None, "timeout / 超时"),
+            R(api.id, "local", T0 + 3 * MIN, False, None, "timeout / 超时"),
+        ]
+    )
+    web.refresh_from_db()
+    assert web.status == "down" and web.status_since == T0 + 2 * MIN
+    assert [tr.to for _, tr in report.transitions] == ["down", "down"]
+    assert spells(web) == [("up", T0, T0 + 2 * MIN), ("down", T0 + 2 * MIN, None)]
+    incidents = Incident.objects.filter(service=service)
+    assert incidents.count() == 1  # one per service, not one per failing monitor
+    assert set(incidents.get().monitors.all()) == {web, api}
+
+
+def test_recovery_of_every_monitor_resolves_the_incident(service: Service) -> None:
+    web = make_monitor(retries=1)
+    web.services.add(service)
+    ingest.ingest([R(web.id, "local", T0, True)])
+    ingest.ingest([R(web.id, "local", T0 + MIN, False, None, "503")])
+    incident = Incident.objects.get(service=service)
+    assert incident.status == "detected"
+    ingest.ingest([R(web.id, "local", T0 + 5 * MIN, True)])
+    incident.refresh_from_db()
+    assert incident.status == "resolved" and incident.resolved_at == T0 + 5 * MIN
+    assert spells(web)[-2:] == [
+        ("down", T0 + MIN, T0 + 5 * MIN),
+        ("up", T0 + 5 * MIN, None),
+    ]
+
+
+def test_every_result_is_stored_raw_but_late_ones_do_not_change_the_state(
+    service: Service,
+) -> None:
+    web = make_monitor(retries=1)
+    ingest.ingest([R(web.id, "local", T0 + 5 * MIN, True)])
+    ingest.ingest([R(web.id, "local", T0 + 4 * MIN, False)])  # out of order
+    web.refresh_from_db()
+    assert web.status == "up"
+    assert ProbeResult.objects.filter(monitor=web).count() == 2
+
+
+def test_results_of_deleted_monitors_are_counted_and_dropped(db: object) -> None:
+    report = ingest.ingest([R(999_999, "local", T0, True)])
+    assert (report.stored, report.unknown_monitor) == (0, 1)
+
+
+def test_one_region_failing_raises_no_alarm_when_two_of_three_must_agree(
+    service: Service,
+) -> None:
+    web = make_monitor(regions=["bj", "gz", "sh"], quorum=2, retries=1)
+    web.services.add(service)
+    ingest.ingest([R(web.id, r, T0, True) for r in ("bj", "gz", "sh")])
+    ingest.ingest(
+        [R(web.id, "bj", T0 + MIN, False), R(web.id, "gz", T0 + MIN, True)]
+        + [R(web.id, "sh", T0 + MIN, True)]
+    )
+    web.refresh_from_db()
+    assert web.status == "up" and not Incident.objects.exists()
+    ingest.ingest([R(web.id, "gz", T0 + 2 * MIN, False)])
+    web.refresh_from_db()
+    assert web.status == "down"
+    assert Incident.objects.count() == 1
+
+
+def test_failures_inside_a_maintenance_window_raise_no_incident(service: Service) -> None:
+    web = make_monitor(retries=1)
+    web.services.add(service)
+    window = MaintenanceWindow.objects.create(
+        title="升级", start=T0 + MIN, end=T0 + 30 * MIN, announced_at=T0 - dt.timedelta(days=2)
+    )
+    window.services.add(service)
+    ingest.ingest([R(web.id, "local", T0, True)])
+    ingest.ingest([R(web.id, "local", T0 + 2 * MIN, False)])
+    web.refresh_from_db()
+    assert web.status == "maintenance"
+    assert not Incident.objects.exists()
+    ingest.ingest([R(web.id, "local", T0 + 31 * MIN, True)])
+    web.refresh_from_db()
+    assert web.status == "up"
+
+
+def test_a_region_falling_silent_leaves_the_monitor_unknown(service: Service) -> None:
+    web = make_monitor(retries=1)
+    ingest.ingest([R(web.id, "local", T0, True)])
+    ingest.reevaluate_all(T0 + dt.timedelta(minutes=2))
+    web.refresh_from_db()
+    assert web.status == "up"  # still fresh
+    ingest.reevaluate_all(T0 + dt.timedelta(hours=1))
+    web.refresh_from_db()
+    assert web.status == "unknown"
