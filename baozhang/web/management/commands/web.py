@@ -13,8 +13,27 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="web processes (e.g. one per core) / 网站进程数（例如每核一个）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.stdout.write(f"Serving on http://{options['host']}:{options['port']}/")
         self.stdout.flush()
+        if options["workers"] > 1:
+            import uvicorn
+
+            uvicorn.run(
+                "baozhang.asgi:application",
+                host=options["host"],
+                port=options["port"],
+                workers=options["workers"],
+                lifespan="off",
+                access_log=False,
+                log_level="warning",
+            )
+            return
         serve(options["host"], options["port"], with_worker=False)
