@@ -1,7 +1,395 @@
-"""API for incidents (/api/v1/...). Thin: every step is a service or selector."""
+"""API for incidents (/api/v1/incidents…). Thin: every step is a service or selector.
 
-from __future__ import annotations
+Everyone signed in reads the incidents they may see (a customer's people: those that
+affect their organisation, with public updates only); acting needs WORK_INCIDENTS.
+"""
 
-from ninja import Router
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from baozhang.accounts.models import Organisation, User
+from baozhang.accounts.permissions import is_operator_staff
+from baozhang.desk.selectors import visible_tickets
+from baozhang.incidents import services
+from baozhang.incidents.models import (
+    OPEN_STATUSES,
+    Classification,
+    IncidentStatus,
+    Responsibility,
+    Severity,
+)
+from baozhang.incidents.selectors import (
+    fault_statistics,
+    open_first,
+    visible_incidents,
+    visible_updates,
+)
+from baozhang.monitoring.models import Service
 
 router = Router(tags=["incidents"])
+
+
+class UpdateOut(Schema):
+    id: int
+    at: dt.datetime
+    status: IncidentStatus
+    message: str
+    is_public: bool
+    author_id: int | None
+
+
+class ReviewActionOut(Schema):
+    id: int
+    description: str
+    owner_id: int
+    due_on: dt.date | None
+    done_at: dt.datetime | None
+
+
+class ReviewOut(Schema):
+    cause: str
+    prevention: str
+    reviewed_by_id: int | None
+    reviewed_at: dt.datetime
+    actions: list[ReviewActionOut]
+
+    @staticmethod
+    def resolve_actions(obj: Any) -> list[Any]:
+        return list(obj.actions.all())
+
+
+class IncidentOut(Schema):
+    id: int
+    reference: str
+    title: str
+    service_id: int | None
+    status: IncidentStatus
+    severity: Severity
+    restore_target_minutes: int
+    restore_due_at: dt.datetime
+    restore_missed_at: dt.datetime | None
+    classification: Classification
+    source: str
+    is_public: bool
+    is_emergency: bool
+    detected_at: dt.datetime
+    acknowledged_at: dt.datetime | None
+    dispatched_at: dt.datetime | None
+    mitigated_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    reviewed_at: dt.datetime | None
+    cause: str
+    resolution: str
+    impact: str
+
+
+class IncidentDetailOut(IncidentOut):
+    """With the timeline as the caller may see it; the operator's details only for staff."""
+
+    responsibility: Responsibility | None = None
+    emergency_procedure: str | None = None
+    engineer_id: int | None = None
+    dispatch_location: str | None = None
+    dispatch_note: str | None = None
+    customer_ids: list[int] = []
+    monitor_ids: list[int] = []
+    ticket_ids: list[int] = []
+    updates: list[UpdateOut]
+    review: ReviewOut | None = None
+
+
+class IncidentIn(Schema):
+    service_id: int | None = None
+    title: str = Field(..., min_length=1, max_length=200)
+    severity: Severity = Severity.CRITICAL
+    classification: Classification = Classification.OTHER
+    responsibility: Responsibility = Responsibility.INSIDE
+    is_emergency: bool = False
+    emergency_procedure: str = ""
+    detected_at: dt.datetime | None = None
+    message: str = ""
+    customer_ids: list[int] | None = None
+
+
+class IncidentPatch(Schema):
+    title: str | None = Field(None, min_length=1, max_length=200)
+    service_id: int | None = None
+    classification: Classification | None = None
+    severity: Severity | None = None
+    restore_target_minutes: int | None = Field(None, ge=1, le=60 * 24 * 90)
+    responsibility: Responsibility | None = None
+    customer_ids: list[int] | None = None
+    is_public: bool | None = None
+    is_emergency: bool | None = None
+    emergency_procedure: str | None = None
+    cause: str | None = None
+    impact: str | None = None
+
+
+class DispatchIn(Schema):
+    engineer_id: int
+    location: str = Field(..., min_length=1, max_length=200)
+    note: str = ""
+    at: dt.datetime | None = None
+
+
+class UpdateIn(Schema):
+    message: str = Field(..., min_length=1)
+    is_public: bool = True
+
+
+class MitigateIn(Schema):
+    message: str = Field(..., min_length=1)
+
+
+class ResolveIn(Schema):
+    cause: str = ""
+    resolution: str = Field(..., min_length=1)
+    impact: str = ""
+    at: dt.datetime | None = None
+
+
+class ActionIn(Schema):
+    description: str = Field(..., min_length=1, max_length=500)
+    owner_id: int
+    due_on: dt.date | None = None
+
+
+class ReviewIn(Schema):
+    cause: str = Field(..., min_length=1)
+    prevention: str = Field(..., min_length=1)
+    actions: list[ActionIn] = Field(default_factory=list, max_length=20)
+
+
+class TicketLinkIn(Schema):
+    ticket_id: int
+
+
+class FromTicketIn(Schema):
+    service_id: int | None = None
+    severity: Severity | None = None
+    classification: Classification = Classification.OTHER
+    responsibility: Responsibility = Responsibility.INSIDE
+
+
+class StatisticsOut(Schema):
+    classification: str
+    label: str
+    count: int
+    open: int
+    duration_seconds: int
+    missed: int
+    emergencies: int
+    limit: int | None
+
+
+def _incident(request: HttpRequest, incident_id: int) -> Any:
+    return get_object_or_404(visible_incidents(request.auth), pk=incident_id)
+
+
+def _detail(request: HttpRequest, incident: Any) -> dict[str, Any]:
+    user = request.auth
+    incident.refresh_from_db()
+    data: dict[str, Any] = {
+        name: getattr(incident, name) for name in IncidentOut.model_fields if name != "id"
+    }
+    data["id"] = incident.pk
+    data["updates"] = list(visible_updates(user, incident))
+    if is_operator_staff(user):
+        data.update(
+            responsibility=incident.responsibility,
+            emergency_procedure=incident.emergency_procedure,
+            engineer_id=incident.engineer_id,
+            dispatch_location=incident.dispatch_location,
+            dispatch_note=incident.dispatch_note,
+            customer_ids=sorted(incident.customers.values_list("pk", flat=True)),
+            monitor_ids=sorted(incident.monitors.values_list("pk", flat=True)),
+            ticket_ids=sorted(incident.tickets.values_list("pk", flat=True)),
+            review=getattr(incident, "review", None),
+        )
+    else:
+        data["ticket_ids"] = sorted(
+            visible_tickets(user).filter(incidents=incident).values_list("pk", flat=True)
+        )
+    return data
+
+
+def _service(service_id: int | None) -> Service | None:
+    if service_id is None:
+        return None
+    found = Service.objects.filter(pk=service_id).first()
+    if found is None:
+        raise ValidationError({"service_id": f"没有这个服务 / no service {service_id}"})
+    return found
+
+
+def _customers(ids: list[int]) -> list[Organisation]:
+    found = list(Organisation.objects.filter(pk__in=ids))
+    missing = sorted(set(ids) - {o.pk for o in found})
+    if missing:
+        raise ValidationError({"customer_ids": f"没有这些组织 / no organisations {missing}"})
+    return found
+
+
+def _staff_user(name: str, user_id: int) -> User:
+    found = User.objects.filter(pk=user_id).first()
+    if found is None:
+        raise ValidationError({name: f"没有这个人 / no person {user_id}"})
+    return found
+
+
+@router.get("/incidents", response=list[IncidentOut])
+@paginate(PageNumberPagination, page_size=50)
+def list_incidents(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    status: str | None = None,
+    service_id: int | None = None,
+    classification: Classification | None = None,
+):
+    """Unresolved incidents first, then the rest, newest first. ``status``: one of the
+    statuses, or ``open`` for every unresolved one."""
+    qs = visible_incidents(request.auth)
+    if status == "open":
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    elif status:
+        if status not in IncidentStatus.values:
+            raise ValidationError(
+                {
+                    "status": f"未知状态 / unknown status {status}; use open or one of "
+                    f"{', '.join(IncidentStatus.values)}"
+                }
+            )
+        qs = qs.filter(status=status)
+    if service_id is not None:
+        qs = qs.filter(service_id=service_id)
+    if classification:
+        qs = qs.filter(classification=classification)
+    return open_first(qs)
+
+
+@router.get("/incidents/statistics", response=list[StatisticsOut])
+def incident_statistics(request: HttpRequest, start: dt.datetime, end: dt.datetime):  # type: ignore[no-untyped-def]
+    """Faults detected in [start, end) per classification (Q4): staff only."""
+    if not is_operator_staff(request.auth):
+        raise Http404
+    rows = fault_statistics(start, end)
+    return [
+        {**r, "label": str(r["label"]), "duration_seconds": int(r["duration"].total_seconds())}
+        for r in rows
+    ]
+
+
+@router.get("/incidents/{incident_id}", response=IncidentDetailOut)
+def get_incident(request: HttpRequest, incident_id: int):  # type: ignore[no-untyped-def]
+    return _detail(request, _incident(request, incident_id))
+
+
+@router.post("/incidents", response={201: IncidentDetailOut})
+def create_incident(request: HttpRequest, payload: IncidentIn):  # type: ignore[no-untyped-def]
+    data = payload.dict()
+    service = _service(data.pop("service_id"))
+    ids = data.pop("customer_ids")
+    customers = _customers(ids) if ids is not None else None
+    incident = services.open_incident(request.auth, service=service, customers=customers, **data)
+    return Status(201, _detail(request, incident))
+
+
+@router.patch("/incidents/{incident_id}", response=IncidentDetailOut)
+def update_incident(request: HttpRequest, incident_id: int, payload: IncidentPatch):  # type: ignore[no-untyped-def]
+    incident = _incident(request, incident_id)
+    fields = payload.dict(exclude_unset=True)
+    if "service_id" in fields:
+        fields["service"] = _service(fields.pop("service_id"))
+    if "customer_ids" in fields:
+        fields["customers"] = _customers(fields.pop("customer_ids") or [])
+    nulls = sorted(k for k, v in fields.items() if v is None and k != "service")
+    if nulls:
+        raise ValidationError({k: "不能为空 / may not be null" for k in nulls})
+    services.update_fields(request.auth, incident, **fields)
+    return _detail(request, incident)
+
+
+@router.post("/incidents/{incident_id}/acknowledge", response=IncidentDetailOut)
+def acknowledge(request: HttpRequest, incident_id: int):  # type: ignore[no-untyped-def]
+    incident = _incident(request, incident_id)
+    return _detail(request, services.acknowledge(request.auth, incident))
+
+
+@router.post("/incidents/{incident_id}/dispatch", response=IncidentDetailOut)
+def dispatch(request: HttpRequest, incident_id: int, payload: DispatchIn):  # type: ignore[no-untyped-def]
+    incident = _incident(request, incident_id)
+    data = payload.dict()
+    engineer = _staff_user("engineer_id", data.pop("engineer_id"))
+    return _detail(request, services.dispatch(request.auth, incident, engineer=engineer, **data))
+
+
+@router.post("/incidents/{incident_id}/updates", response={201: UpdateOut})
+def post_update(request: HttpRequest, incident_id: int, payload: UpdateIn):  # type: ignore[no-untyped-def]
+    incident = _incident(request, incident_id)
+    return Status(201, services.post_update(request.auth, incident, **payload.dict()))
+
+
+@router.post("/incidents/{incident_id}/mitigate", response=IncidentDetailOut)
+def mitigate(request: HttpRequest, incident_id: int, payload: MitigateIn):  # type: ignore[no-untyped-def]
+    incident = _incident(request, incident_id)
+    return _detail(request, services.mitigate(request.auth, incident, payload.message))
+
+
+@router.post("/incidents/{incident_id}/resolve", response=IncidentDetailOut)
+def resolve(request: HttpRequest, incident_id: int, payload: ResolveIn):  # type: ignore[no-untyped-def]
+    incident = _incident(request, incident_id)
+    return _detail(request, services.resolve(request.auth, incident, **payload.dict()))
+
+
+@router.post("/incidents/{incident_id}/review", response=IncidentDetailOut)
+def review(request: HttpRequest, incident_id: int, payload: ReviewIn):  # type: ignore[no-untyped-def]
+    incident = _incident(request, incident_id)
+    actions = [
+        {
+            "description": a.description,
+            "owner": _staff_user("actions", a.owner_id),
+            "due_on": a.due_on,
+        }
+        for a in payload.actions
+    ]
+    services.review(
+        request.auth, incident, cause=payload.cause, prevention=payload.prevention, actions=actions
+    )
+    return _detail(request, incident)
+
+
+@router.post(
+    "/incidents/{incident_id}/review/actions/{review_action_id}/complete",
+    response=ReviewActionOut,
+)
+def complete_action(request: HttpRequest, incident_id: int, review_action_id: int):  # type: ignore[no-untyped-def]
+    incident = _incident(request, incident_id)
+    if not is_operator_staff(request.auth) or not hasattr(incident, "review"):
+        raise Http404
+    action = get_object_or_404(incident.review.actions, pk=review_action_id)
+    return services.complete_action(request.auth, action)
+
+
+@router.post("/incidents/{incident_id}/tickets", response=IncidentDetailOut)
+def link_ticket(request: HttpRequest, incident_id: int, payload: TicketLinkIn):  # type: ignore[no-untyped-def]
+    incident = _incident(request, incident_id)
+    ticket = visible_tickets(request.auth).filter(pk=payload.ticket_id).first()
+    if ticket is None:
+        raise ValidationError({"ticket_id": f"没有这个工单 / no ticket {payload.ticket_id}"})
+    return _detail(request, services.link_ticket(request.auth, incident, ticket))
+
+
+@router.post("/tickets/{ticket_id}/incident", response={201: IncidentDetailOut})
+def open_from_ticket(request: HttpRequest, ticket_id: int, payload: FromTicketIn):  # type: ignore[no-untyped-def]
+    """Open an incident from a customer's fault ticket (linked, source ticket)."""
+    ticket = get_object_or_404(visible_tickets(request.auth), pk=ticket_id)
+    data = payload.dict()
+    service = _service(data.pop("service_id"))
+    incident = services.open_from_ticket(request.auth, ticket, service=service, **data)
+    return Status(201, _detail(request, incident))

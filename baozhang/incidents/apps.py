@@ -8,3 +8,10 @@ class IncidentsConfig(AppConfig):
     name = "baozhang.incidents"
     label = "incidents"
     verbose_name = _("Incidents")
+
+    def ready(self) -> None:
+        from baozhang.incidents.tasks import flag_missed_restore_targets
+        from baozhang.jobs.registry import register_periodic
+
+        # Every minute: an open incident past its restore deadline is flagged once.
+        register_periodic("incidents.flag_missed_restore_targets", flag_missed_restore_targets, 60)

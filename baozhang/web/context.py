@@ -25,7 +25,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         entries.append((_("Desk measures"), "measures:dashboard"))
         entries.append((_("Agreements"), "sla:agreements"))
         if is_operator_staff(user):
+            entries.append((_("Monitoring"), "monitoring:monitors"))
+        entries.append((_("Incidents"), "incidents:list"))
+        if is_operator_staff(user):
             entries.append((_("Calendars"), "calendars:list"))
+            entries.append((_("Maintenance"), "maintenance:list"))
             entries.append((_("Roster"), "staffing:roster"))
             entries.append((_("Callbacks"), "desk:callbacks"))
             entries.append((_("Call log"), "calls:list"))

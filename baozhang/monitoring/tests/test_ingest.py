@@ -46,9 +46,9 @@ def service(db: object) -> Service:
 
 def spells(monitor: Monitor) -> list[tuple[str, dt.datetime, dt.datetime | None]]:
     return list(
-        StateSpell.objects.filter(monitor=monitor).order_by("start").values_list(
-            "state", "start", "end"
-        )
+        StateSpell.objects.filter(monitor=monitor)
+        .order_by("start")
+        .values_list("state", "start", "end")
     )
 
 
@@ -118,8 +118,11 @@ def test_one_region_failing_raises_no_alarm_when_two_of_three_must_agree(
     web.services.add(service)
     ingest.ingest([R(web.id, r, T0, True) for r in ("bj", "gz", "sh")])
     ingest.ingest(
-        [R(web.id, "bj", T0 + MIN, False), R(web.id, "gz", T0 + MIN, True)]
-        + [R(web.id, "sh", T0 + MIN, True)]
+        [
+            R(web.id, "bj", T0 + MIN, False),
+            R(web.id, "gz", T0 + MIN, True),
+            R(web.id, "sh", T0 + MIN, True),
+        ]
     )
     web.refresh_from_db()
     assert web.status == "up" and not Incident.objects.exists()

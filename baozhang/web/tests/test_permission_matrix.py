@@ -78,8 +78,13 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         started_at=_dt.datetime.now(_dt.UTC),
         answered=True,
     )
+    incident, incident_action = _incident_of_a(personas)
     return {
         "call": call.pk,
+        "incident": incident.pk,
+        "review_action": incident_action.pk,
+        "maintenance_window": _maintenance_of_a(personas).pk,
+        **_monitoring_of_a(personas),
         "callback": callback.pk,
         "inbound": inbound.pk,
         "seat": seat.pk,
@@ -101,6 +106,70 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "sms": _unknown_sms().pk,
         "attachment": _attachment_of(ticket, personas).pk,
     }
+
+
+def _maintenance_of_a(personas):  # type: ignore[no-untyped-def]
+    """A maintenance window of a service customer A uses (B uses none of its services)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from baozhang.maintenance import services as maintenance
+    from baozhang.monitoring.models import Service
+
+    hosting = Service.objects.create(name="甲的主机", slug="a-hosting")
+    hosting.customers.add(personas.org_a)
+    start = timezone.now() + dt.timedelta(days=2)
+    return maintenance.schedule(
+        personas.engineer,
+        title="A's maintenance",
+        services=[hosting],
+        start=start,
+        end=start + dt.timedelta(hours=1),
+    )
+
+
+def _incident_of_a(personas):  # type: ignore[no-untyped-def]
+    """An incident that affects customer A only, reviewed, with one preventive action."""
+    from baozhang.incidents import services as incidents
+
+    incident = incidents.open_incident(
+        personas.agent,
+        service=None,
+        title="A's fault",
+        severity="minor",
+        classification="other",
+        responsibility="inside",
+        customers=[personas.org_a],
+    )
+    incidents.resolve(personas.agent, incident, cause="", resolution="ok")
+    review = incidents.review(
+        personas.director,
+        incident,
+        cause="c",
+        prevention="p",
+        actions=[{"description": "x", "owner": personas.engineer, "due_on": None}],
+    )
+    return incident, review.actions.get()
+
+
+def _monitoring_of_a(personas):  # type: ignore[no-untyped-def]
+    """A service and a (push) monitor of customer A, and a probe region (the operator's)."""
+    from baozhang.monitoring import catalog
+
+    service = catalog.create_service(
+        personas.director, name="甲的专线", slug="a-line", customers=[personas.org_a]
+    )
+    monitor = catalog.create_monitor(
+        personas.director,
+        name="A's backup",
+        kind="push",
+        push_period_s=3600,
+        services=[service],
+        customers=[personas.org_a],
+    )
+    region, _token = catalog.create_region(personas.director, name="matrix-region")
+    return {"service": service.pk, "monitor": monitor.pk, "probe_region": region.pk}
 
 
 def _unknown_sms():  # type: ignore[no-untyped-def]
@@ -187,6 +256,18 @@ WEB_OBJECT_OF: dict[str, str] = {
     "desk:callback": "callback",
     "calls:detail": "call",
     "staffing:seat_toggle": "seat",
+    "monitoring:monitor": "monitor",
+    "monitoring:monitor_edit": "monitor",
+    "monitoring:monitor_action": "monitor",
+    "monitoring:service_edit": "service",
+    "monitoring:service_delete": "service",
+    "incidents:detail": "incident",
+    "incidents:edit": "incident",
+    "incidents:action": "incident",
+    "incidents:from_ticket": "ticket",
+    "maintenance:detail": "maintenance_window",
+    "maintenance:reschedule": "maintenance_window",
+    "maintenance:cancel": "maintenance_window",
     "desk:ticket_action": "ticket",
     "desk:attachment": "attachment",
     "desk:sms_release": "sms",
@@ -203,7 +284,16 @@ TOKEN_ROUTES = {"desk:survey"}
 
 # Objects that belong to the operator, not to a customer: their "owner" in the check below
 # is operator staff, and no customer's person may see them.
-OPERATOR_OBJECTS = {"calendar", "calendar_key", "schedule", "seat", "shift", "inbound", "callback"}
+OPERATOR_OBJECTS = {
+    "calendar",
+    "calendar_key",
+    "schedule",
+    "seat",
+    "shift",
+    "inbound",
+    "callback",
+    "probe_region",
+}
 
 # Which object each path parameter of the API stands for, and a valid body per method, so
 # that a 404 comes from the object lookup and not from input validation.
@@ -226,6 +316,12 @@ API_OBJECT_OF: dict[str, str] = {
     "seat_id": "seat",
     "shift_id": "shift",
     "call_id": "call",
+    "monitor_id": "monitor",
+    "service_id": "service",
+    "region_id": "probe_region",
+    "incident_id": "incident",
+    "review_action_id": "review_action",
+    "window_id": "maintenance_window",
 }
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/organisations/{org_id}"): {"name": "taken over"},
@@ -265,6 +361,20 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/calendars/{calendar_id}"): {"name": "x"},
     ("patch", "/api/v1/tickets/{ticket_id}"): {"priority": "P1"},
     ("patch", "/api/v1/staffing/seats/{seat_id}"): {"name": "x"},
+    ("patch", "/api/v1/monitors/{monitor_id}"): {"name": "taken over"},
+    ("patch", "/api/v1/services/{service_id}"): {"name": "taken over"},
+    ("patch", "/api/v1/incidents/{incident_id}"): {"title": "taken over"},
+    ("post", "/api/v1/incidents/{incident_id}/dispatch"): {"engineer_id": 1, "location": "x"},
+    ("post", "/api/v1/incidents/{incident_id}/updates"): {"message": "from B"},
+    ("post", "/api/v1/incidents/{incident_id}/mitigate"): {"message": "from B"},
+    ("post", "/api/v1/incidents/{incident_id}/resolve"): {"resolution": "from B"},
+    ("post", "/api/v1/incidents/{incident_id}/review"): {"cause": "x", "prevention": "x"},
+    ("post", "/api/v1/incidents/{incident_id}/tickets"): {"ticket_id": 1},
+    ("post", "/api/v1/maintenance/windows/{window_id}/cancel"): {"reason": "x"},
+    ("post", "/api/v1/maintenance/windows/{window_id}/reschedule"): {
+        "start": "2099-10-01T00:00:00Z",
+        "end": "2099-10-01T01:00:00Z",
+    },
     ("post", "/api/v1/tickets/{ticket_id}/replies"): {"body": "hello from B"},
     ("post", "/api/v1/tickets/{ticket_id}/status"): {"status": "resolved"},
     ("post", "/api/v1/tickets/{ticket_id}/escalate"): {"reason": "x"},

@@ -1,0 +1,257 @@
+"""Incidents (faults, F1–F10): what broke, who it hurt, how it was handled and what we
+learnt (Q2). The status page reads these models; services.py changes them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class IncidentStatus(models.TextChoices):
+    """The fault process of F1, in order; an incident only moves forward."""
+
+    DETECTED = "detected", pgettext_lazy("incident status", "Detected")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("incident status", "Acknowledged")
+    DISPATCHED = "dispatched", pgettext_lazy("incident status", "Engineer dispatched")
+    MITIGATED = "mitigated", pgettext_lazy("incident status", "Mitigated")
+    RESOLVED = "resolved", pgettext_lazy("incident status", "Resolved")
+    REVIEWED = "reviewed", pgettext_lazy("incident status", "Reviewed")
+
+
+# The lifecycle order; the index of a status is how far along the process it is.
+LIFECYCLE: tuple[str, ...] = tuple(IncidentStatus.values)
+# Still being worked on: the customer's service is not restored yet.
+OPEN_STATUSES = frozenset(LIFECYCLE[: LIFECYCLE.index(IncidentStatus.RESOLVED)])
+
+
+class Severity(models.TextChoices):
+    CRITICAL = "critical", _("Critical")
+    MAJOR = "major", _("Major")
+    MINOR = "minor", _("Minor")
+
+
+# F2/F9: the restore target by severity, in minutes ("recovery within 30 minutes").
+RESTORE_TARGET_MINUTES: dict[str, int] = {
+    Severity.CRITICAL: 30,
+    Severity.MAJOR: 120,
+    Severity.MINOR: 480,
+}
+DEFAULT_RESTORE_TARGET_MINUTES = 30
+
+
+class Classification(models.TextChoices):
+    """The fault classes of F8 (responsibility is a separate axis)."""
+
+    SERVER_DISCONNECTION = "server_disconnection", _("Server disconnection")
+    EQUIPMENT_FAULT = (
+        "equipment_fault",
+        _("Equipment fault (primary or standby not running in its required time)"),
+    )
+    EGRESS_LINK = "egress_link", _("Egress-link fault")
+    HUMAN_CAUSED = "human_caused", _("Human-caused fault")
+    MAJOR_OUTAGE = "major_outage", _("Major outage")
+    SOFTWARE = "software", _("Software fault")
+    OTHER = "other", _("Other")
+
+
+class Responsibility(models.TextChoices):
+    INSIDE = "inside", _("Inside the operations department's responsibility")
+    OUTSIDE = "outside", _("Outside the operations department's responsibility")
+
+
+class Source(models.TextChoices):
+    MONITOR = "monitor", _("Monitoring")
+    MANUAL = "manual", _("Entered by hand")
+    TICKET = "ticket", _("Customer ticket")
+
+
+class Incident(models.Model):
+    reference = models.CharField(_("reference"), max_length=32, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    service = models.ForeignKey(
+        "monitoring.Service",
+        verbose_name=_("service"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=IncidentStatus.choices,
+        default=IncidentStatus.DETECTED,
+        db_index=True,
+    )
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.CRITICAL
+    )
+    restore_target_minutes = models.PositiveIntegerField(
+        _("restore target (minutes)"),
+        default=DEFAULT_RESTORE_TARGET_MINUTES,
+        validators=[MinValueValidator(1), MaxValueValidator(60 * 24 * 90)],
+    )
+    restore_due_at = models.DateTimeField(_("restore due at"), db_index=True)
+    # Set once by the periodic check when the incident passed restore_due_at unresolved.
+    restore_missed_at = models.DateTimeField(_("restore target missed at"), null=True, blank=True)
+    classification = models.CharField(
+        _("classification"),
+        max_length=24,
+        choices=Classification.choices,
+        default=Classification.SERVER_DISCONNECTION,
+    )
+    responsibility = models.CharField(
+        _("responsibility"),
+        max_length=10,
+        choices=Responsibility.choices,
+        default=Responsibility.INSIDE,
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices)
+    is_public = models.BooleanField(
+        _("on the status page"),
+        default=True,
+        help_text=_("Shown with its public updates on the public status page."),
+    )
+    is_emergency = models.BooleanField(_("emergency event"), default=False)
+    emergency_procedure = models.TextField(_("emergency procedure applied"), blank=True)
+    detected_at = models.DateTimeField(_("detected at"), db_index=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    mitigated_at = models.DateTimeField(_("mitigated at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    engineer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("engineer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dispatched_incidents",
+    )
+    dispatch_location = models.CharField(_("dispatched to"), max_length=200, blank=True)
+    dispatch_note = models.TextField(_("dispatch note"), blank=True)
+    cause = models.TextField(_("cause"), blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    impact = models.TextField(_("impact"), blank=True)
+    customers = models.ManyToManyField(
+        "accounts.Organisation",
+        verbose_name=_("affected customers"),
+        related_name="incidents",
+        blank=True,
+    )
+    monitors = models.ManyToManyField(
+        "monitoring.Monitor", verbose_name=_("monitors"), related_name="incidents", blank=True
+    )
+    tickets = models.ManyToManyField(
+        "desk.Ticket", verbose_name=_("tickets"), related_name="incidents", blank=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-detected_at", "-id"]
+        indexes = [models.Index(fields=["service", "status"], name="incident_service_status")]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+class IncidentUpdate(models.Model):
+    """One entry of an incident's timeline (F4). Public ones go to the affected customers
+    and the status page; internal notes stay with the operator's staff."""
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="updates"
+    )
+    at = models.DateTimeField(_("at"), db_index=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=IncidentStatus.choices)
+    message = models.TextField(_("message"))
+    is_public = models.BooleanField(_("public"), default=True)
+
+    class Meta:
+        verbose_name = _("incident update")
+        verbose_name_plural = _("incident updates")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident_id} {self.at:%Y-%m-%d %H:%M} {self.status}"
+
+    @property
+    def author_label(self) -> str:
+        return str(self.author) if self.author_id else "system"
+
+
+class IncidentReview(models.Model):
+    """The after-action review of one resolved incident (Q2): cause and prevention."""
+
+    incident = models.OneToOneField(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="review"
+    )
+    cause = models.TextField(_("root cause"))
+    prevention = models.TextField(_("preventive measures"))
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"))
+
+    class Meta:
+        verbose_name = _("incident review")
+        verbose_name_plural = _("incident reviews")
+
+    def __str__(self) -> str:
+        return f"{self.incident.reference} review"
+
+
+class ReviewAction(models.Model):
+    """A preventive action agreed in a review, with its owner and due date."""
+
+    review = models.ForeignKey(
+        IncidentReview, verbose_name=_("review"), on_delete=models.CASCADE, related_name="actions"
+    )
+    description = models.CharField(_("description"), max_length=500)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        related_name="incident_actions",
+    )
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("review action")
+        verbose_name_plural = _("review actions")
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return self.description

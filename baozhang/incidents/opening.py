@@ -1,0 +1,365 @@
+"""How incidents begin: from monitoring (one per affected service, F6/F7), by hand and
+from a customer's fault ticket; and how monitoring ends them when every monitor is up."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+
+from baozhang.accounts.models import Organisation, OrganisationKind
+from baozhang.events.models import EventKind
+from baozhang.events.services import snapshot
+from baozhang.incidents import notices
+from baozhang.incidents.models import (
+    OPEN_STATUSES,
+    RESTORE_TARGET_MINUTES,
+    Classification,
+    Incident,
+    Responsibility,
+    Severity,
+    Source,
+)
+from baozhang.incidents.steps import (
+    EARLIEST,
+    INCIDENT_FIELDS,
+    add_update,
+    check_customers,
+    check_time,
+    event,
+    require_worker,
+    required_text,
+    resolve_now,
+    restore_due,
+    save_new,
+    user_of,
+)
+from baozhang.monitoring.models import Monitor, MonitorStatus, Service
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from baozhang.accounts.models import User
+    from baozhang.desk.models import Ticket
+
+    Actor = User | AnonymousUser | None
+
+
+def _create(
+    actor: Actor,
+    *,
+    service: Service | None,
+    title: str,
+    severity: str,
+    classification: str,
+    responsibility: str,
+    source: str,
+    detected_at: dt.datetime,
+    customers: Iterable[Organisation],
+    monitors: Iterable[Monitor] = (),
+    tickets: Iterable[Ticket] = (),
+    is_emergency: bool = False,
+    is_public: bool = True,
+    emergency_procedure: str = "",
+    message: str = "",
+) -> Incident:
+    title = required_text("title", title, "标题")[:200]
+    if timezone.is_naive(detected_at):
+        raise ValueError(f"detected_at must be aware, got {detected_at.isoformat()}")
+    minutes = RESTORE_TARGET_MINUTES.get(severity, RESTORE_TARGET_MINUTES[Severity.CRITICAL])
+    incident = Incident(
+        reference="-",
+        title=title,
+        service=service,
+        severity=severity,
+        restore_target_minutes=minutes,
+        restore_due_at=restore_due(detected_at, minutes),
+        classification=classification,
+        responsibility=responsibility,
+        source=source,
+        is_emergency=is_emergency,
+        is_public=is_public,
+        emergency_procedure=emergency_procedure.strip(),
+        detected_at=detected_at,
+        created_by=user_of(actor),
+    )
+    incident.full_clean(exclude=["reference"])
+    orgs = check_customers(customers)
+    save_new(incident)
+    incident.customers.set(orgs)
+    incident.monitors.set(list(monitors))
+    incident.tickets.set(list(tickets))
+    text = message.strip() or _opening_message(incident)
+    add_update(incident, actor, text, is_public=True, at=detected_at)
+    event(
+        EventKind.CREATED,
+        incident,
+        actor,
+        after={
+            **snapshot(incident, INCIDENT_FIELDS),
+            "customers": [o.pk for o in orgs],
+            "monitors": [m.pk for m in incident.monitors.all()],
+            "tickets": [t.pk for t in incident.tickets.all()],
+        },
+    )
+    if is_emergency:
+        event(
+            EventKind.UPDATED,
+            incident,
+            actor,
+            after={"is_emergency": True, "emergency_procedure": incident.emergency_procedure},
+            summary="emergency event recorded / 记录紧急事件",
+        )
+    notices.opened(incident, orgs, message.strip())
+    return incident
+
+
+def _opening_message(incident: Incident) -> str:
+    with translation.override("en"):
+        en = str(Severity(incident.severity).label).lower()
+    return (
+        f"发现故障，正在处理。 / A fault was detected ({en}); we are working on it."
+        if incident.source != Source.TICKET
+        else "收到客户故障报告，正在处理。 / A customer reported a fault; we are working on it."
+    )
+
+
+# -- from monitoring ------------------------------------------------------------------------
+
+
+def _monitor_title(service: Service | None, monitor: Monitor, reason: str) -> str:
+    if service is None:
+        name = monitor.name
+    elif service.name_en and service.name_en != service.name:
+        name = f"{service.name} / {service.name_en}"
+    else:
+        name = service.name
+    return f"{name}: {reason}" if reason else name
+
+
+def _attach_monitor(incident: Incident, monitor: Monitor, *, at: dt.datetime, reason: str) -> None:
+    """A further monitor of an incident's service failed: note it, and tell the customers
+    it adds that they are affected too."""
+    known = set(incident.customers.values_list("pk", flat=True))
+    new_customers = [o for o in monitor.customers.all() if o.pk not in known]
+    already = incident.monitors.filter(pk=monitor.pk).exists()
+    incident.monitors.add(monitor)
+    if new_customers:
+        incident.customers.add(*new_customers)
+    add_update(
+        incident,
+        None,
+        f"监控 {monitor.name} 报告故障：{reason} / monitor {monitor.name} is down: {reason}",
+        is_public=False,
+        at=at,
+    )
+    event(
+        EventKind.UPDATED,
+        incident,
+        None,
+        before=None if already else {"monitors": None},
+        after={
+            "monitors": [m.pk for m in incident.monitors.all()],
+            "customers": [o.pk for o in incident.customers.all()],
+        },
+        summary=f"monitor down: {monitor.name} / 监控故障：{monitor.name}"[:500],
+    )
+    if new_customers:
+        notices.opened(incident, new_customers)
+
+
+def monitor_down(monitor: Monitor, *, at: dt.datetime, reason: str) -> list[Incident]:
+    """A monitor went down: one incident per affected service, not one per failing monitor.
+
+    For each service of the monitor, an unresolved incident of that service gets the
+    monitor and an internal note; otherwise a critical server-disconnection incident is
+    opened and its customers (the service's and the monitor's) are told at once (F6). A
+    monitor with no service has an incident of its own. Called by the ingest inside its
+    transaction; returns the incidents touched, in order of service.
+    """
+    out: list[Incident] = []
+    with transaction.atomic():
+        service_ids = list(monitor.services.values_list("pk", flat=True))
+        if not service_ids:
+            # Serialise with other workers on the monitor's row: one incident per monitor.
+            Monitor.objects.select_for_update().filter(pk=monitor.pk).first()
+            existing = (
+                Incident.objects.filter(
+                    service=None, source=Source.MONITOR, status__in=OPEN_STATUSES, monitors=monitor
+                )
+                .order_by("detected_at", "pk")
+                .first()
+            )
+            if existing is not None:
+                _attach_monitor(existing, monitor, at=at, reason=reason)
+                return [existing]
+            return [_open_for_monitor(None, monitor, at=at, reason=reason)]
+        # Lock the services (in a fixed order) so that two monitors of one service failing
+        # at once in two workers still open a single incident.
+        for service in (
+            Service.objects.select_for_update().filter(pk__in=service_ids).order_by("pk")
+        ):
+            existing = (
+                Incident.objects.filter(service=service, status__in=OPEN_STATUSES)
+                .order_by("detected_at", "pk")
+                .first()
+            )
+            if existing is not None:
+                _attach_monitor(existing, monitor, at=at, reason=reason)
+                out.append(existing)
+            else:
+                out.append(_open_for_monitor(service, monitor, at=at, reason=reason))
+    return out
+
+
+def _open_for_monitor(
+    service: Service | None, monitor: Monitor, *, at: dt.datetime, reason: str
+) -> Incident:
+    customers = list(monitor.customers.all())
+    if service is not None:
+        customers = list(service.customers.all()) + customers
+    return _create(
+        None,
+        service=service,
+        title=_monitor_title(service, monitor, reason),
+        severity=Severity.CRITICAL,
+        classification=Classification.SERVER_DISCONNECTION,
+        responsibility=Responsibility.INSIDE,
+        source=Source.MONITOR,
+        detected_at=at,
+        customers=[o for o in customers if o.kind == OrganisationKind.CUSTOMER],
+        monitors=[monitor],
+        # A service the status page hides, or a bare monitor (its name is internal),
+        # keeps its incident off the status page too; staff may publish it.
+        is_public=service.is_public if service is not None else False,
+    )
+
+
+def monitor_up(monitor: Monitor, *, at: dt.datetime, reason: str) -> list[Incident]:
+    """A monitor is up again. Every unresolved monitoring incident that holds it gets an
+    internal note; one whose monitors are all up now (as saved in the database) is resolved
+    at ``at`` and its customers get the resolution report (F5). Returns the incidents
+    touched."""
+    out: list[Incident] = []
+    with transaction.atomic():
+        incidents = (
+            Incident.objects.select_for_update(of=("self",))
+            .filter(source=Source.MONITOR, status__in=OPEN_STATUSES, monitors=monitor)
+            .order_by("pk")
+        )
+        for incident in incidents:
+            add_update(
+                incident,
+                None,
+                f"监控 {monitor.name} 已恢复：{reason} / monitor {monitor.name} is up again: "
+                f"{reason}",
+                is_public=False,
+                at=at,
+            )
+            states = set(incident.monitors.values_list("status", flat=True))
+            if states == {MonitorStatus.UP}:
+                names = ", ".join(incident.monitors.values_list("name", flat=True))
+                resolve_now(
+                    None,
+                    incident,
+                    cause=incident.cause,
+                    resolution=(
+                        f"所有监控均已恢复正常（{names}），自动恢复。 / Recovered automatically: "
+                        f"every monitor is up again ({names})."
+                    ),
+                    impact=incident.impact,
+                    at=max(at, incident.detected_at),
+                )
+            out.append(incident)
+    return out
+
+
+# -- by hand --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_incident(
+    actor: Actor,
+    *,
+    service: Service | None,
+    title: str,
+    severity: str,
+    classification: str,
+    responsibility: str,
+    is_emergency: bool = False,
+    emergency_procedure: str = "",
+    detected_at: dt.datetime | None = None,
+    message: str = "",
+    customers: Iterable[Organisation] | None = None,
+) -> Incident:
+    """Open an incident by hand. ``customers`` None: the service's customers. The
+    customers are told at once (F6)."""
+    require_worker(actor)
+    now = timezone.now()
+    if detected_at is not None:
+        check_time("detected_at", detected_at, now=now, not_before=EARLIEST)
+    if customers is None:
+        customers = list(service.customers.all()) if service is not None else []
+    return _create(
+        actor,
+        service=service,
+        title=title,
+        severity=severity,
+        classification=classification,
+        responsibility=responsibility,
+        source=Source.MANUAL,
+        detected_at=detected_at or now,
+        customers=customers,
+        is_emergency=is_emergency,
+        emergency_procedure=emergency_procedure,
+        message=message,
+    )
+
+
+# A fault ticket's priority suggests the incident's severity.
+SEVERITY_OF_PRIORITY = {"P1": Severity.CRITICAL, "P2": Severity.MAJOR}
+
+
+@transaction.atomic
+def open_from_ticket(
+    actor: Actor,
+    ticket: Ticket,
+    *,
+    service: Service | None = None,
+    severity: str | None = None,
+    classification: str = Classification.OTHER,
+    responsibility: str = Responsibility.INSIDE,
+    title: str = "",
+) -> Incident:
+    """Open an incident from a customer's fault ticket: the ticket is linked, its customer
+    is affected (with the service's customers), the fault counts from the ticket's time.
+    Refused when the ticket is already linked to an unresolved incident."""
+    require_worker(actor)
+    linked = ticket.incidents.filter(status__in=OPEN_STATUSES).first()
+    if linked is not None:
+        raise ValidationError(
+            {
+                "ticket": f"工单 {ticket.reference} 已关联未恢复的故障 {linked.reference} / "
+                f"ticket {ticket.reference} is already linked to the open incident "
+                f"{linked.reference}"
+            }
+        )
+    customers = [ticket.customer]
+    if service is not None:
+        customers += list(service.customers.all())
+    return _create(
+        actor,
+        service=service,
+        title=title or ticket.subject,
+        severity=severity or SEVERITY_OF_PRIORITY.get(ticket.priority, Severity.MINOR),
+        classification=classification,
+        responsibility=responsibility,
+        source=Source.TICKET,
+        detected_at=min(ticket.created_at, timezone.now()),
+        customers=customers,
+        tickets=[ticket],
+    )
