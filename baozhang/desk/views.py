@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from baozhang.accounts.permissions import is_operator_staff
+from baozhang.accounts.permissions import Capability, can, is_operator_staff
 from baozhang.desk import services
 from baozhang.desk.forms import AssignForm, BulkAssignForm, NewTicketForm, ReplyForm
 from baozhang.desk.models import Channel, Level, Priority, SavedView, Status, TicketKind
@@ -171,8 +171,17 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "statuses": [(s.value, s.label) for s in Status if s != Status.NEW],
             "can_escalate": staff and ticket.level < Level.SERVICE_DIRECTOR,
             "next_level": Level(min(ticket.level + 1, Level.SERVICE_DIRECTOR)).label,
+            "incidents": ticket.incidents.all() if staff else (),
+            "incident_form": _incident_form(request),
         },
     )
+
+
+def _incident_form(request: HttpRequest) -> Any:
+    """The "open an incident from this ticket" form, for those who work incidents."""
+    from baozhang.incidents.forms import FromTicketForm
+
+    return FromTicketForm() if can(request.user, Capability.WORK_INCIDENTS) else None
 
 
 @login_required

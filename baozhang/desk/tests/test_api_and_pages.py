@@ -133,3 +133,18 @@ def test_an_agent_filters_the_queue_and_saves_the_view(personas, login, ticket_f
     page = client.get("/desk/").content.decode()
     assert 'href="?view=open&amp;kind=complaint"' in page
     assert "投诉 complaints" in page
+
+
+def test_a_fault_ticket_opens_an_incident_from_its_page(personas, login, ticket_factory):
+    from baozhang.incidents.models import Incident
+
+    ticket = ticket_factory(subject="机房断电 Power cut", kind="fault")
+    assert "open-incident" not in (
+        login(personas.contact_a).get(f"/desk/tickets/{ticket.pk}/").content.decode()
+    )
+    client = login(personas.engineer)
+    assert "open-incident" in client.get(f"/desk/tickets/{ticket.pk}/").content.decode()
+    response = client.post(f"/incidents/from-ticket/{ticket.pk}/", {"severity": "major"})
+    incident = Incident.objects.get(tickets=ticket)
+    assert response.status_code == 302 and incident.severity == "major"
+    assert incident.reference in client.get(f"/desk/tickets/{ticket.pk}/").content.decode()
