@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.incidents.models import (
     Classification,
     Incident,
@@ -26,9 +27,6 @@ from baozhang.incidents.models import (
     Severity,
 )
 from baozhang.notify import services as notify
-
-if TYPE_CHECKING:
-    from baozhang.accounts.models import Organisation
 
 OPENED = "incident_opened"
 UPDATE = "incident_update"
@@ -124,11 +122,17 @@ def resolution_report(incident: Incident) -> dict[str, Any]:
     }
 
 
+def _operator() -> list[Organisation]:
+    """The operator's own organisation: its channels (the duty team's group chat, the
+    on-call mailbox) hear of every incident opened and resolved, as customers do."""
+    return list(Organisation.objects.filter(kind=OrganisationKind.OPERATOR))
+
+
 def opened(incident: Incident, organisations: Iterable[Organisation], message: str = "") -> None:
     """Tell each organisation at once that the incident affects it (F6). An organisation
     added later gets the same notice; one already told is not told twice."""
     ctx = {**context(incident), "message": message}
-    for org in organisations:
+    for org in [*organisations, *_operator()]:
         notify.notify_organisation(org, OPENED, ctx, f"incident:{incident.pk}:opened:o{org.pk}")
 
 
@@ -144,5 +148,5 @@ def update(incident: Incident, entry: IncidentUpdate) -> None:
 def resolved(incident: Incident) -> None:
     """The resolution report, to every affected customer, at once (F5)."""
     ctx = resolution_report(incident)
-    for org in incident.customers.all():
+    for org in [*incident.customers.all(), *_operator()]:
         notify.notify_organisation(org, RESOLVED, ctx, f"incident:{incident.pk}:resolved:o{org.pk}")

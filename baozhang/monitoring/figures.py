@@ -74,8 +74,8 @@ def spells_as_intervals(
     monitor_ids: Iterable[int], start: dt.datetime, end: dt.datetime, *, now: dt.datetime
 ) -> dict[int, list[Interval]]:
     """The non-``up`` spells of each monitor overlapping ``[start, end)`` (an open spell
-    lasts until ``now``), plus the time before each monitor's first spell as not
-    observed. One query for the spells, one for the first spell of each monitor."""
+    lasts until ``now``), plus the time before each monitor's first spell as ``unknown``
+    (availability shows it as not observed). One query for the spells, one for the first spell of each monitor."""
     ids = list(monitor_ids)
     out: dict[int, list[Interval]] = defaultdict(list)
     rows = (
@@ -94,7 +94,7 @@ def spells_as_intervals(
         gap_end = min(first, end) if first is not None else min(now, end)
         if gap_end > start:
             out[monitor_id].append(
-                Interval(start, gap_end, _NOT_OBSERVED, "no data yet / 尚无数据")
+                Interval(start, gap_end, str(MonitorStatus.UNKNOWN), "no data yet / 尚无数据")
             )
     return out
 

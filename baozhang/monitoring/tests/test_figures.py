@@ -130,3 +130,11 @@ def test_the_agreement_review_counts_the_monitors_down_time(
     (verdict,) = review.verdicts
     assert verdict["met"] is False
     assert "97.916" in verdict["figure"]
+
+
+def test_time_before_the_first_check_is_not_observed_and_excluded(monitor: Monitor) -> None:
+    ingest.ingest([R(monitor.id, "local", D0 + 12 * 60 * MIN, True)])  # first check at noon
+    figures = monitor_figures(monitor, D0, D1, now=D1)
+    assert figures.availability.excluded_time == dt.timedelta(hours=12)
+    assert figures.availability.excluded[0].kind == "not_observed"
+    assert figures.availability.percent == Decimal(100)
