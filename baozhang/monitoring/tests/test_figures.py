@@ -54,7 +54,9 @@ def test_availability_counts_down_time_and_outages_exactly(monitor: Monitor) -> 
     # Down from the first failed check (10:00:07) to the first good one (10:30:07).
     assert figures.availability.downtime == dt.timedelta(minutes=30)
     assert figures.availability.outages == 1
-    assert figures.availability.percent == (Decimal(1410) / Decimal(1440) * 100)
+    # The first 7 s, before the first check, are not observed and not counted.
+    observed = 86_400 - 7
+    assert figures.availability.percent == Decimal(observed - 1800) / Decimal(observed) * 100
 
 
 def test_integrity_is_normal_periods_over_all_periods(monitor: Monitor) -> None:
@@ -87,7 +89,9 @@ def test_maintenance_is_excluded_and_shown(monitor: Monitor) -> None:
     a_day_of_checks(monitor, failing=set(range(70, 100)), skipped=set())
     figures = monitor_figures(monitor, D0, D1, now=D1 + MIN)
     assert figures.availability.downtime == dt.timedelta(0)
-    assert figures.availability.excluded_time == dt.timedelta(hours=1)
+    # The window's hour, and the 7 s before the first check (not observed).
+    assert figures.availability.excluded_time == dt.timedelta(hours=1, seconds=7)
+    assert {x.kind for x in figures.availability.excluded} == {"maintenance", "not_observed"}
     assert figures.availability.percent == Decimal(100)
     assert figures.integrity.excluded == 60
     assert (figures.integrity.periods, figures.integrity.abnormal) == (1380, 0)
