@@ -1,7 +1,12 @@
 from __future__ import annotations
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from baozhang.status import views
 
 app_name = "status"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.page, name="page"),
+    path("status.json", views.status_json, name="json"),
+]
