@@ -75,7 +75,8 @@ def spells_as_intervals(
 ) -> dict[int, list[Interval]]:
     """The non-``up`` spells of each monitor overlapping ``[start, end)`` (an open spell
     lasts until ``now``), plus the time before each monitor's first spell as ``unknown``
-    (availability shows it as not observed). One query for the spells, one for the first spell of each monitor."""
+    (availability shows it as not observed). One query for the spells, one for the
+    first spell of each monitor."""
     ids = list(monitor_ids)
     out: dict[int, list[Interval]] = defaultdict(list)
     rows = (
@@ -221,8 +222,9 @@ def target_measurements(
     target_id: int, start: dt.datetime, end: dt.datetime, *, now: dt.datetime
 ) -> tuple[list[Interval], list[Interval]] | None:
     """What the monitors feeding an agreement target measured over ``[start, end)``:
-    their down spells as downtime, and their announced maintenance windows as exclusions of kind ``announced_maintenance``, shown as excluded. None when no
-    monitor feeds the target."""
+    their down spells as downtime, and their announced maintenance windows as exclusions
+    of kind ``announced_maintenance``, shown as excluded. None when no monitor feeds the
+    target."""
     ids = list(Monitor.objects.filter(targets=target_id).values_list("id", flat=True))
     if not ids:
         return None
