@@ -40,7 +40,7 @@ MONITOR_FIELDSETS: list[tuple[Any, tuple[str, ...], tuple[str, ...]]] = [
     (_("DNS"), ("dns",), ("dns_record_type", "dns_expected", "dns_server")),
     (_("Heartbeat"), ("push",), ("push_period_s", "push_grace_s")),
     (
-        _("Schedule"),
+        pgettext_lazy("monitor", "Schedule"),
         _CHECKED,
         ("interval_s", "timeout_s", "retries", "latency_limit_ms", "regions", "quorum"),
     ),

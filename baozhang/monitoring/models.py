@@ -98,7 +98,7 @@ class Monitor(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=MonitorKind.choices)
     enabled = models.BooleanField(_("enabled"), default=True)
     target = models.CharField(
-        _("target"),
+        pgettext_lazy("monitor", "target"),
         max_length=500,
         blank=True,
         help_text=_(

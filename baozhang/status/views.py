@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -35,14 +35,14 @@ STATE_LABELS = {
     ServiceState.OPERATIONAL: gettext_lazy("Operational"),
     ServiceState.MAINTENANCE: gettext_lazy("Under maintenance"),
     ServiceState.PARTIAL_OUTAGE: gettext_lazy("Partial outage"),
-    ServiceState.MAJOR_OUTAGE: gettext_lazy("Major outage"),
+    ServiceState.MAJOR_OUTAGE: pgettext_lazy("status page", "Major outage"),
     ServiceState.NO_DATA: gettext_lazy("No data"),
 }
 OVERALL_LABELS = {
     ServiceState.OPERATIONAL: gettext_lazy("All systems operational"),
     ServiceState.MAINTENANCE: gettext_lazy("Maintenance in progress"),
     ServiceState.PARTIAL_OUTAGE: gettext_lazy("Some services are disrupted"),
-    ServiceState.MAJOR_OUTAGE: gettext_lazy("Major outage"),
+    ServiceState.MAJOR_OUTAGE: pgettext_lazy("status page", "Major outage"),
     ServiceState.NO_DATA: gettext_lazy("No data yet"),
 }
 
