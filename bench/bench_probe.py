@@ -123,6 +123,7 @@ def _engine(
     warmup: float,
     seconds: float,
     profile: bool,
+    keep: bool,
     ready: Any,
     go_event: Any,
 ) -> dict[str, Any]:
@@ -163,7 +164,8 @@ def _engine(
 
     async def sink(batch: list[Any]) -> None:
         t0 = time.perf_counter()
-        await asyncio.to_thread(store, batch)
+        if keep:
+            await asyncio.to_thread(store, batch)
         stats["sink_s"] += time.perf_counter() - t0
         stats["stored"] += len(batch)
         stats["ok"] += sum(1 for o in batch if o.ok)
@@ -366,6 +368,7 @@ def run_engines(
     url: str,
     args: argparse.Namespace,
     profile: bool = False,
+    keep: bool = True,
 ) -> list[dict[str, Any]]:
     """Engine processes, one per id set, started together once all are ready."""
     ready, go_event = CTX.Queue(), CTX.Event()
@@ -384,6 +387,7 @@ def run_engines(
                     args.warmup,
                     args.seconds,
                     profile,
+                    keep,
                     ready,
                     go_event,
                 ),
@@ -504,16 +508,29 @@ def main() -> int:
                 db_url = support.create_postgres(name) if name else None
                 env = support.django_env(home, db_url)
                 ids = prepare_database(env, url, 2 * args.monitors)
-                one = run_engines(env, [ids[: args.monitors]], url, args, profile=False)[0]
-                two = run_engines(env, [ids[: args.monitors], ids[args.monitors :]], url, args)
-                for label, results in (
+                halves = [ids[: args.monitors], ids[args.monitors :]]
+                phases = []
+                if db == "sqlite":  # where the time goes: the engine with a sink that drops
+                    d1 = run_engines(env, halves[:1], url, args, keep=False)
+                    d2 = run_engines(env, halves, url, args, keep=False)
+                    phases += [
+                        ("engine, results dropped, 1 process", d1),
+                        ("engine, results dropped, 2 processes", d2),
+                    ]
+                    summary["engine_dropped"] = d1[0]["rate"]
+                    summary["engine_dropped_2"] = sum(r["rate"] for r in d2)
+                one = run_engines(env, halves[:1], url, args)[0]
+                two = run_engines(env, halves, url, args)
+                phases += [
                     (f"engine → {db}, 1 process", [one]),
                     (f"engine → {db}, 2 processes", two),
-                ):
+                ]
+                for label, results in phases:
                     rate = sum(r["rate"] for r in results)
                     done = sum(r["done_rate"] for r in results)
                     bad = sum(r["stored"] - r["ok"] for r in results)
-                    lost = sum(r["checks_done_total"] - r["rows"] for r in results)
+                    kept = "dropped" not in label
+                    lost = sum(r["checks_done_total"] - r["rows"] for r in results) if kept else 0
                     sink = sum(r["sink_s"] for r in results) / sum(r["span"] for r in results)
                     show(
                         label,
@@ -528,7 +545,7 @@ def main() -> int:
                 summary[f"engine_{db}"] = one["rate"]
                 summary[f"engine_{db}_2"] = sum(r["rate"] for r in two)
                 if args.profile and db == "sqlite":
-                    prof = run_engines(env, [ids[: args.monitors]], url, args, profile=True)[0]
+                    prof = run_engines(env, halves[:1], url, args, profile=True)[0]
                     print(
                         f"\n  profile (engine → sqlite, 1 process, {prof['rate']:,.0f}/s "
                         "under cProfile):"
@@ -555,6 +572,14 @@ def main() -> int:
             support.drop_postgres(pg_name)
 
     print("\nratios and targets:")
+    if "engine_dropped" in summary:
+        print(
+            f"  engine with its results dropped ÷ bare: "
+            f"{summary['engine_dropped'] / summary['bare']:.2f} (1 process), "
+            f"{summary['engine_dropped_2'] / summary['bare_2']:.2f} (2 processes); "
+            "2 such engines ÷ blackbox_exporter "
+            f"{summary['engine_dropped_2'] / summary['blackbox']:.2f}"
+        )
     for db in ("sqlite", "postgresql"):
         if f"engine_{db}" not in summary:
             continue
