@@ -27,6 +27,28 @@ def test_a_contact_sees_only_their_organisations_figures(login, personas):
     assert 'data-figure="people">1<' in page
 
 
+def test_dashboard_shows_monitors_down_and_open_incidents_in_the_viewers_scope(login, personas):
+    from baozhang.monitoring.models import Monitor, Service
+
+    service = Service.objects.create(name="官网", slug="web")
+    service.customers.add(personas.org_b)
+    down = Monitor.objects.create(name="web", kind="tcp", target="127.0.0.1:9", status="down")
+    down.customers.add(personas.org_b)
+    down.services.add(service)
+    Monitor.objects.create(name="db", kind="tcp", target="127.0.0.1:5432", status="up")
+    from django.utils import timezone
+
+    from baozhang.incidents import services as incidents
+
+    incidents.monitor_down(down, at=timezone.now(), reason="refused")
+    staff = login(personas.agent).get(reverse("web:dashboard")).content.decode()
+    assert 'data-figure="monitors_down">1<' in staff
+    assert 'data-figure="open_incidents">1<' in staff
+    customer_a = login(personas.contact_a).get(reverse("web:dashboard")).content.decode()
+    assert 'data-figure="monitors_down">0<' in customer_a
+    assert 'data-figure="open_incidents">0<' in customer_a
+
+
 def test_language_switch_is_remembered_on_the_account(client, personas):
     client.post(reverse("accounts:login"), {"username": "agent", "password": PASSWORD})
     page = client.get(reverse("web:dashboard")).content.decode()
