@@ -453,15 +453,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=10, help="measured seconds per phase")
     parser.add_argument("--warmup", type=float, default=3, help="seconds before measuring")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of every phase (median)")
     parser.add_argument("--concurrency", type=int, default=512, help="checks in flight")
     parser.add_argument("--monitors", type=int, default=3000, help="monitors per engine")
     parser.add_argument("--interval", type=float, default=0.5, help="seconds between checks")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--profile", action="store_true", help="cProfile one engine phase")
-    parser.add_argument("--quick", action="store_true", help="3-s phases, SQLite only")
+    parser.add_argument("--quick", action="store_true", help="3-s phases, one round, SQLite")
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.warmup, args.monitors, args.no_postgres = 3, 2, 1500, True
+        args.rounds = 1
     tools = support.require_tools("nginx", "prometheus-blackbox-exporter")
     wrk = shutil.which("wrk")
     run_started = time.monotonic()
@@ -473,133 +475,156 @@ def main() -> int:
     )
     print(
         f"HTTP GET to nginx on loopback, a new connection per check, {args.concurrency} in "
-        f"flight; {args.warmup:g} s warm-up, {args.seconds:g} s measured per phase; engine: "
-        f"{args.monitors:,} monitors per process at {args.interval:g} s "
-        f"(offered {args.monitors / args.interval:,.0f} checks/s per process)",
+        f"flight; {args.warmup:g} s warm-up, {args.seconds:g} s measured per phase, "
+        f"{args.rounds} round(s) of all phases (median shown); engine: {args.monitors:,} "
+        f"monitors per process at {args.interval:g} s (offered "
+        f"{args.monitors / args.interval:,.0f} checks/s per process)",
         flush=True,
     )
-    rows: list[tuple[str, dict[str, Any]]] = []
     homes: list[str] = []
     pg_name = f"bench_probe_{os.getpid()}"
     summary: dict[str, Any] = {}
     phase_timeout = args.warmup + args.seconds + 300
-
-    def show(label: str, r: dict[str, Any], extra: str = "") -> None:
-        rows.append((label, r))
-        print(f"  {label:<46} {r['rate']:>8,.0f}/s  {extra}", flush=True)
+    # label → per round, the results of each process of the phase
+    runs: dict[str, list[list[dict[str, Any]]]] = {}
+    labels: dict[str, str] = {}
 
     try:
-        with support.nginx(tools["nginx"]) as url:
+        with (
+            support.nginx(tools["nginx"]) as url,
+            support.blackbox_exporter(tools["prometheus-blackbox-exporter"]) as bb,
+        ):
             bare_args = (url, args.concurrency, args.warmup, args.seconds, max_count)
-            (bare,) = run_children([("_bare", bare_args)], phase_timeout)
-            show("bare aiohttp loop, 1 process (baseline)", bare, f"cpu {bare['cpu']:.2f} core")
-            bare2 = run_children([("_bare", bare_args), ("_bare", bare_args)], phase_timeout)
-            bare2_rate = sum(r["rate"] for r in bare2)
-            show("bare aiohttp loop, 2 processes", {"rate": bare2_rate})
-            summary["bare"] = bare["rate"]
-            summary["bare_2"] = bare2_rate
-
+            bb_args = (bb, url, args.concurrency, args.warmup, args.seconds, max_count)
+            phases: list[tuple[str, str, Any]] = [
+                (
+                    "bare1",
+                    "bare aiohttp loop, 1 process (baseline)",
+                    lambda: run_children([("_bare", bare_args)], phase_timeout),
+                ),
+                (
+                    "bare2",
+                    "bare aiohttp loop, 2 processes (baseline)",
+                    lambda: run_children([("_bare", bare_args)] * 2, phase_timeout),
+                ),
+            ]
             databases = [("sqlite", None)]
             if pg_version:
                 databases.append(("postgresql", pg_name))
+            envs: dict[str, tuple[dict[str, str], list[list[int]]]] = {}
             for db, name in databases:
                 home = tempfile.mkdtemp(prefix="bz-bench-probe-")
                 homes.append(home)
                 db_url = support.create_postgres(name) if name else None
                 env = support.django_env(home, db_url)
                 ids = prepare_database(env, url, 2 * args.monitors)
-                halves = [ids[: args.monitors], ids[args.monitors :]]
-                phases = []
-                if db == "sqlite":  # where the time goes: the engine with a sink that drops
-                    d1 = run_engines(env, halves[:1], url, args, keep=False)
-                    d2 = run_engines(env, halves, url, args, keep=False)
-                    phases += [
-                        ("engine, results dropped, 1 process", d1),
-                        ("engine, results dropped, 2 processes", d2),
-                    ]
-                    summary["engine_dropped"] = d1[0]["rate"]
-                    summary["engine_dropped_2"] = sum(r["rate"] for r in d2)
-                one = run_engines(env, halves[:1], url, args)[0]
-                two = run_engines(env, halves, url, args)
-                phases += [
-                    (f"engine → {db}, 1 process", [one]),
-                    (f"engine → {db}, 2 processes", two),
-                ]
-                for label, results in phases:
-                    rate = sum(r["rate"] for r in results)
-                    done = sum(r["done_rate"] for r in results)
-                    bad = sum(r["stored"] - r["ok"] for r in results)
-                    kept = "dropped" not in label
-                    lost = sum(r["checks_done_total"] - r["rows"] for r in results) if kept else 0
-                    sink = sum(r["sink_s"] for r in results) / sum(r["span"] for r in results)
-                    show(
-                        label,
-                        {"rate": rate},
-                        f"done {done:,.0f}/s, failed {bad}, not stored {lost}, "
-                        f"sink busy {sink:.0%}, cpu "
-                        + "+".join(f"{r['cpu']:.2f}" for r in results)
-                        + f", drift p99 {max(r['drift_p99'] or 0 for r in results):.2f} s",
-                    )
-                    if lost:
-                        print(f"    WARNING: {lost} checks done but not in the database")
-                summary[f"engine_{db}"] = one["rate"]
-                summary[f"engine_{db}_2"] = sum(r["rate"] for r in two)
-                if args.profile and db == "sqlite":
-                    prof = run_engines(env, halves[:1], url, args, profile=True)[0]
-                    print(
-                        f"\n  profile (engine → sqlite, 1 process, {prof['rate']:,.0f}/s "
-                        "under cProfile):"
-                    )
-                    for key in ("profile event loop thread", "profile sink thread"):
-                        print(f"  -- {key}")
-                        print("\n".join("    " + ln for ln in prof[key].splitlines()[:40]))
+                envs[db] = (env, [ids[: args.monitors], ids[args.monitors :]])
 
-            with support.blackbox_exporter(tools["prometheus-blackbox-exporter"]) as bb:
-                bb_args = (bb, url, args.concurrency, args.warmup, args.seconds, max_count)
-                (bba,) = run_children([("_blackbox", bb_args)], phase_timeout)
-                show("blackbox_exporter, driven by aiohttp", bba, f"errors {bba['errors']}")
-                best = bba["rate"]
-                if wrk:
-                    bbw = _blackbox_wrk(wrk, bb, url, args.concurrency, args.seconds)
-                    show("blackbox_exporter, driven by wrk -t2", bbw, f"errors {bbw['errors']}")
-                    best = max(best, bbw["rate"])
-                summary["blackbox_aiohttp"] = bba["rate"]
-                summary["blackbox"] = best
+            def engines(db: str, n: int, keep: bool = True) -> Any:
+                env, halves = envs[db]
+                return lambda: run_engines(env, halves[:n], url, args, keep=keep)
+
+            phases += [
+                ("drop1", "engine, results dropped, 1 process", engines("sqlite", 1, False)),
+                ("drop2", "engine, results dropped, 2 processes", engines("sqlite", 2, False)),
+            ]
+            for db, _name in databases:
+                phases += [
+                    (f"{db}1", f"engine → {db}, 1 process", engines(db, 1)),
+                    (f"{db}2", f"engine → {db}, 2 processes", engines(db, 2)),
+                ]
+            phases.append(
+                (
+                    "bb_aiohttp",
+                    "blackbox_exporter, driven by aiohttp",
+                    lambda: run_children([("_blackbox", bb_args)], phase_timeout),
+                )
+            )
+            if wrk:
+                phases.append(
+                    (
+                        "bb_wrk",
+                        "blackbox_exporter, driven by wrk -t2",
+                        lambda: [_blackbox_wrk(wrk, bb, url, args.concurrency, args.seconds)],
+                    )
+                )
+            for rnd in range(args.rounds):
+                for key, label, fn in phases:
+                    results = fn()
+                    runs.setdefault(key, []).append(results)
+                    labels[key] = label
+                    rate = sum(r["rate"] for r in results)
+                    print(f"  round {rnd + 1}: {label:<44} {rate:>7,.0f}/s", flush=True)
+            if args.profile:
+                env, halves = envs["sqlite"]
+                prof = run_engines(env, halves[:1], url, args, profile=True)[0]
+                print(
+                    f"\nprofile (engine → sqlite, 1 process, {prof['rate']:,.0f}/s under cProfile):"
+                )
+                for key in ("profile event loop thread", "profile sink thread"):
+                    print(f"  -- {key}")
+                    print("\n".join("    " + ln for ln in prof[key].splitlines()[:40]))
     finally:
         for home in homes:
             shutil.rmtree(home, ignore_errors=True)
         if pg_version:
             support.drop_postgres(pg_name)
 
-    print("\nratios and targets:")
-    if "engine_dropped" in summary:
-        print(
-            f"  engine with its results dropped ÷ bare: "
-            f"{summary['engine_dropped'] / summary['bare']:.2f} (1 process), "
-            f"{summary['engine_dropped_2'] / summary['bare_2']:.2f} (2 processes); "
-            "2 such engines ÷ blackbox_exporter "
-            f"{summary['engine_dropped_2'] / summary['blackbox']:.2f}"
-        )
+    def rate_of(results: list[dict[str, Any]]) -> float:
+        return sum(r["rate"] for r in results)
+
+    print(f"\n  {'phase':<44} {'checks/s':>9} {'range':>13} {'× bare':>7}  details (median round)")
+    for key, rounds_ in runs.items():
+        ordered = sorted(rounds_, key=rate_of)
+        med = ordered[len(ordered) // 2]
+        rate = rate_of(med)
+        summary[key] = rate
+        summary[f"{key}_rounds"] = [round(rate_of(r)) for r in rounds_]
+        base = summary.get("bare2" if key.endswith("2") else "bare1")
+        times = f"{rate / base:.2f}" if base and not key.startswith("bb") else ""
+        extra = ""
+        if "checks_done_total" in med[0]:
+            done = sum(r["done_rate"] for r in med)
+            bad = sum(r["stored"] - r["ok"] for r in med)
+            sink = sum(r["sink_s"] for r in med) / sum(r["span"] for r in med)
+            cpu = "+".join(f"{r['cpu']:.2f}" for r in med)
+            drift = max(r["drift_p99"] or 0 for r in med)
+            extra = f"done {done:,.0f}/s, failed {bad}, cpu {cpu}, drift p99 {drift:.1f} s"
+            if not key.startswith("drop"):
+                lost = sum(r["checks_done_total"] - r["rows"] for rr in rounds_ for r in rr)
+                extra += f", sink busy {sink:.0%}, not stored {lost}"
+        elif "cpu" in med[0]:
+            extra = f"cpu {med[0]['cpu']:.2f}"
+        if "errors" in med[0]:
+            extra += f"{', ' if extra else ''}errors {sum(r['errors'] for r in med)}"
+        lo, hi = rate_of(ordered[0]), rate_of(ordered[-1])
+        print(f"  {labels[key]:<44} {rate:>9,.0f} {f'{lo:,.0f}–{hi:,.0f}':>13} {times:>7}  {extra}")
+    summary["blackbox"] = max(summary.get("bb_aiohttp", 0.0), summary.get("bb_wrk", 0.0))
+
+    print("\nratios and targets (blackbox_exporter: the better of its two drivers):")
+    e, b, e2 = summary["drop1"], summary["bare1"], summary["drop2"]
+    print(
+        f"  engine, results dropped: {e:,.0f}/s, ÷ bare {e / b:.2f}; 2 processes "
+        f"{e2:,.0f}/s, ÷ blackbox_exporter {e2 / summary['blackbox']:.2f}"
+    )
     for db in ("sqlite", "postgresql"):
-        if f"engine_{db}" not in summary:
+        if f"{db}1" not in summary:
             continue
-        e1, e2 = summary[f"engine_{db}"], summary[f"engine_{db}_2"]
-        r1 = e1 / summary["bare"]
-        r2 = e2 / summary["blackbox"]
-        summary[f"ratio_{db}_bare"] = r1
-        summary[f"ratio_{db}_blackbox"] = r2
+        e1, e2 = summary[f"{db}1"], summary[f"{db}2"]
+        r1, r2 = e1 / b, e2 / summary["blackbox"]
+        summary[f"ratio_{db}_bare"], summary[f"ratio_{db}_blackbox"] = r1, r2
         print(
-            f"  {db:<10} engine {e1:,.0f}/s "
-            f"({'≥ 2,000 met' if e1 >= 2000 else 'TARGET 2,000 MISSED'}); "
-            f"engine ÷ bare {r1:.2f} ({'≥ 0.80 met' if r1 >= 0.8 else 'TARGET 0.80 MISSED'}); "
-            f"2 engines ÷ blackbox_exporter {r2:.2f} "
-            f"({'≥ 1.5 met' if r2 >= 1.5 else 'TARGET 1.5 MISSED'}); "
-            f"2 engines ÷ 2 bare {e2 / summary['bare_2']:.2f}"
+            f"  engine → {db}: {e1:,.0f}/s "
+            f"({'≥ 2,000 met' if e1 >= 2000 else 'target 2,000 MISSED'}); ÷ bare {r1:.2f} "
+            f"({'≥ 0.80 met' if r1 >= 0.8 else 'target 0.80 MISSED'}); 2 processes "
+            f"{e2:,.0f}/s ÷ blackbox_exporter {r2:.2f} "
+            f"({'≥ 1.5 met' if r2 >= 1.5 else 'target 1.5 MISSED'})"
         )
     support.json_line(
         "probe",
         {
             "seconds": args.seconds,
+            "rounds": args.rounds,
             "concurrency": args.concurrency,
             "monitors": args.monitors,
             "interval": args.interval,

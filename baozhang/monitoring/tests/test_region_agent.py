@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
 import datetime as dt
+import os
 import socket
 import threading
 import time
