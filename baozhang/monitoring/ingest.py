@@ -185,17 +185,30 @@ def _after_transitions(
 
 
 def reevaluate_all(now: dt.datetime | None = None) -> list[tuple[int, Transition]]:
-    """Judge every enabled monitor again at ``now`` without a new result: a maintenance
-    window that began or ended, a region that fell silent. Cheap: only monitors whose
-    judged state changes are written."""
+    """Judge enabled monitors again at ``now`` without a new result: a maintenance window
+    that began or ended, a monitor whose regions all fell silent. Only the candidates
+    are read and locked (those entering or leaving maintenance, and those not checked
+    for a minute, the shortest freshness), so that the rest keep ingesting; only
+    monitors whose judged state changes are written."""
+    from baozhang.maintenance.selectors import monitors_in_maintenance
+
     now = now or timezone.now()
-    ids = list(Monitor.objects.filter(enabled=True).values_list("id", flat=True))
-    if not ids:
+    enabled = Monitor.objects.filter(enabled=True)
+    inside = monitors_in_maintenance(now)
+    silent_since = now - dt.timedelta(seconds=60)
+    candidates = set(
+        enabled.filter(
+            Q(id__in=inside) & ~Q(status=MonitorStatus.MAINTENANCE)
+            | Q(status=MonitorStatus.MAINTENANCE) & ~Q(id__in=inside)
+            | Q(last_check_at__lt=silent_since) & ~Q(status=MonitorStatus.UNKNOWN)
+        ).values_list("id", flat=True)
+    )
+    if not candidates:
         return []
     out: list[tuple[int, Transition]] = []
     with transaction.atomic():
-        windows = _maintenance(ids, now, now + dt.timedelta(microseconds=1))
-        monitors = _lock(ids)
+        windows = _maintenance(candidates, now, now + dt.timedelta(microseconds=1))
+        monitors = _lock(candidates)
         changed = []
         for monitor_id, monitor in monitors.items():
             state = decode(monitor.state)

@@ -158,3 +158,20 @@ def test_a_region_falling_silent_leaves_the_monitor_unknown(service: Service) ->
     ingest.reevaluate_all(T0 + dt.timedelta(hours=1))
     web.refresh_from_db()
     assert web.status == "unknown"
+
+
+def test_a_window_beginning_and_ending_is_noticed_without_new_results(service: Service) -> None:
+    web = make_monitor(retries=1)
+    web.services.add(service)
+    window = MaintenanceWindow.objects.create(
+        title="升级", start=T0 + 2 * MIN, end=T0 + 4 * MIN, announced_at=T0 - dt.timedelta(days=2)
+    )
+    window.services.add(service)
+    ingest.ingest([R(web.id, "local", T0 + MIN, True)])
+    assert ingest.reevaluate_all(T0 + MIN + dt.timedelta(seconds=30)) == []  # nothing to do
+    [(_, entered)] = ingest.reevaluate_all(T0 + 2 * MIN)
+    assert entered.to == "maintenance"
+    ingest.ingest([R(web.id, "local", T0 + 3 * MIN, True)])
+    [(_, left)] = ingest.reevaluate_all(T0 + 4 * MIN)
+    assert (left.from_, left.to) == ("maintenance", "up")
+    assert [s[0] for s in spells(web)] == ["up", "maintenance", "up"]
