@@ -174,3 +174,12 @@ def sign_in(page: Any, base: str, username: str, password: str = PASSWORD) -> No
 def sign_out(page: Any) -> None:
     page.click("form[action='/accounts/logout/'] button")
     page.wait_for_selector("input[name=username]")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache (the status page is cached for 30 s)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

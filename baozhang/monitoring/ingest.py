@@ -131,13 +131,30 @@ def ingest(outcomes: Sequence[OutcomeLike]) -> IngestReport:
                     _apply(monitor, tr)
             _keep(monitor, state, max(o.at for o in items))
             changed.append(monitor)
-        Monitor.objects.bulk_update(
-            changed,
-            ["state", "status", "status_since", "status_reason", "last_check_at"],
-            batch_size=200,
-        )
+        _save_states(changed, _STATE_FIELDS)
         _after_transitions(monitors, report.transitions)
     return report
+
+
+_STATE_FIELDS = ("state", "status", "status_since", "status_reason", "last_check_at")
+
+
+def _save_states(monitors: Sequence[Monitor], fields: Sequence[str]) -> None:
+    """Write ``fields`` of many monitors with one prepared UPDATE run for each (Django's
+    ``bulk_update`` builds a CASE per field and row: 5 times slower for a batch of 500,
+    bench/bench_probe.py)."""
+    if not monitors:
+        return
+    meta = Monitor._meta
+    columns = [meta.get_field(name) for name in fields]
+    sets = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in columns)
+    sql = f"UPDATE {connection.ops.quote_name(meta.db_table)} SET {sets} WHERE id = %s"
+    rows = [
+        [f.get_db_prep_save(getattr(m, f.attname), connection) for f in columns] + [m.pk]
+        for m in monitors
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _keep(monitor: Monitor, state: MonitorState, last_at: dt.datetime) -> None:
@@ -223,9 +240,7 @@ def reevaluate_all(now: dt.datetime | None = None) -> list[tuple[int, Transition
                 monitor.state = encode(state)
                 changed.append(monitor)
                 out.append((monitor_id, tr))
-        Monitor.objects.bulk_update(
-            changed, ["state", "status", "status_since", "status_reason"], batch_size=200
-        )
+        _save_states(changed, _STATE_FIELDS)
         _after_transitions(monitors, out)
     return out
 
@@ -246,13 +261,32 @@ def store_pings(pings: Sequence[tuple[int, dt.datetime, bool, str]]) -> None:
     for monitor_id, at, _ok, _msg in pings:
         if monitor_id not in latest or at > latest[monitor_id]:
             latest[monitor_id] = at
+    rows = [(m, at, ok, msg[:300]) for m, at, ok, msg in pings]
     with transaction.atomic(), connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # Two statements over arrays: 3 times cheaper than a statement per ping.
+            cur.execute(
+                f"INSERT INTO {result} (monitor_id, region, at, ok, latency_ms, error) "
+                "SELECT u.m, %s, u.a, u.o, NULL, u.e FROM unnest("
+                "%s::bigint[], %s::timestamptz[], %s::boolean[], %s::text[]) AS u(m, a, o, e) "
+                f"WHERE EXISTS (SELECT 1 FROM {mon} WHERE id = u.m)",
+                [PUSH_REGION, *map(list, zip(*rows, strict=True))],
+            )
+            ids, ats = zip(*sorted(latest.items()), strict=True)
+            cur.execute(
+                f"UPDATE {mon} SET last_ping_at = u.a FROM unnest("
+                "%s::bigint[], %s::timestamptz[]) AS u(m, a) "
+                f"WHERE {mon}.id = u.m AND ({mon}.last_ping_at IS NULL "
+                f"OR {mon}.last_ping_at < u.a)",
+                [list(ids), list(ats)],
+            )
+            return
         cur.executemany(
             # A monitor deleted a moment ago (its token still cached) loses its ping
             # rather than failing the whole group.
             f"INSERT INTO {result} (monitor_id, region, at, ok, latency_ms, error) "
             f"SELECT %s, %s, %s, %s, NULL, %s WHERE EXISTS (SELECT 1 FROM {mon} WHERE id = %s)",
-            [(m, PUSH_REGION, at, ok, msg[:300], m) for m, at, ok, msg in pings],
+            [(m, PUSH_REGION, at, ok, msg, m) for m, at, ok, msg in rows],
         )
         cur.executemany(
             f"UPDATE {mon} SET last_ping_at = %s WHERE id = %s "

@@ -7,12 +7,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import multiprocessing
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 from django.conf import settings
 from django.db import close_old_connections, connection
 
+from baozhang.monitoring import ingest_child
 from baozhang.monitoring.models import LOCAL_REGION
 
 log = logging.getLogger(__name__)
@@ -41,14 +46,59 @@ def _store(outcomes: Sequence[object]) -> None:
         raise
 
 
+class IngestProcess:
+    """Results stored by a process of their own: ingesting is Python work that, on a
+    thread of the probe's process, would hold the GIL the event loop needs
+    (bench/bench_probe.py measured the checks falling to a third). The probe waits for
+    each batch to be stored; a failure (the database away) raises in the probe, which
+    keeps the batch and tries again; a dead process is replaced."""
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _ensure(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            database = {
+                key: connection.settings_dict[key]
+                for key in ("ENGINE", "NAME", "USER", "PASSWORD", "HOST", "PORT", "OPTIONS")
+                if key in connection.settings_dict
+            }
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=ingest_child.setup,
+                initargs=(database,),
+            )
+        return self._pool
+
+    async def store(self, outcomes: Sequence[Any]) -> None:
+        rows = [(o.monitor_id, o.region, o.at, o.ok, o.latency_ms, o.error) for o in outcomes]
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._ensure(), ingest_child.store, rows)
+        except BrokenProcessPool:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=False)
+            self._pool = None
+
+
 async def run_local(stop: asyncio.Event, *, region: str = LOCAL_REGION) -> None:
     """Check the monitors assigned to ``region`` until ``stop`` is set. Assignments are
     re-read every PROBE_RELOAD_SECONDS; while the database is away, the engine keeps its
     last assignments and retries storing its results (they wait in memory)."""
     from baozhang.monitoring.probe.engine import Engine
 
+    writer = IngestProcess() if settings.PROBE_INGEST_PROCESS else None
+
     async def sink(batch: list[object]) -> None:
-        await asyncio.to_thread(_store, batch)
+        if writer is not None:
+            await writer.store(batch)
+        else:
+            await asyncio.to_thread(_store, batch)
 
     engine = Engine(region, sink, max_in_flight=settings.PROBE_MAX_IN_FLIGHT)  # type: ignore[arg-type]
     runner = asyncio.create_task(engine.run(stop))
@@ -70,7 +120,11 @@ async def run_local(stop: asyncio.Event, *, region: str = LOCAL_REGION) -> None:
             failing = True
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), timeout=settings.PROBE_RELOAD_SECONDS)
-    await runner
+    try:
+        await runner
+    finally:
+        if writer is not None:
+            await asyncio.to_thread(writer.close)
 
 
 def start_thread(stop: threading.Event) -> threading.Thread:

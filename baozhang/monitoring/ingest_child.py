@@ -1,0 +1,40 @@
+"""The process that stores the local probe's results (runner.IngestProcess). Importable
+before Django is set up: a spawned process imports this module first, then ``setup``
+sets Django up on the probe's database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    monitor_id: int
+    region: str
+    at: dt.datetime
+    ok: bool
+    latency_ms: float | None
+    error: str
+
+
+def setup(database: dict[str, Any]) -> None:
+    """Django on the same database as the probe's process (in tests, its test
+    database)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baozhang.settings")
+    from django.conf import settings
+
+    settings.DATABASES["default"].update(database)
+    import django
+
+    django.setup()
+
+
+def store(rows: list[tuple[Any, ...]]) -> int:
+    """Store one batch of ``(monitor_id, region, at, ok, latency_ms, error)`` rows."""
+    from baozhang.monitoring.runner import _store
+
+    _store([Result(*row) for row in rows])
+    return len(rows)
