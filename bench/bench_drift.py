@@ -9,10 +9,11 @@ probe`` runs it), ``max_in_flight`` = PROBE_MAX_IN_FLIGHT (512):
 
 1. baseline: a fake check (``asyncio.sleep`` of ``--check-ms``, passed as
    ``Engine(check=...)``) and a sink that drops the results: the scheduler alone;
-2. the same fake check, results stored by the server's own sink
-   (``monitoring.runner._store`` → ``ingest.ingest`` in a thread) into SQLite in a
-   temporary BAOZHANG_HOME: the first run of every monitor is also its first state
-   transition (unknown → up: a spell, an event), so this phase carries the cold start;
+2. the same fake check, results stored by the sink ``runner.run_local`` uses
+   (``ingest.ingest`` in a process of its own when PROBE_INGEST_PROCESS is on, as by
+   default, else in a thread) into SQLite in a temporary BAOZHANG_HOME: the first run of
+   every monitor is also its first state transition (unknown → up: a spell, an event), so
+   this phase carries the cold start;
 3. real TCP connects to nginx on loopback (``run_check``, kind ``tcp``), stored the same
    way (``--no-tcp`` to skip; needs nginx, exit 2 with the apt-get line when missing).
 
@@ -45,15 +46,25 @@ def run_phase(
 ) -> dict[str, Any]:
     from django.conf import settings
 
+    from baozhang.monitoring import runner
     from baozhang.monitoring.probe.engine import Engine
-    from baozhang.monitoring.runner import _store
 
     stats = {"stored": 0, "sink_s": 0.0}
+    # The sink runner.run_local uses: a process of its own when PROBE_INGEST_PROCESS is on.
+    own = getattr(settings, "PROBE_INGEST_PROCESS", False) and hasattr(runner, "IngestProcess")
+    writer = runner.IngestProcess() if store and own else None
+    if writer is not None:
+        asyncio.run(writer.store([]))  # start the ingest process before the clock runs
+        label += " (own process)"
+    elif store:
+        label += " (thread)"
 
     async def sink(batch: list[Any]) -> None:
         t0 = time.perf_counter()
-        if store:
-            await asyncio.to_thread(_store, batch)
+        if writer is not None:
+            await writer.store(batch)
+        elif store:
+            await asyncio.to_thread(runner._store, batch)
         stats["sink_s"] += time.perf_counter() - t0
         stats["stored"] += len(batch)
 
@@ -85,7 +96,11 @@ def run_phase(
             "cpu": cpu / span,
         }
 
-    return asyncio.run(main())
+    try:
+        return asyncio.run(main())
+    finally:
+        if writer is not None:
+            writer.close()
 
 
 def main() -> int:
@@ -146,14 +161,14 @@ def main() -> int:
             ]
 
         print(
-            f"  {'phase':<44} {'starts':>8} {'skipped':>7} {'p50 ms':>7} {'p99 ms':>7} "
+            f"  {'phase':<58} {'starts':>8} {'skipped':>7} {'p50 ms':>7} {'p99 ms':>7} "
             f"{'max ms':>7} {'cpu':>5} {'sink':>5}"
         )
 
         def show(r: dict[str, Any]) -> None:
             results.append(r)
             print(
-                f"  {r['label']:<44} {r['started']:>8,} {r['skipped']:>7,} "
+                f"  {r['label']:<58} {r['started']:>8,} {r['skipped']:>7,} "
                 f"{r['p50'] * 1000:>7.1f} {r['p99'] * 1000:>7.1f} {r['max'] * 1000:>7.1f} "
                 f"{r['cpu']:>5.2f} {r['sink_busy']:>5.0%}",
                 flush=True,

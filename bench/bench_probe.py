@@ -2,24 +2,30 @@
 against nginx on loopback; next to a bare aiohttp loop (nothing stored) and Prometheus's
 blackbox_exporter at the same concurrency.
 
-    python bench/bench_probe.py            # 10-s phases, SQLite then PostgreSQL
-    python bench/bench_probe.py --quick    # 3-s phases, SQLite only
+    python bench/bench_probe.py            # 10-s phases, 3 rounds, SQLite and PostgreSQL
+    python bench/bench_probe.py --quick    # 3-s phases, one round, SQLite only
     python bench/bench_probe.py --profile  # also cProfile one engine phase (loop + sink)
 
-Phases (each in a fresh process, a warm-up of ``--warmup`` s not counted, then ``--seconds``
-measured; every loop bounded in time and in count):
+Phases (each in fresh processes, a warm-up of ``--warmup`` s not counted, then ``--seconds``
+measured; every loop bounded in time and in count), all run ``--rounds`` times in turn and
+the median round reported:
 
 - bare: one asyncio loop, the engine's aiohttp client settings (one session,
   ``TCPConnector(force_close=True, limit=0)``), ``--concurrency`` coroutines each doing
   GET → status → next; nothing stored. Once with one process, once with two.
 - engine: ``probe.engine.Engine`` with ``max_in_flight=--concurrency`` and its real
   ``run_check``; ``--monitors`` HTTP monitors per process at ``--interval`` s (far more
-  than it can do: the engine, not the schedule, is the limit); its sink is the one the
-  server uses (``monitoring.runner._store`` → ``ingest.ingest`` in a thread), into a
-  throwaway database: SQLite in a temporary BAOZHANG_HOME, then PostgreSQL
+  than it can do: the engine, not the schedule, is the limit); its sink is the one
+  ``runner.run_local`` uses (``ingest.ingest`` in a process of its own,
+  ``runner.IngestProcess``, when PROBE_INGEST_PROCESS is on, as by default; else in a
+  thread), and once per database the same with ingest in a thread, into a throwaway
+  database: SQLite in a temporary BAOZHANG_HOME, then PostgreSQL
   bench_probe_<pid> (dropped at the end). One process, then two (one per core, each with
   its own monitors). The rate counted is of results *stored* (committed by the sink);
-  afterwards the rows in the database are checked against the checks done.
+  afterwards the rows in the database are checked against the checks done. The monitors
+  are ``up`` beforehand (one result each ingested while preparing), so the phases see the
+  steady state. Also, to show where the time goes, the engine with a sink that drops its
+  results (one and two processes).
 - blackbox_exporter 0.23 (Debian), module ``http_2xx``, driven by ``--concurrency``
   aiohttp coroutines over keep-alive connections calling
   ``/probe?module=http_2xx&target=<nginx>``; only ``probe_success 1`` answers count. Also
@@ -123,7 +129,7 @@ def _engine(
     warmup: float,
     seconds: float,
     profile: bool,
-    keep: bool,
+    sink_kind: str,
     ready: Any,
     go_event: Any,
 ) -> dict[str, Any]:
@@ -133,11 +139,14 @@ def _engine(
     import django
 
     django.setup()
+    from django.conf import settings
+
+    from baozhang.monitoring import runner
     from baozhang.monitoring.catalog import monitor_spec_dict
     from baozhang.monitoring.models import Monitor, ProbeResult
     from baozhang.monitoring.probe.engine import Engine
     from baozhang.monitoring.probe.specs import MonitorSpec
-    from baozhang.monitoring.runner import _store  # the server's own sink
+    from baozhang.monitoring.runner import _store  # what the server's sink runs
 
     specs = [
         MonitorSpec.from_dict({**monitor_spec_dict(m), "interval": interval})
@@ -162,9 +171,18 @@ def _engine(
             if sink_profile is not None:
                 sink_profile.disable()
 
+    if sink_kind == "server":  # as runner.run_local chooses
+        own = getattr(settings, "PROBE_INGEST_PROCESS", False) and hasattr(runner, "IngestProcess")
+        sink_kind = "process" if own and not profile else "thread"
+    writer = runner.IngestProcess() if sink_kind == "process" else None
+    if writer is not None:
+        asyncio.run(writer.store([]))  # start the ingest process now, not in the warm-up
+
     async def sink(batch: list[Any]) -> None:
         t0 = time.perf_counter()
-        if keep:
+        if writer is not None:
+            await writer.store(batch)
+        elif sink_kind == "thread":
             await asyncio.to_thread(store, batch)
         stats["sink_s"] += time.perf_counter() - t0
         stats["stored"] += len(batch)
@@ -209,7 +227,11 @@ def _engine(
 
         loop_profile = cProfile.Profile()
         loop_profile.enable()
-    result = asyncio.run(main())
+    try:
+        result = asyncio.run(main())
+    finally:
+        if writer is not None:
+            writer.close()
     if loop_profile is not None:
         loop_profile.disable()
     result.update(
@@ -221,6 +243,7 @@ def _engine(
             "sink_failures": engine.sink_failures,
             "rows": ProbeResult.objects.filter(monitor_id__in=ids).count() - rows_before,
             "monitors": len(specs),
+            "sink": sink_kind,
         }
     )
     connection.close()
@@ -368,7 +391,7 @@ def run_engines(
     url: str,
     args: argparse.Namespace,
     profile: bool = False,
-    keep: bool = True,
+    sink_kind: str = "server",
 ) -> list[dict[str, Any]]:
     """Engine processes, one per id set, started together once all are ready."""
     ready, go_event = CTX.Queue(), CTX.Event()
@@ -387,7 +410,7 @@ def run_engines(
                     args.warmup,
                     args.seconds,
                     profile,
-                    keep,
+                    sink_kind,
                     ready,
                     go_event,
                 ),
@@ -520,18 +543,23 @@ def main() -> int:
                 ids = prepare_database(env, url, 2 * args.monitors)
                 envs[db] = (env, [ids[: args.monitors], ids[args.monitors :]])
 
-            def engines(db: str, n: int, keep: bool = True) -> Any:
+            def engines(db: str, n: int, sink_kind: str = "server") -> Any:
                 env, halves = envs[db]
-                return lambda: run_engines(env, halves[:n], url, args, keep=keep)
+                return lambda: run_engines(env, halves[:n], url, args, sink_kind=sink_kind)
 
             phases += [
-                ("drop1", "engine, results dropped, 1 process", engines("sqlite", 1, False)),
-                ("drop2", "engine, results dropped, 2 processes", engines("sqlite", 2, False)),
+                ("drop1", "engine, results dropped, 1 process", engines("sqlite", 1, "drop")),
+                ("drop2", "engine, results dropped, 2 processes", engines("sqlite", 2, "drop")),
             ]
             for db, _name in databases:
                 phases += [
                     (f"{db}1", f"engine → {db}, 1 process", engines(db, 1)),
                     (f"{db}2", f"engine → {db}, 2 processes", engines(db, 2)),
+                    (
+                        f"{db}1t",
+                        f"engine → {db}, 1 process, ingest in a thread",
+                        engines(db, 1, "thread"),
+                    ),
                 ]
             phases.append(
                 (
@@ -592,7 +620,7 @@ def main() -> int:
             extra = f"done {done:,.0f}/s, failed {bad}, cpu {cpu}, drift p99 {drift:.1f} s"
             if not key.startswith("drop"):
                 lost = sum(r["checks_done_total"] - r["rows"] for rr in rounds_ for r in rr)
-                extra += f", sink busy {sink:.0%}, not stored {lost}"
+                extra += f", sink ({med[0]['sink']}) busy {sink:.0%}, not stored {lost}"
         elif "cpu" in med[0]:
             extra = f"cpu {med[0]['cpu']:.2f}"
         if "errors" in med[0]:
