@@ -72,8 +72,31 @@ def _inside(windows: Sequence[Interval], at: dt.datetime) -> bool:
     return any(w.start <= at < w.end for w in windows)
 
 
+# What judging a monitor reads (the check settings, JSON headers included, stay unread).
+_JUDGE_FIELDS = (
+    "id",
+    "name",
+    "kind",
+    "enabled",
+    "interval_s",
+    "timeout_s",
+    "retries",
+    "quorum",
+    "regions",
+    "push_period_s",
+    "push_grace_s",
+    "last_ping_at",
+    "created_at",
+    "state",
+    "status",
+    "status_since",
+    "status_reason",
+    "last_check_at",
+)
+
+
 def _lock(ids: Iterable[int]) -> dict[int, Monitor]:
-    qs = Monitor.objects.filter(id__in=list(ids)).order_by("id")
+    qs = Monitor.objects.filter(id__in=list(ids)).order_by("id").only(*_JUDGE_FIELDS)
     if connection.features.has_select_for_update:
         qs = qs.select_for_update()
     return {m.id: m for m in qs}
@@ -94,28 +117,21 @@ def ingest(outcomes: Sequence[OutcomeLike]) -> IngestReport:
         by_monitor[o.monitor_id].append(o)
     with transaction.atomic():
         monitors = _lock(by_monitor)
-        rows = []
+        rows: list[tuple[int, str, dt.datetime, bool, float | None, str]] = []
         for monitor_id, items in by_monitor.items():
             if monitor_id not in monitors:
                 report.unknown_monitor += len(items)
                 continue
             rows.extend(
-                ProbeResult(
-                    monitor_id=monitor_id,
-                    region=o.region[:40],
-                    at=o.at,
-                    ok=o.ok,
-                    latency_ms=o.latency_ms,
-                    error=(o.error or "")[:300],
-                )
+                (monitor_id, o.region[:40], o.at, o.ok, o.latency_ms, (o.error or "")[:300])
                 for o in items
             )
-        ProbeResult.objects.bulk_create(rows, batch_size=500)
+        _insert_results(rows)
         report.stored = len(rows)
         if not rows:
             return report
-        start = min(r.at for r in rows)
-        end = max(r.at for r in rows) + dt.timedelta(microseconds=1)
+        start = min(r[2] for r in rows)
+        end = max(r[2] for r in rows) + dt.timedelta(microseconds=1)
         windows = _maintenance(monitors, start, end)
         changed: list[Monitor] = []
         for monitor_id, monitor in monitors.items():
@@ -134,6 +150,31 @@ def ingest(outcomes: Sequence[OutcomeLike]) -> IngestReport:
         _save_states(changed, _STATE_FIELDS)
         _after_transitions(monitors, report.transitions)
     return report
+
+
+def _insert_results(rows: Sequence[tuple[int, str, dt.datetime, bool, float | None, str]]) -> None:
+    """Raw results in one statement over arrays (PostgreSQL) or one prepared INSERT
+    (SQLite): no model instances."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(ProbeResult._meta.db_table)
+    columns = "(monitor_id, region, at, ok, latency_ms, error)"
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            cur.execute(
+                f"INSERT INTO {table} {columns} SELECT * FROM unnest(%s::bigint[], "
+                "%s::varchar[], %s::timestamptz[], %s::boolean[], %s::float8[], %s::varchar[])",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+            return
+        at = ProbeResult._meta.get_field("at")
+        cur.executemany(
+            f"INSERT INTO {table} {columns} VALUES (%s, %s, %s, %s, %s, %s)",
+            [
+                (m, r, at.get_db_prep_save(t, connection), ok, lat, e)
+                for m, r, t, ok, lat, e in rows
+            ],
+        )
 
 
 _STATE_FIELDS = ("state", "status", "status_since", "status_reason", "last_check_at")
