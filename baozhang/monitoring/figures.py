@@ -28,6 +28,7 @@ from baozhang.core.monitor_rollup import (
 )
 from baozhang.core.monitor_state import CheckResult, MonitorStatus
 from baozhang.core.sla_text import ExclusionKind
+from baozhang.maintenance.selectors import windows_for_monitors
 from baozhang.monitoring.models import DailyRollup, Monitor, MonitorKind, ProbeResult, StateSpell
 
 _NOT_OBSERVED = str(ExclusionKind.NOT_OBSERVED)
@@ -52,22 +53,14 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
-def _grid_ceil(t: dt.datetime, origin: dt.datetime, step: dt.timedelta) -> dt.datetime:
+def grid_ceil(t: dt.datetime, origin: dt.datetime, step: dt.timedelta) -> dt.datetime:
     if t <= origin:
         return origin
     return origin + -(-(t - origin) // step) * step
 
 
-def _grid_floor(t: dt.datetime, origin: dt.datetime, step: dt.timedelta) -> dt.datetime:
+def grid_floor(t: dt.datetime, origin: dt.datetime, step: dt.timedelta) -> dt.datetime:
     return origin + ((t - origin) // step) * step
-
-
-def maintenance_windows(
-    monitor_ids: Iterable[int], start: dt.datetime, end: dt.datetime
-) -> dict[int, list[Interval]]:
-    from baozhang.maintenance.selectors import windows_for_monitors
-
-    return windows_for_monitors(list(monitor_ids), start, end)
 
 
 def spells_as_intervals(
@@ -83,6 +76,7 @@ def spells_as_intervals(
         StateSpell.objects.filter(monitor_id__in=ids, start__lt=end)
         .filter(Q(end__isnull=True) | Q(end__gt=start))
         .exclude(state=MonitorStatus.UP)
+        .order_by()  # grouped below: the default ordering would join and sort by name
         .values_list("monitor_id", "state", "start", "end", "reason")
     )
     for monitor_id, state, s, e, reason in rows.iterator(chunk_size=5000):
@@ -124,7 +118,7 @@ def availability_of(
     now = now or timezone.now()
     ids = list(monitor_ids)
     spells = spells_as_intervals(ids, start, end, now=now)
-    windows = maintenance_windows(ids, start, end)
+    windows = windows_for_monitors(ids, start, end)
     out = {}
     for monitor_id in ids:
         excl = list(windows.get(monitor_id, []))
@@ -144,7 +138,7 @@ class MonitorFigures:
     rollup: Rollup | None
 
 
-def _raw_rollup(
+def raw_rollup(
     monitor: Monitor, start: dt.datetime, end: dt.datetime, exclusions: list[Interval]
 ) -> Rollup:
     results = [
@@ -173,6 +167,7 @@ def integrity_rollup(
     step = collection_interval(monitor)
     zone = local_zone()
     parts: list[Rollup] = []
+    windows: list[Interval] | None = None
     day = start.astimezone(zone).date()
     last_day = (end - dt.timedelta(microseconds=1)).astimezone(zone).date()
     rolled = {
@@ -181,15 +176,16 @@ def integrity_rollup(
     }
     while day <= last_day:
         d0, d1 = day_bounds(day)
-        lo = _grid_ceil(max(start, d0, monitor.created_at), d0, step)
-        hi = _grid_floor(min(end, d1, now), d0, step) if min(end, d1, now) < d1 else d1
+        lo = grid_ceil(max(start, d0, monitor.created_at), d0, step)
+        hi = grid_floor(min(end, d1, now), d0, step) if min(end, d1, now) < d1 else d1
         if hi > lo:
             stored = rolled.get(day)
             if stored is not None and lo <= stored.period_start and hi >= d1:
                 parts.append(_stored(stored))
             else:
-                windows = maintenance_windows([monitor.id], lo, hi).get(monitor.id, [])
-                parts.append(_raw_rollup(monitor, lo, hi, windows))
+                if windows is None:  # read once, on the first day not rolled up
+                    windows = windows_for_monitors([monitor.id], start, end).get(monitor.id, [])
+                parts.append(raw_rollup(monitor, lo, hi, windows))
         day += dt.timedelta(days=1)
     return merge_rollups(parts) if parts else None
 
@@ -229,7 +225,7 @@ def target_measurements(
     if not ids:
         return None
     spells = spells_as_intervals(ids, start, end, now=now)
-    windows = maintenance_windows(ids, start, end)
+    windows = windows_for_monitors(ids, start, end)
     downtime: list[Interval] = []
     exclusions: list[Interval] = []
     maintenance = str(ExclusionKind.ANNOUNCED_MAINTENANCE)

@@ -31,6 +31,7 @@ from baozhang.core.monitor_state import (
 )
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
+from baozhang.maintenance.selectors import monitors_in_maintenance, windows_for_monitors
 from baozhang.monitoring.models import (
     PUSH_REGION,
     Monitor,
@@ -55,17 +56,23 @@ class OutcomeLike(Protocol):
     error: str
 
 
+@dataclass(frozen=True, slots=True)
+class Result:
+    """A check result as the remote probes' API and the ingest process pass it on."""
+
+    monitor_id: int
+    region: str
+    at: dt.datetime
+    ok: bool
+    latency_ms: float | None
+    error: str
+
+
 @dataclass
 class IngestReport:
     stored: int = 0
     unknown_monitor: int = 0
     transitions: list[tuple[int, Transition]] = field(default_factory=list)
-
-
-def _maintenance(monitor_ids: Iterable[int], start: dt.datetime, end: dt.datetime):  # type: ignore[no-untyped-def]
-    from baozhang.maintenance.selectors import windows_for_monitors
-
-    return windows_for_monitors(monitor_ids, start, end)
 
 
 def _inside(windows: Sequence[Interval], at: dt.datetime) -> bool:
@@ -132,7 +139,7 @@ def ingest(outcomes: Sequence[OutcomeLike]) -> IngestReport:
             return report
         start = min(r[2] for r in rows)
         end = max(r[2] for r in rows) + dt.timedelta(microseconds=1)
-        windows = _maintenance(monitors, start, end)
+        windows = windows_for_monitors(monitors, start, end)
         changed: list[Monitor] = []
         for monitor_id, monitor in monitors.items():
             items = sorted(by_monitor[monitor_id], key=lambda o: o.at)
@@ -248,8 +255,6 @@ def reevaluate_all(now: dt.datetime | None = None) -> list[tuple[int, Transition
     are read and locked (those entering or leaving maintenance, and those not checked
     for a minute, the shortest freshness), so that the rest keep ingesting; only
     monitors whose judged state changes are written."""
-    from baozhang.maintenance.selectors import monitors_in_maintenance
-
     now = now or timezone.now()
     enabled = Monitor.objects.filter(enabled=True)
     inside = monitors_in_maintenance(now)
@@ -265,7 +270,7 @@ def reevaluate_all(now: dt.datetime | None = None) -> list[tuple[int, Transition
         return []
     out: list[tuple[int, Transition]] = []
     with transaction.atomic():
-        windows = _maintenance(candidates, now, now + dt.timedelta(microseconds=1))
+        windows = windows_for_monitors(candidates, now, now + dt.timedelta(microseconds=1))
         monitors = _lock(candidates)
         changed = []
         for monitor_id, monitor in monitors.items():
@@ -346,13 +351,21 @@ def evaluate_push(now: dt.datetime | None = None) -> list[tuple[int, Transition]
     (stored as a raw result, once per missed period)."""
     now = now or timezone.now()
     monitors = Monitor.objects.filter(kind=MonitorKind.PUSH, enabled=True)
+    rows = monitors.values_list(
+        "id", "last_ping_at", "last_check_at", "created_at", "push_period_s", "push_grace_s"
+    )
     out: list[tuple[int, Transition]] = []
-    for monitor in monitors.only("id"):
-        out.extend(_evaluate_one_push(monitor.id, now))
+    for monitor_id, last_ping, last_check, created, period, grace in rows:
+        new_ping = last_ping is not None and (last_check is None or last_ping > last_check)
+        allowed = dt.timedelta(seconds=(period or 60) + (grace or 0))
+        if new_ping or now - (last_ping or created) >= allowed:
+            out.extend(_evaluate_one_push(monitor_id, now))
     return out
 
 
 def _evaluate_one_push(monitor_id: int, now: dt.datetime) -> list[tuple[int, Transition]]:
+    """One push monitor's new pings, or its missed deadline, through the state machine.
+    Maintenance boundaries and silence without results are judged by reevaluate_all."""
     out: list[tuple[int, Transition]] = []
     with transaction.atomic():
         monitor = _lock([monitor_id]).get(monitor_id)
@@ -383,25 +396,17 @@ def _evaluate_one_push(monitor_id: int, now: dt.datetime) -> list[tuple[int, Tra
                 monitor=monitor, region=PUSH_REGION, at=now, ok=False, error=miss.error
             )
             results.append(miss)
-        earliest = results[0].at if results else now
-        windows = _maintenance([monitor.id], earliest, now + dt.timedelta(seconds=1))
+        if not results:
+            return out
+        windows = windows_for_monitors([monitor.id], results[0].at, now + dt.timedelta(seconds=1))
         mine = windows.get(monitor.id, [])
         for result in results:
             state, tr = step(state, result, policy, in_maintenance=_inside(mine, result.at))
             if tr is not None:
                 _apply(monitor, tr)
                 out.append((monitor.id, tr))
-        if not results and (state.as_of is not None or _inside(mine, now)):
-            state, tr = reevaluate(state, policy, now=now, in_maintenance=_inside(mine, now))
-            if tr is not None:
-                _apply(monitor, tr)
-                out.append((monitor.id, tr))
-        monitor.state = encode(state)
-        if results and (monitor.last_check_at is None or results[-1].at > monitor.last_check_at):
-            monitor.last_check_at = results[-1].at
-        monitor.save(
-            update_fields=["state", "status", "status_since", "status_reason", "last_check_at"]
-        )
+        _keep(monitor, state, results[-1].at)
+        _save_states([monitor], _STATE_FIELDS)
         _record_heartbeats(monitor, [r for r in results if r.ok])
         _after_transitions({monitor.id: monitor}, out)
     return out

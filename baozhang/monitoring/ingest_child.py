@@ -4,20 +4,8 @@ sets Django up on the probe's database."""
 
 from __future__ import annotations
 
-import datetime as dt
 import os
-from dataclasses import dataclass
 from typing import Any
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    monitor_id: int
-    region: str
-    at: dt.datetime
-    ok: bool
-    latency_ms: float | None
-    error: str
 
 
 def setup(database: dict[str, Any]) -> None:
@@ -34,6 +22,7 @@ def setup(database: dict[str, Any]) -> None:
 
 def store(rows: list[tuple[Any, ...]]) -> int:
     """Store one batch of ``(monitor_id, region, at, ok, latency_ms, error)`` rows."""
+    from baozhang.monitoring.ingest import Result
     from baozhang.monitoring.runner import _store
 
     _store([Result(*row) for row in rows])

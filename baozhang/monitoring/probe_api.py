@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -87,16 +85,6 @@ class ResultsOut(Schema):
     ignored: int
 
 
-@dataclass(frozen=True, slots=True)
-class _Result:
-    monitor_id: int
-    region: str
-    at: dt.datetime
-    ok: bool
-    latency_ms: float | None
-    error: str
-
-
 @router.post("/probe/results", response=ResultsOut, auth=RegionAuth())
 def results(request: HttpRequest, payload: ResultsIn) -> dict[str, Any]:
     """Store a batch of results from this region. A batch id seen before is answered as a
@@ -113,7 +101,7 @@ def results(request: HttpRequest, payload: ResultsIn) -> dict[str, Any]:
         )
     allowed = {m.id for m in assigned_monitors(region.name)}
     items = [
-        _Result(r.monitor_id, region.name, r.at, r.ok, r.latency_ms, r.error[:300])
+        ingest.Result(r.monitor_id, region.name, r.at, r.ok, r.latency_ms, r.error[:300])
         for r in payload.results
         if r.monitor_id in allowed
     ]

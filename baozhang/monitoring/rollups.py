@@ -10,13 +10,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from baozhang.maintenance.selectors import windows_for_monitors
 from baozhang.monitoring.figures import (
-    _grid_ceil,
-    _raw_rollup,
     collection_interval,
     day_bounds,
+    grid_ceil,
     local_zone,
-    maintenance_windows,
+    raw_rollup,
 )
 from baozhang.monitoring.ingest import prune
 from baozhang.monitoring.models import DailyRollup, Monitor
@@ -29,11 +29,11 @@ def roll_up_day(monitor: Monitor, day: dt.date) -> DailyRollup | None:
     for a day before the monitor existed."""
     d0, d1 = day_bounds(day)
     step = collection_interval(monitor)
-    lo = _grid_ceil(max(d0, monitor.created_at), d0, step)
+    lo = grid_ceil(max(d0, monitor.created_at), d0, step)
     if lo >= d1:
         return None
-    windows = maintenance_windows([monitor.id], lo, d1).get(monitor.id, [])
-    summary = _raw_rollup(monitor, lo, d1, windows)
+    windows = windows_for_monitors([monitor.id], lo, d1).get(monitor.id, [])
+    summary = raw_rollup(monitor, lo, d1, windows)
     with transaction.atomic():
         row, _ = DailyRollup.objects.update_or_create(
             monitor=monitor,
