@@ -291,12 +291,13 @@ class Engine:
         slot.running = True
         self._in_flight += 1
         self.checks_started += 1
-        task = asyncio.create_task(self._one(slot, slot.spec, due))
+        # The start is stamped when the check is launched, not when its task first runs:
+        # a monitor removed in between was still assigned when its check began.
+        task = asyncio.create_task(self._one(slot, slot.spec, due, time.time()))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _one(self, slot: _Slot, spec: MonitorSpec, due: float) -> None:
-        wall = time.time()
+    async def _one(self, slot: _Slot, spec: MonitorSpec, due: float, wall: float) -> None:
         late = time.monotonic() - due
         if late < 0.0:
             late = 0.0
