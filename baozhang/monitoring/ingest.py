@@ -11,11 +11,12 @@ periodic :func:`evaluate_push` turns pings (and their absence) into state.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.db import connection, transaction
 from django.db.models import Q
@@ -115,6 +116,10 @@ def ingest(outcomes: Sequence[OutcomeLike]) -> IngestReport:
     Results of deleted monitors are counted and dropped. Results are applied in time
     order per monitor; core ignores late and out-of-order ones for the state (they are
     still stored as raw results). Returns what was stored and the transitions made.
+
+    The hot path of every probe: monitors are read and written as plain rows (no model
+    instances), their states written back in one statement; only a monitor whose judged
+    state changes is loaded as a model, for its spells, event and incident.
     """
     report = IngestReport()
     if not outcomes:
@@ -123,10 +128,10 @@ def ingest(outcomes: Sequence[OutcomeLike]) -> IngestReport:
     for o in outcomes:
         by_monitor[o.monitor_id].append(o)
     with transaction.atomic():
-        monitors = _lock(by_monitor)
+        rows_by_id = _lock_rows(by_monitor)
         rows: list[tuple[int, str, dt.datetime, bool, float | None, str]] = []
         for monitor_id, items in by_monitor.items():
-            if monitor_id not in monitors:
+            if monitor_id not in rows_by_id:
                 report.unknown_monitor += len(items)
                 continue
             rows.extend(
@@ -139,28 +144,123 @@ def ingest(outcomes: Sequence[OutcomeLike]) -> IngestReport:
             return report
         start = min(r[2] for r in rows)
         end = max(r[2] for r in rows) + dt.timedelta(microseconds=1)
-        windows = windows_for_monitors(monitors, start, end)
-        changed: list[Monitor] = []
-        for monitor_id, monitor in monitors.items():
+        windows = windows_for_monitors(rows_by_id, start, end)
+        kept: list[tuple[int, MonitorState, dt.datetime | None]] = []
+        moved: dict[int, Monitor] = {}
+        for monitor_id, row in rows_by_id.items():
             items = sorted(by_monitor[monitor_id], key=lambda o: o.at)
-            state = decode(monitor.state)
-            policy = policy_for(monitor)
+            state = decode(row.state)
+            policy = policy_for(row)
             mine = windows.get(monitor_id, [])
             for o in items:
                 result = CheckResult(o.region, o.at, o.ok, o.latency_ms, (o.error or "")[:300])
                 state, tr = step(state, result, policy, in_maintenance=_inside(mine, o.at))
                 if tr is not None:
                     report.transitions.append((monitor_id, tr))
-                    _apply(monitor, tr)
-            _keep(monitor, state, max(o.at for o in items))
-            changed.append(monitor)
-        _save_states(changed, _STATE_FIELDS)
-        _after_transitions(monitors, report.transitions)
+                    if monitor_id not in moved:
+                        moved[monitor_id] = Monitor.objects.get(pk=monitor_id)
+                    _apply(moved[monitor_id], tr)
+            last_at = max(o.at for o in items)
+            if row.last_check_at is not None and row.last_check_at > last_at:
+                last_at = row.last_check_at
+            if monitor_id in moved:
+                _keep(moved[monitor_id], state, last_at)
+            else:
+                kept.append((monitor_id, state, last_at))
+        _save_checked(kept)
+        _save_states(list(moved.values()), _STATE_FIELDS)
+        _after_transitions(moved, report.transitions)
     return report
 
 
+@dataclass(slots=True)
+class _JudgeRow:
+    """What judging a monitor reads, as a plain row (policy_for takes it like a monitor)."""
+
+    id: int
+    kind: str
+    interval_s: float
+    timeout_s: float
+    retries: int
+    quorum: int
+    regions: list[str]
+    push_period_s: int | None
+    push_grace_s: int | None
+    state: dict[str, Any]
+    last_check_at: dt.datetime | None
+
+    @property
+    def region_names(self) -> list[str]:
+        return Monitor.region_names.fget(self)  # type: ignore[attr-defined, no-any-return]
+
+
+_ROW_FIELDS = tuple(_JudgeRow.__dataclass_fields__)
+
+
+def _lock_rows(ids: Iterable[int]) -> dict[int, _JudgeRow]:
+    """The monitors ``ids`` as judge rows, locked for this transaction (PostgreSQL). One
+    parameter for all the ids, not one each."""
+    table = connection.ops.quote_name(Monitor._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in _ROW_FIELDS)
+    if connection.vendor == "postgresql":
+        sql = f"SELECT {columns} FROM {table} WHERE id = ANY(%s) ORDER BY id FOR UPDATE"
+        param: object = list(ids)
+    else:
+        sql = f"SELECT {columns} FROM {table} WHERE id IN (SELECT value FROM json_each(%s))"
+        param = json.dumps(list(ids))
+    regions_at, state_at = _ROW_FIELDS.index("regions"), _ROW_FIELDS.index("state")
+    out: dict[int, _JudgeRow] = {}
+    with connection.cursor() as cur:
+        cur.execute(sql, [param])
+        for raw in cur.fetchall():
+            row = list(raw)
+            for i in (regions_at, state_at):
+                if isinstance(row[i], str | bytes):
+                    row[i] = json.loads(row[i])
+            if row[-1] is not None and connection.vendor != "postgresql":
+                # SQLite hands timestamps over as text.
+                row[-1] = connection.ops.convert_datetimefield_value(row[-1], None, connection)
+            out[row[0]] = _JudgeRow(*row)
+    return out
+
+
+def _save_checked(kept: Sequence[tuple[int, MonitorState, dt.datetime | None]]) -> None:
+    """The new state and last check time of monitors whose judged state did not change:
+    one UPDATE over arrays (PostgreSQL) or one prepared UPDATE (SQLite)."""
+    if not kept:
+        return
+    table = connection.ops.quote_name(Monitor._meta.db_table)
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # One JSON document for the whole batch: arrays of JSON text would be quoted
+            # element by element on the client, three times slower.
+            doc = json.dumps(
+                [{"m": m, "s": encode(s), "c": c.isoformat() if c else None} for m, s, c in kept],
+                separators=(",", ":"),
+            )
+            cur.execute(
+                f"UPDATE {table} SET state = u.s, last_check_at = u.c FROM "
+                "jsonb_to_recordset(%s::jsonb) AS u(m bigint, s jsonb, c timestamptz) "
+                f"WHERE {table}.id = u.m",
+                [doc],
+            )
+            return
+        at = Monitor._meta.get_field("last_check_at")
+        cur.executemany(
+            f"UPDATE {table} SET state = %s, last_check_at = %s WHERE id = %s",
+            [
+                (
+                    json.dumps(encode(s), separators=(",", ":")),
+                    at.get_db_prep_save(c, connection),
+                    m,
+                )
+                for m, s, c in kept
+            ],
+        )
+
+
 def _insert_results(rows: Sequence[tuple[int, str, dt.datetime, bool, float | None, str]]) -> None:
-    """Raw results in one statement over arrays (PostgreSQL) or one prepared INSERT
+    """Raw results in one statement over a JSON array (PostgreSQL) or one prepared INSERT
     (SQLite): no model instances."""
     if not rows:
         return
@@ -168,10 +268,17 @@ def _insert_results(rows: Sequence[tuple[int, str, dt.datetime, bool, float | No
     columns = "(monitor_id, region, at, ok, latency_ms, error)"
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
+            # One JSON document for the batch (arrays of text are quoted element by
+            # element on the client).
+            doc = json.dumps(
+                [[m, r, t.isoformat(), ok, lat, e] for m, r, t, ok, lat, e in rows],
+                separators=(",", ":"),
+            )
             cur.execute(
-                f"INSERT INTO {table} {columns} SELECT * FROM unnest(%s::bigint[], "
-                "%s::varchar[], %s::timestamptz[], %s::boolean[], %s::float8[], %s::varchar[])",
-                [list(column) for column in zip(*rows, strict=True)],
+                f"INSERT INTO {table} {columns} SELECT (e->>0)::bigint, e->>1, "
+                "(e->>2)::timestamptz, (e->>3)::boolean, (e->>4)::float8, e->>5 "
+                "FROM json_array_elements(%s::json) AS e",
+                [doc],
             )
             return
         at = ProbeResult._meta.get_field("at")

@@ -4,7 +4,7 @@ and the policy a monitor's settings give."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 
 from baozhang.core.monitor_state import (
     CheckResult,
@@ -16,7 +16,22 @@ from baozhang.core.monitor_state import (
 from baozhang.monitoring.models import Monitor, MonitorKind
 
 
-def policy_for(monitor: Monitor) -> MonitorPolicy:
+class JudgedMonitor(Protocol):
+    """What :func:`policy_for` reads of a monitor (a model or ingest's plain row)."""
+
+    kind: str
+    interval_s: float
+    timeout_s: float
+    retries: int
+    quorum: int
+    push_period_s: int | None
+    push_grace_s: int | None
+
+    @property
+    def region_names(self) -> list[str]: ...
+
+
+def policy_for(monitor: JudgedMonitor | Monitor) -> MonitorPolicy:
     """Retries and quorum from the monitor; a region's vote stays fresh for three
     intervals plus the timeout (at least a minute), so a silent region drops out."""
     if monitor.kind == MonitorKind.PUSH:
