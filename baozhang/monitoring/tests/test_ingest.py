@@ -175,3 +175,28 @@ def test_a_window_beginning_and_ending_is_noticed_without_new_results(service: S
     [(_, left)] = ingest.reevaluate_all(T0 + 4 * MIN)
     assert (left.from_, left.to) == ("maintenance", "up")
     assert [s[0] for s in spells(web)] == ["up", "maintenance", "up"]
+
+
+def test_state_and_last_check_carry_over_between_batches_and_never_move_back(
+    db: object,
+) -> None:
+    web = make_monitor(retries=3)
+    ingest.ingest([R(web.id, "local", T0, False), R(web.id, "local", T0 + MIN, False)])
+    web.refresh_from_db()
+    assert (web.status, web.last_check_at) == ("unknown", T0 + MIN)
+    assert web.state["regions"][0]["failures"] == 2
+    # A batch holding only an older result is stored but moves nothing back.
+    ingest.ingest([R(web.id, "local", T0 - MIN, True)])
+    web.refresh_from_db()
+    assert web.last_check_at == T0 + MIN
+    assert web.state["regions"][0]["failures"] == 2
+    # The third failure in a row, in a batch of its own, turns it down.
+    report = ingest.ingest([R(web.id, "local", T0 + 2 * MIN, False, None, "HTTP 503")])
+    web.refresh_from_db()
+    assert [str(tr.to) for _, tr in report.transitions] == ["down"]
+    assert (web.status, web.last_check_at) == ("down", T0 + 2 * MIN)
+    assert (web.state["regions"][0]["error"], web.state["regions"][0]["latency_ms"]) == (
+        "HTTP 503",
+        None,
+    )
+    assert ProbeResult.objects.filter(monitor=web).count() == 4
