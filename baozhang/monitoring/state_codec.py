@@ -4,6 +4,7 @@ and the policy a monitor's settings give."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, Protocol
 
 from baozhang.core.monitor_state import (
@@ -36,14 +37,16 @@ def policy_for(monitor: JudgedMonitor | Monitor) -> MonitorPolicy:
     intervals plus the timeout (at least a minute), so a silent region drops out."""
     if monitor.kind == MonitorKind.PUSH:
         period = (monitor.push_period_s or monitor.interval_s) + (monitor.push_grace_s or 0)
-        return MonitorPolicy(retries=1, quorum=1, freshness=dt.timedelta(seconds=3 * period))
+        return _policy(1, 1, 3 * period)
     fresh = max(60.0, 3 * monitor.interval_s + monitor.timeout_s)
     regions = len(monitor.region_names)
-    return MonitorPolicy(
-        retries=max(1, monitor.retries),
-        quorum=max(1, min(monitor.quorum, regions)),
-        freshness=dt.timedelta(seconds=fresh),
-    )
+    return _policy(max(1, monitor.retries), max(1, min(monitor.quorum, regions)), fresh)
+
+
+@functools.lru_cache(maxsize=256)
+def _policy(retries: int, quorum: int, freshness_s: float) -> MonitorPolicy:
+    # Few distinct policies, asked for once per monitor of every ingest batch.
+    return MonitorPolicy(retries, quorum, dt.timedelta(seconds=freshness_s))
 
 
 def _t(value: str | None) -> dt.datetime | None:
