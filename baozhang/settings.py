@@ -254,6 +254,9 @@ BAOZHANG_BASE_URL = env("BAOZHANG_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 MONITOR_RAW_DAYS = int(env("MONITOR_RAW_DAYS", "8"))
 PROBE_MAX_IN_FLIGHT = int(env("PROBE_MAX_IN_FLIGHT", "512"))
 PROBE_RELOAD_SECONDS = float(env("PROBE_RELOAD_SECONDS", "30"))
+# `baozhang probe`: engine processes sharing the local monitors (one per core for thousands
+# of checks a second); `baozhang up` runs one engine on a thread.
+PROBE_PROCESSES = int(env("PROBE_PROCESSES", "1"))
 # Store the local probe's results from a process of its own (1) or a thread (0).
 PROBE_INGEST_PROCESS = env("PROBE_INGEST_PROCESS", "1") not in {"0", "false", "no"}
 MONITOR_JUDGE_SECONDS = float(env("MONITOR_JUDGE_SECONDS", "10"))

@@ -57,6 +57,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _monitoring_support as support
 
+from baozhang.monitoring.shard_child import in_shard
+
 CTX = mp.get_context("spawn")
 
 
@@ -546,7 +548,9 @@ def main() -> int:
                 db_url = support.create_postgres(name) if name else None
                 env = support.django_env(home, db_url)
                 ids = prepare_database(env, url, 2 * args.monitors)
-                envs[db] = (env, [ids[: args.monitors], ids[args.monitors :]])
+                # Two processes share the monitors as `baozhang probe --processes 2` does.
+                shards = [[m for m in ids if in_shard(m, (i, 2))] for i in range(2)]
+                envs[db] = (env, shards)
 
             def engines(db: str, n: int, sink_kind: str = "server") -> Any:
                 env, halves = envs[db]
@@ -609,6 +613,18 @@ def main() -> int:
     def rate_of(results: list[dict[str, Any]]) -> float:
         return sum(r["rate"] for r in results)
 
+    def round_ratio(key: str, bases: tuple[str, ...]) -> float | None:
+        """The median over rounds of ``key`` ÷ its baseline *in the same round* (the
+        better of ``bases``): the machine's speed drifts between rounds, ratios less."""
+        if key not in runs or not all(b in runs for b in bases):
+            return None
+        ratios = []
+        for rnd, results in enumerate(runs[key]):
+            base = max(rate_of(runs[b][rnd]) for b in bases)
+            if base:
+                ratios.append(rate_of(results) / base)
+        return sorted(ratios)[len(ratios) // 2] if ratios else None
+
     print(f"\n  {'phase':<44} {'checks/s':>9} {'range':>13} {'× bare':>7}  details (median round)")
     for key, rounds_ in runs.items():
         ordered = sorted(rounds_, key=rate_of)
@@ -616,8 +632,8 @@ def main() -> int:
         rate = rate_of(med)
         summary[key] = rate
         summary[f"{key}_rounds"] = [round(rate_of(r)) for r in rounds_]
-        base = summary.get("bare2" if key.endswith("2") else "bare1")
-        times = f"{rate / base:.2f}" if base and not key.startswith("bb") else ""
+        same_round = round_ratio(key, ("bare2" if key.endswith("2") else "bare1",))
+        times = f"{same_round:.2f}" if same_round and not key.startswith("bb") else ""
         extra = ""
         if "checks_done_total" in med[0]:
             done = sum(r["done_rate"] for r in med)
@@ -637,11 +653,11 @@ def main() -> int:
         print(f"  {labels[key]:<44} {rate:>9,.0f} {f'{lo:,.0f}–{hi:,.0f}':>13} {times:>7}  {extra}")
     summary["blackbox"] = max(summary.get("bb_aiohttp", 0.0), summary.get("bb_wrk", 0.0))
 
-    print("\nratios and targets (blackbox_exporter: the better of its two drivers):")
-    b, bb = summary.get("bare1"), summary.get("blackbox")
-
-    def ratio(value: float | None, base: float | None) -> float | None:
-        return value / base if value is not None and base else None
+    print(
+        "\nratios and targets (each the median over rounds of the ratio within a round; "
+        "blackbox_exporter: the better of its two drivers in that round):"
+    )
+    exporter = tuple(k for k in ("bb_aiohttp", "bb_wrk") if k in runs)
 
     def shown(value: float | None, target: float) -> str:
         if value is None:
@@ -652,14 +668,14 @@ def main() -> int:
     e, e2 = summary.get("drop1"), summary.get("drop2")
     if e is not None or e2 is not None:
         print(
-            f"  engine, results dropped: ÷ bare {shown(ratio(e, b), 0.8)}; 2 processes "
-            f"÷ blackbox_exporter {shown(ratio(e2, bb), 1.5)}"
+            f"  engine, results dropped: ÷ bare {shown(round_ratio('drop1', ('bare1',)), 0.8)}; "
+            f"2 processes ÷ blackbox_exporter {shown(round_ratio('drop2', exporter), 1.5)}"
         )
     for db in ("sqlite", "postgresql"):
         e1, e2 = summary.get(f"{db}1"), summary.get(f"{db}2")
         if e1 is None and e2 is None:
             continue
-        r1, r2 = ratio(e1, b), ratio(e2, bb)
+        r1, r2 = round_ratio(f"{db}1", ("bare1",)), round_ratio(f"{db}2", exporter)
         summary[f"ratio_{db}_bare"], summary[f"ratio_{db}_blackbox"] = r1, r2
         rate = "not run" if e1 is None else f"{e1:,.0f}/s"
         if e1 is not None:

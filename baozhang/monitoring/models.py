@@ -277,7 +277,10 @@ class ProbeResult(models.Model):
     """One check from one region, or one heartbeat ping (region ``push``). Raw: pruned
     after ``MONITOR_RAW_DAYS`` days, once its day is rolled up."""
 
-    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="results")
+    # No index of its own: the (monitor, …) index below serves every lookup by monitor.
+    monitor = models.ForeignKey(
+        Monitor, on_delete=models.CASCADE, related_name="results", db_index=False
+    )
     region = models.CharField(_("region"), max_length=40)
     at = models.DateTimeField(_("at"))
     ok = models.BooleanField(_("ok"))
@@ -297,7 +300,10 @@ class StateSpell(models.Model):
     """One spell of one state of a monitor: ``[start, end)``; ``end`` is empty while it
     lasts. Rows grow with outages, not with checks."""
 
-    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="spells")
+    # No index of its own: the (monitor, …) index below serves every lookup by monitor.
+    monitor = models.ForeignKey(
+        Monitor, on_delete=models.CASCADE, related_name="spells", db_index=False
+    )
     state = models.CharField(_("state"), max_length=12, choices=MonitorStatus.choices)
     start = models.DateTimeField(_("from"))
     end = models.DateTimeField(_("until"), null=True, blank=True)
@@ -316,7 +322,10 @@ class StateSpell(models.Model):
 class DailyRollup(models.Model):
     """One monitor's collection periods over one day (in the operator's time zone)."""
 
-    monitor = models.ForeignKey(Monitor, on_delete=models.CASCADE, related_name="rollups")
+    # No index of its own: the (monitor, …) index below serves every lookup by monitor.
+    monitor = models.ForeignKey(
+        Monitor, on_delete=models.CASCADE, related_name="rollups", db_index=False
+    )
     day = models.DateField(_("day"))
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()

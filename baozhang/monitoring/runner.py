@@ -19,18 +19,23 @@ from django.db import close_old_connections, connection
 
 from baozhang.monitoring import ingest_child
 from baozhang.monitoring.models import LOCAL_REGION
+from baozhang.monitoring.shard_child import WHOLE, Shard, in_shard
 
 log = logging.getLogger(__name__)
 
 
-def _load_specs(region: str) -> list[object]:
+def _load_specs(region: str, shard: Shard = WHOLE) -> list[object]:
     from baozhang.monitoring.catalog import monitor_spec_dict
     from baozhang.monitoring.probe.specs import MonitorSpec
     from baozhang.monitoring.probe_api import assigned_monitors
 
     close_old_connections()
     try:
-        return [MonitorSpec.from_dict(monitor_spec_dict(m)) for m in assigned_monitors(region)]
+        return [
+            MonitorSpec.from_dict(monitor_spec_dict(m))
+            for m in assigned_monitors(region)
+            if in_shard(m.id, shard)
+        ]
     finally:
         connection.close()
 
@@ -86,10 +91,13 @@ class IngestProcess:
             self._pool = None
 
 
-async def run_local(stop: asyncio.Event, *, region: str = LOCAL_REGION) -> None:
-    """Check the monitors assigned to ``region`` until ``stop`` is set. Assignments are
-    re-read every PROBE_RELOAD_SECONDS; while the database is away, the engine keeps its
-    last assignments and retries storing its results (they wait in memory)."""
+async def run_local(
+    stop: asyncio.Event, *, region: str = LOCAL_REGION, shard: Shard = WHOLE
+) -> None:
+    """Check the monitors assigned to ``region`` (those of ``shard`` when the work is
+    split over several processes) until ``stop`` is set. Assignments are re-read every
+    PROBE_RELOAD_SECONDS; while the database is away, the engine keeps its last
+    assignments and retries storing its results (they wait in memory)."""
     from baozhang.monitoring.probe.engine import Engine
 
     writer = IngestProcess() if settings.PROBE_INGEST_PROCESS else None
@@ -102,11 +110,22 @@ async def run_local(stop: asyncio.Event, *, region: str = LOCAL_REGION) -> None:
 
     engine = Engine(region, sink, max_in_flight=settings.PROBE_MAX_IN_FLIGHT)  # type: ignore[arg-type]
     runner = asyncio.create_task(engine.run(stop))
-    failing = False
+    failing = loaded = False
     while not stop.is_set():
         try:
-            specs = await asyncio.to_thread(_load_specs, region)
+            specs = await asyncio.to_thread(_load_specs, region, shard)
             engine.set_monitors(specs)  # type: ignore[arg-type]
+            if not loaded and shard != WHOLE:
+                log.info(
+                    "probe shard %d/%d: %d monitors / 探测分片 %d/%d：%d 个监控",
+                    shard[0] + 1,
+                    shard[1],
+                    len(specs),
+                    shard[0] + 1,
+                    shard[1],
+                    len(specs),
+                )
+            loaded = True
             if failing:
                 log.warning("probe: assignments read again / 已重新读取监控任务")
             failing = False
