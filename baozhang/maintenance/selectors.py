@@ -63,7 +63,8 @@ def windows_for_monitors(
     """For each of ``monitor_ids``, the scheduled windows of its services that overlap
     ``[start, end)``, clipped to it, sorted by start: kind ``"maintenance"``, reason the
     window's title. A window reached through two services of a monitor counts once;
-    every id asked for is a key (with ``[]`` when it has none). One query."""
+    every id asked for is a key (with ``[]`` when it has none). One query when no window
+    overlaps the period at all (the usual case), two otherwise."""
     from baozhang.monitoring.models import Monitor
 
     ids = list(monitor_ids)

@@ -160,9 +160,7 @@ def ingest(outcomes: Sequence[OutcomeLike]) -> IngestReport:
                     if monitor_id not in moved:
                         moved[monitor_id] = Monitor.objects.get(pk=monitor_id)
                     _apply(moved[monitor_id], tr)
-            last_at = max(o.at for o in items)
-            if row.last_check_at is not None and row.last_check_at > last_at:
-                last_at = row.last_check_at
+            last_at = _later(row.last_check_at, max(o.at for o in items))
             if monitor_id in moved:
                 _keep(moved[monitor_id], state, last_at)
             else:
@@ -209,6 +207,7 @@ def _lock_rows(ids: Iterable[int]) -> dict[int, _JudgeRow]:
         sql = f"SELECT {columns} FROM {table} WHERE id IN (SELECT value FROM json_each(%s))"
         param = json.dumps(list(ids))
     regions_at, state_at = _ROW_FIELDS.index("regions"), _ROW_FIELDS.index("state")
+    checked_at = _ROW_FIELDS.index("last_check_at")
     out: dict[int, _JudgeRow] = {}
     with connection.cursor() as cur:
         cur.execute(sql, [param])
@@ -217,16 +216,18 @@ def _lock_rows(ids: Iterable[int]) -> dict[int, _JudgeRow]:
             for i in (regions_at, state_at):
                 if isinstance(row[i], str | bytes):
                     row[i] = json.loads(row[i])
-            if row[-1] is not None and connection.vendor != "postgresql":
+            if row[checked_at] is not None and connection.vendor != "postgresql":
                 # SQLite hands timestamps over as text.
-                row[-1] = connection.ops.convert_datetimefield_value(row[-1], None, connection)
+                row[checked_at] = connection.ops.convert_datetimefield_value(
+                    row[checked_at], None, connection
+                )
             out[row[0]] = _JudgeRow(*row)
     return out
 
 
 def _save_checked(kept: Sequence[tuple[int, MonitorState, dt.datetime | None]]) -> None:
     """The new state and last check time of monitors whose judged state did not change:
-    one UPDATE over arrays (PostgreSQL) or one prepared UPDATE (SQLite)."""
+    one UPDATE from a JSON document (PostgreSQL) or one prepared UPDATE (SQLite)."""
     if not kept:
         return
     table = connection.ops.quote_name(Monitor._meta.db_table)
@@ -314,8 +315,12 @@ def _save_states(monitors: Sequence[Monitor], fields: Sequence[str]) -> None:
 
 def _keep(monitor: Monitor, state: MonitorState, last_at: dt.datetime) -> None:
     monitor.state = encode(state)
-    if monitor.last_check_at is None or last_at > monitor.last_check_at:
-        monitor.last_check_at = last_at
+    monitor.last_check_at = _later(monitor.last_check_at, last_at)
+
+
+def _later(current: dt.datetime | None, candidate: dt.datetime) -> dt.datetime:
+    """The last check time after ``candidate``: it never moves back."""
+    return candidate if current is None or candidate > current else current
 
 
 def _apply(monitor: Monitor, tr: Transition) -> None:
