@@ -111,7 +111,7 @@ class _Writer:
 
 
 def _store(pings: list[tuple[int, dt.datetime, bool, str]]) -> None:
-    from baozhang.monitoring.ingest import store_pings
+    from baozhang.monitoring.push import store_pings
 
     try:
         store_pings(pings)

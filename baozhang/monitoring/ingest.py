@@ -4,8 +4,8 @@ core's state machine, and only the transitions touch state spells, incidents and
 
 Every entry point takes a whole batch and commits it in one transaction: the local probe
 engine and the remote regions (through the API) call :func:`ingest` with hundreds of
-results at a time; the heartbeat endpoint stores pings with :func:`store_pings`, and the
-periodic :func:`evaluate_push` turns pings (and their absence) into state.
+results at a time. Push heartbeats go through the same state changes from
+:mod:`baozhang.monitoring.push`.
 """
 
 from __future__ import annotations
@@ -34,9 +34,7 @@ from baozhang.events.models import EventKind
 from baozhang.events.services import record
 from baozhang.maintenance.selectors import monitors_in_maintenance, windows_for_monitors
 from baozhang.monitoring.models import (
-    PUSH_REGION,
     Monitor,
-    MonitorKind,
     MonitorStatus,
     ProbeResult,
     StateSpell,
@@ -401,144 +399,6 @@ def reevaluate_all(now: dt.datetime | None = None) -> list[tuple[int, Transition
         _save_states(changed, _STATE_FIELDS)
         _after_transitions(monitors, out)
     return out
-
-
-# -- push heartbeats ---------------------------------------------------------------------
-
-
-def store_pings(pings: Sequence[tuple[int, dt.datetime, bool, str]]) -> None:
-    """Store heartbeat pings ``(monitor_id, at, ok, message)`` durably, in one
-    transaction: one raw row each, and each monitor's ``last_ping_at`` moved forward. The
-    state follows in :func:`evaluate_push`. The fast path of the heartbeat endpoint: plain
-    SQL, no model instances."""
-    if not pings:
-        return
-    result = ProbeResult._meta.db_table
-    mon = Monitor._meta.db_table
-    latest: dict[int, dt.datetime] = {}
-    for monitor_id, at, _ok, _msg in pings:
-        if monitor_id not in latest or at > latest[monitor_id]:
-            latest[monitor_id] = at
-    rows = [(m, at, ok, msg[:300]) for m, at, ok, msg in pings]
-    with transaction.atomic(), connection.cursor() as cur:
-        if connection.vendor == "postgresql":
-            # Two statements over arrays: 3 times cheaper than a statement per ping.
-            cur.execute(
-                f"INSERT INTO {result} (monitor_id, region, at, ok, latency_ms, error) "
-                "SELECT u.m, %s, u.a, u.o, NULL, u.e FROM unnest("
-                "%s::bigint[], %s::timestamptz[], %s::boolean[], %s::text[]) AS u(m, a, o, e) "
-                f"WHERE EXISTS (SELECT 1 FROM {mon} WHERE id = u.m)",
-                [PUSH_REGION, *map(list, zip(*rows, strict=True))],
-            )
-            ids, ats = zip(*sorted(latest.items()), strict=True)
-            cur.execute(
-                f"UPDATE {mon} SET last_ping_at = u.a FROM unnest("
-                "%s::bigint[], %s::timestamptz[]) AS u(m, a) "
-                f"WHERE {mon}.id = u.m AND ({mon}.last_ping_at IS NULL "
-                f"OR {mon}.last_ping_at < u.a)",
-                [list(ids), list(ats)],
-            )
-            return
-        cur.executemany(
-            # A monitor deleted a moment ago (its token still cached) loses its ping
-            # rather than failing the whole group.
-            f"INSERT INTO {result} (monitor_id, region, at, ok, latency_ms, error) "
-            f"SELECT %s, %s, %s, %s, NULL, %s WHERE EXISTS (SELECT 1 FROM {mon} WHERE id = %s)",
-            [(m, PUSH_REGION, at, ok, msg, m) for m, at, ok, msg in rows],
-        )
-        cur.executemany(
-            f"UPDATE {mon} SET last_ping_at = %s WHERE id = %s "
-            "AND (last_ping_at IS NULL OR last_ping_at < %s)",
-            [(at, m, at) for m, at in sorted(latest.items())],
-        )
-
-
-def _push_deadline(monitor: Monitor) -> dt.timedelta:
-    return dt.timedelta(seconds=(monitor.push_period_s or 60) + (monitor.push_grace_s or 0))
-
-
-def evaluate_push(now: dt.datetime | None = None) -> list[tuple[int, Transition]]:
-    """Turn pings into state for every enabled push monitor: each ping newer than the
-    state has seen is a successful check; no ping within period + grace is a failed one
-    (stored as a raw result, once per missed period)."""
-    now = now or timezone.now()
-    monitors = Monitor.objects.filter(kind=MonitorKind.PUSH, enabled=True)
-    rows = monitors.values_list(
-        "id", "last_ping_at", "last_check_at", "created_at", "push_period_s", "push_grace_s"
-    )
-    out: list[tuple[int, Transition]] = []
-    for monitor_id, last_ping, last_check, created, period, grace in rows:
-        new_ping = last_ping is not None and (last_check is None or last_ping > last_check)
-        allowed = dt.timedelta(seconds=(period or 60) + (grace or 0))
-        if new_ping or now - (last_ping or created) >= allowed:
-            out.extend(_evaluate_one_push(monitor_id, now))
-    return out
-
-
-def _evaluate_one_push(monitor_id: int, now: dt.datetime) -> list[tuple[int, Transition]]:
-    """One push monitor's new pings, or its missed deadline, through the state machine.
-    Maintenance boundaries and silence without results are judged by reevaluate_all."""
-    out: list[tuple[int, Transition]] = []
-    with transaction.atomic():
-        monitor = _lock([monitor_id]).get(monitor_id)
-        if monitor is None:
-            return out
-        state = decode(monitor.state)
-        policy = policy_for(monitor)
-        seen = state.region(PUSH_REGION)
-        pings = ProbeResult.objects.filter(monitor=monitor, region=PUSH_REGION, at__lte=now)
-        if seen is not None:
-            pings = pings.filter(at__gt=seen.last.at)
-        results = [
-            CheckResult(PUSH_REGION, at, ok, None, error)
-            for at, ok, error in pings.order_by("at").values_list("at", "ok", "error")[:1000]
-        ]
-        allowed = _push_deadline(monitor)
-        period = dt.timedelta(seconds=monitor.push_period_s or 60)
-        anchor = monitor.last_ping_at or monitor.created_at
-        last = results[-1] if results else (seen.last if seen else None)
-        failed_lately = last is not None and not last.ok and last.at > now - period
-        if now - anchor >= allowed and not failed_lately:
-            # No ping in time: one failed check, then one per further missed period.
-            secs = int(allowed.total_seconds())
-            miss = CheckResult(
-                PUSH_REGION, now, False, None, f"no ping within {secs} s / {secs} 秒内未收到心跳"
-            )
-            ProbeResult.objects.create(
-                monitor=monitor, region=PUSH_REGION, at=now, ok=False, error=miss.error
-            )
-            results.append(miss)
-        if not results:
-            return out
-        windows = windows_for_monitors([monitor.id], results[0].at, now + dt.timedelta(seconds=1))
-        mine = windows.get(monitor.id, [])
-        for result in results:
-            state, tr = step(state, result, policy, in_maintenance=_inside(mine, result.at))
-            if tr is not None:
-                _apply(monitor, tr)
-                out.append((monitor.id, tr))
-        _keep(monitor, state, results[-1].at)
-        _save_states([monitor], _STATE_FIELDS)
-        _record_heartbeats(monitor, [r for r in results if r.ok])
-        _after_transitions({monitor.id: monitor}, out)
-    return out
-
-
-def _record_heartbeats(monitor: Monitor, beats: list[CheckResult]) -> None:
-    """Successful pings become heartbeats of the frequency targets (S3: "a backup at
-    least every 2 days") the monitor feeds."""
-    if not beats:
-        return
-    from baozhang.sla.models import Observation, TargetKind
-
-    targets = list(monitor.targets.filter(kind=TargetKind.MAX_GAP))
-    if not targets:
-        return
-    Observation.objects.bulk_create(
-        Observation(target=t, at=b.at, note=f"heartbeat / 心跳 · {monitor.name}"[:300])
-        for t in targets
-        for b in beats
-    )
 
 
 def prune(now: dt.datetime | None = None, *, keep_days: int) -> int:

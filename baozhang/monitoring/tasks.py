@@ -1,4 +1,4 @@
-"""Periodic monitoring work, run by every worker (thin: the rules are in ingest/rollups)."""
+"""Periodic monitoring work, run by every worker (thin: the rules are in ingest/push/rollups)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.utils import timezone
 
-from baozhang.monitoring import ingest, rollups
+from baozhang.monitoring import ingest, push, rollups
 from baozhang.monitoring.models import ReceivedBatch
 
 
@@ -14,7 +14,7 @@ def judge() -> None:
     """Heartbeats into state, then every monitor judged again (maintenance windows that
     began or ended, regions that fell silent)."""
     now = timezone.now()
-    ingest.evaluate_push(now)
+    push.evaluate_push(now)
     ingest.reevaluate_all(now)
 
 

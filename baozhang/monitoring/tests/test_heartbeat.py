@@ -9,7 +9,7 @@ import pytest
 from django.db import OperationalError
 
 from baozhang.asgi import application
-from baozhang.monitoring import ingest
+from baozhang.monitoring import push
 from baozhang.monitoring.heartbeat import forget_tokens
 from baozhang.monitoring.models import Monitor, ProbeResult
 
@@ -78,15 +78,15 @@ def test_a_database_away_answers_503_and_the_retry_is_stored(
     backup: Monitor, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     call("/ping/tok-hb-1")  # the token is known and cached
-    real = ingest.store_pings
+    real = push.store_pings
 
     def away(pings: Any) -> None:
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(ingest, "store_pings", away)
+    monkeypatch.setattr(push, "store_pings", away)
     status, text = call("/ping/tok-hb-1")
     assert status == 503 and "try again" in text
-    monkeypatch.setattr(ingest, "store_pings", real)
+    monkeypatch.setattr(push, "store_pings", real)
     assert call("/ping/tok-hb-1")[0] == 200
     assert ProbeResult.objects.filter(monitor=backup).count() == 2
 
