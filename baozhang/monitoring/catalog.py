@@ -268,27 +268,37 @@ def delete_monitor(actor: Actor, monitor: Monitor) -> None:
     """Delete ``monitor`` with its results, spells and rollups. Refused while records
     elsewhere (incidents …) protect it: disable it instead."""
     _require(actor)
-    before = _monitor_snapshot(monitor)
-    pk, label = monitor.pk, str(monitor)
+    label = str(monitor)
+    _delete_recorded(
+        actor,
+        monitor,
+        _monitor_snapshot(monitor),
+        "monitor",
+        bilingual(
+            f"Monitor {label} is referred to by other records (incidents …); "
+            "disable it instead of deleting it",
+            f"监控项 {label} 被其他记录（事件单等）引用，请停用而不是删除",
+        ),
+    )
+
+
+def _delete_recorded(
+    actor: Actor, obj: Monitor | Service, before: dict[str, Any], field: str, protected: str
+) -> None:
+    """Delete ``obj`` and record it (``before`` its last state), or refuse with
+    ``protected`` on ``field`` while other records protect it."""
+    pk, label = obj.pk, str(obj)
     try:
         with transaction.atomic():
-            monitor.delete()
+            obj.delete()
     except (ProtectedError, RestrictedError):
-        raise refuse(
-            {
-                "monitor": bilingual(
-                    f"Monitor {label} is referred to by other records (incidents …); "
-                    "disable it instead of deleting it",
-                    f"监控项 {label} 被其他记录（事件单等）引用，请停用而不是删除",
-                )
-            }
-        ) from None
+        raise refuse({field: protected}) from None
     record(
         EventKind.DELETED,
         None,
         actor=actor,
         before=before,
-        object_type="monitoring.monitor",
+        object_type=obj._meta.label_lower,
         object_id=str(pk),
         object_label=label,
         organisation=None,
@@ -446,7 +456,7 @@ def delete_service(actor: Actor, service: Service) -> None:
     """Delete a service nothing refers to. Refused while monitors measure it or incidents
     and maintenance windows name it."""
     _require(actor)
-    label, pk = str(service), service.pk
+    label = str(service)
     names = list(service.monitors.values_list("name", flat=True)[:5])
     if names:
         raise refuse(
@@ -458,29 +468,16 @@ def delete_service(actor: Actor, service: Service) -> None:
                 )
             }
         )
-    before = _service_snapshot(service)
-    try:
-        with transaction.atomic():
-            service.delete()
-    except (ProtectedError, RestrictedError):
-        raise refuse(
-            {
-                "service": bilingual(
-                    f"Service {label} is named by incidents or maintenance windows; "
-                    "it stays for their record",
-                    f"服务 {label} 被事件单或维护窗口引用，需保留以备查",
-                )
-            }
-        ) from None
-    record(
-        EventKind.DELETED,
-        None,
-        actor=actor,
-        before=before,
-        object_type="monitoring.service",
-        object_id=str(pk),
-        object_label=label,
-        organisation=None,
+    _delete_recorded(
+        actor,
+        service,
+        _service_snapshot(service),
+        "service",
+        bilingual(
+            f"Service {label} is named by incidents or maintenance windows; "
+            "it stays for their record",
+            f"服务 {label} 被事件单或维护窗口引用，需保留以备查",
+        ),
     )
 
 
