@@ -255,7 +255,10 @@ def _engine(
 
         for label, prof in (("event loop thread", loop_profile), ("sink thread", sink_profile)):
             buf = io.StringIO()
-            pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(18)
+            try:
+                pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(18)
+            except TypeError:  # a sink that never ran (results dropped) recorded nothing
+                buf.write("nothing recorded\n")
             result[f"profile {label}"] = buf.getvalue()
     return result
 
