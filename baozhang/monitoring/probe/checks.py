@@ -71,28 +71,25 @@ class _ProbeResponse(aiohttp.ClientResponse):
 
 
 class CheckContext:
-    """Resources shared by every check of one probe process: an aiohttp session whose
+    """Resources shared by every check of one probe process: aiohttp sessions whose
     connector closes each connection after use (every check dials anew, as a real probe
     does, so a dead server cannot hide behind a pooled connection) and one DNS resolver
-    per DNS server asked. Use ``async with CheckContext() as ctx``."""
+    per DNS server asked. Use ``async with CheckContext() as ctx``.
+
+    Checks of a TLS certificate's days left go through a second session, made when first
+    needed, whose responses keep the connection's TLS object (:class:`_ProbeResponse`);
+    the others do without that extra step on every response."""
 
     def __init__(self, *, user_agent: str = USER_AGENT) -> None:
         self._user_agent = user_agent
-        self._session: aiohttp.ClientSession | None = None
+        self._open = False
+        self._sessions: dict[bool, aiohttp.ClientSession] = {}
         self._resolvers: dict[str, dns.asyncresolver.Resolver] = {}
         # None: not tried yet; True/False: whether raw (CAP_NET_RAW) ICMP sockets are needed
         self.icmp_privileged: bool | None = None
 
     async def __aenter__(self) -> CheckContext:
-        connector = aiohttp.TCPConnector(force_close=True, limit=0, ttl_dns_cache=10)
-        self._session = aiohttp.ClientSession(
-            connector=connector,
-            timeout=aiohttp.ClientTimeout(total=None),  # run_check bounds each check
-            cookie_jar=aiohttp.DummyCookieJar(),
-            headers={"User-Agent": self._user_agent},
-            response_class=_ProbeResponse,
-            trust_env=False,  # a probe measures the target, not a proxy
-        )
+        self._open = True
         return self
 
     async def __aexit__(
@@ -104,16 +101,32 @@ class CheckContext:
         await self.close()
 
     async def close(self) -> None:
-        """Close the session. Safe to call twice."""
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
+        """Close the sessions. Safe to call twice."""
+        self._open = False
+        sessions = list(self._sessions.values())
+        self._sessions.clear()
+        for session in sessions:
+            await session.close()
 
-    @property
-    def session(self) -> aiohttp.ClientSession:
-        if self._session is None:
-            raise RuntimeError("CheckContext used outside 'async with'")
-        return self._session
+    def _new_session(self, keep_tls: bool) -> aiohttp.ClientSession:
+        return aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(force_close=True, limit=0, ttl_dns_cache=10),
+            timeout=aiohttp.ClientTimeout(total=None),  # run_check bounds each check
+            cookie_jar=aiohttp.DummyCookieJar(),
+            headers={"User-Agent": self._user_agent},
+            response_class=_ProbeResponse if keep_tls else aiohttp.ClientResponse,
+            trust_env=False,  # a probe measures the target, not a proxy
+        )
+
+    def http_session(self, *, keep_tls: bool = False) -> aiohttp.ClientSession:
+        """The session for HTTP checks; ``keep_tls``: one whose responses carry
+        ``ssl_object`` (for the certificate's days left)."""
+        session = self._sessions.get(keep_tls)
+        if session is None:
+            if not self._open:
+                raise RuntimeError("CheckContext used outside 'async with'")
+            session = self._sessions[keep_tls] = self._new_session(keep_tls)
+        return session
 
     def resolver(self, server: str) -> dns.asyncresolver.Resolver:
         """The resolver for ``server`` (``""``: the system's, from /etc/resolv.conf).
@@ -278,7 +291,7 @@ async def _read_limited(resp: aiohttp.ClientResponse, limit: int) -> bytes:
 async def _check_http(spec: MonitorSpec, ctx: CheckContext) -> CheckResult:
     t0 = time.perf_counter()
     try:
-        async with ctx.session.request(
+        async with ctx.http_session(keep_tls=spec.cert_min_days is not None).request(
             spec.http_method,
             spec.target,
             headers=spec.http_headers or None,
