@@ -10,7 +10,8 @@ Phases (each in fresh processes, a warm-up of ``--warmup`` s not counted, then `
 measured; every loop bounded in time and in count), all run ``--rounds`` times in turn and
 the median round reported:
 
-- bare: one asyncio loop, the engine's aiohttp client settings (one session,
+- bare: one event loop of the kind the probe runs on (``run_event_loop``: uvloop where
+  installed), the engine's aiohttp client settings (one session,
   ``TCPConnector(force_close=True, limit=0)``), ``--concurrency`` coroutines each doing
   GET → status → next; nothing stored. Once with one process, once with two.
 - engine: ``probe.engine.Engine`` with ``max_in_flight=--concurrency`` and its real
@@ -69,6 +70,7 @@ def _bare(url: str, conc: int, warmup: float, seconds: float, max_count: int) ->
     import aiohttp
 
     from baozhang.monitoring.probe.checks import USER_AGENT
+    from baozhang.monitoring.probe.engine import run_event_loop
 
     async def go() -> dict[str, Any]:
         counts = {"ok": 0, "bad": 0, "ok_in": 0}
@@ -119,7 +121,7 @@ def _bare(url: str, conc: int, warmup: float, seconds: float, max_count: int) ->
             "cpu": cpu / seconds,
         }
 
-    return asyncio.run(go())
+    return run_event_loop(go())  # the probe's loop: uvloop where installed
 
 
 def _engine(
@@ -146,7 +148,7 @@ def _engine(
     from baozhang.monitoring import runner
     from baozhang.monitoring.catalog import monitor_spec_dict
     from baozhang.monitoring.models import Monitor, ProbeResult
-    from baozhang.monitoring.probe.engine import Engine
+    from baozhang.monitoring.probe.engine import Engine, run_event_loop
     from baozhang.monitoring.probe.specs import MonitorSpec
     from baozhang.monitoring.runner import _store  # what the server's sink runs
 
@@ -230,7 +232,7 @@ def _engine(
         loop_profile = cProfile.Profile()
         loop_profile.enable()
     try:
-        result = asyncio.run(main())
+        result = run_event_loop(main())
     finally:
         if writer is not None:
             writer.close()

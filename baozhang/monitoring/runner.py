@@ -150,6 +150,8 @@ def start_thread(stop: threading.Event) -> threading.Thread:
     """Run :func:`run_local` on a thread with its own event loop until ``stop`` is set."""
 
     def main() -> None:
+        from baozhang.monitoring.probe.engine import run_event_loop
+
         async def go() -> None:
             done = asyncio.Event()
 
@@ -163,7 +165,7 @@ def start_thread(stop: threading.Event) -> threading.Thread:
             watcher.cancel()
 
         try:
-            asyncio.run(go())
+            run_event_loop(go())
         except Exception:
             log.exception("probe engine stopped / 探测引擎已停止")
 

@@ -26,6 +26,7 @@ def run_shard(index: int, count: int, region: str) -> None:
 
     django.setup()
     logging.getLogger("baozhang").setLevel(logging.INFO)
+    from baozhang.monitoring.probe.engine import run_event_loop
     from baozhang.monitoring.runner import run_local
 
     async def main() -> None:
@@ -35,4 +36,4 @@ def run_shard(index: int, count: int, region: str) -> None:
             loop.add_signal_handler(sig, stop.set)
         await run_local(stop, region=region, shard=(index, count))
 
-    asyncio.run(main())
+    run_event_loop(main())

@@ -26,12 +26,13 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Coroutine, Iterable
+from typing import Any, TypeVar
 
 from baozhang.monitoring.probe.checks import CheckContext, run_check
 from baozhang.monitoring.probe.specs import MAX_ERROR_CHARS, MonitorSpec, Outcome, bilingual
 
-__all__ = ["Engine", "first_due", "phase_fraction"]
+__all__ = ["Engine", "first_due", "phase_fraction", "run_event_loop"]
 
 log = logging.getLogger("baozhang.probe")
 
@@ -49,6 +50,20 @@ Check = Callable[[MonitorSpec, CheckContext], Awaitable[tuple[bool, float | None
 
 _UTC = dt.UTC
 _from_ts = dt.datetime.fromtimestamp
+
+T = TypeVar("T")
+
+
+def run_event_loop(main: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(main)`` on uvloop where it is installed (every platform but
+    Windows), else on asyncio's own loop. A probe spends most of its time in the event
+    loop and the transports: on uvloop an HTTP check costs about a quarter fewer
+    instructions (docs/benchmarks.md)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
 
 
 def phase_fraction(monitor_id: int) -> float:
@@ -133,6 +148,7 @@ class Engine:
         self._closing = False
         self._running = False
         self._ctx: CheckContext | None = None
+        self._stop: asyncio.Event | None = None
         self._alarm_at = PENDING_ALARM
         self.checks_started = 0
         self.checks_done = 0
@@ -233,6 +249,7 @@ class Engine:
         # events bind to the running loop: fresh ones per run
         self._wake = asyncio.Event()
         self._flush_wanted = asyncio.Event()
+        self._stop = stop
         watcher: asyncio.Task[None] | None = None
         flusher: asyncio.Task[None] | None = None
         try:
@@ -253,6 +270,7 @@ class Engine:
             if others:
                 await asyncio.gather(*others, return_exceptions=True)
             self._ctx = None
+            self._stop = None
             self._running = False
 
     async def _watch(self, stop: asyncio.Event) -> None:
@@ -271,8 +289,11 @@ class Engine:
                 heapq.heappop(heap)
                 if slot.seq == seq and slot.active and not slot.running:
                     self._start(slot, due)
-            if self._in_flight >= self._max or not heap:
-                delay = None  # a finishing check or set_monitors wakes us
+            if self._in_flight >= self._max:
+                delay = None  # a place falling free wakes us (_release)
+                self._sleep_until = -math.inf  # an earlier due time changes nothing
+            elif not heap:
+                delay = None  # set_monitors or a finishing check wakes us
                 self._sleep_until = math.inf
             else:
                 delay = heap[0][0] - time.monotonic()
@@ -293,60 +314,97 @@ class Engine:
         self.checks_started += 1
         # The start is stamped when the check is launched, not when its task first runs:
         # a monitor removed in between was still assigned when its check began.
-        task = asyncio.create_task(self._one(slot, slot.spec, due, time.time()))
+        task = asyncio.create_task(self._run(slot, due, time.time()))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _one(self, slot: _Slot, spec: MonitorSpec, due: float, wall: float) -> None:
-        late = time.monotonic() - due
-        if late < 0.0:
-            late = 0.0
-        self._lateness.append(late)
+    async def _run(self, slot: _Slot, due: float, wall: float) -> None:
+        """Check ``slot``; then, while another check is already due, go on with it in
+        this task: under load a check's place in flight passes straight to the next one
+        due (as the workers of a bare loop do), without a new task or waking the
+        scheduler. One coroutine level, not two: each await of a check resumes every
+        level above it."""
+        pending = self._pending
         try:
-            try:
-                if self._self_bounded:
-                    ok, latency, error = await run_check(spec, self._ctx)  # type: ignore[arg-type]
-                else:
-                    async with asyncio.timeout(spec.timeout):
-                        ok, latency, error = await self._check(spec, self._ctx)  # type: ignore[arg-type]
-            except TimeoutError:
-                ok, latency, error = False, None, _timeout_error(spec.timeout)
-            except Exception as exc:  # a broken check must not stop the engine
-                name = type(exc).__name__
-                ok, latency, error = (
-                    False,
-                    None,
-                    bilingual(f"probe error: {name}", f"探测出错：{name}"),
+            while True:
+                spec = slot.spec
+                late = time.monotonic() - due
+                if late < 0.0:
+                    late = 0.0
+                self._lateness.append(late)
+                try:
+                    if self._self_bounded:
+                        ok, latency, error = await run_check(spec, self._ctx)  # type: ignore[arg-type]
+                    else:
+                        async with asyncio.timeout(spec.timeout):
+                            ok, latency, error = await self._check(spec, self._ctx)  # type: ignore[arg-type]
+                except TimeoutError:
+                    ok, latency, error = False, None, _timeout_error(spec.timeout)
+                except Exception as exc:  # a broken check must not stop the engine
+                    name = type(exc).__name__
+                    ok, latency, error = (
+                        False,
+                        None,
+                        bilingual(f"probe error: {name}", f"探测出错：{name}"),
+                    )
+                finally:
+                    self._reschedule(slot, due)
+                if len(error) > MAX_ERROR_CHARS:
+                    error = error[: MAX_ERROR_CHARS - 1] + "…"
+                started = _from_ts(wall, _UTC)
+                pending.append(
+                    Outcome(
+                        spec.id,
+                        self.region,
+                        started,
+                        ok,
+                        latency,
+                        error,
+                        _from_ts(wall - late, _UTC) if late else started,
+                    )
                 )
-            if len(error) > MAX_ERROR_CHARS:
-                error = error[: MAX_ERROR_CHARS - 1] + "…"
-            pending = self._pending
-            pending.append(
-                Outcome(
-                    spec.id,
-                    self.region,
-                    _from_ts(wall, _UTC),
-                    ok,
-                    latency,
-                    error,
-                    _from_ts(wall - late, _UTC) if late else _from_ts(wall, _UTC),
-                )
-            )
-            self.checks_done += 1
-            if len(pending) >= self._batch_size:
-                self._flush_wanted.set()
+                self.checks_done += 1
+                if len(pending) >= self._batch_size:
+                    self._flush_wanted.set()
+                nxt = self._next_due()
+                if nxt is None:
+                    return
+                slot, due = nxt
+                slot.running = True
+                self.checks_started += 1
+                wall = time.time()
         finally:
-            self._finish(slot, due)
+            self._release()
 
-    def _finish(self, slot: _Slot, due: float) -> None:
+    def _next_due(self) -> tuple[_Slot, float] | None:
+        """The next check due now (within 1 ms), taken off the heap; None when none is
+        due or the engine is stopping."""
+        if self._stop is None or self._stop.is_set():
+            return None
+        heap = self._heap
+        limit = time.monotonic() + _EARLY
+        while heap:
+            due, seq, slot = heap[0]
+            if due > limit:
+                return None
+            heapq.heappop(heap)
+            if slot.seq == seq and slot.active and not slot.running:
+                return slot, due
+        return None
+
+    def _release(self) -> None:
+        """A place in flight falls free: wake the scheduler if it waited for one."""
         was_full = self._in_flight >= self._max
         self._in_flight -= 1
+        if was_full:
+            self._wake.set()
+
+    def _reschedule(self, slot: _Slot, due: float) -> None:
+        """After a check of ``slot``: its next run, or its removal if it was dropped."""
         slot.running = False
         if not slot.active:
             if self._slots.get(slot.spec.id) is slot:
                 del self._slots[slot.spec.id]
-            if was_full:
-                self._wake.set()
             return
         interval = slot.spec.interval
         now = time.monotonic()
@@ -362,7 +420,7 @@ class Engine:
                 nxt += missed * interval
                 self.checks_skipped += missed
         self._push(slot, nxt)
-        if was_full or nxt < self._sleep_until:
+        if nxt < self._sleep_until:
             self._wake.set()
 
     # -- handing outcomes to the sink -----------------------------------------------------

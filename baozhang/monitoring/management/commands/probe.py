@@ -96,7 +96,9 @@ class Command(BaseCommand):
                 self.stdout.flush()
                 await run_local(stop, region=region)
 
-        asyncio.run(main())
+        from baozhang.monitoring.probe.engine import run_event_loop
+
+        run_event_loop(main())
         self.stdout.write("stopped / 已停止")
 
     def _run_processes(self, count: int, region: str) -> None:

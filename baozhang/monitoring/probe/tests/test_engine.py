@@ -7,6 +7,7 @@ import asyncio
 import collections
 import datetime as dt
 import itertools
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -15,7 +16,7 @@ import pytest
 
 from baozhang.monitoring.probe import engine as engine_mod
 from baozhang.monitoring.probe.checks import CheckContext
-from baozhang.monitoring.probe.engine import Engine, first_due, phase_fraction
+from baozhang.monitoring.probe.engine import Engine, first_due, phase_fraction, run_event_loop
 from baozhang.monitoring.probe.specs import MonitorSpec, Outcome
 
 HUNG_FOR = dt.timedelta(seconds=0.3)
@@ -233,3 +234,72 @@ def test_a_broken_check_is_reported_not_fatal() -> None:
     engine.set_monitors([mon(1)])
     run_engine(engine, 5.0, until=lambda: len(sink.got) >= 2)
     assert sink.got[0].error == "probe error: RuntimeError / 探测出错：RuntimeError"
+
+
+def test_under_load_a_finished_check_hands_its_place_to_the_next_one_due(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    launched = 0
+    start = Engine._start
+
+    def counting_start(self: Engine, slot: Any, due: float) -> None:
+        nonlocal launched
+        launched += 1
+        start(self, slot, due)
+
+    monkeypatch.setattr(Engine, "_start", counting_start)
+    check, sink = FakeCheck(0.01), Collector()
+    engine = Engine("local", sink, check=check, max_in_flight=3, flush_interval=0.05)
+    engine.set_monitors(mon(i, interval=0.01) for i in range(1, 31))
+    run_engine(engine, 5.0, until=lambda: engine.checks_done >= 200)
+    assert check.max_now == 3  # the bound holds
+    assert max(check.max_per_id.values()) == 1  # no monitor ran twice at once
+    assert engine.checks_started == engine.checks_done == len(sink.got) >= 200
+    # Most checks started in the task of the check before them, not in a new task.
+    assert launched < engine.checks_started / 4
+    assert engine.in_flight == 0
+
+
+def test_the_probe_runs_on_uvloop_where_it_is_installed() -> None:
+    async def loop_module() -> str:
+        return type(asyncio.get_running_loop()).__module__
+
+    assert run_event_loop(loop_module()).startswith("uvloop")
+
+
+def test_without_uvloop_the_probe_runs_on_asyncios_own_loop(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "uvloop", None)  # import uvloop now fails
+
+    async def loop_module() -> str:
+        return type(asyncio.get_running_loop()).__module__
+
+    assert run_event_loop(loop_module()).startswith("asyncio")
+
+
+def test_the_engine_checks_a_real_listener_on_the_probe_loop() -> None:
+    async def main() -> list[Outcome]:
+        server = await asyncio.start_server(lambda r, w: w.close(), "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        sink = Collector()
+        engine = Engine("local", sink, flush_interval=0.05)
+        engine.set_monitors(
+            MonitorSpec(id=i, kind="tcp", target=f"127.0.0.1:{port}", interval=0.05, timeout=2)
+            for i in (1, 2)
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(engine.run(stop))
+        deadline = time.monotonic() + 10
+        while len(sink.got) < 6 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        stop.set()
+        await task
+        server.close()
+        await server.wait_closed()
+        return sink.got
+
+    got = run_event_loop(main())
+    assert len(got) >= 6
+    assert all(o.ok and o.error == "" and o.latency_ms is not None for o in got)
+    assert {o.monitor_id for o in got} == {1, 2}
