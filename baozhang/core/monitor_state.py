@@ -25,7 +25,7 @@ starting, a region falling silent).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from enum import StrEnum
 
 from baozhang.core.sla_text import bilingual, duration_text
@@ -57,6 +57,8 @@ def _bad(en: str, zh: str) -> ValueError:
 
 
 def _check_time(t: object, what: str) -> dt.datetime:
+    if type(t) is dt.datetime and t.tzinfo is dt.UTC:
+        return t  # already aware UTC: the common case, thousands a second
     if not isinstance(t, dt.datetime) or t.tzinfo is None or t.utcoffset() is None:
         raise _bad(
             f"{what} {t!r} must be an aware datetime (with a UTC offset)",
@@ -196,11 +198,17 @@ def step(
         return state, None
     failures = 0 if result.ok else (previous.failures if previous else 0) + 1
     updated = RegionState(result.region, failures, result)
-    others = [r for r in state.regions if r.region != result.region]
-    regions = tuple(sorted([*others, updated], key=lambda r: r.region))
+    if previous is not None:  # same place: the regions stay sorted by name
+        regions = tuple(updated if r is previous else r for r in state.regions)
+    else:
+        regions = tuple(sorted([*state.regions, updated], key=_region_name))
     now = result.at if as_of is None else max(as_of, result.at)
-    recorded = replace(state, as_of=now, regions=regions)
+    recorded = MonitorState(state.state, state.since, now, regions)
     return _judge(recorded, policy, result.at, in_maintenance)
+
+
+def _region_name(r: RegionState) -> str:
+    return r.region
 
 
 def reevaluate(
@@ -213,7 +221,8 @@ def reevaluate(
     """
     now = _check_time(now, "now")
     as_of = now if state.as_of is None else max(state.as_of, now)
-    return _judge(replace(state, as_of=as_of), policy, now, in_maintenance)
+    recorded = MonitorState(state.state, state.since, as_of, state.regions)
+    return _judge(recorded, policy, now, in_maintenance)
 
 
 def _judge(
@@ -223,48 +232,65 @@ def _judge(
     in_maintenance: bool,
 ) -> tuple[MonitorState, Transition | None]:
     if in_maintenance:
-        new, en, zh = MonitorStatus.MAINTENANCE, "maintenance window", "维护窗口"
+        new = MonitorStatus.MAINTENANCE
     else:
-        new, en, zh = _verdict(state, policy)
+        new, fresh, down = _verdict(state, policy)
     if new == state.state:
-        return state, None
+        return state, None  # the reason is only written for a change
+    if in_maintenance:
+        en, zh = "maintenance window", "维护窗口"
+    else:
+        en, zh = _reason(new, fresh, down, policy)
     if state.since is not None:
         at = max(at, state.since)
     if state.state == MonitorStatus.MAINTENANCE:
         en, zh = f"maintenance ended; {en}", f"维护结束；{zh}"
-    nxt = replace(state, state=new, since=at)
+    nxt = MonitorState(new, at, state.as_of, state.regions)
     return nxt, Transition(state.state, new, at, bilingual(en, zh))
 
 
-def _verdict(state: MonitorState, policy: MonitorPolicy) -> tuple[MonitorStatus, str, str]:
-    """The state the fresh regions vote for, and why in English and in Chinese."""
+def _verdict(
+    state: MonitorState, policy: MonitorPolicy
+) -> tuple[MonitorStatus, list[RegionState], list[RegionState]]:
+    """The state the fresh regions vote for, with the fresh regions and those of them
+    that say down."""
     assert state.as_of is not None  # set by both callers before judging
     horizon = state.as_of - policy.freshness
     fresh = [r for r in state.regions if r.last.at >= horizon]
     if not fresh:
-        en, zh = duration_text(policy.freshness)
-        return (
-            MonitorStatus.UNKNOWN,
-            f"no region reported within {en}",
-            f"{zh}内没有区域报告结果",
-        )
+        return MonitorStatus.UNKNOWN, fresh, []
     down = [r for r in fresh if r.is_down(policy)]
-    names = ", ".join(r.region for r in down)
-    counts_en = f"{len(down)} of {len(fresh)} regions down"
-    counts_zh = f"{len(fresh)} 个区域中 {len(down)} 个判定故障"
     if len(down) >= policy.quorum:
-        errors = "; ".join(dict.fromkeys(r.last.error for r in down if r.last.error))
-        return (
-            MonitorStatus.DOWN,
-            f"{counts_en} ({names})" + (f": {errors}" if errors else ""),
-            f"{counts_zh}（{names}）" + (f"：{errors}" if errors else ""),
-        )
+        return MonitorStatus.DOWN, fresh, down
     if state.state != MonitorStatus.UNKNOWN or any(r.last.ok for r in fresh):
         # Regions still failing fewer than `retries` times are undecided: they neither
         # hold a monitor down nor keep it unknown once it has been judged.
+        return MonitorStatus.UP, fresh, down
+    return MonitorStatus.UNKNOWN, fresh, down
+
+
+def _reason(
+    verdict: MonitorStatus,
+    fresh: list[RegionState],
+    down: list[RegionState],
+    policy: MonitorPolicy,
+) -> tuple[str, str]:
+    """Why :func:`_verdict` said ``verdict``, in English and in Chinese."""
+    if not fresh:
+        en, zh = duration_text(policy.freshness)
+        return f"no region reported within {en}", f"{zh}内没有区域报告结果"
+    counts_en = f"{len(down)} of {len(fresh)} regions down"
+    counts_zh = f"{len(fresh)} 个区域中 {len(down)} 个判定故障"
+    if verdict == MonitorStatus.DOWN:
+        names = ", ".join(r.region for r in down)
+        errors = "; ".join(dict.fromkeys(r.last.error for r in down if r.last.error))
         return (
-            MonitorStatus.UP,
+            f"{counts_en} ({names})" + (f": {errors}" if errors else ""),
+            f"{counts_zh}（{names}）" + (f"：{errors}" if errors else ""),
+        )
+    if verdict == MonitorStatus.UP:
+        return (
             f"{counts_en}, fewer than {policy.quorum}",
             f"{counts_zh}，少于 {policy.quorum} 个",
         )
-    return MonitorStatus.UNKNOWN, "no decisive result yet", "尚无确定的检测结果"
+    return "no decisive result yet", "尚无确定的检测结果"
