@@ -143,11 +143,11 @@ def ingest(outcomes: Sequence[OutcomeLike]) -> IngestReport:
         start = min(r[2] for r in rows)
         end = max(r[2] for r in rows) + dt.timedelta(microseconds=1)
         windows = windows_for_monitors(rows_by_id, start, end)
-        kept: list[tuple[int, MonitorState, dt.datetime | None]] = []
+        kept: list[tuple[int, MonitorState, dt.datetime]] = []
         moved: dict[int, Monitor] = {}
         for monitor_id, row in rows_by_id.items():
             items = sorted(by_monitor[monitor_id], key=lambda o: o.at)
-            state = decode(row.state)
+            state = _STATES.get(monitor_id, row.state)
             policy = policy_for(row)
             mine = windows.get(monitor_id, [])
             for o in items:
@@ -158,7 +158,7 @@ def ingest(outcomes: Sequence[OutcomeLike]) -> IngestReport:
                     if monitor_id not in moved:
                         moved[monitor_id] = Monitor.objects.get(pk=monitor_id)
                     _apply(moved[monitor_id], tr)
-            last_at = _later(row.last_check_at, max(o.at for o in items))
+            last_at = items[-1].at  # the newest: items are in time order
             if monitor_id in moved:
                 _keep(moved[monitor_id], state, last_at)
             else:
@@ -182,8 +182,7 @@ class _JudgeRow:
     regions: list[str]
     push_period_s: int | None
     push_grace_s: int | None
-    state: dict[str, Any]
-    last_check_at: dt.datetime | None
+    state: str | dict[str, Any]  # as stored: JSON text (a dict from a driver that parses)
 
     @property
     def region_names(self) -> list[str]:
@@ -191,6 +190,38 @@ class _JudgeRow:
 
 
 _ROW_FIELDS = tuple(_JudgeRow.__dataclass_fields__)
+
+
+class _StateCache:
+    """Monitor states as this process last wrote them, each with the JSON text stored
+    for it: when a monitor's stored text is still that text, the state is taken as it
+    is instead of parsed again (every check reads and writes its monitor's state). A
+    text written by another process, or a write rolled back, differs and is parsed:
+    the text is the key, so a state found here is always the stored one. Bounded: past
+    ``limit`` monitors it starts afresh."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self._limit = limit
+        self._by_id: dict[int, tuple[str, MonitorState]] = {}
+
+    def get(self, monitor_id: int, stored: str | dict[str, Any]) -> MonitorState:
+        """The state of ``monitor_id`` whose stored value is ``stored``."""
+        known = self._by_id.get(monitor_id)
+        if known is not None and known[0] == stored:
+            return known[1]
+        data = json.loads(stored) if isinstance(stored, str | bytes) else stored
+        return decode(data)
+
+    def put(self, monitor_id: int, text: str, state: MonitorState) -> None:
+        if len(self._by_id) >= self._limit and monitor_id not in self._by_id:
+            self._by_id.clear()
+        self._by_id[monitor_id] = (text, state)
+
+    def clear(self) -> None:
+        self._by_id.clear()
+
+
+_STATES = _StateCache()
 
 
 def _lock_rows(ids: Iterable[int]) -> dict[int, _JudgeRow]:
@@ -204,28 +235,24 @@ def _lock_rows(ids: Iterable[int]) -> dict[int, _JudgeRow]:
     else:
         sql = f"SELECT {columns} FROM {table} WHERE id IN (SELECT value FROM json_each(%s))"
         param = json.dumps(list(ids))
-    regions_at, state_at = _ROW_FIELDS.index("regions"), _ROW_FIELDS.index("state")
-    checked_at = _ROW_FIELDS.index("last_check_at")
+    regions_at = _ROW_FIELDS.index("regions")
     out: dict[int, _JudgeRow] = {}
     with connection.cursor() as cur:
         cur.execute(sql, [param])
         for raw in cur.fetchall():
             row = list(raw)
-            for i in (regions_at, state_at):
-                if isinstance(row[i], str | bytes):
-                    row[i] = json.loads(row[i])
-            if row[checked_at] is not None and connection.vendor != "postgresql":
-                # SQLite hands timestamps over as text.
-                row[checked_at] = connection.ops.convert_datetimefield_value(
-                    row[checked_at], None, connection
-                )
+            if isinstance(row[regions_at], str | bytes):
+                row[regions_at] = json.loads(row[regions_at])
             out[row[0]] = _JudgeRow(*row)
     return out
 
 
-def _save_checked(kept: Sequence[tuple[int, MonitorState, dt.datetime | None]]) -> None:
+def _save_checked(kept: Sequence[tuple[int, MonitorState, dt.datetime]]) -> None:
     """The new state and last check time of monitors whose judged state did not change:
-    one UPDATE from a JSON document (PostgreSQL) or one prepared UPDATE (SQLite)."""
+    one UPDATE from a JSON document (PostgreSQL) or one prepared UPDATE (SQLite). The
+    database keeps the later of the stored and the new check time (it never moves back),
+    so the stored one is never read: loading timestamps costs more than the rest of the
+    row."""
     if not kept:
         return
     table = connection.ops.quote_name(Monitor._meta.db_table)
@@ -234,27 +261,33 @@ def _save_checked(kept: Sequence[tuple[int, MonitorState, dt.datetime | None]]) 
             # One JSON document for the whole batch: arrays of JSON text would be quoted
             # element by element on the client, three times slower.
             doc = json.dumps(
-                [{"m": m, "s": encode(s), "c": c.isoformat() if c else None} for m, s, c in kept],
+                [{"m": m, "s": encode(s), "c": c.isoformat()} for m, s, c in kept],
                 separators=(",", ":"),
             )
             cur.execute(
-                f"UPDATE {table} SET state = u.s, last_check_at = u.c FROM "
+                f"UPDATE {table} SET state = u.s, last_check_at = "
+                f"GREATEST({table}.last_check_at, u.c) FROM "
                 "jsonb_to_recordset(%s::jsonb) AS u(m bigint, s jsonb, c timestamptz) "
-                f"WHERE {table}.id = u.m",
+                f"WHERE {table}.id = u.m RETURNING {table}.id, {table}.state",
                 [doc],
             )
+            # The server's own spelling of each new state, to know it when read next.
+            states = {m: s for m, s, _ in kept}
+            for m, text in cur.fetchall():
+                _STATES.put(m, text, states[m])
             return
         at = Monitor._meta.get_field("last_check_at")
+        params = []
+        for m, s, c in kept:
+            when = at.get_db_prep_save(c, connection)
+            text = json.dumps(encode(s), separators=(",", ":"))
+            params.append((text, when, when, m))
+            _STATES.put(m, text, s)
+        # SQLite keeps times as ISO text, which sorts as time does.
         cur.executemany(
-            f"UPDATE {table} SET state = %s, last_check_at = %s WHERE id = %s",
-            [
-                (
-                    json.dumps(encode(s), separators=(",", ":")),
-                    at.get_db_prep_save(c, connection),
-                    m,
-                )
-                for m, s, c in kept
-            ],
+            f"UPDATE {table} SET state = %s, "
+            "last_check_at = MAX(COALESCE(last_check_at, %s), %s) WHERE id = %s",
+            params,
         )
 
 

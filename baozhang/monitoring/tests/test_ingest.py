@@ -200,3 +200,45 @@ def test_state_and_last_check_carry_over_between_batches_and_never_move_back(
         None,
     )
     assert ProbeResult.objects.filter(monitor=web).count() == 4
+
+
+def test_a_state_written_by_another_process_is_read_not_the_one_remembered(
+    db: object,
+) -> None:
+    web = make_monitor(retries=3)
+    ingest.ingest([R(web.id, "local", T0, False)])
+    ingest.ingest([R(web.id, "local", T0 + MIN, False)])  # 2 failures, remembered
+    web.refresh_from_db()
+    assert web.state["regions"][0]["failures"] == 2
+    # Another process resets the count (a different stored text than the one written here).
+    reset = dict(web.state, regions=[dict(web.state["regions"][0], failures=0, ok=True)])
+    Monitor.objects.filter(pk=web.pk).update(state=reset)
+    report = ingest.ingest([R(web.id, "local", T0 + 2 * MIN, False)])
+    web.refresh_from_db()
+    assert report.transitions == []  # 1 failure, not 3: the stored state was used
+    assert web.state["regions"][0]["failures"] == 1
+    assert web.status == "unknown"
+
+
+@pytest.mark.parametrize(
+    "results",
+    [
+        [("local", T0, True, 12.5, "")],
+        [("local", T0, False, None, "timeout after 5 s / 5 秒内无响应（超时）")],
+        [("bj", T0, True, 0.1, ""), ("gz", T0 + MIN, False, 3.0, "HTTP 503 " + "x" * 400)],
+    ],
+)
+def test_a_state_read_back_equals_the_state_written(results: list[tuple[object, ...]]) -> None:
+    # The ingest remembers states by their stored text; that holds only if the text
+    # decodes to exactly the state it was written from.
+    import json
+
+    from baozhang.core.monitor_state import CheckResult, MonitorPolicy, MonitorState, step
+    from baozhang.monitoring.state_codec import decode, encode
+
+    state = MonitorState()
+    policy = MonitorPolicy(retries=1, quorum=1, freshness=dt.timedelta(hours=1))
+    for region, at, ok, latency, error in results:
+        check = CheckResult(region, at, ok, latency, str(error)[:300])  # type: ignore[arg-type]
+        state, _ = step(state, check, policy, in_maintenance=False)
+    assert decode(json.loads(json.dumps(encode(state), separators=(",", ":")))) == state
