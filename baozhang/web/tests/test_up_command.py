@@ -84,3 +84,43 @@ def test_up_serves_and_stops_cleanly_on_sigterm(tmp_path):
     assert "password / 密码" in output
     assert f"http://127.0.0.1:{port}/" in output
     assert "stopped / 已停止" in output
+
+
+def test_demo_checks_and_links_follow_the_port_served_on(db, monkeypatch):
+    from django.conf import settings
+
+    from baozhang.monitoring.models import Monitor
+
+    monkeypatch.delenv("BAOZHANG_BASE_URL", raising=False)
+    before = settings.BAOZHANG_BASE_URL
+    try:
+        call_command("up", "--no-serve", "--demo", "--port", "8123", stdout=io.StringIO())
+        assert settings.BAOZHANG_BASE_URL == "http://127.0.0.1:8123"
+    finally:
+        settings.BAOZHANG_BASE_URL = before
+    web = Monitor.objects.get(kind="http")
+    assert web.target == "http://127.0.0.1:8123/accounts/login/"
+    assert Monitor.objects.get(kind="tcp").target == "127.0.0.1:8123"
+
+
+def test_an_explicit_base_url_is_kept(db, monkeypatch):
+    from django.conf import settings
+
+    monkeypatch.setenv("BAOZHANG_BASE_URL", "https://desk.example.cn")
+    before = settings.BAOZHANG_BASE_URL
+    try:
+        call_command(
+            "up", "--no-serve", "--host", "0.0.0.0", "--port", "8123", stdout=io.StringIO()
+        )
+        kept = settings.BAOZHANG_BASE_URL
+    finally:
+        settings.BAOZHANG_BASE_URL = before
+    assert kept == before
+
+
+def test_a_wildcard_host_means_loopback_in_links() -> None:
+    from baozhang.web.management.commands.up import _base_url
+
+    assert _base_url("0.0.0.0", 9000) == "http://127.0.0.1:9000"
+    assert _base_url("::1", 9000) == "http://[::1]:9000"
+    assert _base_url("10.0.0.5", 80) == "http://10.0.0.5:80"

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.conf import settings
@@ -8,6 +9,16 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from baozhang.accounts.services import ensure_initial_admin, ensure_role_groups
 from baozhang.web.server import serve
+
+
+def _base_url(host: str, port: int) -> str:
+    """The address people and the probe reach this server at: a wildcard host means this
+    machine's loopback."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 class Command(BaseCommand):
@@ -28,6 +39,9 @@ class Command(BaseCommand):
         settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
         created = ensure_initial_admin()
         url = f"http://{options['host']}:{options['port']}/"
+        if not os.environ.get("BAOZHANG_BASE_URL"):
+            # Links in mail and the demo's self-checks point at this server, not port 8000.
+            settings.BAOZHANG_BASE_URL = _base_url(options["host"], options["port"])
         self.stdout.write(f"Baozhang 保障 · data in {settings.HOME}")
         if created is not None:
             user, password = created
