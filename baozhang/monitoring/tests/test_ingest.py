@@ -242,3 +242,13 @@ def test_a_state_read_back_equals_the_state_written(results: list[tuple[object, 
         check = CheckResult(region, at, ok, latency, str(error)[:300])  # type: ignore[arg-type]
         state, _ = step(state, check, policy, in_maintenance=False)
     assert decode(json.loads(json.dumps(encode(state), separators=(",", ":")))) == state
+
+
+def test_raw_results_keep_any_error_text_exactly(db: object) -> None:
+    web = make_monitor()
+    error = 'HTTP 503\tbad "gateway"\\n \\\\ \r\n第二行 / 网关错误 \\N'
+    ingest.ingest([R(web.id, "local", T0, False, None, error), R(web.id, "bj", T0, True, 0.5)])
+    stored = dict(ProbeResult.objects.filter(monitor=web).values_list("region", "error"))
+    assert stored == {"local": error, "bj": ""}
+    latency = ProbeResult.objects.get(monitor=web, region="bj").latency_ms
+    assert latency == 0.5
