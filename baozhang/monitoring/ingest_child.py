@@ -10,11 +10,14 @@ from typing import Any
 
 def setup(database: dict[str, Any]) -> None:
     """Django on the same database as the probe's process (in tests, its test
-    database)."""
+    database), with one connection kept from batch to batch: this process does nothing
+    else, and a new PostgreSQL connection per batch of 500 cost about a fifth of the CPU
+    of storing it (a broken connection is still closed and made anew, runner._store)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baozhang.settings")
     from django.conf import settings
 
     settings.DATABASES["default"].update(database)
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = None
     import django
 
     django.setup()
