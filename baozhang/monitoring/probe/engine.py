@@ -280,15 +280,12 @@ class Engine:
     async def _schedule(self, stop: asyncio.Event) -> None:
         wake = self._wake
         while not stop.is_set():
-            now = time.monotonic()
-            heap = self._heap
-            while heap and self._in_flight < self._max:
-                due, seq, slot = heap[0]
-                if due > now + _EARLY:
+            while self._in_flight < self._max:
+                nxt = self._next_due()
+                if nxt is None:
                     break
-                heapq.heappop(heap)
-                if slot.seq == seq and slot.active and not slot.running:
-                    self._start(slot, due)
+                self._start(*nxt)
+            heap = self._heap
             if self._in_flight >= self._max:
                 delay = None  # a place falling free wakes us (_release)
                 self._sleep_until = -math.inf  # an earlier due time changes nothing
