@@ -217,9 +217,6 @@ class _StateCache:
             self._by_id.clear()
         self._by_id[monitor_id] = (text, state)
 
-    def clear(self) -> None:
-        self._by_id.clear()
-
 
 _STATES = _StateCache()
 
@@ -338,12 +335,8 @@ def _save_states(monitors: Sequence[Monitor], fields: Sequence[str]) -> None:
 
 def _keep(monitor: Monitor, state: MonitorState, last_at: dt.datetime) -> None:
     monitor.state = encode(state)
-    monitor.last_check_at = _later(monitor.last_check_at, last_at)
-
-
-def _later(current: dt.datetime | None, candidate: dt.datetime) -> dt.datetime:
-    """The last check time after ``candidate``: it never moves back."""
-    return candidate if current is None or candidate > current else current
+    if monitor.last_check_at is None or last_at > monitor.last_check_at:
+        monitor.last_check_at = last_at  # it never moves back
 
 
 def _apply(monitor: Monitor, tr: Transition) -> None:

@@ -72,8 +72,9 @@ def store_pings(pings: Sequence[tuple[int, dt.datetime, bool, str]]) -> None:
         )
 
 
-def _push_deadline(monitor: Monitor) -> dt.timedelta:
-    return dt.timedelta(seconds=(monitor.push_period_s or 60) + (monitor.push_grace_s or 0))
+def _push_deadline(period_s: int | None, grace_s: int | None) -> dt.timedelta:
+    """How long a push monitor may go without a ping: its period plus its grace."""
+    return dt.timedelta(seconds=(period_s or 60) + (grace_s or 0))
 
 
 def evaluate_push(now: dt.datetime | None = None) -> list[tuple[int, Transition]]:
@@ -88,7 +89,7 @@ def evaluate_push(now: dt.datetime | None = None) -> list[tuple[int, Transition]
     out: list[tuple[int, Transition]] = []
     for monitor_id, last_ping, last_check, created, period, grace in rows:
         new_ping = last_ping is not None and (last_check is None or last_ping > last_check)
-        allowed = dt.timedelta(seconds=(period or 60) + (grace or 0))
+        allowed = _push_deadline(period, grace)
         if new_ping or now - (last_ping or created) >= allowed:
             out.extend(_evaluate_one_push(monitor_id, now))
     return out
@@ -112,7 +113,7 @@ def _evaluate_one_push(monitor_id: int, now: dt.datetime) -> list[tuple[int, Tra
             CheckResult(PUSH_REGION, at, ok, None, error)
             for at, ok, error in pings.order_by("at").values_list("at", "ok", "error")[:1000]
         ]
-        allowed = _push_deadline(monitor)
+        allowed = _push_deadline(monitor.push_period_s, monitor.push_grace_s)
         period = dt.timedelta(seconds=monitor.push_period_s or 60)
         anchor = monitor.last_ping_at or monitor.created_at
         last = results[-1] if results else (seen.last if seen else None)
