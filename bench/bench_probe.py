@@ -11,7 +11,7 @@ measured; every loop bounded in time and in count), all run ``--rounds`` times i
 the median round reported:
 
 - bare: one event loop of the kind the probe runs on (``run_event_loop``: uvloop where
-  installed), the engine's aiohttp client settings (one session,
+  installed), the engine's own aiohttp session (``CheckContext.http_session``:
   ``TCPConnector(force_close=True, limit=0)``), ``--concurrency`` coroutines each doing
   GET → status → next; nothing stored. Once with one process, once with two.
 - engine: ``probe.engine.Engine`` with ``max_in_flight=--concurrency`` and its real
@@ -67,21 +67,13 @@ CTX = mp.get_context("spawn")
 
 
 def _bare(url: str, conc: int, warmup: float, seconds: float, max_count: int) -> dict[str, Any]:
-    import aiohttp
-
-    from baozhang.monitoring.probe.checks import USER_AGENT
+    from baozhang.monitoring.probe.checks import CheckContext
     from baozhang.monitoring.probe.engine import run_event_loop
 
     async def go() -> dict[str, Any]:
         counts = {"ok": 0, "bad": 0, "ok_in": 0}
-        connector = aiohttp.TCPConnector(force_close=True, limit=0, ttl_dns_cache=10)
-        async with aiohttp.ClientSession(
-            connector=connector,
-            timeout=aiohttp.ClientTimeout(total=None),
-            cookie_jar=aiohttp.DummyCookieJar(),
-            headers={"User-Agent": USER_AGENT},
-            trust_env=False,
-        ) as session:
+        async with CheckContext() as ctx:  # the engine's own HTTP client settings
+            session = ctx.http_session()
             t0 = time.monotonic()
             w0, w1 = t0 + warmup, t0 + warmup + seconds
 

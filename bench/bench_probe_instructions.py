@@ -28,19 +28,11 @@ CONCURRENCY = 64
 
 
 async def _bare(url: str, n: int) -> int:
-    import aiohttp
-
-    from baozhang.monitoring.probe.checks import USER_AGENT
+    from baozhang.monitoring.probe.checks import CheckContext
 
     left = n
-    connector = aiohttp.TCPConnector(force_close=True, limit=0, ttl_dns_cache=10)
-    async with aiohttp.ClientSession(
-        connector=connector,
-        timeout=aiohttp.ClientTimeout(total=None),
-        cookie_jar=aiohttp.DummyCookieJar(),
-        headers={"User-Agent": USER_AGENT},
-        trust_env=False,
-    ) as session:
+    async with CheckContext() as ctx:  # the engine's own HTTP client settings
+        session = ctx.http_session()
 
         async def worker() -> None:
             nonlocal left
