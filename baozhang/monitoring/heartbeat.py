@@ -96,6 +96,11 @@ class _Writer:
                     if not fut.done():
                         fut.set_result(ok)
 
+    def close_connection(self) -> None:
+        """Close the database connection the writer thread keeps between groups."""
+        # Looked up on the writer thread: each thread has its own connection.
+        self._pool.submit(lambda: connection.close()).result()
+
     async def monitor_for(self, token: str) -> int | None:
         now = time.monotonic()
         hit = self._tokens.get(token)
@@ -144,6 +149,12 @@ def forget_tokens() -> None:
     """Drop the token cache (a token rotated or a monitor deleted takes effect at once
     in this process; otherwise within a minute)."""
     _writer._tokens.clear()
+
+
+def close_connection() -> None:
+    """Close the database connection the writer thread keeps from group to group (a test
+    database cannot be dropped while it is open)."""
+    _writer.close_connection()
 
 
 async def _read_body(receive: Receive) -> bytes:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import OperationalError
 
 from baozhang.asgi import application
-from baozhang.monitoring import push
+from baozhang.monitoring import heartbeat, push
 from baozhang.monitoring.heartbeat import forget_tokens
 from baozhang.monitoring.models import Monitor, ProbeResult
 
@@ -46,11 +47,12 @@ def call(path: str, method: str = "GET", body: bytes = b"") -> tuple[int, str]:
 
 
 @pytest.fixture
-def backup() -> Monitor:
+def backup() -> Iterator[Monitor]:
     forget_tokens()
-    return Monitor.objects.create(
+    yield Monitor.objects.create(
         name="备份", kind="push", push_token="tok-hb-1", push_period_s=3600
     )
+    heartbeat.close_connection()
 
 
 def test_a_ping_is_answered_ok_only_after_it_is_stored(backup: Monitor) -> None:
