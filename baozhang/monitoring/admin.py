@@ -41,7 +41,8 @@ class MonitorAdmin(ReadOnlyAdmin):
     list_display = ("name", "kind", "enabled", "status", "status_since", "last_check_at")
     list_filter = ("kind", "enabled", "status")
     search_fields = ("name", "target", "assets")
-    exclude = ("push_token", "state")
+    list_select_related = ("check_state",)  # last_check_at
+    exclude = ("push_token",)
 
 
 @admin.register(ProbeRegion)

@@ -12,17 +12,9 @@ from django.utils import timezone
 
 from baozhang.core.monitor_state import CheckResult, Transition, step
 from baozhang.maintenance.selectors import windows_for_monitors
-from baozhang.monitoring.ingest import (
-    _STATE_FIELDS,
-    _after_transitions,
-    _apply,
-    _inside,
-    _keep,
-    _lock,
-    _save_states,
-)
+from baozhang.monitoring import judging
 from baozhang.monitoring.models import PUSH_REGION, Monitor, MonitorKind, ProbeResult
-from baozhang.monitoring.state_codec import decode, policy_for
+from baozhang.monitoring.state_codec import policy_for
 
 
 def store_pings(pings: Sequence[tuple[int, dt.datetime, bool, str]]) -> None:
@@ -84,7 +76,12 @@ def evaluate_push(now: dt.datetime | None = None) -> list[tuple[int, Transition]
     now = now or timezone.now()
     monitors = Monitor.objects.filter(kind=MonitorKind.PUSH, enabled=True)
     rows = monitors.values_list(
-        "id", "last_ping_at", "last_check_at", "created_at", "push_period_s", "push_grace_s"
+        "id",
+        "last_ping_at",
+        "check_state__last_check_at",
+        "created_at",
+        "push_period_s",
+        "push_grace_s",
     )
     out: list[tuple[int, Transition]] = []
     for monitor_id, last_ping, last_check, created, period, grace in rows:
@@ -100,11 +97,12 @@ def _evaluate_one_push(monitor_id: int, now: dt.datetime) -> list[tuple[int, Tra
     Maintenance boundaries and silence without results are judged by reevaluate_all."""
     out: list[tuple[int, Transition]] = []
     with transaction.atomic():
-        monitor = _lock([monitor_id]).get(monitor_id)
-        if monitor is None:
+        row = judging.lock([monitor_id]).get(monitor_id)
+        if row is None:
             return out
-        state = decode(monitor.state)
-        policy = policy_for(monitor)
+        monitor = Monitor.objects.get(pk=monitor_id)
+        state = judging.state_of(row)
+        policy = policy_for(row)
         seen = state.region(PUSH_REGION)
         pings = ProbeResult.objects.filter(monitor=monitor, region=PUSH_REGION, at__lte=now)
         if seen is not None:
@@ -133,14 +131,13 @@ def _evaluate_one_push(monitor_id: int, now: dt.datetime) -> list[tuple[int, Tra
         windows = windows_for_monitors([monitor.id], results[0].at, now + dt.timedelta(seconds=1))
         mine = windows.get(monitor.id, [])
         for result in results:
-            state, tr = step(state, result, policy, in_maintenance=_inside(mine, result.at))
+            state, tr = step(state, result, policy, in_maintenance=judging.inside(mine, result.at))
             if tr is not None:
-                _apply(monitor, tr)
+                judging.apply(monitor, tr)
                 out.append((monitor.id, tr))
-        _keep(monitor, state, results[-1].at)
-        _save_states([monitor], _STATE_FIELDS)
         _record_heartbeats(monitor, [r for r in results if r.ok])
-        _after_transitions({monitor.id: monitor}, out)
+        moved = {monitor.id: monitor} if out else {}
+        judging.finish([(monitor.id, state, results[-1].at)], moved, out)
     return out
 
 

@@ -51,7 +51,7 @@ def visible_services(user: User | AnonymousUser) -> QuerySet[Service]:
 
 
 def visible_monitors(user: User | AnonymousUser) -> QuerySet[Monitor]:
-    qs = Monitor.objects.all()
+    qs = Monitor.objects.select_related("check_state")  # for last_check_at
     if is_operator_staff(user):
         return qs
     org = _customer_organisation_id(user)

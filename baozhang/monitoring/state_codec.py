@@ -1,10 +1,11 @@
-"""Monitor state (core.monitor_state.MonitorState) to and from the JSON kept on a monitor,
-and the policy a monitor's settings give."""
+"""Monitor state (core.monitor_state.MonitorState) to and from the JSON text kept in a
+monitor's CheckState, and the policy a monitor's settings give."""
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from typing import Any, Protocol
 
 from baozhang.core.monitor_state import (
@@ -84,15 +85,17 @@ def decode(data: dict[str, Any] | None) -> MonitorState:
 
 
 def encode(state: MonitorState) -> dict[str, Any]:
+    as_of = state.as_of.isoformat() if state.as_of else None
     return {
         "state": str(state.state),
         "since": state.since.isoformat() if state.since else None,
-        "as_of": state.as_of.isoformat() if state.as_of else None,
+        "as_of": as_of,
         "regions": [
             {
                 "region": r.region,
                 "failures": r.failures,
-                "at": r.last.at.isoformat(),
+                # Usually the newest check is the state's as_of: spelled once.
+                "at": as_of if r.last.at is state.as_of else r.last.at.isoformat(),
                 "ok": r.last.ok,
                 "latency_ms": r.last.latency_ms,
                 "error": r.last.error[:300],
@@ -100,3 +103,22 @@ def encode(state: MonitorState) -> dict[str, Any]:
             for r in state.regions
         ],
     }
+
+
+# One encoder for every state: json.dumps with separators builds a new one per call.
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
+def to_text(state: MonitorState) -> str:
+    """``state`` as the JSON text stored for it (compact: no spaces)."""
+    return _COMPACT.encode(encode(state))
+
+
+def from_text(text: str | None) -> MonitorState:
+    """The state stored as ``text``; a fresh ``unknown`` state for an empty or damaged
+    one, as :func:`decode`."""
+    try:
+        data = json.loads(text) if text else None
+    except ValueError:
+        return MonitorState()
+    return decode(data if isinstance(data, dict) else None)

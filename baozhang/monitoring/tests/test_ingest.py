@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
 from baozhang.incidents.models import Incident
 from baozhang.maintenance.models import MaintenanceWindow
-from baozhang.monitoring import ingest
-from baozhang.monitoring.models import Monitor, ProbeResult, Service, StateSpell
+from baozhang.monitoring import ingest, judging
+from baozhang.monitoring.models import CheckState, Monitor, ProbeResult, Service, StateSpell
 
 T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
 MIN = dt.timedelta(minutes=1)
@@ -24,6 +26,10 @@ class R:
     ok: bool
     latency_ms: float | None = 12.0
     error: str = ""
+
+
+def stored_state(monitor: Monitor) -> dict[str, Any]:
+    return dict(json.loads(CheckState.objects.get(pk=monitor.pk).state))
 
 
 def make_monitor(**kw: object) -> Monitor:
@@ -184,21 +190,19 @@ def test_state_and_last_check_carry_over_between_batches_and_never_move_back(
     ingest.ingest([R(web.id, "local", T0, False), R(web.id, "local", T0 + MIN, False)])
     web.refresh_from_db()
     assert (web.status, web.last_check_at) == ("unknown", T0 + MIN)
-    assert web.state["regions"][0]["failures"] == 2
+    assert stored_state(web)["regions"][0]["failures"] == 2
     # A batch holding only an older result is stored but moves nothing back.
     ingest.ingest([R(web.id, "local", T0 - MIN, True)])
     web.refresh_from_db()
     assert web.last_check_at == T0 + MIN
-    assert web.state["regions"][0]["failures"] == 2
+    assert stored_state(web)["regions"][0]["failures"] == 2
     # The third failure in a row, in a batch of its own, turns it down.
     report = ingest.ingest([R(web.id, "local", T0 + 2 * MIN, False, None, "HTTP 503")])
     web.refresh_from_db()
     assert [str(tr.to) for _, tr in report.transitions] == ["down"]
     assert (web.status, web.last_check_at) == ("down", T0 + 2 * MIN)
-    assert (web.state["regions"][0]["error"], web.state["regions"][0]["latency_ms"]) == (
-        "HTTP 503",
-        None,
-    )
+    region = stored_state(web)["regions"][0]
+    assert (region["error"], region["latency_ms"]) == ("HTTP 503", None)
     assert ProbeResult.objects.filter(monitor=web).count() == 4
 
 
@@ -208,16 +212,42 @@ def test_a_state_written_by_another_process_is_read_not_the_one_remembered(
     web = make_monitor(retries=3)
     ingest.ingest([R(web.id, "local", T0, False)])
     ingest.ingest([R(web.id, "local", T0 + MIN, False)])  # 2 failures, remembered
-    web.refresh_from_db()
-    assert web.state["regions"][0]["failures"] == 2
+    state = stored_state(web)
+    assert state["regions"][0]["failures"] == 2
     # Another process resets the count (a different stored text than the one written here).
-    reset = dict(web.state, regions=[dict(web.state["regions"][0], failures=0, ok=True)])
-    Monitor.objects.filter(pk=web.pk).update(state=reset)
+    reset = dict(state, regions=[dict(state["regions"][0], failures=0, ok=True)])
+    CheckState.objects.filter(pk=web.pk).update(state=json.dumps(reset))
     report = ingest.ingest([R(web.id, "local", T0 + 2 * MIN, False)])
     web.refresh_from_db()
     assert report.transitions == []  # 1 failure, not 3: the stored state was used
-    assert web.state["regions"][0]["failures"] == 1
+    assert stored_state(web)["regions"][0]["failures"] == 1
     assert web.status == "unknown"
+
+
+def test_the_state_text_is_stored_as_written_so_the_next_batch_does_not_parse_it(
+    db: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    web = make_monitor(retries=3)
+    ingest.ingest([R(web.id, "local", T0, False, None, "拒绝连接 refused")])
+    parsed: list[str] = []
+    real = judging.from_text
+    monkeypatch.setattr(judging, "from_text", lambda text: parsed.append(text) or real(text))
+    ingest.ingest([R(web.id, "local", T0 + MIN, False, None, "拒绝连接 refused")])
+    assert parsed == []  # the remembered state's text is the stored text
+    CheckState.objects.filter(pk=web.pk).update(state="not json {")
+    ingest.ingest([R(web.id, "local", T0 + 2 * MIN, False)])
+    assert parsed == ["not json {"]  # a damaged state is parsed, and starts afresh
+    assert stored_state(web)["regions"][0]["failures"] == 1
+
+
+def test_saving_a_monitor_keeps_the_state_written_since_it_was_read(db: object) -> None:
+    web = make_monitor(retries=3)
+    form_copy = Monitor.objects.get(pk=web.pk)  # a form reads the monitor
+    ingest.ingest([R(web.id, "local", T0, False), R(web.id, "local", T0 + MIN, False)])
+    form_copy.name = "官网 Web site (new)"
+    form_copy.save()  # and saves it after the checks
+    assert stored_state(web)["regions"][0]["failures"] == 2
+    assert Monitor.objects.get(pk=web.pk).last_check_at == T0 + MIN
 
 
 @pytest.mark.parametrize(
@@ -231,17 +261,15 @@ def test_a_state_written_by_another_process_is_read_not_the_one_remembered(
 def test_a_state_read_back_equals_the_state_written(results: list[tuple[object, ...]]) -> None:
     # The ingest remembers states by their stored text; that holds only if the text
     # decodes to exactly the state it was written from.
-    import json
-
     from baozhang.core.monitor_state import CheckResult, MonitorPolicy, MonitorState, step
-    from baozhang.monitoring.state_codec import decode, encode
+    from baozhang.monitoring.state_codec import from_text, to_text
 
     state = MonitorState()
     policy = MonitorPolicy(retries=1, quorum=1, freshness=dt.timedelta(hours=1))
     for region, at, ok, latency, error in results:
         check = CheckResult(region, at, ok, latency, str(error)[:300])  # type: ignore[arg-type]
         state, _ = step(state, check, policy, in_maintenance=False)
-    assert decode(json.loads(json.dumps(encode(state), separators=(",", ":")))) == state
+    assert from_text(to_text(state)) == state
 
 
 def test_raw_results_keep_any_error_text_exactly(db: object) -> None:
