@@ -31,7 +31,6 @@ from baozhang.core.monitor_state import (
 from baozhang.maintenance.selectors import monitors_in_maintenance, windows_for_monitors
 from baozhang.monitoring import judging
 from baozhang.monitoring.models import Monitor, MonitorStatus, ProbeResult
-from baozhang.monitoring.state_codec import policy_for
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +106,7 @@ def ingest(outcomes: Sequence[OutcomeLike]) -> IngestReport:
         for monitor_id, row in rows_by_id.items():
             items = sorted(by_monitor[monitor_id], key=lambda o: o.at)
             state = judging.state_of(row)
-            policy = policy_for(row)
+            policy = row.policy
             mine = windows.get(monitor_id, [])
             for o in items:
                 result = CheckResult(o.region, o.at, o.ok, o.latency_ms, (o.error or "")[:300])
@@ -175,7 +174,7 @@ def reevaluate_all(now: dt.datetime | None = None) -> list[tuple[int, Transition
             in_maintenance = bool(windows.get(monitor_id))
             if state.as_of is None and not in_maintenance:
                 continue  # never checked: nothing to judge yet
-            state, tr = reevaluate(state, policy_for(row), now=now, in_maintenance=in_maintenance)
+            state, tr = reevaluate(state, row.policy, now=now, in_maintenance=in_maintenance)
             if tr is not None:
                 moved[monitor_id] = Monitor.objects.get(pk=monitor_id)
                 judging.apply(moved[monitor_id], tr)

@@ -21,11 +21,11 @@ from typing import Any
 from django.db import connection
 
 from baozhang.core.intervals import Interval
-from baozhang.core.monitor_state import MonitorState, Transition
+from baozhang.core.monitor_state import MonitorPolicy, MonitorState, Transition
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
 from baozhang.monitoring.models import CheckState, Monitor, MonitorStatus, StateSpell
-from baozhang.monitoring.state_codec import from_text, to_text
+from baozhang.monitoring.state_codec import from_text, policy_for, to_text
 
 
 def inside(windows: Sequence[Interval], at: dt.datetime) -> bool:
@@ -34,11 +34,9 @@ def inside(windows: Sequence[Interval], at: dt.datetime) -> bool:
 
 
 @dataclass(slots=True)
-class JudgeRow:
-    """What judging a monitor reads, as a plain row (policy_for takes it like a monitor):
-    its settings from the monitor, its state text from its CheckState."""
+class _Settings:
+    """The settings :func:`policy_for` reads, as read from a monitor's row."""
 
-    id: int
     kind: str
     interval_s: float
     timeout_s: float
@@ -47,11 +45,48 @@ class JudgeRow:
     regions: list[str]
     push_period_s: int | None
     push_grace_s: int | None
-    state: str
 
     @property
     def region_names(self) -> list[str]:
         return Monitor.region_names.fget(self)  # type: ignore[attr-defined, no-any-return]
+
+
+_SETTINGS = tuple(_Settings.__dataclass_fields__)
+
+
+@dataclass(frozen=True, slots=True)
+class JudgeRow:
+    """What judging a monitor reads: its policy (from its settings) and its state text
+    (from its CheckState)."""
+
+    id: int
+    policy: MonitorPolicy
+    state: str
+
+
+class _Policies:
+    """Policies by the settings they come from, as read: most monitors share a few, so
+    a batch's rows are judged without building one each (nor parsing the regions' JSON).
+    Bounded: past ``limit`` distinct settings it starts afresh."""
+
+    def __init__(self, limit: int = 10_000) -> None:
+        self._limit = limit
+        self._by_settings: dict[tuple[Any, ...], MonitorPolicy] = {}
+
+    def get(self, settings: tuple[Any, ...]) -> MonitorPolicy:
+        policy = self._by_settings.get(settings)
+        if policy is None:
+            values = list(settings)
+            regions_at = _SETTINGS.index("regions")
+            values[regions_at] = json.loads(values[regions_at])
+            policy = policy_for(_Settings(*values))
+            if len(self._by_settings) >= self._limit:
+                self._by_settings.clear()
+            self._by_settings[settings] = policy
+        return policy
+
+
+_POLICIES = _Policies()
 
 
 class _StateCache:
@@ -82,7 +117,7 @@ class _StateCache:
 _STATES = _StateCache()
 
 
-_MONITOR_COLUMNS = tuple(f for f in JudgeRow.__dataclass_fields__ if f != "state")
+_MONITOR_COLUMNS = ("id", *_SETTINGS)
 
 
 def _select(ids: list[int]) -> list[tuple[Any, ...]]:
@@ -135,13 +170,12 @@ def lock(ids: Iterable[int]) -> dict[int, JudgeRow]:
         missing = [m for m in wanted if m not in found]
         _create_missing(missing)
         raw += _select(missing)
-    regions_at = _MONITOR_COLUMNS.index("regions")
     out: dict[int, JudgeRow] = {}
     for values in raw:
-        row = list(values)
-        if isinstance(row[regions_at], str | bytes):
-            row[regions_at] = json.loads(row[regions_at])
-        out[row[0]] = JudgeRow(*row)
+        settings = values[1:-1]
+        if any(isinstance(v, list) for v in settings):  # a driver that parses JSON itself
+            settings = tuple(json.dumps(v) if isinstance(v, list) else v for v in settings)
+        out[values[0]] = JudgeRow(values[0], _POLICIES.get(settings), values[-1])
     return out
 
 

@@ -14,7 +14,6 @@ from baozhang.core.monitor_state import CheckResult, Transition, step
 from baozhang.maintenance.selectors import windows_for_monitors
 from baozhang.monitoring import judging
 from baozhang.monitoring.models import PUSH_REGION, Monitor, MonitorKind, ProbeResult
-from baozhang.monitoring.state_codec import policy_for
 
 
 def store_pings(pings: Sequence[tuple[int, dt.datetime, bool, str]]) -> None:
@@ -102,7 +101,7 @@ def _evaluate_one_push(monitor_id: int, now: dt.datetime) -> list[tuple[int, Tra
             return out
         monitor = Monitor.objects.get(pk=monitor_id)
         state = judging.state_of(row)
-        policy = policy_for(row)
+        policy = row.policy
         seen = state.region(PUSH_REGION)
         pings = ProbeResult.objects.filter(monitor=monitor, region=PUSH_REGION, at__lte=now)
         if seen is not None:

@@ -240,6 +240,15 @@ def test_the_state_text_is_stored_as_written_so_the_next_batch_does_not_parse_it
     assert stored_state(web)["regions"][0]["failures"] == 1
 
 
+def test_a_monitor_edited_between_batches_is_judged_by_its_new_settings(db: object) -> None:
+    web = make_monitor(retries=5)
+    ingest.ingest([R(web.id, "local", T0, False)])
+    assert Monitor.objects.get(pk=web.pk).status == "unknown"  # 1 failure of 5
+    Monitor.objects.filter(pk=web.pk).update(retries=2)
+    report = ingest.ingest([R(web.id, "local", T0 + MIN, False)])
+    assert [str(tr.to) for _, tr in report.transitions] == ["down"]  # 2 failures of 2
+
+
 def test_saving_a_monitor_keeps_the_state_written_since_it_was_read(db: object) -> None:
     web = make_monitor(retries=3)
     form_copy = Monitor.objects.get(pk=web.pk)  # a form reads the monitor
