@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from baozhang.monitoring.models import (
     DailyRollup,
@@ -38,11 +39,15 @@ class ServiceAdmin(ReadOnlyAdmin):
 
 @admin.register(Monitor)
 class MonitorAdmin(ReadOnlyAdmin):
-    list_display = ("name", "kind", "enabled", "status", "status_since", "last_check_at")
+    list_display = ("name", "kind", "enabled", "status", "status_since", "last_check")
     list_filter = ("kind", "enabled", "status")
     search_fields = ("name", "target", "assets")
-    list_select_related = ("check_state",)  # last_check_at
+    list_select_related = ("check_state",)
     exclude = ("push_token",)
+
+    @admin.display(description=_("last check"), ordering="check_state__last_check_at")
+    def last_check(self, monitor: Monitor) -> Any:
+        return monitor.last_check_at
 
 
 @admin.register(ProbeRegion)

@@ -460,3 +460,33 @@ def test_a_push_monitors_period_is_edited_alone(login, personas, monitor_factory
     assert response.status_code == 302
     monitor.refresh_from_db()
     assert monitor.push_period_s == 7200 and list(monitor.customers.all()) == [personas.org_a]
+
+
+def test_the_lists_show_the_last_check_without_a_query_per_monitor(  # type: ignore[no-untyped-def]
+    login, personas, monitor_factory
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from baozhang.monitoring import ingest
+    from baozhang.monitoring.probe.specs import Outcome
+
+    at = dt.datetime(2026, 11, 2, 2, 0, 5, tzinfo=dt.UTC)
+    first = monitor_factory("http", name="Alpha")
+    ingest.ingest([Outcome(first.id, "local", at, True, 3.0, "", at)])
+    shown = timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")
+
+    def lists(client) -> tuple[str, str, int]:  # type: ignore[no-untyped-def]
+        with CaptureQueriesContext(connection) as queries:
+            page = html(client.get(reverse("monitoring:monitors")))
+            admin = html(client.get("/admin/monitoring/monitor/"))
+        return page, admin, len(queries)
+
+    page, admin, one = lists(login(personas.admin))
+    assert shown in page
+    assert "最近检测" in admin or "Last check" in admin
+    assert timezone.localtime(at).strftime("%H:%M") in admin
+    for name in ("Bravo", "Charlie", "Delta"):
+        other = monitor_factory("tcp", name=name)
+        ingest.ingest([Outcome(other.id, "local", at, True, 1.0, "", at)])
+    assert lists(login(personas.admin))[2] == one  # four monitors, the same queries
