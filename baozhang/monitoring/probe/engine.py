@@ -281,7 +281,7 @@ class Engine:
         wake = self._wake
         while not stop.is_set():
             while self._in_flight < self._max:
-                nxt = self._next_due()
+                nxt = self._take_due()
                 if nxt is None:
                     break
                 self._start(*nxt)
@@ -306,9 +306,8 @@ class Engine:
             self._sleep_until = -math.inf
 
     def _start(self, slot: _Slot, due: float) -> None:
-        slot.running = True
+        """Run ``slot``'s check (taken by :meth:`_take_due`) in a task of its own."""
         self._in_flight += 1
-        self.checks_started += 1
         # The start is stamped when the check is launched, not when its task first runs:
         # a monitor removed in between was still assigned when its check began.
         task = asyncio.create_task(self._run(slot, due, time.time()))
@@ -363,19 +362,18 @@ class Engine:
                 self.checks_done += 1
                 if len(pending) >= self._batch_size:
                     self._flush_wanted.set()
-                nxt = self._next_due()
+                nxt = self._take_due()
                 if nxt is None:
                     return
                 slot, due = nxt
-                slot.running = True
-                self.checks_started += 1
                 wall = time.time()
         finally:
             self._release()
 
-    def _next_due(self) -> tuple[_Slot, float] | None:
-        """The next check due now (within 1 ms), taken off the heap; None when none is
-        due or the engine is stopping."""
+    def _take_due(self) -> tuple[_Slot, float] | None:
+        """The next check due now (within 1 ms), taken off the heap, its slot marked
+        running and counted as started; None when none is due or the engine is
+        stopping."""
         if self._stop is None or self._stop.is_set():
             return None
         heap = self._heap
@@ -386,6 +384,8 @@ class Engine:
                 return None
             heapq.heappop(heap)
             if slot.seq == seq and slot.active and not slot.running:
+                slot.running = True
+                self.checks_started += 1
                 return slot, due
         return None
 
