@@ -102,7 +102,7 @@ def ingest(outcomes: Sequence[OutcomeLike]) -> IngestReport:
         end = max(r[2] for r in rows) + dt.timedelta(microseconds=1)
         windows = windows_for_monitors(rows_by_id, start, end)
         checked: list[tuple[int, MonitorState, dt.datetime | None]] = []
-        moved: dict[int, Monitor] = {}
+        loaded: dict[int, Monitor] = {}
         for monitor_id, row in rows_by_id.items():
             items = sorted(by_monitor[monitor_id], key=lambda o: o.at)
             state = judging.state_of(row)
@@ -113,11 +113,9 @@ def ingest(outcomes: Sequence[OutcomeLike]) -> IngestReport:
                 state, tr = step(state, result, policy, in_maintenance=judging.inside(mine, o.at))
                 if tr is not None:
                     report.transitions.append((monitor_id, tr))
-                    if monitor_id not in moved:
-                        moved[monitor_id] = Monitor.objects.get(pk=monitor_id)
-                    judging.apply(moved[monitor_id], tr)
+                    judging.apply(loaded, monitor_id, tr)
             checked.append((monitor_id, state, items[-1].at))  # items are in time order
-        judging.finish(checked, moved, report.transitions)
+        judging.finish(checked, loaded, report.transitions)
     return report
 
 
@@ -168,7 +166,7 @@ def reevaluate_all(now: dt.datetime | None = None) -> list[tuple[int, Transition
     with transaction.atomic():
         windows = windows_for_monitors(candidates, now, now + dt.timedelta(microseconds=1))
         checked: list[tuple[int, MonitorState, dt.datetime | None]] = []
-        moved: dict[int, Monitor] = {}
+        loaded: dict[int, Monitor] = {}
         for monitor_id, row in judging.lock(candidates).items():
             state = judging.state_of(row)
             in_maintenance = bool(windows.get(monitor_id))
@@ -176,11 +174,10 @@ def reevaluate_all(now: dt.datetime | None = None) -> list[tuple[int, Transition
                 continue  # never checked: nothing to judge yet
             state, tr = reevaluate(state, row.policy, now=now, in_maintenance=in_maintenance)
             if tr is not None:
-                moved[monitor_id] = Monitor.objects.get(pk=monitor_id)
-                judging.apply(moved[monitor_id], tr)
+                judging.apply(loaded, monitor_id, tr)
                 checked.append((monitor_id, state, None))  # no new check
                 out.append((monitor_id, tr))
-        judging.finish(checked, moved, out)
+        judging.finish(checked, loaded, out)
     return out
 
 

@@ -6,8 +6,8 @@ Inside one transaction::
 
     rows = lock(ids)                          # the CheckState rows, locked
     state = state_of(rows[id])                # core.monitor_state.MonitorState
-    ... step / reevaluate; apply(monitor, tr) for each transition ...
-    finish(checked, moved, transitions)       # states, status, spells' events, incidents
+    ... step / reevaluate; apply(monitors, id, tr) for each transition ...
+    finish(checked, monitors, transitions)    # states, status, events, incidents
 """
 
 from __future__ import annotations
@@ -184,9 +184,14 @@ def state_of(row: JudgeRow) -> MonitorState:
     return _STATES.get(row.id, row.state)
 
 
-def apply(monitor: Monitor, tr: Transition) -> None:
-    """The monitor's status and its state spells after ``tr`` (the current spell ends, a
-    new one begins); the status is written by :func:`finish`."""
+def apply(monitors: dict[int, Monitor], monitor_id: int, tr: Transition) -> None:
+    """Monitor ``monitor_id``'s status and its state spells after ``tr`` (the current
+    spell ends, a new one begins); the status is written by :func:`finish`. The monitor
+    is taken from ``monitors``, or loaded into it at its first transition (most checks
+    make none, so most monitors are never loaded as models)."""
+    monitor = monitors.get(monitor_id)
+    if monitor is None:
+        monitor = monitors[monitor_id] = Monitor.objects.get(pk=monitor_id)
     StateSpell.objects.filter(monitor=monitor, end__isnull=True).update(end=tr.at)
     StateSpell.objects.create(
         monitor=monitor, state=str(tr.to), start=tr.at, reason=tr.reason[:500]
@@ -198,15 +203,15 @@ def apply(monitor: Monitor, tr: Transition) -> None:
 
 def finish(
     checked: Sequence[tuple[int, MonitorState, dt.datetime | None]],
-    moved: Mapping[int, Monitor],
+    monitors: Mapping[int, Monitor],
     transitions: Sequence[tuple[int, Transition]],
 ) -> None:
     """Write what judging made: ``checked`` states ``(monitor id, state, newest check
-    or None)``, the status of the ``moved`` monitors (those :func:`apply` changed), then
-    events and incidents for ``transitions``."""
+    or None)``, the status of each monitor with a transition (from ``monitors``, as
+    :func:`apply` changed it), then events and incidents for ``transitions``."""
     _save_checked(checked)
-    _save_status(list(moved.values()))
-    _after_transitions(moved, transitions)
+    _save_status([monitors[m] for m in dict.fromkeys(m for m, _ in transitions)])
+    _after_transitions(monitors, transitions)
 
 
 def _save_checked(checked: Sequence[tuple[int, MonitorState, dt.datetime | None]]) -> None:

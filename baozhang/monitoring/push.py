@@ -100,6 +100,7 @@ def _evaluate_one_push(monitor_id: int, now: dt.datetime) -> list[tuple[int, Tra
         if row is None:
             return out
         monitor = Monitor.objects.get(pk=monitor_id)
+        monitors = {monitor.id: monitor}
         state = judging.state_of(row)
         policy = row.policy
         seen = state.region(PUSH_REGION)
@@ -132,11 +133,10 @@ def _evaluate_one_push(monitor_id: int, now: dt.datetime) -> list[tuple[int, Tra
         for result in results:
             state, tr = step(state, result, policy, in_maintenance=judging.inside(mine, result.at))
             if tr is not None:
-                judging.apply(monitor, tr)
+                judging.apply(monitors, monitor.id, tr)
                 out.append((monitor.id, tr))
         _record_heartbeats(monitor, [r for r in results if r.ok])
-        moved = {monitor.id: monitor} if out else {}
-        judging.finish([(monitor.id, state, results[-1].at)], moved, out)
+        judging.finish([(monitor.id, state, results[-1].at)], monitors, out)
     return out
 
 
