@@ -17,6 +17,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from baozhang.core.calendar_types import MAX_YEAR, MIN_YEAR
+
 __all__ = ["Schedule", "china_schedule", "parse_schedule"]
 
 _HOLIDAY_WORDS = frozenset({"holiday", "off", "休"})
@@ -190,6 +192,14 @@ def china_schedule() -> Schedule:
     Covers 2001 up to the last year whose notice the installed ``holidays`` carries (2026
     for holidays 0.109). Reasons are given in Chinese and English, e.g.
     ``国庆节 / National Day``.
+
+    Outside those years (1970-2000 and after the last notice, up to 2100) the statutory
+    holidays are known by rule all the same: the fixed dates (New Year's Day, Labour Day,
+    National Day), the lunar ones (Spring Festival, Qingming, Dragon Boat, Mid-Autumn),
+    which ``holidays`` computes for any year, and the days off in lieu the law gives when
+    one falls on a weekend. They close their dates, marked "by statutory rule"; the years
+    stay out of ``years``, so results there are still provisional: only the State
+    Council's swaps of working days (调休) are unknown until its notice.
     """
     from holidays.countries.china import China
 
@@ -204,9 +214,28 @@ def china_schedule() -> Schedule:
         for d in sorted(zh.weekend_workdays)
         if covered.start - 1 <= d.year <= covered.stop
     }
+    closed.update(
+        _china_by_rule([*range(MIN_YEAR, covered.start), *range(covered.stop, MAX_YEAR + 1)])
+    )
     return Schedule(
         name=f"cn-{covered.start}-{covered.stop - 1}",
         years=frozenset(covered),
-        holidays=closed,
+        holidays=dict(sorted(closed.items())),
         workdays=makeup,
     )
+
+
+def _china_by_rule(years: list[int]) -> dict[dt.date, str]:
+    """China's statutory holidays in ``years`` as computed by rule (no notice)."""
+    from holidays.countries.china import China
+
+    if not years:
+        return {}
+    zh = China(years=years, language="zh_CN")  # type: ignore[no-untyped-call]
+    en = China(years=years, language="en_US")  # type: ignore[no-untyped-call]
+    wanted = set(years)
+    return {
+        d: f"{name}（按法定规则） / {en.get(d, name)} (by statutory rule)"
+        for d, name in sorted(zh.items())
+        if d.year in wanted
+    }

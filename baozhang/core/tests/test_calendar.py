@@ -143,7 +143,9 @@ def test_imported_schedule_ends_the_fallback(cn: Calendar) -> None:
     assert result.at.isoformat() == "2027-02-13T10:00:00+08:00"
     assert result.provisional is False
     # The original calendar is unchanged (calendars are immutable values).
-    assert cn.day(dt.date(2027, 2, 8)).spans
+    # Thursday 11 February: past the statutory days (known by rule), only the notice closes it.
+    assert cn.day(dt.date(2027, 2, 11)).spans
+    assert not merged.day(dt.date(2027, 2, 11)).spans
     assert cn.add(at("2027-02-04T17:00:00+08:00"), 2 * H).provisional is True
     # The package's own years keep their data.
     assert merged.add(at("2026-09-30T16:00:00+08:00"), WorkingDays(10)).at == at(

@@ -33,7 +33,7 @@ def call(*argv: str, stdin: str = "") -> tuple[int, str, str]:
         ),
         (
             ("add", "cn-5x8", "2026-12-31T17:00:00+08:00", "PT2H"),
-            "2027-01-01T10:00:00+08:00 provisional\n",
+            "2027-01-04T10:00:00+08:00 provisional\n",
         ),
     ],
 )
@@ -56,7 +56,7 @@ def test_bulk_add_keeps_order_and_marks_bad_lines() -> None:
     assert len(got) == 5
     assert got[0] == "2026-10-20T18:00:00+08:00"
     assert got[1].startswith("error: bad start time '2026-13-01T10:00:00+08:00'")
-    assert got[2] == "2027-01-01T10:00:00+08:00 provisional"
+    assert got[2] == "2027-01-04T10:00:00+08:00 provisional"
     assert got[3].startswith("error: bad duration '4h'")
     assert got[4] == "2026-09-30T12:00:00+08:00"
 
