@@ -8,6 +8,13 @@ Environment:
   ALLOWED_HOSTS      comma-separated, default "127.0.0.1,localhost"
   SECURE_COOKIES     "1" behind HTTPS (default: on unless DEBUG)
   BAOZHANG_TIME_ZONE default calendar time zone (Asia/Shanghai)
+  BAOZHANG_OUTBOUND_ALLOW_HOSTS  comma-separated host names ("hooks.corp.example",
+                     "*.corp.example") and addresses or networks ("10.1.2.0/24", "::1")
+                     that notifications (webhooks, SMS gateways, SMTP servers, bots) may
+                     reach although they are not public. Default empty: loopback,
+                     private, link-local and other non-public addresses are refused,
+                     after DNS resolution, when a channel is saved and when it sends.
+                     E.g. "127.0.0.1" for an SMTP relay on this machine.
 Any variable NAME can be read from a file named by NAME_FILE (for container secrets).
 """
 
@@ -230,6 +237,10 @@ NOTIFY_BACKOFF_BASE_SECONDS = float(env("NOTIFY_BACKOFF_BASE_SECONDS", "30"))
 NOTIFY_BACKOFF_MAX_SECONDS = float(env("NOTIFY_BACKOFF_MAX_SECONDS", "3600"))
 NOTIFY_LEASE_SECONDS = float(env("NOTIFY_LEASE_SECONDS", "120"))
 NOTIFY_SEND_TIMEOUT_SECONDS = float(env("NOTIFY_SEND_TIMEOUT_SECONDS", "15"))
+# Non-public hosts and networks notifications may reach (baozhang.notify.outbound).
+OUTBOUND_ALLOW_HOSTS = [
+    h.strip() for h in env("BAOZHANG_OUTBOUND_ALLOW_HOSTS", "").split(",") if h.strip()
+]
 
 # Service desk (D2, D3): the complaint answer and refund limits, the desk's calendar for
 # the default limits, and the share of a limit at which a warning goes out.
@@ -276,9 +287,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"quiet_outage": {"()": "baozhang.jobs.outage.QuietOutage"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
+        # A database outage answered 503 is logged once per outage, not per request.
+        "django.request": {"filters": ["quiet_outage"]},
         "axes": {"level": "WARNING"},
         "django.db.backends": {"level": "WARNING"},
     },

@@ -30,3 +30,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
 ]
+
+# The database away answers 503 (a bilingual page, or JSON under /api/), never a 500.
+handler500 = "baozhang.web.unavailable.server_error"

@@ -5,8 +5,10 @@ them on a small pool of threads; any number of workers, in any number of process
 hosts, share the work because claiming is safe (each queue's claim function locks and
 leases rows). It also runs the registered periodic jobs.
 
-The loop never dies of a database error: it logs, drops its connection, waits (1 s, then
-doubling to 30 s, cut short by `stop`) and tries again.
+The loop never dies of a database error: it drops its connection, waits (1 s, then
+doubling to 10 s, cut short by `stop`) and tries again. While the database is away it
+logs one line per backoff step and no traceback (a task or a periodic job that fails for
+that reason is said once per outage, jobs/outage.py), and one line when it is back.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from baozhang.jobs import registry
+from baozhang.jobs.outage import OutageLog, is_database_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,7 @@ class _Pool:
         self._tasks: queue_module.Queue[Any] = queue_module.Queue()
         self._lock = threading.Lock()
         self._busy = 0
+        self.outage = OutageLog(log, f"{name} senders")
         self._idle = threading.Condition(self._lock)
         self._threads = [
             threading.Thread(target=self._loop, name=f"{name}-sender-{i}", daemon=True)
@@ -76,8 +80,12 @@ class _Pool:
                     # The sender keeps its connection between tasks (reconnecting per
                     # message costs more than the send); it drops it after any error.
                     func(*args)
-                except Exception:
-                    log.exception("background task %s failed", getattr(func, "__name__", func))
+                    self.outage.succeeded()
+                except Exception as exc:
+                    if is_database_unavailable(exc):
+                        self.outage.failed(exc)
+                    else:
+                        log.exception("background task %s failed", getattr(func, "__name__", func))
                     # A broken connection must not poison the next task on this thread.
                     connection.close()
                 finally:
@@ -108,7 +116,7 @@ class Worker:
         concurrency: int = 4,
         *,
         poll_interval: float = 0.5,
-        error_backoff: tuple[float, float] = (1.0, 30.0),
+        error_backoff: tuple[float, float] = (1.0, 10.0),
     ) -> None:
         if concurrency < 1:
             raise ValueError(f"concurrency must be at least 1, got {concurrency}")
@@ -117,6 +125,7 @@ class Worker:
         self.poll_interval = poll_interval
         self.error_backoff = error_backoff
         self._next_periodic: dict[str, float] = {}
+        self._periodic_outage = OutageLog(log, f"worker {self.name} periodic jobs")
 
     def run(self, stop: threading.Event, *, once: bool = False) -> None:
         """Loop until `stop` is set (or, with `once`, until nothing is due). Returns after
@@ -130,15 +139,25 @@ class Worker:
                 try:
                     self._run_periodic()
                     claimed = self._claim(pool, backlog)
+                    if failures:
+                        log.warning(
+                            "worker %s: claiming works again after %d failures / "
+                            "后台任务已恢复（失败 %d 次）",
+                            self.name,
+                            failures,
+                            failures,
+                        )
                     failures = 0
                 except Exception as exc:
                     failures += 1
                     delay = min(self.error_backoff[1], self.error_backoff[0] * 2 ** (failures - 1))
                     log.warning(
-                        "worker %s: claiming failed (%s: %s); retrying in %.1fs",
+                        "worker %s: claiming failed (%s: %s); retrying in %.1f s / "
+                        "后台任务领取失败，%.1f 秒后重试",
                         self.name,
                         type(exc).__name__,
-                        exc,
+                        str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+                        delay,
                         delay,
                     )
                     connection.close()
@@ -183,6 +202,10 @@ class Worker:
             self._next_periodic[job.name] = now + job.every_seconds
             try:
                 job.func()
-            except Exception:
-                log.exception("periodic job %s failed", job.name)
+                self._periodic_outage.succeeded()
+            except Exception as exc:
+                if is_database_unavailable(exc):
+                    self._periodic_outage.failed(exc)
+                else:
+                    log.exception("periodic job %s failed", job.name)
                 connection.close()

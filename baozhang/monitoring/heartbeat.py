@@ -20,7 +20,10 @@ from typing import Any
 from django.conf import settings
 from django.db import close_old_connections, connection
 
+from baozhang.jobs.outage import OutageLog, is_database_unavailable
+
 log = logging.getLogger(__name__)
+_outage = OutageLog(log, "heartbeats")
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -89,8 +92,13 @@ class _Writer:
                 try:
                     await loop.run_in_executor(self._pool, _store, [p for p, _ in group])
                     ok = True
-                except Exception:
-                    log.exception("heartbeat group of %d not stored / 心跳未能保存", len(group))
+                    _outage.succeeded()
+                except Exception as exc:
+                    # Refused (503), never acknowledged: the caller's retry brings it again.
+                    if is_database_unavailable(exc):
+                        _outage.failed(exc)
+                    else:
+                        log.exception("heartbeat group of %d not stored / 心跳未能保存", len(group))
                     ok = False
                 for _, fut in group:
                     if not fut.done():
@@ -172,8 +180,11 @@ async def _answer(scope: Scope, token: str, failed: bool, body: bytes) -> tuple[
         return 404, "unknown heartbeat URL / 未知的心跳地址\n"
     try:
         monitor_id = await _writer.monitor_for(token)
-    except Exception:
-        log.exception("heartbeat token lookup failed / 心跳令牌查询失败")
+    except Exception as exc:
+        if is_database_unavailable(exc):
+            _outage.failed(exc)
+        else:
+            log.exception("heartbeat token lookup failed / 心跳令牌查询失败")
         return 503, "not stored, try again / 未能保存，请重试\n"
     if monitor_id is None:
         return 404, "unknown heartbeat URL / 未知的心跳地址\n"

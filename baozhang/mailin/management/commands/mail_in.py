@@ -29,7 +29,11 @@ class Command(BaseCommand):
         try:
             inbound = intake.receive(raw)
         except (DatabaseError, OSError) as exc:
-            self.stderr.write(f"mail-in: cannot store the message, try again later: {exc}")
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            self.stderr.write(
+                "mail-in: 暂时无法保存邮件，请稍后重试 / cannot store the message now, "
+                f"try again later ({first})"
+            )
             sys.exit(EX_TEMPFAIL)
         ticket = inbound.ticket.reference if inbound.ticket_id else "-"
         self.stdout.write(f"{inbound.pk} {inbound.status} {ticket} {inbound.reason}")
