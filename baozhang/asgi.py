@@ -12,5 +12,7 @@ warnings.filterwarnings(
 django_application = get_asgi_application()
 
 from baozhang.monitoring.heartbeat import with_heartbeats  # noqa: E402  (needs Django set up)
+from baozhang.web.limits import with_request_limits  # noqa: E402
 
-application = with_heartbeats(django_application)
+# Over-long URLs and heads are answered 414/431 before anything else reads them.
+application = with_request_limits(with_heartbeats(django_application))

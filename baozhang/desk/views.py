@@ -23,6 +23,7 @@ from baozhang.desk.models import Channel, Level, Priority, SavedView, Status, Ti
 from baozhang.desk.selectors import QUEUE_VIEWS, queue, visible_messages, visible_tickets
 from baozhang.events.selectors import timeline
 from baozhang.web.feedback import report_refusal
+from baozhang.web.limits import search_text
 
 
 @login_required
@@ -30,7 +31,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     staff = is_operator_staff(request.user)
     view = request.GET.get("view", "open" if staff else "all")
     qs = queue(request.user, view if view in QUEUE_VIEWS else "open")
-    query = request.GET.get("q", "").strip()
+    query = search_text(request.GET.get("q", ""))
     if query:
         qs = qs.filter(subject__icontains=query) | qs.filter(reference__iexact=query)
     filters = {key: request.GET.get(key, "") for key in FILTERS}

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from baozhang.accounts.models import Language
 from baozhang.accounts.permissions import Capability, can, is_operator_staff
+from baozhang.web.limits import MAX_SEARCH_CHARS
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
@@ -47,4 +48,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
             active = path == url if url == "/" else path.startswith(url)
             items.append({"label": label, "url": url, "active": active})
-    return {"nav_items": items, "language_choices": Language.choices}
+    return {
+        "nav_items": items,
+        "language_choices": Language.choices,
+        "search_max_chars": MAX_SEARCH_CHARS,
+    }

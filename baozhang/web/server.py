@@ -9,7 +9,12 @@ from types import FrameType
 
 import uvicorn
 
+from baozhang.web.limits import MAX_HEADER_BYTES, MAX_URL_BYTES
+
 log = logging.getLogger("baozhang.server")
+
+# The request line and headers h11 buffers: our URL and header limits and a margin.
+HEAD_LIMIT_BYTES = MAX_URL_BYTES + MAX_HEADER_BYTES + 1024
 
 
 def serve(
@@ -46,6 +51,9 @@ def serve(
         log_level="info",
         access_log=False,
         timeout_graceful_shutdown=10,
+        # Without httptools uvicorn reads requests with h11, whose default 16 KiB for a
+        # request head is below our own limits; theirs is raised so ours answer (414/431).
+        h11_max_incomplete_event_size=HEAD_LIMIT_BYTES,
     )
     server = uvicorn.Server(config)
     # uvicorn shuts down on SIGINT/SIGTERM, restores the handlers it found and raises the

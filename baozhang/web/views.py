@@ -10,6 +10,7 @@ from baozhang.accounts.permissions import roles_of
 from baozhang.accounts.selectors import visible_organisations, visible_users
 from baozhang.events.models import EventKind
 from baozhang.events.selectors import timeline, visible_events
+from baozhang.web.limits import search_text
 from baozhang.web.selectors import dashboard_figures
 
 PAGE_SIZE = 50
@@ -29,7 +30,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def organisation_list(request: HttpRequest) -> HttpResponse:
     qs = visible_organisations(request.user)
-    query = request.GET.get("q", "").strip()
+    query = search_text(request.GET.get("q", ""))
     if query:
         qs = qs.filter(name__icontains=query)
     return render(request, "web/organisation_list.html", {"page": _page(request, qs), "q": query})
@@ -48,7 +49,7 @@ def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     qs = visible_users(request.user)
-    query = request.GET.get("q", "").strip()
+    query = search_text(request.GET.get("q", ""))
     if query:
         qs = qs.filter(username__icontains=query) | qs.filter(display_name__icontains=query)
     return render(request, "web/user_list.html", {"page": _page(request, qs), "q": query})
