@@ -8,6 +8,10 @@ Environment:
   ALLOWED_HOSTS      comma-separated, default "127.0.0.1,localhost"
   SECURE_COOKIES     "1" behind HTTPS (default: on unless DEBUG)
   BAOZHANG_TIME_ZONE default calendar time zone (Asia/Shanghai)
+  BAOZHANG_BACKUP_DIR        folder of the worker's periodic platform backups (unset: none)
+  BAOZHANG_BACKUP_KEEP       how many of them to keep, newest first (default 7)
+  BAOZHANG_BACKUP_EVERY      seconds between them (default 86400, a day)
+  BAOZHANG_BACKUP_HEARTBEAT  token of a push monitor told of each run (docs/backup.md)
   BAOZHANG_OUTBOUND_ALLOW_HOSTS  comma-separated host names ("hooks.corp.example",
                      "*.corp.example") and addresses or networks ("10.1.2.0/24", "::1")
                      that notifications (webhooks, SMS gateways, SMTP servers, bots) may
@@ -93,6 +97,7 @@ INSTALLED_APPS = [
     "baozhang.status",
     "baozhang.web",
     "baozhang.api",
+    "baozhang.platform_backup",
 ]
 
 MIDDLEWARE = [
@@ -282,6 +287,13 @@ MAILIN_RATE_WINDOW_SECONDS = float(env("MAILIN_RATE_WINDOW_SECONDS", "600"))
 MAILIN_POLL_SECONDS = float(env("MAILIN_POLL_SECONDS", "60"))
 MAILIN_IMAP_TIMEOUT_SECONDS = float(env("MAILIN_IMAP_TIMEOUT_SECONDS", "30"))
 MAILIN_MESSAGE_ID_DOMAIN = env("MAILIN_MESSAGE_ID_DOMAIN", "baozhang.invalid")
+
+# Platform backup (M2, docs/backup.md): the worker's periodic backup, its retention and the
+# push monitor it reports to.
+BAOZHANG_BACKUP_DIR = env("BAOZHANG_BACKUP_DIR", "")
+BAOZHANG_BACKUP_KEEP = int(env("BAOZHANG_BACKUP_KEEP", "7"))
+BAOZHANG_BACKUP_EVERY = float(env("BAOZHANG_BACKUP_EVERY", "86400"))
+BAOZHANG_BACKUP_HEARTBEAT = env("BAOZHANG_BACKUP_HEARTBEAT", "")
 
 LOGGING = {
     "version": 1,
