@@ -46,6 +46,19 @@ class Personas:
     contact_b: User
 
 
+# The tests' webhook and SMTP receivers listen on loopback, which notifications refuse by
+# default (notify.outbound): the suite allows loopback the way an operator would, through
+# the setting, in this process and (by the environment) in workers the tests start. Tests
+# of the refusal set OUTBOUND_ALLOW_HOSTS back to the default, empty.
+TEST_OUTBOUND_ALLOW_HOSTS = ["127.0.0.0/8", "::1", "localhost"]
+
+
+@pytest.fixture(autouse=True)
+def _outbound_allows_loopback(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings.OUTBOUND_ALLOW_HOSTS = list(TEST_OUTBOUND_ALLOW_HOSTS)
+    monkeypatch.setenv("BAOZHANG_OUTBOUND_ALLOW_HOSTS", ",".join(TEST_OUTBOUND_ALLOW_HOSTS))
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings: Any) -> None:
     # The production hasher is slow on purpose; tests create many people.

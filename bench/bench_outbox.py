@@ -39,6 +39,8 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
             "DJANGO_SETTINGS_MODULE": SETTINGS,
             "LOG_LEVEL": "WARNING",
             "NOTIFY_SEND_TIMEOUT_SECONDS": "5",
+            # The receiver listens on loopback, which notifications refuse unless allowed.
+            "BAOZHANG_OUTBOUND_ALLOW_HOSTS": "127.0.0.1",
             **extra,
         }
     )

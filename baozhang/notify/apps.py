@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.apps import AppConfig
+from django.core import checks
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,3 +21,23 @@ class NotifyConfig(AppConfig):
 
         register_queue("notify.outbox", delivery.claim_due, delivery.deliver)
         delivery.route_apprise_logs()
+        checks.register(_check_outbound_allow_list)
+
+
+def _check_outbound_allow_list(**kwargs: Any) -> list[checks.CheckMessage]:
+    """An entry of BAOZHANG_OUTBOUND_ALLOW_HOSTS that is neither a host name nor an address
+    or network stops start-up instead of failing every send."""
+    from baozhang.notify.outbound import allow_list
+
+    try:
+        allow_list()
+    except ValueError as exc:
+        return [
+            checks.Error(
+                f"BAOZHANG_OUTBOUND_ALLOW_HOSTS: {exc}",
+                hint="Give host names, addresses or networks (CIDR), separated by commas."
+                " / 请填写主机名、地址或网段（CIDR），以逗号分隔。",
+                id="notify.E001",
+            )
+        ]
+    return []

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from baozhang.notify import outbound
 from baozhang.notify.models import ChannelKind
 
 
@@ -213,6 +214,16 @@ def _http_url(value: str, field: str, errors: dict[str, list[str]]) -> str:
     return value
 
 
+def _allowed_destination(host: str, field: str, errors: dict[str, list[str]]) -> None:
+    """Refuse a host that leads to a loopback, private or other non-public address the
+    operator does not allow (notify.outbound); the send checks again on connecting."""
+    if field in errors or not host:
+        return
+    refusal = outbound.check_host(host)
+    if refusal is not None:
+        errors.setdefault(field, []).append(outbound.refusal_text(refusal))
+
+
 def _token_from(value: str, url_param: str | None = None, path_tail: bool = False) -> str:
     """Accept either the bare key/token or the full webhook URL the vendor shows."""
     if value.startswith(("http://", "https://")):
@@ -256,6 +267,7 @@ def clean_config(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
         out.update(_clean_email(data, errors))
     elif kind == ChannelKind.WEBHOOK:
         out["webhook_url"] = _http_url(_str(data["webhook_url"]), "webhook_url", errors)
+        _allowed_destination(urlsplit(out["webhook_url"]).hostname or "", "webhook_url", errors)
         headers = _pairs(data.get("webhook_headers"), "webhook_headers", errors)
         for name in headers:
             if not _HEADER_RE.match(name):
@@ -325,6 +337,7 @@ def _clean_email(data: Mapping[str, Any], errors: dict[str, list[str]]) -> dict[
                 f"SMTP host “{host}” is not a host name or IP",
             )
         )
+    _allowed_destination(host, "smtp_host", errors)
     security = _str(data.get("smtp_security")) or SmtpSecurity.STARTTLS
     if security not in SmtpSecurity.CHOICES:
         errors.setdefault("smtp_security", []).append(
@@ -393,6 +406,7 @@ def _clean_email(data: Mapping[str, Any], errors: dict[str, list[str]]) -> dict[
 
 def _clean_sms(data: Mapping[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
     url = _http_url(_str(data.get("sms_gateway_url")), "sms_gateway_url", errors)
+    _allowed_destination(urlsplit(url).hostname or "", "sms_gateway_url", errors)
     method = _str(data.get("sms_method")) or SmsMethod.JSON
     if method not in SmsMethod.CHOICES:
         errors.setdefault("sms_method", []).append(

@@ -26,6 +26,7 @@ from django.utils import timezone
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
 from baozhang.notify import channels as kinds
+from baozhang.notify import outbound
 from baozhang.notify.models import Channel, ChannelKind, DeliveryAttempt, Message, MessageStatus
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,9 @@ _ERROR_MAX = 4000
 _DUE = (MessageStatus.PENDING, MessageStatus.SENDING)
 # Debug lines of Apprise's plugins that carry the reason of a failure.
 _DETAIL_PREFIXES = ("Socket Exception", "Response Details", "Response Body")
+# How the error of a send the outbound policy refused begins; such a message is dead at
+# once (retrying cannot help until the channel or the operator's allow list changes).
+REFUSED_PREFIX = "refused by the outbound policy / 出站策略拒绝"
 
 
 @dataclass(frozen=True)
@@ -150,16 +154,35 @@ def send_via_apprise(
     title = subject
     if channel.kind == ChannelKind.SMS:
         title, body = "", f"{subject}\n{body}"
-    asset = apprise.AppriseAsset(storage_mode="memory", service_timeout=timeout * 2)
+    # No redirects: a message goes to the address its channel names, and the headers it
+    # carries (tokens among them) never follow a 3xx to another host.
+    asset = apprise.AppriseAsset(
+        storage_mode="memory", service_timeout=timeout * 2, http_redirects=False
+    )
     obj = apprise.Apprise(asset=asset)
     try:
-        if not obj.add(url):
-            return False, "Apprise rejected the channel settings / Apprise 不接受该通道设置"
-        # DEBUG capture: Apprise logs the exception behind a failure ("Socket Exception:
-        # …", the HTTP response) only at debug level; we keep just those lines below.
-        result = obj.notify(body=body, title=title, timeout=timeout * 2, log_level=logging.DEBUG)
+        added = obj.add(url)
     except Exception as exc:  # a plugin bug must not kill the worker
         return False, kinds.redact(f"{type(exc).__name__}: {exc}", secrets)[:_ERROR_MAX]
+    if not added:
+        return False, "Apprise rejected the channel settings / Apprise 不接受该通道设置"
+    # Every connection of the send is checked against the outbound policy, and goes to
+    # the address that was checked (notify.outbound).
+    with outbound.guarded() as guard:
+        try:
+            # DEBUG capture: Apprise logs the exception behind a failure ("Socket
+            # Exception: …", the HTTP response) only at debug level; we keep just those.
+            result = obj.notify(
+                body=body, title=title, timeout=timeout * 2, log_level=logging.DEBUG
+            )
+        except Exception as exc:  # a plugin bug must not kill the worker
+            result = None
+            crash = kinds.redact(f"{type(exc).__name__}: {exc}", secrets)[:_ERROR_MAX]
+    if guard.refusals:
+        text = f"{REFUSED_PREFIX}: {outbound.refusal_text(guard.refusals[0])}"
+        return False, kinds.redact(text, secrets)[:_ERROR_MAX]
+    if result is None:
+        return False, crash
     if result:
         return True, ""
     lines = [
@@ -194,7 +217,7 @@ def deliver(item: Claimed, worker: str) -> bool:
     if ok:
         _mark_sent(message, item, worker)
     else:
-        _mark_failed(message, item, worker, error)
+        _mark_failed(message, item, worker, error, final=error.startswith(REFUSED_PREFIX))
     return ok
 
 
@@ -218,9 +241,11 @@ def _mark_sent(message: Message, item: Claimed, worker: str) -> None:
         log.warning("message %s was sent after worker %s lost its lease", message.pk, worker)
 
 
-def _mark_failed(message: Message, item: Claimed, worker: str, error: str) -> None:
+def _mark_failed(
+    message: Message, item: Claimed, worker: str, error: str, *, final: bool = False
+) -> None:
     now = timezone.now()
-    dead = message.attempts >= settings.NOTIFY_MAX_ATTEMPTS
+    dead = final or message.attempts >= settings.NOTIFY_MAX_ATTEMPTS
     with transaction.atomic():
         DeliveryAttempt.objects.filter(pk=item.attempt_id).update(
             finished_at=now, ok=False, error=error
