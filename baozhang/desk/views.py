@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baozhang.accounts.permissions import Capability, can, is_operator_staff
+from baozhang.core.text import clean_line, clean_text
 from baozhang.desk import services
 from baozhang.desk.forms import AssignForm, BulkAssignForm, NewTicketForm, ReplyForm
 from baozhang.desk.models import Channel, Level, Priority, SavedView, Status, TicketKind
@@ -82,8 +83,8 @@ def save_view(request: HttpRequest) -> HttpResponse:
     if request.POST.get("delete"):
         SavedView.objects.filter(user=request.user, pk=request.POST["delete"]).delete()
         return redirect("desk:tickets")
-    name = request.POST.get("name", "").strip()[:60]
-    query = request.POST.get("query", "")[:500]
+    name = clean_line(request.POST.get("name", ""))[:60]
+    query = clean_line(request.POST.get("query", ""))[:500]
     if not name:
         messages.error(request, _("Give the view a name."))
         return redirect(f"{reverse('desk:tickets')}?{query}")
@@ -157,6 +158,13 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else None
     )
     now = timezone.now()
+    thread = list(visible_messages(request.user, ticket))
+    if staff:  # an agent sees which mails were read with another charset than declared
+        from baozhang.mailin.selectors import charset_repairs
+
+        repairs = charset_repairs(m.pk for m in thread)
+        for m in thread:
+            m.charset_repair = repairs.get(m.pk)
     return render(
         request,
         "desk/ticket_detail.html",
@@ -165,7 +173,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "staff": staff,
             "reply_form": reply_form,
             "assign_form": assign_form,
-            "messages_list": visible_messages(request.user, ticket),
+            "messages_list": thread,
             "clocks": ticket.clocks.all(),
             "events": timeline(request.user, ticket),
             "now": now,
@@ -203,7 +211,10 @@ def _act(request: HttpRequest, ticket: Any, action: str) -> None:
     user = request.user
     if action == "status":
         services.change_status(
-            user, ticket, request.POST.get("status", ""), reason=request.POST.get("reason", "")
+            user,
+            ticket,
+            request.POST.get("status", ""),
+            reason=clean_text(request.POST.get("reason", "")),
         )
     elif action == "take":
         services.update_ticket(user, ticket, assignee=user)
@@ -213,7 +224,7 @@ def _act(request: HttpRequest, ticket: Any, action: str) -> None:
             raise ValidationError(form.errors.as_text())
         services.update_ticket(user, ticket, **form.cleaned_data)
     elif action == "escalate":
-        services.escalate(user, ticket, request.POST.get("reason", ""))
+        services.escalate(user, ticket, clean_text(request.POST.get("reason", "")))
     elif action == "rate":
         rating = request.POST.get("rating", "")
         services.rate(user, ticket, int(rating) if rating.isdigit() else 0)

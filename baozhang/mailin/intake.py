@@ -186,6 +186,13 @@ def find_ticket(mail: parsing.ParsedMail) -> Ticket | None:
     return None
 
 
+def _charset_fields(mail: parsing.ParsedMail) -> dict[str, Any]:
+    if mail.charset_repair is None:
+        return {}
+    declared, read_as, lost = mail.charset_repair
+    return {"charset_declared": declared[:40], "charset_read": read_as[:40], "charset_lost": lost}
+
+
 def _store(raw: bytes, mail: parsing.ParsedMail, digest: str, **fields: Any) -> InboundMessage:
     cap = int(_setting("MAILIN_MAX_RAW_BYTES", 100 * 1024 * 1024))
     inbound = InboundMessage(
@@ -196,6 +203,7 @@ def _store(raw: bytes, mail: parsing.ParsedMail, digest: str, **fields: Any) -> 
         from_address=mail.from_address[:254],
         from_name=mail.from_name[:200],
         subject=mail.subject[:300],
+        **_charset_fields(mail),
         **fields,
     )
     inbound.raw.save(f"{uuid.uuid4().hex}.eml", ContentFile(raw[:cap]), save=False)

@@ -105,6 +105,16 @@ class InboundMessage(models.Model):
         related_name="+",
     )
     acknowledged = models.BooleanField(_("acknowledged"), default=False)
+    # Set when the body's declared charset did not read it and another reading was taken
+    # (parsing.decode): what the mail said, what it was read as, how many bytes were lost.
+    # The raw message above keeps the bytes as they came.
+    charset_declared = models.CharField(_("declared charset"), max_length=40, blank=True)
+    charset_read = models.CharField(_("charset read as"), max_length=40, blank=True)
+    charset_lost = models.PositiveIntegerField(_("bytes replaced"), default=0)
+
+    @property
+    def charset_repaired(self) -> bool:
+        return bool(self.charset_read)
 
     class Meta:
         verbose_name = _("inbound message")

@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from email.message import Message
 from html.parser import HTMLParser
 
+from baozhang.core.text import clean_line, clean_text
+
 # The superset each label is decoded with (the label itself is often wrong).
 _SUPERSETS = {
     "gb2312": "gb18030",
@@ -44,6 +46,7 @@ _SUPERSETS = {
 # decodes text that is not UTF-8; GB18030 decodes nearly anything, so it comes after.
 _GUESSES = ("utf-8", "gb18030", "big5hkscs")
 
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _MSGID = re.compile(r"<[^<>\s]+>")
 _LOOP_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}
 _BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|noreply|no-reply|do-not-reply)@", re.I)
@@ -71,6 +74,9 @@ class ParsedMail:
     bulk: bool = False
     list_mail: bool = False
     defects: tuple[str, ...] = field(default=())
+    # When the body's declared charset did not read it: (declared label, codec read with,
+    # bytes replaced); the raw message is kept as it came.
+    charset_repair: tuple[str, str, int] | None = None
 
     @property
     def automatic(self) -> bool:
@@ -107,27 +113,62 @@ def codec_for(charset: str | None) -> str:
         return ""
 
 
-def decode_bytes(data: bytes, charset: str | None = None) -> str:
-    """Text of `data`: by its label if that decodes cleanly; by the label with a few bytes
+@dataclass(frozen=True)
+class Decoded:
+    """Text of some bytes and how it was read."""
+
+    text: str
+    codec: str  # the codec the text was read with
+    declared: str  # the codec of the bytes' label ("" when there was none we know)
+    lost: int = 0  # replacement characters put in for bytes the codec could not read
+
+    @property
+    def repaired(self) -> bool:
+        """True when the label did not read the bytes cleanly: another codec read them,
+        or some bytes were replaced."""
+        return bool(self.declared) and (self.codec != self.declared or self.lost > 0)
+
+
+def _lossy(data: bytes, codec: str) -> tuple[str, int]:
+    text = data.decode(codec, errors="replace")
+    return text, text.count("\ufffd")
+
+
+def decode(data: bytes, charset: str | None = None) -> Decoded:
+    """`data` read by its label if that decodes cleanly; by the label with a few bytes
     replaced when only a few are bad (a truncated part); else by the first guess that
-    decodes cleanly; else by the label (or UTF-8) with undecodable bytes replaced."""
+    decodes cleanly; else by the candidate that loses least: the label, GB18030 or Big5
+    with undecodable bytes replaced (a GBK body labelled UTF-8 with a stray byte or two
+    is read as GB18030, not as a page of U+FFFD)."""
     label = codec_for(charset)
     if label:
         try:
-            return data.decode(label)
+            return Decoded(data.decode(label), label, label)
         except (UnicodeDecodeError, LookupError):
             pass
-        text = data.decode(label, errors="replace")
-        if text.count("\ufffd") <= max(2, len(text) // 200):
-            return text
+        text, lost = _lossy(data, label)
+        if lost <= max(2, len(text) // 200):
+            return Decoded(text, label, label, lost)
     for codec in _GUESSES:
         if codec == label:
             continue
         try:
-            return data.decode(codec)
+            return Decoded(data.decode(codec), codec, label)
         except UnicodeDecodeError:
             continue
-    return data.decode(label or "utf-8", errors="replace")
+    candidates = [label] if label else []
+    candidates += [codec for codec in _GUESSES if codec != label]
+    readings = [(codec, *_lossy(data, codec)) for codec in candidates]
+    # What a reading loses: the bytes it replaced, and the characters it made of bytes that
+    # mean nothing in it (GB18030 maps Big5's to the private use area). min() keeps the
+    # first of equals: the label wins a tie.
+    best = min(readings, key=lambda r: r[2] + len(_PRIVATE_USE.findall(r[1])))
+    return Decoded(best[1], best[0], label, best[2])
+
+
+def decode_bytes(data: bytes, charset: str | None = None) -> str:
+    """Text of `data` (see :func:`decode`)."""
+    return decode(data, charset).text
 
 
 def _to_bytes(value: str) -> bytes:
@@ -237,7 +278,7 @@ def _sender(msg: Message) -> tuple[str, str]:
 
 
 def _ids(msg: Message, name: str) -> tuple[str, ...]:
-    return tuple(_MSGID.findall(_raw_header(msg, name)))
+    return tuple(_MSGID.findall(clean_line(_raw_header(msg, name))))
 
 
 def _lenient_base64(text: str) -> bytes:
@@ -308,7 +349,7 @@ def parse(raw: bytes, *, max_attachment_bytes: int | None = None) -> ParsedMail:
     try:
         msg = email.message_from_bytes(raw)
     except Exception as exc:  # pragma: no cover - the parser is very forgiving
-        return ParsedMail(text=decode_bytes(raw), defects=(f"not a message: {exc}",))
+        return ParsedMail(text=clean_text(decode_bytes(raw)), defects=(f"not a message: {exc}",))
     from_name, from_address = _sender(msg)
     if not from_address:
         defects.append("no sender address")
@@ -321,6 +362,7 @@ def parse(raw: bytes, *, max_attachment_bytes: int | None = None) -> ParsedMail:
     plain: list[str] = []
     markup: list[str] = []
     attachments: list[Attachment] = []
+    repair: tuple[str, str, int] | None = None
     for part in msg.walk() if msg.is_multipart() else [msg]:
         if part.is_multipart():
             continue
@@ -335,7 +377,7 @@ def parse(raw: bytes, *, max_attachment_bytes: int | None = None) -> ParsedMail:
                     data = None
             attachments.append(
                 Attachment(
-                    filename=_filename(part) or f"attachment-{len(attachments) + 1}",
+                    filename=clean_line(_filename(part)) or f"attachment-{len(attachments) + 1}",
                     content_type=ctype,
                     size=size,
                     data=data,
@@ -343,7 +385,15 @@ def parse(raw: bytes, *, max_attachment_bytes: int | None = None) -> ParsedMail:
             )
             continue
         charset = part.get_param("charset")
-        text = decode_bytes(_payload(part, defects), charset if isinstance(charset, str) else None)
+        label = charset.strip().strip('"').lower() if isinstance(charset, str) else None
+        decoded = decode(_payload(part, defects), label)
+        text = decoded.text
+        if decoded.repaired and repair is None and label:
+            repair = (label, decoded.codec, decoded.lost)
+            defects.append(
+                f"charset repaired: declared {label}, read as {decoded.codec}"
+                f" ({decoded.lost} bytes replaced)"
+            )
         if ctype == "text/html":
             markup.append(text)
         elif part.get_content_maintype() == "text":
@@ -352,7 +402,7 @@ def parse(raw: bytes, *, max_attachment_bytes: int | None = None) -> ParsedMail:
         body = "\n\n".join(t.strip() for t in plain if t.strip())
     else:
         body = "\n\n".join(html_to_text(m) for m in markup)
-    body = body.replace("\r\n", "\n").replace("\x00", "")
+    body = clean_text(body.replace("\r\n", "\n"))
 
     auto = _header(msg, "Auto-Submitted").split(";")[0].strip().lower()
     auto_reason = f"Auto-Submitted: {auto}" if auto and auto != "no" else ""
@@ -365,10 +415,12 @@ def parse(raw: bytes, *, max_attachment_bytes: int | None = None) -> ParsedMail:
         elif _BOUNCE_SENDERS.match(from_address):
             auto_reason = f"sender {from_address}"
     precedence = _header(msg, "Precedence").strip().lower()
+    # Control characters are removed here, at the door (core.text): NUL from an unknown
+    # charset's encoded word must reach neither the database nor the pages.
     return ParsedMail(
-        from_address=from_address,
-        from_name=from_name,
-        subject=_header(msg, "Subject"),
+        from_address=clean_line(from_address),
+        from_name=clean_line(from_name),
+        subject=clean_line(_header(msg, "Subject")),
         text=body.strip(),
         attachments=tuple(attachments),
         message_id=message_id,
@@ -378,4 +430,5 @@ def parse(raw: bytes, *, max_attachment_bytes: int | None = None) -> ParsedMail:
         bulk=precedence in _LOOP_PRECEDENCE,
         list_mail=msg.get("List-Id") is not None or msg.get("List-Unsubscribe") is not None,
         defects=tuple(defects) + tuple(type(d).__name__ for d in getattr(msg, "defects", [])),
+        charset_repair=repair,
     )

@@ -29,6 +29,13 @@ CASES = [
     ("unterminated_multipart.eml", "log attached", "见附件。", "zhou@kehu-a.cn"),
     ("broken_header_word.eml", "故障乱码", "标签错误的字符集", "wu@kehu-a.cn"),
     ("unknown_sender.eml", "请帮忙", "陌生人的来信", "someone@unknown.example"),
+    (
+        "gbk_labelled_utf8_stray_bytes.eml",
+        "交换机宕机",
+        "核心交换机今晨宕机，业务中断",
+        "zhangsan@kehu-a.cn",
+    ),
+    ("nul_subject_unknown_charset.eml", "", "控制字符在正文里", "zhangsan@kehu-a.cn"),
 ]
 
 
