@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.calls.models import CallChannel, Direction
 from baozhang.desk.models import TicketKind
+from baozhang.web.fields import LineField, TextField
 
 _DURATION = re.compile(r"^\s*(?:(\d+):)?(\d+)\s*$")
 
@@ -20,8 +21,8 @@ class CallForm(forms.Form):
     direction = forms.ChoiceField(
         label=_("Direction"), choices=Direction.choices, initial=Direction.IN
     )
-    number = forms.CharField(label=_("Number"), max_length=50, required=False)
-    caller_name = forms.CharField(label=_("Caller"), max_length=200, required=False)
+    number = LineField(label=_("Number"), max_length=50, required=False)
+    caller_name = LineField(label=_("Caller"), max_length=200, required=False)
     customer = forms.ModelChoiceField(
         label=_("Customer"),
         queryset=Organisation.objects.none(),
@@ -38,14 +39,12 @@ class CallForm(forms.Form):
         required=False,
         help_text=_("Minutes:seconds (4:30) or seconds (270)."),
     )
-    note = forms.CharField(
-        label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
+    note = TextField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     follow_up = forms.BooleanField(label=_("Needs follow-up: open a ticket"), required=False)
     ticket_kind = forms.ChoiceField(
         label=_("Ticket kind"), choices=TicketKind.choices, initial=TicketKind.FAULT
     )
-    subject = forms.CharField(label=_("Ticket subject"), max_length=300, required=False)
+    subject = LineField(label=_("Ticket subject"), max_length=300, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

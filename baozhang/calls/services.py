@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from baozhang.accounts.models import OrganisationKind
 from baozhang.accounts.permissions import is_operator_staff
 from baozhang.calls.models import CallChannel, CallRecord, Direction
+from baozhang.core.text import clean_line, clean_text
 from baozhang.desk import services as desk
 from baozhang.desk.models import TicketKind
 from baozhang.events.models import EventKind
@@ -65,6 +66,9 @@ def record_call(
     now = now or timezone.now()
     if actor is None or not is_operator_staff(actor):
         raise PermissionDenied(_("Only the operator's staff log calls."))
+    # Control characters are removed at the door (the form and the API both come here).
+    number, caller_name, subject = clean_line(number), clean_line(caller_name), clean_line(subject)
+    note = clean_text(note)
     errors: dict[str, str] = {}
     if channel not in CallChannel.values:
         errors["channel"] = _("Unknown channel %(value)s; use hotline, free_800 or fax.") % {

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from baozhang.accounts.models import Organisation, OrganisationKind, User
 from baozhang.accounts.selectors import staff_filter
 from baozhang.desk.models import Category, Channel, Group, Priority, TicketKind
+from baozhang.web.fields import LineField, TextField
 
 
 class NewTicketForm(forms.Form):
@@ -25,7 +26,7 @@ class NewTicketForm(forms.Form):
         ],
         help_text=_("How the customer reached us (calls, fax and SMS are logged here)."),
     )
-    requester = forms.CharField(
+    requester = LineField(
         label=_("Caller or sender"),
         required=False,
         max_length=200,
@@ -35,8 +36,8 @@ class NewTicketForm(forms.Form):
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.all(), required=False
     )
-    subject = forms.CharField(label=_("Subject"), max_length=300)
-    description = forms.CharField(
+    subject = LineField(label=_("Subject"), max_length=300)
+    description = TextField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}), required=False
     )
     attachment = forms.FileField(label=_("Attachment"), required=False)
@@ -54,7 +55,7 @@ class NewTicketForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 4}))
+    body = TextField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 4}))
     attachment = forms.FileField(label=_("Attachment"), required=False)
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baozhang.accounts.models import Organisation, OrganisationKind, User
+from baozhang.core.text import clean_line, clean_text
 from baozhang.desk import services
 from baozhang.desk.models import Channel, InboundSms, Ticket, TicketKind
 
@@ -64,6 +65,8 @@ def receive_sms(
     time `now` (a late-delivered text must not act in the past, before a pause, say). A
     stamp more than MAX_FUTURE ahead raises ValidationError and nothing is kept. When
     routing fails the text stays, with outcome "failed" and the error after its text."""
+    # Control characters are removed at the door (NUL, which PostgreSQL refuses, too).
+    sender, text, gateway_id = clean_line(sender), clean_text(text), clean_line(gateway_id)
     now = now or timezone.now()
     received_at = received_at or now
     if received_at > now + MAX_FUTURE:

@@ -236,3 +236,22 @@ def test_signed_out_people_get_nothing(personas: Any) -> None:
     client = Client()
     assert client.get(f"/api/v1/calls/{a.pk}").status_code == 401
     assert client.get(reverse("calls:detail", args=[a.pk])).status_code == 302
+
+
+def test_control_characters_in_a_logged_call_are_removed_at_the_door(personas: Any) -> None:
+    # given a call logged with NUL and escapes in its fields (pasted from a softphone)
+    call = log(
+        personas,
+        number="138\x000013\x078000",
+        caller_name="张\x00三\n",
+        customer=personas.org_a,
+        note="打不开\x00\x1b[1m\n第二行",
+        follow_up=True,
+        subject="网站\x00故障",
+    )
+    # then the call and its ticket hold none of them; the note keeps its lines
+    call.refresh_from_db()
+    assert (call.number, call.caller_name) == ("13800138000", "张三")
+    assert call.note == "打不开[1m\n第二行"
+    assert call.ticket.subject == "网站故障"
+    assert call.ticket.description == "打不开[1m\n第二行"
