@@ -35,6 +35,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connections, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.db.utils import load_backend
 from django.utils import timezone
 
 from baozhang.core.backup_manifest import Difference, TableDigest, compare_manifests, row_line
@@ -90,9 +91,11 @@ def _snapshot(source: str = "default") -> Iterator[str]:
         # BEGIN DEFERRED: a reader takes no write lock (the default's IMMEDIATE would
         # hold every writer off for the whole backup).
         config["OPTIONS"].pop("transaction_mode", None)
-    connections.settings[alias] = config
+    # A connection object of our own, registered for this thread only, so that the ORM
+    # finds it by alias (Django's "dynamically created connection"; not in settings).
+    conn = load_backend(config["ENGINE"]).DatabaseWrapper(config, alias)
+    setattr(connections._connections, alias, conn)
     try:
-        conn = connections[alias]
         conn.ensure_connection()
         with transaction.atomic(using=alias):
             if conn.vendor == "postgresql":
@@ -101,10 +104,9 @@ def _snapshot(source: str = "default") -> Iterator[str]:
             yield alias
     finally:
         with contextlib.suppress(Exception):
-            connections[alias].close()
+            conn.close()
         with contextlib.suppress(AttributeError):
-            del connections[alias]
-        connections.settings.pop(alias, None)
+            delattr(connections._connections, alias)
 
 
 def _applied_migrations(alias: str) -> list[list[str]]:
