@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from baozhang.accounts.models import User
 from baozhang.accounts.services import create_token
+from baozhang.cli import SchemaCommand
 
 
-class Command(BaseCommand):
+class Command(SchemaCommand):
     help = (
         "Create an API token for USERNAME and print it once. / 为用户创建 API 令牌（只显示一次）。"
     )

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from baozhang.accounts.models import ApiToken
 from baozhang.accounts.services import revoke_token
+from baozhang.cli import SchemaCommand
 
 
-class Command(BaseCommand):
+class Command(SchemaCommand):
     help = "Revoke the API tokens whose prefix is PREFIX. / 吊销指定前缀的 API 令牌。"
 
     def add_arguments(self, parser: CommandParser) -> None:

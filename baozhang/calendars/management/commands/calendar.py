@@ -4,6 +4,9 @@ All behaviour lives in the pure function; this command only hands it the process
 streams and every calendar by key (built-ins and the operator's own, see
 :func:`baozhang.calendars.selectors.all_calendars`), reads ``--schedule FILE`` (a newly
 announced official schedule, see docs/calendars.md) and exits with the function's status.
+
+The built-in calendars need no database: before `baozhang migrate` (no tables yet) the
+command answers from them alone, and says what to run only when asked for another one.
 """
 
 from __future__ import annotations
@@ -15,9 +18,24 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from baozhang.calendars.selectors import all_calendars
-from baozhang.core.calendar import Calendar
+from baozhang.cli import schema_problem
+from baozhang.core.calendar import BuiltinCalendars, Calendar
 from baozhang.core.calendar_cli import USAGE, run
 from baozhang.core.calendar_schedule import parse_schedule
+
+
+def _calendars() -> Mapping[str, Calendar]:
+    """Every calendar, or only the built-ins while the database is not set up."""
+    return BuiltinCalendars() if schema_problem(migrations=False) else all_calendars()
+
+
+def _not_set_up_note(argv: list[str]) -> str | None:
+    """The line saying to run migrate, when a calendar other than a built-in is asked for
+    and the database (which holds the operator's calendars) is not set up."""
+    name = next((a for a in argv[1:2] if not a.startswith("-")), None)
+    if name is None or name in BuiltinCalendars():
+        return None
+    return schema_problem(migrations=False)
 
 
 def _with_schedules(
@@ -38,8 +56,8 @@ def _with_schedules(
         else:
             rest.append(arg)
     if not paths:
-        return rest, all_calendars(), None
-    calendars = dict(all_calendars().items())
+        return rest, _calendars(), None
+    calendars = dict(_calendars().items())
     for path in paths:
         try:
             with open(path, encoding="utf-8") as f:
@@ -74,7 +92,11 @@ class Command(BaseCommand):
         if error is not None:
             sys.stderr.write(error + "\n")
             sys.exit(2)
-        sys.exit(run(rest, sys.stdin, sys.stdout, sys.stderr, calendars))
+        status = run(rest, sys.stdin, sys.stdout, sys.stderr, calendars)
+        note = _not_set_up_note(rest) if status else None
+        if note:
+            sys.stderr.write(note + "\n")
+        sys.exit(status)
 
     def handle(self, *args: str, **options: Any) -> None:
         # Reached through call_command(): same function, the command's own streams.

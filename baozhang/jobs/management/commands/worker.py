@@ -6,12 +6,13 @@ import signal
 import threading
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from baozhang.cli import SchemaCommand
 from baozhang.jobs.worker import Worker
 
 
-class Command(BaseCommand):
+class Command(SchemaCommand):
     help = "Deliver notifications and run background jobs until SIGTERM/SIGINT."
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from baozhang.cli import SchemaCommand
 
 
-class Command(BaseCommand):
+class Command(SchemaCommand):
     help = "Poll every enabled IMAP mailbox once."
 
     def handle(self, *args: Any, **options: Any) -> None:

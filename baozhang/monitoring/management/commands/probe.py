@@ -14,14 +14,15 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from baozhang.cli import SchemaCommand
 from baozhang.monitoring.models import LOCAL_REGION
 
 log = logging.getLogger(__name__)
 
 
-class Command(BaseCommand):
+class Command(SchemaCommand):
     help = (
         "Run the probe engine until SIGTERM/SIGINT: locally against the database, or with "
         "--region/--server/--token as a remote region's agent. / 运行探测引擎：本机直连数据库，"
@@ -46,6 +47,9 @@ class Command(BaseCommand):
             default="",
             help="local spool file for results while the server is unreachable",
         )
+
+    def needs_schema(self, options: dict[str, Any]) -> bool:
+        return not options["server"]  # an agent talks to the server, not the database
 
     def handle(self, *args: Any, **options: Any) -> None:
         logging.getLogger("baozhang").setLevel(logging.INFO)

@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import CommandParser
 
+from baozhang.cli import SchemaCommand
 from baozhang.web.server import serve
 
 
-class Command(BaseCommand):
+class Command(SchemaCommand):
     help = "Serve the web role only (run `baozhang migrate` first). / 仅运行网站。"
 
     def add_arguments(self, parser: CommandParser) -> None:
