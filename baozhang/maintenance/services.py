@@ -37,6 +37,13 @@ if TYPE_CHECKING:
 
 #: How long before maintenance its customers must be told (T3).
 NOTICE = dt.timedelta(hours=24)
+#: How far ahead maintenance may be scheduled: a year, the longest plan operators announce
+#: (a yearly power test); a later date is a typing mistake (9999) and would sit in every
+#: customer's list of upcoming work.
+MAX_AHEAD = dt.timedelta(days=366)
+#: How long one window may last: a week. Maintenance is excluded from availability, so a
+#: longer stretch would hide outages; longer work is announced as several windows.
+MAX_LENGTH = dt.timedelta(days=7)
 #: How far back an emergency window may start: work begun a few minutes before it was
 #: entered. More than that would turn past outages into "maintenance" after the fact.
 EMERGENCY_BACKDATE = dt.timedelta(minutes=15)
@@ -90,6 +97,39 @@ def _check_times(start: Any, end: Any) -> tuple[dt.datetime, dt.datetime]:
             "end",
         )
     return start, end
+
+
+def _days_hours(td: dt.timedelta) -> tuple[str, str]:
+    """``8 days 2 hours`` / ``8 天 2 小时`` (whole hours, rounded up)."""
+    hours = -(-int(td.total_seconds()) // 3600)
+    days, hours = divmod(hours, 24)
+    en = " ".join(
+        f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in ((days, "day"), (hours, "hour")) if n
+    )
+    zh = "".join(p for p in (f"{days} 天" if days else "", f" {hours} 小时" if hours else "") if p)
+    return en or "0 hours", zh.strip() or "0 小时"
+
+
+def _check_bounds(start: dt.datetime, end: dt.datetime, now: dt.datetime) -> None:
+    """Refuse a start more than MAX_AHEAD after ``now`` and a window longer than
+    MAX_LENGTH (the form and the API both come through here)."""
+    latest = now + MAX_AHEAD
+    if start > latest:
+        raise Refusal(
+            f"开始时间 {local_text(start)} 太远：维护最多提前 {MAX_AHEAD.days} 天安排，"
+            f"最晚 {local_text(latest)} 开始 / the start {local_text(start)} is too far "
+            f"ahead: maintenance is scheduled at most {MAX_AHEAD.days} days ahead, so it "
+            f"must start by {local_text(latest)}",
+            "start",
+        )
+    if end - start > MAX_LENGTH:
+        given_en, given_zh = _days_hours(end - start)
+        raise Refusal(
+            f"维护时长 {given_zh}，超过了一个窗口最长 {MAX_LENGTH.days} 天的上限；请分成几个"
+            f"窗口 / the window lasts {given_en}, longer than the {MAX_LENGTH.days} days one "
+            f"window may last; split the work into several windows",
+            "end",
+        )
 
 
 def _check_notice(
@@ -233,7 +273,8 @@ def schedule(
 
     Raises PermissionDenied without MANAGE_MAINTENANCE, and :class:`Refusal` (a bilingual
     ValueError naming the field) for an empty title, no services, an end not after the
-    start, or a start less than 24 hours ahead that is not an emergency with a reason.
+    start, a start more than MAX_AHEAD ahead, a window longer than MAX_LENGTH, or a start
+    less than 24 hours ahead that is not an emergency with a reason.
     """
     require(actor, Capability.MANAGE_MAINTENANCE)
     now = now or timezone.now()
@@ -242,6 +283,7 @@ def schedule(
         raise Refusal("请填写标题 / give the maintenance a title", "title")
     items = _check_services(services)
     start, end = _check_times(start, end)
+    _check_bounds(start, end, now)
     emergency_reason = emergency_reason.strip() if is_emergency else ""
     _check_notice([Interval(start, end)], now, is_emergency, emergency_reason)
     window = MaintenanceWindow.objects.create(
@@ -294,6 +336,7 @@ def reschedule(
     window = MaintenanceWindow.objects.select_for_update().get(pk=window.pk)
     _check_open(window, now, "改期", "rescheduled")
     start, end = _check_times(start, end)
+    _check_bounds(start, end, now)
     if window.start <= now and start != window.start:
         raise Refusal(
             f"维护已于 {local_text(window.start)} 开始，开始时间不能再改，只能改结束时间 / "
