@@ -6,7 +6,10 @@ Environment:
   SECRET_KEY         or SECRET_KEY_FILE; unset means a key generated once in BAOZHANG_HOME
   DEBUG              "1" to enable Django's debug pages
   ALLOWED_HOSTS      comma-separated, default "127.0.0.1,localhost"
-  SECURE_COOKIES     "1" behind HTTPS (default: on unless DEBUG)
+  SECURE_COOKIES     "1" behind HTTPS: Secure cookies, HSTS, X-Forwarded-Proto trusted.
+                     Unset: cookies are Secure unless DEBUG (browsers keep them over
+                     plain HTTP only on localhost/127.0.0.1, as `baozhang up` serves);
+                     "0" to serve plain HTTP on another address (sign-in needs it there)
   BAOZHANG_TIME_ZONE default calendar time zone (Asia/Shanghai)
   BAOZHANG_BACKUP_DIR        folder of the worker's periodic platform backups (unset: none)
   BAOZHANG_BACKUP_KEEP       how many of them to keep, newest first (default 7)
@@ -102,6 +105,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "baozhang.web.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -202,7 +206,7 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
-SECURE = env_bool("SECURE_COOKIES", False)
+SECURE = env_bool("SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = SECURE
@@ -212,7 +216,9 @@ CSRF_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if SECURE:
+# Only when told that HTTPS is in front: a proxy's X-Forwarded-Proto is trusted then, and
+# never on the embedded default, where any client could send it.
+if SECURE and env("SECURE_COOKIES"):
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

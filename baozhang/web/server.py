@@ -17,6 +17,26 @@ log = logging.getLogger("baozhang.server")
 HEAD_LIMIT_BYTES = MAX_URL_BYTES + MAX_HEADER_BYTES + 1024
 
 
+def plain_http_warning(host: str) -> str:
+    """The warning for serving plain HTTP on `host` while cookies are Secure by default
+    (SECURE_COOKIES unset), or "" when there is nothing to warn about: browsers keep
+    Secure cookies over plain HTTP only from localhost and 127.0.0.1, so elsewhere no one
+    could stay signed in."""
+    from django.conf import settings
+
+    told_https = getattr(settings, "SECURE_PROXY_SSL_HEADER", None) is not None
+    loopback = host in ("localhost", "::1") or host.startswith("127.")
+    if loopback or told_https or not settings.SESSION_COOKIE_SECURE:
+        return ""
+    return (
+        f"浏览器只在 HTTPS 或本机地址上保存安全 Cookie，在 http://{host} 上将无法登录："
+        "请在前面加 HTTPS 并设置 SECURE_COOKIES=1，或设置 SECURE_COOKIES=0 / "
+        f"Cookies are Secure and browsers keep them over plain HTTP only on localhost:"
+        f" signing in at http://{host} will not work. Put HTTPS in front and set"
+        " SECURE_COOKIES=1, or set SECURE_COOKIES=0"
+    )
+
+
 def serve(
     host: str,
     port: int,
@@ -28,6 +48,9 @@ def serve(
     """Serve until Ctrl-C or SIGTERM. uvicorn owns the signals; when it returns, the
     worker (and probe) threads are told to stop and are waited for, so in-flight
     deliveries and checks finish."""
+    warning = plain_http_warning(host)
+    if warning:
+        log.warning(warning)
     stop = threading.Event()
     worker_thread: threading.Thread | None = None
     if with_worker:

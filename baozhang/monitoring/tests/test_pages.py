@@ -169,7 +169,7 @@ def test_the_create_form_shows_only_the_chosen_kinds_settings(login, personas) -
     assert "hidden" not in fieldset_of(page, "dns")
     assert "hidden disabled" in fieldset_of(page, "http")
     assert "hidden disabled" in fieldset_of(page, "push")
-    assert 'data-monitor-kind="1"' in page and "<script>" in page
+    assert 'data-monitor-kind="1"' in page and "monitoring/monitor_form.js" in page
     page = html(client.get(reverse("monitoring:monitor_create")))
     assert "hidden" not in fieldset_of(page, "http")  # HTTP by default
 
