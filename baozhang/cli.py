@@ -179,6 +179,9 @@ def main(argv: list[str] | None = None) -> None:
     if args[1:2] == ["mail-in"]:  # the name an MTA's pipe uses; Django's is mail_in
         args[1] = "mail_in"
     command = args[1] if len(args) > 1 else ""
+    if command == "export_openapi_schema" and not any(a.startswith("--api") for a in args):
+        # django-ninja looks for an API at /api/; ours is at /api/v1/.
+        args += ["--api", "baozhang.api.urls.api"]
     database = sqlite_file()
     existed = database is not None and database.exists()
     try:
