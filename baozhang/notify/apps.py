@@ -27,10 +27,11 @@ class NotifyConfig(AppConfig):
 def _check_outbound_allow_list(**kwargs: Any) -> list[checks.CheckMessage]:
     """An entry of BAOZHANG_OUTBOUND_ALLOW_HOSTS that is neither a host name nor an address
     or network stops start-up instead of failing every send."""
-    from baozhang.notify.outbound import allow_list
+    from baozhang.core.outbound import parse_allow_list
+    from baozhang.notify.outbound import configured_entries
 
     try:
-        allow_list()
+        parse_allow_list(configured_entries())
     except ValueError as exc:
         return [
             checks.Error(

@@ -24,6 +24,7 @@ destinations that must be checked here.
 from __future__ import annotations
 
 import contextvars
+import logging
 import socket
 import threading
 from collections.abc import Iterator
@@ -36,6 +37,8 @@ from typing import Any
 from django.conf import settings
 
 from baozhang.core.outbound import AllowList, Category, IPAddress, Refusal, decide, parse_allow_list
+
+log = logging.getLogger(__name__)
 
 SETTING_HINT = "BAOZHANG_OUTBOUND_ALLOW_HOSTS"
 
@@ -73,16 +76,28 @@ def refusal_text(refusal: Refusal) -> str:
     )
 
 
+def configured_entries() -> tuple[str, ...]:
+    return tuple(getattr(settings, "OUTBOUND_ALLOW_HOSTS", ()) or ())
+
+
 @lru_cache(maxsize=8)
 def _parse(entries: tuple[str, ...]) -> AllowList:
-    return parse_allow_list(entries)
+    valid = []
+    for entry in entries:
+        try:
+            parse_allow_list([entry])
+        except ValueError as exc:
+            log.error("BAOZHANG_OUTBOUND_ALLOW_HOSTS: %s (ignored, allows nothing)", exc)
+        else:
+            valid.append(entry)
+    return parse_allow_list(valid)
 
 
 def allow_list() -> AllowList:
-    """The operator's allow list (settings.OUTBOUND_ALLOW_HOSTS). Raises ValueError for an
-    entry that is neither a host name nor an address or network (the system check
-    `notify.E001` reports it at start-up)."""
-    return _parse(tuple(getattr(settings, "OUTBOUND_ALLOW_HOSTS", ()) or ()))
+    """The operator's allow list (settings.OUTBOUND_ALLOW_HOSTS). An entry that is neither
+    a host name nor an address or network allows nothing (it is logged, and the system
+    check `notify.E001` stops start-up on it)."""
+    return _parse(configured_entries())
 
 
 # The system resolver, captured before the guard replaces socket.getaddrinfo.

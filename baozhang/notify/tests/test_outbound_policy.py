@@ -318,6 +318,9 @@ def test_the_default_allows_nothing_and_a_bad_entry_stops_start_up(settings: Any
     )
     assert out.stdout.strip() == "[]", out.stderr
     # Given an entry that is neither a name nor a network, the system check says so.
-    settings.OUTBOUND_ALLOW_HOSTS = ["http://hooks.example/"]
+    settings.OUTBOUND_ALLOW_HOSTS = ["http://hooks.example/", "localhost"]
     errors = _check_outbound_allow_list()
     assert [e.id for e in errors] == ["notify.E001"] and "http://hooks.example/" in errors[0].msg
+    # and should the process run anyway, that entry allows nothing, the others still apply.
+    allow = outbound.allow_list()
+    assert allow.names == {"localhost"} and allow.networks == () and allow.suffixes == ()
