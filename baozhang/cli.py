@@ -122,6 +122,12 @@ class SchemaCommand(BaseCommand):
     def execute(self, *args: Any, **options: Any) -> Any:
         if self.needs_schema(options):
             require_schema(self.__module__.rsplit(".", 1)[-1])
+            from django.db import connections
+
+            # Not kept open, idle, by the main thread of a long-running role (a caller's
+            # transaction, as in tests, keeps its connection).
+            if not connections["default"].in_atomic_block:
+                connections["default"].close()
         return super().execute(*args, **options)
 
 
