@@ -5,12 +5,15 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from baozhang.accounts import services
 from baozhang.accounts.models import Language, OrganisationKind, Role
 from baozhang.accounts.permissions import roles_of
 from baozhang.accounts.selectors import visible_organisations, visible_tokens, visible_users
+from baozhang.api.pagination import Pages
+from baozhang.api.schemas import PatchIn
+from baozhang.api.types import Id
 
 router = Router(tags=["people"])
 
@@ -32,7 +35,7 @@ class OrganisationIn(Schema):
     email_domains: str = ""
 
 
-class OrganisationPatch(Schema):
+class OrganisationPatch(PatchIn):
     name: str | None = Field(None, min_length=1, max_length=200)
     language: Language | None = None
     email_domains: str | None = None
@@ -57,7 +60,7 @@ class UserOut(Schema):
 class UserIn(Schema):
     username: str = Field(..., min_length=1, max_length=150)
     password: str | None = None
-    organisation_id: int
+    organisation_id: Id
     roles: list[Role] = []
     email: str = ""
     display_name: str = ""
@@ -92,13 +95,13 @@ class NewTokenOut(TokenOut):
 
 
 @router.get("/organisations", response=list[OrganisationOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_organisations(request: HttpRequest):  # type: ignore[no-untyped-def]
     return visible_organisations(request.auth)
 
 
 @router.get("/organisations/{org_id}", response=OrganisationOut)
-def get_organisation(request: HttpRequest, org_id: int):  # type: ignore[no-untyped-def]
+def get_organisation(request: HttpRequest, org_id: Id):  # type: ignore[no-untyped-def]
     return get_object_or_404(visible_organisations(request.auth), pk=org_id)
 
 
@@ -108,19 +111,19 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn):  # type:
 
 
 @router.patch("/organisations/{org_id}", response=OrganisationOut)
-def update_organisation(request: HttpRequest, org_id: int, payload: OrganisationPatch):  # type: ignore[no-untyped-def]
+def update_organisation(request: HttpRequest, org_id: Id, payload: OrganisationPatch):  # type: ignore[no-untyped-def]
     org = get_object_or_404(visible_organisations(request.auth), pk=org_id)
     return services.update_organisation(request.auth, org, **payload.dict(exclude_unset=True))
 
 
 @router.get("/users", response=list[UserOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_users(request: HttpRequest):  # type: ignore[no-untyped-def]
     return visible_users(request.auth).prefetch_related("groups")
 
 
 @router.get("/users/{user_id}", response=UserOut)
-def get_user(request: HttpRequest, user_id: int):  # type: ignore[no-untyped-def]
+def get_user(request: HttpRequest, user_id: Id):  # type: ignore[no-untyped-def]
     return get_object_or_404(visible_users(request.auth), pk=user_id)
 
 
@@ -132,7 +135,7 @@ def create_user(request: HttpRequest, payload: UserIn):  # type: ignore[no-untyp
 
 
 @router.put("/users/{user_id}/roles", response=UserOut)
-def set_roles(request: HttpRequest, user_id: int, payload: RolesIn):  # type: ignore[no-untyped-def]
+def set_roles(request: HttpRequest, user_id: Id, payload: RolesIn):  # type: ignore[no-untyped-def]
     person = get_object_or_404(visible_users(request.auth), pk=user_id)
     return services.set_roles(request.auth, person, payload.roles)
 
@@ -148,7 +151,7 @@ def set_my_language(request: HttpRequest, payload: LanguageIn):  # type: ignore[
 
 
 @router.get("/tokens", response=list[TokenOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_tokens(request: HttpRequest):  # type: ignore[no-untyped-def]
     return visible_tokens(request.auth)
 
@@ -161,6 +164,6 @@ def create_token(request: HttpRequest, payload: TokenIn):  # type: ignore[no-unt
 
 
 @router.post("/tokens/{token_id}/revoke", response=TokenOut)
-def revoke_token(request: HttpRequest, token_id: int):  # type: ignore[no-untyped-def]
+def revoke_token(request: HttpRequest, token_id: Id):  # type: ignore[no-untyped-def]
     token = get_object_or_404(visible_tokens(request.auth), pk=token_id)
     return services.revoke_token(request.auth, token)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Group
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -262,6 +263,56 @@ def user_for_token(secret: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# Refused bearer tokens are recorded like failed sign-ins, but bounded: at most one event
+# per source address per window (it counts the refusals since that address's last record),
+# and at most REFUSED_TOKEN_EVENTS_PER_WINDOW events in a window from all addresses, so that
+# a flood of bad tokens cannot fill the event table. The counters live in the cache.
+REFUSED_TOKEN_WINDOW_S = 60
+REFUSED_TOKEN_EVENTS_PER_WINDOW = 60
+
+
+def _bump(key: str, timeout: int) -> int:
+    cache.add(key, 0, timeout=timeout)
+    try:
+        return int(cache.incr(key))
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=timeout)
+        return 1
+
+
+def record_refused_token(secret: str, ip_address: str | None) -> bool:
+    """Record that a bearer token was refused (unknown, revoked, or of an inactive person)
+    as a sign-in-failed event, unless this address or everyone was recorded enough in the
+    current window. Only the token's public prefix is kept, never the secret. Returns
+    whether an event was written."""
+    source = ip_address or "-"
+    count = _bump(f"baozhang:refused-token:n:{source}", 24 * 3600)
+    if not cache.add(f"baozhang:refused-token:{source}", 1, timeout=REFUSED_TOKEN_WINDOW_S):
+        return False
+    if _bump("baozhang:refused-token:all", REFUSED_TOKEN_WINDOW_S) > (
+        REFUSED_TOKEN_EVENTS_PER_WINDOW
+    ):
+        return False
+    cache.set(f"baozhang:refused-token:n:{source}", 0, timeout=24 * 3600)
+    prefix = secret[:10] if secret.startswith(TOKEN_PREFIX) else ""
+    token = (
+        ApiToken.objects.select_related("user").filter(prefix=prefix).first() if prefix else None
+    )
+    record(
+        EventKind.SIGN_IN_FAILED,
+        token,
+        actor_label=token.user.get_username() if token else "?",
+        object_type="" if token else "accounts.apitoken",
+        object_id="" if token else "-",
+        object_label=f"{prefix}…" if prefix else "",
+        organisation=token.user.organisation if token else None,
+        after={"prefix": prefix, "refused": count},
+        summary="API token refused / API 令牌无效",
+        ip_address=ip_address,
+    )
+    return True
 
 
 def ensure_initial_admin(username: str = "admin") -> tuple[User, str] | None:

@@ -5,16 +5,20 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer, SessionAuth
 
-from baozhang.accounts.services import user_for_token
+from baozhang.accounts.services import record_refused_token, user_for_token
+from baozhang.accounts.signals import client_ip
 
 
 class TokenAuth(HttpBearer):
-    """`Authorization: Bearer bz_…`: the token's user, with that user's permissions."""
+    """`Authorization: Bearer bz_…`: the token's user, with that user's permissions. A
+    token refused is recorded in the event log (bounded per source address)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = user_for_token(token)
         if user is not None:
             request.user = user
+        else:
+            record_refused_token(token, client_ip(request))
         return user
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ninja import NinjaAPI
-
 from baozhang.accounts.api import router as accounts_router
 from baozhang.api import errors
 from baozhang.api.auth import ActiveSessionAuth, TokenAuth
+from baozhang.api.openapi import BaozhangAPI
+from baozhang.api.parser import ApiParser
 from baozhang.calendars.api import router as calendars_router
 from baozhang.calls.api import router as calls_router
 from baozhang.desk.api import router as desk_router
@@ -22,7 +22,7 @@ from baozhang.notify.api import router as notify_router
 from baozhang.sla.api import router as sla_router
 from baozhang.staffing.api import router as staffing_router
 
-api = NinjaAPI(
+api = BaozhangAPI(
     title="Baozhang API",
     version="1",
     description=(
@@ -33,6 +33,7 @@ api = NinjaAPI(
     ),
     auth=[TokenAuth(), ActiveSessionAuth()],
     urls_namespace="api",
+    parser=ApiParser(),
 )
 errors.install(api)
 api.add_router("/", accounts_router)

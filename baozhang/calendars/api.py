@@ -10,8 +10,11 @@ import datetime as dt
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from baozhang.api.pagination import Pages
+from baozhang.api.schemas import PatchIn
+from baozhang.api.types import Date, Id
 from baozhang.calendars import services
 from baozhang.calendars.models import DateKind
 from baozhang.calendars.presenters import builtin_rows, compute_add, compute_between, day_rows
@@ -86,7 +89,7 @@ class CalendarIn(Schema):
     is_active: bool = True
 
 
-class CalendarPatch(Schema):
+class CalendarPatch(PatchIn):
     name: str | None = Field(None, min_length=1, max_length=100)
     description: str | None = None
     time_zone: str | None = None
@@ -103,7 +106,7 @@ class CalendarPatch(Schema):
 
 
 class DateIn(Schema):
-    date: dt.date
+    date: Date
     kind: DateKind
     reason: str = Field("", max_length=200)
 
@@ -150,7 +153,7 @@ class DayOut(Schema):
 
 
 @router.get("/calendars", response=list[CalendarOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_calendars(request: HttpRequest):  # type: ignore[no-untyped-def]
     """Built-in calendars first (``builtin: true``, no id), then the operator's own."""
     require_calendar_viewer(request.auth)
@@ -158,7 +161,7 @@ def list_calendars(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 
 @router.get("/calendars/schedules", response=list[ScheduleOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_schedules(request: HttpRequest):  # type: ignore[no-untyped-def]
     require_calendar_viewer(request.auth)
     return visible_schedules(request.auth)
@@ -173,7 +176,7 @@ def import_schedule(request: HttpRequest, payload: ScheduleIn):  # type: ignore[
 
 
 @router.delete("/calendars/schedules/{schedule_id}", response={204: None})
-def delete_schedule(request: HttpRequest, schedule_id: int):  # type: ignore[no-untyped-def]
+def delete_schedule(request: HttpRequest, schedule_id: Id):  # type: ignore[no-untyped-def]
     require_calendar_viewer(request.auth)
     item = get_object_or_404(visible_schedules(request.auth), pk=schedule_id)
     services.delete_schedule(request.auth, item)
@@ -181,7 +184,7 @@ def delete_schedule(request: HttpRequest, schedule_id: int):  # type: ignore[no-
 
 
 @router.get("/calendars/{calendar_id}", response=CalendarDetailOut)
-def get_calendar(request: HttpRequest, calendar_id: int):  # type: ignore[no-untyped-def]
+def get_calendar(request: HttpRequest, calendar_id: Id):  # type: ignore[no-untyped-def]
     require_calendar_viewer(request.auth)
     return get_object_or_404(visible_calendars(request.auth), pk=calendar_id)
 
@@ -193,21 +196,21 @@ def create_calendar(request: HttpRequest, payload: CalendarIn):  # type: ignore[
 
 
 @router.patch("/calendars/{calendar_id}", response=CalendarDetailOut)
-def update_calendar(request: HttpRequest, calendar_id: int, payload: CalendarPatch):  # type: ignore[no-untyped-def]
+def update_calendar(request: HttpRequest, calendar_id: Id, payload: CalendarPatch):  # type: ignore[no-untyped-def]
     require_calendar_viewer(request.auth)
     cal = get_object_or_404(visible_calendars(request.auth), pk=calendar_id)
     return services.update_calendar(request.auth, cal, **payload.dict(exclude_unset=True))
 
 
 @router.get("/calendars/{calendar_id}/dates", response=list[DateOut])
-def list_dates(request: HttpRequest, calendar_id: int):  # type: ignore[no-untyped-def]
+def list_dates(request: HttpRequest, calendar_id: Id):  # type: ignore[no-untyped-def]
     require_calendar_viewer(request.auth)
     cal = get_object_or_404(visible_calendars(request.auth), pk=calendar_id)
     return list(cal.dates.all())
 
 
 @router.post("/calendars/{calendar_id}/dates", response={201: DateOut})
-def set_date(request: HttpRequest, calendar_id: int, payload: DateIn):  # type: ignore[no-untyped-def]
+def set_date(request: HttpRequest, calendar_id: Id, payload: DateIn):  # type: ignore[no-untyped-def]
     """Close or open a date (replaces any earlier setting of that date)."""
     require_calendar_viewer(request.auth)
     cal = get_object_or_404(visible_calendars(request.auth), pk=calendar_id)
@@ -215,7 +218,7 @@ def set_date(request: HttpRequest, calendar_id: int, payload: DateIn):  # type: 
 
 
 @router.delete("/calendars/{calendar_id}/dates/{date}", response={204: None})
-def remove_date(request: HttpRequest, calendar_id: int, date: dt.date):  # type: ignore[no-untyped-def]
+def remove_date(request: HttpRequest, calendar_id: Id, date: Date):  # type: ignore[no-untyped-def]
     require_calendar_viewer(request.auth)
     cal = get_object_or_404(visible_calendars(request.auth), pk=calendar_id)
     services.remove_date(request.auth, cal, date)

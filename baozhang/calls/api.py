@@ -6,10 +6,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from baozhang.accounts.models import Organisation, OrganisationKind, User
 from baozhang.accounts.permissions import is_operator_staff
+from baozhang.api.pagination import Pages
+from baozhang.api.types import DateTime, Id
 from baozhang.calls import services
 from baozhang.calls.models import CallChannel, Direction
 from baozhang.calls.selectors import visible_calls
@@ -43,11 +45,11 @@ class CallIn(Schema):
     direction: Direction = Direction.IN
     number: str = Field("", max_length=50)
     caller_name: str = Field("", max_length=200)
-    customer_id: int | None = None
-    started_at: datetime
+    customer_id: Id | None = None
+    started_at: DateTime
     answered: bool = True
     duration_seconds: int = Field(0, ge=0)
-    agent_id: int | None = None
+    agent_id: Id | None = None
     note: str = ""
     follow_up: bool = False
     ticket_kind: TicketKind = TicketKind.FAULT
@@ -55,13 +57,13 @@ class CallIn(Schema):
 
 
 @router.get("/calls", response=list[CallOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_calls(  # type: ignore[no-untyped-def]
     request: HttpRequest,
     channel: CallChannel | None = None,
     answered: bool | None = None,
-    start: datetime | None = None,
-    end: datetime | None = None,
+    start: DateTime | None = None,
+    end: DateTime | None = None,
 ):
     """Calls newest first; ``start`` inclusive, ``end`` exclusive."""
     qs = visible_calls(request.auth)
@@ -97,5 +99,5 @@ def log_call(request: HttpRequest, payload: CallIn):  # type: ignore[no-untyped-
 
 
 @router.get("/calls/{call_id}", response=CallOut)
-def get_call(request: HttpRequest, call_id: int):  # type: ignore[no-untyped-def]
+def get_call(request: HttpRequest, call_id: Id):  # type: ignore[no-untyped-def]
     return get_object_or_404(visible_calls(request.auth), pk=call_id)

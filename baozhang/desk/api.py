@@ -8,9 +8,12 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from baozhang.accounts.permissions import is_operator_staff
+from baozhang.api.pagination import Pages
+from baozhang.api.schemas import PatchIn
+from baozhang.api.types import Id
 from baozhang.desk import services
 from baozhang.desk.clocks import time_left
 from baozhang.desk.models import Channel, Priority, TicketKind
@@ -71,18 +74,20 @@ class TicketIn(Schema):
     kind: TicketKind
     subject: str = Field(..., min_length=1, max_length=300)
     description: str = ""
-    customer_id: int | None = None
+    customer_id: Id | None = None
     priority: Priority = Priority.P3
     channel: Channel = Channel.API
     requester: str = Field("", max_length=200)
     green_channel: bool = False
 
 
-class TicketPatch(Schema):
-    assignee_id: int | None = None
-    group_id: int | None = None
+class TicketPatch(PatchIn):
+    nullable = frozenset({"assignee_id", "group_id", "category_id"})
+
+    assignee_id: Id | None = None
+    group_id: Id | None = None
     priority: Priority | None = None
-    category_id: int | None = None
+    category_id: Id | None = None
     kind: TicketKind | None = None
     green_channel: bool | None = None
     subject: str | None = Field(None, min_length=1, max_length=300)
@@ -128,12 +133,12 @@ class RatingIn(Schema):
     rating: int = Field(..., ge=1, le=5)
 
 
-def _ticket(request: HttpRequest, ticket_id: int) -> Any:
+def _ticket(request: HttpRequest, ticket_id: Id) -> Any:
     return get_object_or_404(visible_tickets(request.auth), pk=ticket_id)
 
 
 @router.get("/tickets", response=list[TicketOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_tickets(request: HttpRequest, view: str = "open", status: str | None = None):  # type: ignore[no-untyped-def]
     qs = queue(request.auth, view if view in QUEUE_VIEWS else "open")
     if status:
@@ -159,12 +164,12 @@ def open_ticket(request: HttpRequest, payload: TicketIn):  # type: ignore[no-unt
 
 
 @router.get("/tickets/{ticket_id}", response=TicketOut)
-def get_ticket(request: HttpRequest, ticket_id: int):  # type: ignore[no-untyped-def]
+def get_ticket(request: HttpRequest, ticket_id: Id):  # type: ignore[no-untyped-def]
     return _ticket(request, ticket_id)
 
 
 @router.patch("/tickets/{ticket_id}", response=TicketOut)
-def update_ticket(request: HttpRequest, ticket_id: int, payload: TicketPatch):  # type: ignore[no-untyped-def]
+def update_ticket(request: HttpRequest, ticket_id: Id, payload: TicketPatch):  # type: ignore[no-untyped-def]
     ticket = _ticket(request, ticket_id)
     fields = _resolve_ids(payload.dict(exclude_unset=True))
     return services.update_ticket(request.auth, ticket, **fields)
@@ -190,19 +195,19 @@ def _resolve_ids(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/tickets/{ticket_id}/events", response=list[EventOut])
-@paginate(PageNumberPagination, page_size=100)
-def ticket_events(request: HttpRequest, ticket_id: int):  # type: ignore[no-untyped-def]
+@paginate(Pages, page_size=100)
+def ticket_events(request: HttpRequest, ticket_id: Id):  # type: ignore[no-untyped-def]
     return timeline(request.auth, _ticket(request, ticket_id))
 
 
 @router.get("/tickets/{ticket_id}/replies", response=list[MessageOut])
-@paginate(PageNumberPagination, page_size=100)
-def list_replies(request: HttpRequest, ticket_id: int):  # type: ignore[no-untyped-def]
+@paginate(Pages, page_size=100)
+def list_replies(request: HttpRequest, ticket_id: Id):  # type: ignore[no-untyped-def]
     return visible_messages(request.auth, _ticket(request, ticket_id))
 
 
 @router.post("/tickets/{ticket_id}/replies", response={201: MessageOut})
-def add_reply(request: HttpRequest, ticket_id: int, payload: ReplyIn):  # type: ignore[no-untyped-def]
+def add_reply(request: HttpRequest, ticket_id: Id, payload: ReplyIn):  # type: ignore[no-untyped-def]
     ticket = _ticket(request, ticket_id)
     return Status(
         201,
@@ -215,7 +220,7 @@ def add_reply(request: HttpRequest, ticket_id: int, payload: ReplyIn):  # type: 
 @router.post("/tickets/{ticket_id}/attachments", response={201: MessageOut})
 def add_attachment(  # type: ignore[no-untyped-def]
     request: HttpRequest,
-    ticket_id: int,
+    ticket_id: Id,
     file: UploadedFile = File(...),  # noqa: B008
     note: str = "",
 ):
@@ -224,16 +229,16 @@ def add_attachment(  # type: ignore[no-untyped-def]
 
 
 @router.post("/tickets/{ticket_id}/status", response=TicketOut)
-def change_status(request: HttpRequest, ticket_id: int, payload: StatusIn):  # type: ignore[no-untyped-def]
+def change_status(request: HttpRequest, ticket_id: Id, payload: StatusIn):  # type: ignore[no-untyped-def]
     ticket = _ticket(request, ticket_id)
     return services.change_status(request.auth, ticket, payload.status, reason=payload.reason)
 
 
 @router.post("/tickets/{ticket_id}/escalate", response=TicketOut)
-def escalate(request: HttpRequest, ticket_id: int, payload: EscalateIn):  # type: ignore[no-untyped-def]
+def escalate(request: HttpRequest, ticket_id: Id, payload: EscalateIn):  # type: ignore[no-untyped-def]
     return services.escalate(request.auth, _ticket(request, ticket_id), payload.reason)
 
 
 @router.post("/tickets/{ticket_id}/rating", response=TicketOut)
-def rate(request: HttpRequest, ticket_id: int, payload: RatingIn):  # type: ignore[no-untyped-def]
+def rate(request: HttpRequest, ticket_id: Id, payload: RatingIn):  # type: ignore[no-untyped-def]
     return services.rate(request.auth, _ticket(request, ticket_id), payload.rating)

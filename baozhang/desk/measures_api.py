@@ -1,12 +1,12 @@
 """/api/v1/desk/measures: the dashboard's figures as JSON, scoped like the dashboard."""
 
-import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
+from baozhang.api.types import Date
 from baozhang.desk.measures import desk_measures, measures_dict, month_of, period_bounds
 
 router = Router(tags=["desk measures"])
@@ -15,8 +15,8 @@ router = Router(tags=["desk measures"])
 @router.get("/desk/measures", response=dict[str, Any])
 def get_measures(
     request: HttpRequest,
-    start: dt.date | None = None,
-    end: dt.date | None = None,
+    start: Date | None = None,
+    end: Date | None = None,
     by: Literal["agent", "group", "customer"] = "agent",
 ) -> dict[str, Any]:
     """Figures for tickets opened and calls started from ``start`` to ``end`` (local

@@ -7,8 +7,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import AwareDatetime
 
+from baozhang.api.types import AwareDateTime
 from baozhang.desk.sms import receive_sms
 
 router = Router(tags=["sms"])
@@ -18,7 +18,7 @@ class SmsIn(Schema):
     sender: str = Field(..., alias="from", min_length=3, max_length=40)
     text: str = Field(..., min_length=1, max_length=2000)
     message_id: str = Field("", max_length=100)
-    received_at: AwareDatetime | None = None
+    received_at: AwareDateTime | None = None
 
 
 class SmsOut(Schema):

@@ -4,8 +4,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from baozhang.api.pagination import Pages
+from baozhang.api.types import DateTime, Id
 from baozhang.events.selectors import visible_events
 
 router = Router(tags=["events"])
@@ -27,13 +29,13 @@ class EventOut(Schema):
 
 
 @router.get("/events", response=list[EventOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_events(  # type: ignore[no-untyped-def]
     request: HttpRequest,
     kind: str | None = None,
     object_type: str | None = None,
     object_id: str | None = None,
-    since: datetime | None = None,
+    since: DateTime | None = None,
 ):
     qs = visible_events(request.auth)
     if kind:
@@ -48,5 +50,5 @@ def list_events(  # type: ignore[no-untyped-def]
 
 
 @router.get("/events/{event_id}", response=EventOut)
-def get_event(request: HttpRequest, event_id: int):  # type: ignore[no-untyped-def]
+def get_event(request: HttpRequest, event_id: Id):  # type: ignore[no-untyped-def]
     return get_object_or_404(visible_events(request.auth), pk=event_id)

@@ -11,10 +11,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from baozhang.accounts.models import Organisation, User
 from baozhang.accounts.permissions import is_operator_staff
+from baozhang.api.pagination import Pages
+from baozhang.api.schemas import PatchIn
+from baozhang.api.types import Date, DateTime, Id
 from baozhang.desk.selectors import visible_tickets
 from baozhang.incidents import services
 from baozhang.incidents.models import (
@@ -52,7 +55,7 @@ class ReviewActionOut(Schema):
     done_at: dt.datetime | None
 
 
-class ReviewOut(Schema):
+class IncidentReviewOut(Schema):
     cause: str
     prevention: str
     reviewed_by_id: int | None
@@ -101,30 +104,32 @@ class IncidentDetailOut(IncidentOut):
     monitor_ids: list[int] = []
     ticket_ids: list[int] = []
     updates: list[UpdateOut]
-    review: ReviewOut | None = None
+    review: IncidentReviewOut | None = None
 
 
 class IncidentIn(Schema):
-    service_id: int | None = None
+    service_id: Id | None = None
     title: str = Field(..., min_length=1, max_length=200)
     severity: Severity = Severity.CRITICAL
     classification: Classification = Classification.OTHER
     responsibility: Responsibility = Responsibility.INSIDE
     is_emergency: bool = False
     emergency_procedure: str = ""
-    detected_at: dt.datetime | None = None
+    detected_at: DateTime | None = None
     message: str = ""
-    customer_ids: list[int] | None = None
+    customer_ids: list[Id] | None = None
 
 
-class IncidentPatch(Schema):
+class IncidentPatch(PatchIn):
+    nullable = frozenset({"service_id"})
+
     title: str | None = Field(None, min_length=1, max_length=200)
-    service_id: int | None = None
+    service_id: Id | None = None
     classification: Classification | None = None
     severity: Severity | None = None
     restore_target_minutes: int | None = Field(None, ge=1, le=60 * 24 * 90)
     responsibility: Responsibility | None = None
-    customer_ids: list[int] | None = None
+    customer_ids: list[Id] | None = None
     is_public: bool | None = None
     is_emergency: bool | None = None
     emergency_procedure: str | None = None
@@ -133,10 +138,10 @@ class IncidentPatch(Schema):
 
 
 class DispatchIn(Schema):
-    engineer_id: int
+    engineer_id: Id
     location: str = Field(..., min_length=1, max_length=200)
     note: str = ""
-    at: dt.datetime | None = None
+    at: DateTime | None = None
 
 
 class UpdateIn(Schema):
@@ -152,27 +157,27 @@ class ResolveIn(Schema):
     cause: str = ""
     resolution: str = Field(..., min_length=1)
     impact: str = ""
-    at: dt.datetime | None = None
+    at: DateTime | None = None
 
 
 class ActionIn(Schema):
     description: str = Field(..., min_length=1, max_length=500)
-    owner_id: int
-    due_on: dt.date | None = None
+    owner_id: Id
+    due_on: Date | None = None
 
 
-class ReviewIn(Schema):
+class IncidentReviewIn(Schema):
     cause: str = Field(..., min_length=1)
     prevention: str = Field(..., min_length=1)
     actions: list[ActionIn] = Field(default_factory=list, max_length=20)
 
 
 class TicketLinkIn(Schema):
-    ticket_id: int
+    ticket_id: Id
 
 
 class FromTicketIn(Schema):
-    service_id: int | None = None
+    service_id: Id | None = None
     severity: Severity | None = None
     classification: Classification = Classification.OTHER
     responsibility: Responsibility = Responsibility.INSIDE
@@ -189,7 +194,7 @@ class StatisticsOut(Schema):
     limit: int | None
 
 
-def _incident(request: HttpRequest, incident_id: int) -> Any:
+def _incident(request: HttpRequest, incident_id: Id) -> Any:
     return get_object_or_404(visible_incidents(request.auth), pk=incident_id)
 
 
@@ -220,7 +225,7 @@ def _detail(request: HttpRequest, incident: Any) -> dict[str, Any]:
     return data
 
 
-def _service(service_id: int | None) -> Service | None:
+def _service(service_id: Id | None) -> Service | None:
     if service_id is None:
         return None
     found = Service.objects.filter(pk=service_id).first()
@@ -237,7 +242,7 @@ def _customers(ids: list[int]) -> list[Organisation]:
     return found
 
 
-def _staff_user(name: str, user_id: int) -> User:
+def _staff_user(name: str, user_id: Id) -> User:
     found = User.objects.filter(pk=user_id).first()
     if found is None:
         raise ValidationError({name: f"没有这个人 / no person {user_id}"})
@@ -245,11 +250,11 @@ def _staff_user(name: str, user_id: int) -> User:
 
 
 @router.get("/incidents", response=list[IncidentOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_incidents(  # type: ignore[no-untyped-def]
     request: HttpRequest,
     status: str | None = None,
-    service_id: int | None = None,
+    service_id: Id | None = None,
     classification: Classification | None = None,
 ):
     """Unresolved incidents first, then the rest, newest first. ``status``: one of the
@@ -274,7 +279,7 @@ def list_incidents(  # type: ignore[no-untyped-def]
 
 
 @router.get("/incidents/statistics", response=list[StatisticsOut])
-def incident_statistics(request: HttpRequest, start: dt.datetime, end: dt.datetime):  # type: ignore[no-untyped-def]
+def incident_statistics(request: HttpRequest, start: DateTime, end: DateTime):  # type: ignore[no-untyped-def]
     """Faults detected in [start, end) per classification (Q4): staff only."""
     if not is_operator_staff(request.auth):
         raise Http404
@@ -286,7 +291,7 @@ def incident_statistics(request: HttpRequest, start: dt.datetime, end: dt.dateti
 
 
 @router.get("/incidents/{incident_id}", response=IncidentDetailOut)
-def get_incident(request: HttpRequest, incident_id: int):  # type: ignore[no-untyped-def]
+def get_incident(request: HttpRequest, incident_id: Id):  # type: ignore[no-untyped-def]
     return _detail(request, _incident(request, incident_id))
 
 
@@ -301,28 +306,25 @@ def create_incident(request: HttpRequest, payload: IncidentIn):  # type: ignore[
 
 
 @router.patch("/incidents/{incident_id}", response=IncidentDetailOut)
-def update_incident(request: HttpRequest, incident_id: int, payload: IncidentPatch):  # type: ignore[no-untyped-def]
+def update_incident(request: HttpRequest, incident_id: Id, payload: IncidentPatch):  # type: ignore[no-untyped-def]
     incident = _incident(request, incident_id)
     fields = payload.dict(exclude_unset=True)
     if "service_id" in fields:
         fields["service"] = _service(fields.pop("service_id"))
     if "customer_ids" in fields:
         fields["customers"] = _customers(fields.pop("customer_ids") or [])
-    nulls = sorted(k for k, v in fields.items() if v is None and k != "service")
-    if nulls:
-        raise ValidationError({k: "不能为空 / may not be null" for k in nulls})
     services.update_fields(request.auth, incident, **fields)
     return _detail(request, incident)
 
 
 @router.post("/incidents/{incident_id}/acknowledge", response=IncidentDetailOut)
-def acknowledge(request: HttpRequest, incident_id: int):  # type: ignore[no-untyped-def]
+def acknowledge(request: HttpRequest, incident_id: Id):  # type: ignore[no-untyped-def]
     incident = _incident(request, incident_id)
     return _detail(request, services.acknowledge(request.auth, incident))
 
 
 @router.post("/incidents/{incident_id}/dispatch", response=IncidentDetailOut)
-def dispatch(request: HttpRequest, incident_id: int, payload: DispatchIn):  # type: ignore[no-untyped-def]
+def dispatch(request: HttpRequest, incident_id: Id, payload: DispatchIn):  # type: ignore[no-untyped-def]
     incident = _incident(request, incident_id)
     data = payload.dict()
     engineer = _staff_user("engineer_id", data.pop("engineer_id"))
@@ -330,25 +332,25 @@ def dispatch(request: HttpRequest, incident_id: int, payload: DispatchIn):  # ty
 
 
 @router.post("/incidents/{incident_id}/updates", response={201: UpdateOut})
-def post_update(request: HttpRequest, incident_id: int, payload: UpdateIn):  # type: ignore[no-untyped-def]
+def post_update(request: HttpRequest, incident_id: Id, payload: UpdateIn):  # type: ignore[no-untyped-def]
     incident = _incident(request, incident_id)
     return Status(201, services.post_update(request.auth, incident, **payload.dict()))
 
 
 @router.post("/incidents/{incident_id}/mitigate", response=IncidentDetailOut)
-def mitigate(request: HttpRequest, incident_id: int, payload: MitigateIn):  # type: ignore[no-untyped-def]
+def mitigate(request: HttpRequest, incident_id: Id, payload: MitigateIn):  # type: ignore[no-untyped-def]
     incident = _incident(request, incident_id)
     return _detail(request, services.mitigate(request.auth, incident, payload.message))
 
 
 @router.post("/incidents/{incident_id}/resolve", response=IncidentDetailOut)
-def resolve(request: HttpRequest, incident_id: int, payload: ResolveIn):  # type: ignore[no-untyped-def]
+def resolve(request: HttpRequest, incident_id: Id, payload: ResolveIn):  # type: ignore[no-untyped-def]
     incident = _incident(request, incident_id)
     return _detail(request, services.resolve(request.auth, incident, **payload.dict()))
 
 
 @router.post("/incidents/{incident_id}/review", response=IncidentDetailOut)
-def review(request: HttpRequest, incident_id: int, payload: ReviewIn):  # type: ignore[no-untyped-def]
+def review(request: HttpRequest, incident_id: Id, payload: IncidentReviewIn):  # type: ignore[no-untyped-def]
     incident = _incident(request, incident_id)
     actions = [
         {
@@ -368,7 +370,7 @@ def review(request: HttpRequest, incident_id: int, payload: ReviewIn):  # type: 
     "/incidents/{incident_id}/review/actions/{review_action_id}/complete",
     response=ReviewActionOut,
 )
-def complete_action(request: HttpRequest, incident_id: int, review_action_id: int):  # type: ignore[no-untyped-def]
+def complete_action(request: HttpRequest, incident_id: Id, review_action_id: Id):  # type: ignore[no-untyped-def]
     incident = _incident(request, incident_id)
     if not is_operator_staff(request.auth) or not hasattr(incident, "review"):
         raise Http404
@@ -377,7 +379,7 @@ def complete_action(request: HttpRequest, incident_id: int, review_action_id: in
 
 
 @router.post("/incidents/{incident_id}/tickets", response=IncidentDetailOut)
-def link_ticket(request: HttpRequest, incident_id: int, payload: TicketLinkIn):  # type: ignore[no-untyped-def]
+def link_ticket(request: HttpRequest, incident_id: Id, payload: TicketLinkIn):  # type: ignore[no-untyped-def]
     incident = _incident(request, incident_id)
     ticket = visible_tickets(request.auth).filter(pk=payload.ticket_id).first()
     if ticket is None:
@@ -386,7 +388,7 @@ def link_ticket(request: HttpRequest, incident_id: int, payload: TicketLinkIn): 
 
 
 @router.post("/tickets/{ticket_id}/incident", response={201: IncidentDetailOut})
-def open_from_ticket(request: HttpRequest, ticket_id: int, payload: FromTicketIn):  # type: ignore[no-untyped-def]
+def open_from_ticket(request: HttpRequest, ticket_id: Id, payload: FromTicketIn):  # type: ignore[no-untyped-def]
     """Open an incident from a customer's fault ticket (linked, source ticket)."""
     ticket = get_object_or_404(visible_tickets(request.auth), pk=ticket_id)
     data = payload.dict()

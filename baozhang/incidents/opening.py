@@ -36,6 +36,7 @@ from baozhang.incidents.steps import (
     resolve_now,
     restore_due,
     save_new,
+    settle_public,
     user_of,
 )
 from baozhang.monitoring.models import Monitor, MonitorStatus, Service
@@ -87,6 +88,7 @@ def _create(
         detected_at=detected_at,
         created_by=user_of(actor),
     )
+    settle_public(incident, asked=False)
     incident.full_clean(exclude=["reference"])
     orgs = check_customers(customers)
     save_new(incident)

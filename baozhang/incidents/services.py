@@ -47,6 +47,7 @@ from baozhang.incidents.steps import (
     required_text,
     resolve_now,
     restore_due,
+    settle_public,
     status_label,
     user_of,
 )
@@ -352,7 +353,7 @@ def update_fields(actor: Actor, incident: Incident, **fields: Any) -> Incident:
         if minutes is not None:
             fields["restore_target_minutes"] = minutes
             names.append("restore_target_minutes")
-    watched = [*dict.fromkeys([*names, "restore_due_at", "restore_missed_at"])]
+    watched = [*dict.fromkeys([*names, "is_public", "restore_due_at", "restore_missed_at"])]
     before = {k: plain(getattr(incident, k)) for k in watched}
     for key in names:
         value = fields[key]
@@ -361,6 +362,7 @@ def update_fields(actor: Actor, incident: Incident, **fields: Any) -> Incident:
         setattr(incident, key, value)
     if "title" in names:
         incident.title = required_text("title", incident.title, "标题")[:200]
+    settle_public(incident, asked=fields.get("is_public") is True)
     incident.full_clean(exclude=["reference"])
     if "restore_target_minutes" in names:
         incident.restore_due_at = restore_due(incident.detected_at, incident.restore_target_minutes)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.accounts.permissions import Capability, is_operator_staff, require
@@ -122,6 +123,19 @@ def required_text(name: str, value: str, zh: str) -> str:
     if not text:
         raise ValidationError({name: f"请填写{zh} / {name} is required"})
     return text
+
+
+def settle_public(incident: Incident, *, asked: bool) -> None:
+    """An incident shows on the public status page only with a service: the page lists
+    incidents under the services they affect, so one without a service would be public and
+    shown nowhere. Asked for explicitly without a service, it is refused; otherwise (opened
+    without a service, its service removed) it is simply not public."""
+    if incident.is_public and incident.service_id is None:
+        if asked:
+            raise ValidationError(
+                {"is_public": gettext("Only an incident with a service can be on the status page")}
+            )
+        incident.is_public = False
 
 
 def check_forward(incident: Incident, to: str, *, allow_same: bool = False) -> None:

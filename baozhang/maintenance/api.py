@@ -12,8 +12,10 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from baozhang.api.pagination import Pages
+from baozhang.api.types import DateTime, Id
 from baozhang.maintenance import services
 from baozhang.maintenance.models import MaintenanceWindow, WindowStatus
 from baozhang.maintenance.selectors import visible_services, visible_windows
@@ -55,16 +57,16 @@ class WindowIn(Schema):
     title: str = Field(..., min_length=1, max_length=200)
     title_en: str = Field("", max_length=200)
     description: str = ""
-    service_ids: list[int] = Field(..., min_length=1)
-    start: dt.datetime
-    end: dt.datetime
+    service_ids: list[Id] = Field(..., min_length=1)
+    start: DateTime
+    end: DateTime
     is_emergency: bool = False
     emergency_reason: str = ""
 
 
 class RescheduleIn(Schema):
-    start: dt.datetime
-    end: dt.datetime
+    start: DateTime
+    end: DateTime
     is_emergency: bool | None = None
     emergency_reason: str | None = None
 
@@ -73,12 +75,12 @@ class CancelIn(Schema):
     reason: str = Field(..., min_length=1)
 
 
-def _window(request: HttpRequest, window_id: int) -> MaintenanceWindow:
+def _window(request: HttpRequest, window_id: Id) -> MaintenanceWindow:
     return get_object_or_404(visible_windows(request.auth), pk=window_id)
 
 
 @router.get("/maintenance/windows", response=list[WindowOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_windows(  # type: ignore[no-untyped-def]
     request: HttpRequest,
     when: Literal["upcoming", "in_progress", "past", "cancelled"] | None = None,
@@ -100,7 +102,7 @@ def list_windows(  # type: ignore[no-untyped-def]
 
 
 @router.get("/maintenance/windows/{window_id}", response=WindowOut)
-def get_window(request: HttpRequest, window_id: int):  # type: ignore[no-untyped-def]
+def get_window(request: HttpRequest, window_id: Id):  # type: ignore[no-untyped-def]
     return _window(request, window_id)
 
 
@@ -119,12 +121,12 @@ def create_window(request: HttpRequest, payload: WindowIn):  # type: ignore[no-u
 
 
 @router.post("/maintenance/windows/{window_id}/reschedule", response=WindowOut)
-def reschedule_window(request: HttpRequest, window_id: int, payload: RescheduleIn):  # type: ignore[no-untyped-def]
+def reschedule_window(request: HttpRequest, window_id: Id, payload: RescheduleIn):  # type: ignore[no-untyped-def]
     window = services.reschedule(request.auth, _window(request, window_id), **payload.dict())
     return window
 
 
 @router.post("/maintenance/windows/{window_id}/cancel", response=WindowOut)
-def cancel_window(request: HttpRequest, window_id: int, payload: CancelIn):  # type: ignore[no-untyped-def]
+def cancel_window(request: HttpRequest, window_id: Id, payload: CancelIn):  # type: ignore[no-untyped-def]
     window = services.cancel(request.auth, _window(request, window_id), payload.reason)
     return window

@@ -12,10 +12,13 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ConfigDict, ValidationInfo, model_validator
 
 from baozhang.accounts.permissions import is_operator_staff
+from baozhang.api.pagination import Pages
+from baozhang.api.schemas import PatchIn
+from baozhang.api.types import Count, Float, Id, Int32
 from baozhang.monitoring import catalog
 from baozhang.monitoring.models import (
     DnsRecordType,
@@ -56,18 +59,18 @@ class ServiceIn(_In):
     slug: str = Field("", max_length=60, description="Empty: made from the English name")
     description: str = ""
     is_public: bool = True
-    position: int = 0
-    customer_ids: list[int] = []
+    position: Int32 = 0
+    customer_ids: list[Id] = []
 
 
-class ServicePatch(_In):
+class ServicePatch(_In, PatchIn):
     name: str | None = Field(None, max_length=120)
     name_en: str | None = Field(None, max_length=120)
     slug: str | None = Field(None, max_length=60)
     description: str | None = None
     is_public: bool | None = None
-    position: int | None = None
-    customer_ids: list[int] | None = None
+    position: Int32 | None = None
+    customer_ids: list[Id] | None = None
 
 
 class ServiceOut(Schema):
@@ -77,7 +80,7 @@ class ServiceOut(Schema):
     slug: str
     description: str
     is_public: bool
-    position: int
+    position: Int32
     customer_ids: list[int] | None = Field(None, description="Staff only; null for customers")
 
     @staticmethod
@@ -92,7 +95,7 @@ def _service_fields(data: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/services", response=list[ServiceOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_services(request: HttpRequest):  # type: ignore[no-untyped-def]
     return visible_services(request.auth).prefetch_related("customers")
 
@@ -103,19 +106,19 @@ def create_service(request: HttpRequest, payload: ServiceIn):  # type: ignore[no
 
 
 @router.get("/services/{service_id}", response=ServiceOut)
-def get_service_(request: HttpRequest, service_id: int):  # type: ignore[no-untyped-def]
+def get_service_(request: HttpRequest, service_id: Id):  # type: ignore[no-untyped-def]
     return get_service(request.auth, service_id)
 
 
 @router.patch("/services/{service_id}", response=ServiceOut)
-def update_service(request: HttpRequest, service_id: int, payload: ServicePatch):  # type: ignore[no-untyped-def]
+def update_service(request: HttpRequest, service_id: Id, payload: ServicePatch):  # type: ignore[no-untyped-def]
     service = get_service(request.auth, service_id)
     fields = _service_fields(payload.dict(exclude_unset=True))
     return catalog.update_service(request.auth, service, **fields)
 
 
 @router.delete("/services/{service_id}", response={204: None})
-def delete_service(request: HttpRequest, service_id: int):  # type: ignore[no-untyped-def]
+def delete_service(request: HttpRequest, service_id: Id):  # type: ignore[no-untyped-def]
     catalog.delete_service(request.auth, get_service(request.auth, service_id))
     return Status(204, None)
 
@@ -137,26 +140,28 @@ class MonitorIn(_In):
     expected_status: str = Field("200-399", description="Codes or ranges: 200-299,301")
     keyword: str = ""
     keyword_absent: bool = False
-    latency_limit_ms: int | None = None
-    cert_min_days: int | None = None
+    latency_limit_ms: Count | None = None
+    cert_min_days: Count | None = None
     verify_tls: bool = True
     dns_record_type: DnsRecordType = DnsRecordType.A
     dns_expected: str = Field("", description="Comma-separated values that must all answer")
     dns_server: str = Field("", description="ip[:port]; empty: the system's resolver")
-    push_period_s: int | None = Field(None, description="push: seconds between calls, ≥ 10")
-    push_grace_s: int | None = 300
-    interval_s: int = 60
-    timeout_s: float = 10
-    retries: int = 2
+    push_period_s: Count | None = Field(None, description="push: seconds between calls, ≥ 10")
+    push_grace_s: Count | None = 300
+    interval_s: Count = 60
+    timeout_s: Float = 10
+    retries: Count = 2
     regions: list[str] = Field([], description="Probe region names; empty: local")
-    quorum: int = 1
+    quorum: Count = 1
     assets: str = ""
-    service_ids: list[int] = []
-    customer_ids: list[int] = []
-    target_ids: list[int] = Field([], description="Agreement targets this monitor feeds")
+    service_ids: list[Id] = []
+    customer_ids: list[Id] = []
+    target_ids: list[Id] = Field([], description="Agreement targets this monitor feeds")
 
 
-class MonitorPatch(_In):
+class MonitorPatch(_In, PatchIn):
+    nullable = frozenset({"latency_limit_ms", "cert_min_days", "push_period_s", "push_grace_s"})
+
     name: str | None = Field(None, max_length=200)
     kind: MonitorKind | None = Field(None, description="Cannot change; here to say so")
     enabled: bool | None = None
@@ -167,23 +172,23 @@ class MonitorPatch(_In):
     expected_status: str | None = None
     keyword: str | None = None
     keyword_absent: bool | None = None
-    latency_limit_ms: int | None = None
-    cert_min_days: int | None = None
+    latency_limit_ms: Count | None = None
+    cert_min_days: Count | None = None
     verify_tls: bool | None = None
     dns_record_type: DnsRecordType | None = None
     dns_expected: str | None = None
     dns_server: str | None = None
-    push_period_s: int | None = None
-    push_grace_s: int | None = None
-    interval_s: int | None = None
-    timeout_s: float | None = None
-    retries: int | None = None
+    push_period_s: Count | None = None
+    push_grace_s: Count | None = None
+    interval_s: Count | None = None
+    timeout_s: Float | None = None
+    retries: Count | None = None
     regions: list[str] | None = None
-    quorum: int | None = None
+    quorum: Count | None = None
     assets: str | None = None
-    service_ids: list[int] | None = None
-    customer_ids: list[int] | None = None
-    target_ids: list[int] | None = None
+    service_ids: list[Id] | None = None
+    customer_ids: list[Id] | None = None
+    target_ids: list[Id] | None = None
 
 
 # Settings that say how and where a monitor checks: staff only.
@@ -226,7 +231,7 @@ class MonitorOut(Schema):
     status_since: dt.datetime | None
     last_check_at: dt.datetime | None
     last_ping_at: dt.datetime | None
-    interval_s: int
+    interval_s: Count
     service_ids: list[int]
     push_url: str | None = Field(None, description="push: the URL the job calls")
     target: str | None = None
@@ -236,18 +241,18 @@ class MonitorOut(Schema):
     expected_status: str | None = None
     keyword: str | None = None
     keyword_absent: bool | None = None
-    latency_limit_ms: int | None = None
-    cert_min_days: int | None = None
+    latency_limit_ms: Count | None = None
+    cert_min_days: Count | None = None
     verify_tls: bool | None = None
     dns_record_type: str | None = None
     dns_expected: str | None = None
     dns_server: str | None = None
-    push_period_s: int | None = None
-    push_grace_s: int | None = None
+    push_period_s: Count | None = None
+    push_grace_s: Count | None = None
     timeout_s: float | None = None
-    retries: int | None = None
+    retries: Count | None = None
     regions: list[str] | None = None
-    quorum: int | None = None
+    quorum: Count | None = None
     assets: str | None = None
     status_reason: str | None = None
     customer_ids: list[int] | None = None
@@ -303,12 +308,12 @@ def _with_relations(qs: Any) -> Any:
 
 
 @router.get("/monitors", response=list[MonitorOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_monitors(  # type: ignore[no-untyped-def]
     request: HttpRequest,
     status: MonitorStatus | None = None,
     kind: MonitorKind | None = None,
-    service: int | None = None,
+    service: Id | None = None,
 ):
     qs = visible_monitors(request.auth)
     return _with_relations(filter_monitors(qs, status=status, kind=kind, service=service))
@@ -320,35 +325,35 @@ def create_monitor(request: HttpRequest, payload: MonitorIn):  # type: ignore[no
 
 
 @router.get("/monitors/{monitor_id}", response=MonitorOut)
-def get_monitor_(request: HttpRequest, monitor_id: int):  # type: ignore[no-untyped-def]
+def get_monitor_(request: HttpRequest, monitor_id: Id):  # type: ignore[no-untyped-def]
     return get_monitor(request.auth, monitor_id)
 
 
 @router.patch("/monitors/{monitor_id}", response=MonitorOut)
-def update_monitor(request: HttpRequest, monitor_id: int, payload: MonitorPatch):  # type: ignore[no-untyped-def]
+def update_monitor(request: HttpRequest, monitor_id: Id, payload: MonitorPatch):  # type: ignore[no-untyped-def]
     monitor = get_monitor(request.auth, monitor_id)
     fields = _monitor_fields(payload.dict(exclude_unset=True))
     return catalog.update_monitor(request.auth, monitor, **fields)
 
 
 @router.delete("/monitors/{monitor_id}", response={204: None})
-def delete_monitor(request: HttpRequest, monitor_id: int):  # type: ignore[no-untyped-def]
+def delete_monitor(request: HttpRequest, monitor_id: Id):  # type: ignore[no-untyped-def]
     catalog.delete_monitor(request.auth, get_monitor(request.auth, monitor_id))
     return Status(204, None)
 
 
 @router.post("/monitors/{monitor_id}/enable", response=MonitorOut)
-def enable_monitor(request: HttpRequest, monitor_id: int):  # type: ignore[no-untyped-def]
+def enable_monitor(request: HttpRequest, monitor_id: Id):  # type: ignore[no-untyped-def]
     return catalog.set_enabled(request.auth, get_monitor(request.auth, monitor_id), True)
 
 
 @router.post("/monitors/{monitor_id}/disable", response=MonitorOut)
-def disable_monitor(request: HttpRequest, monitor_id: int):  # type: ignore[no-untyped-def]
+def disable_monitor(request: HttpRequest, monitor_id: Id):  # type: ignore[no-untyped-def]
     return catalog.set_enabled(request.auth, get_monitor(request.auth, monitor_id), False)
 
 
 @router.post("/monitors/{monitor_id}/rotate-token", response=MonitorOut)
-def rotate_push_token(request: HttpRequest, monitor_id: int):  # type: ignore[no-untyped-def]
+def rotate_push_token(request: HttpRequest, monitor_id: Id):  # type: ignore[no-untyped-def]
     """A push monitor's new heartbeat URL; the old one stops working."""
     return catalog.rotate_push_token(request.auth, get_monitor(request.auth, monitor_id))
 
@@ -381,7 +386,7 @@ def _require_staff(request: HttpRequest) -> None:
 
 
 @router.get("/probe-regions", response=list[RegionOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_regions(request: HttpRequest):  # type: ignore[no-untyped-def]
     _require_staff(request)
     return visible_regions(request.auth)
@@ -396,12 +401,12 @@ def create_region(request: HttpRequest, payload: RegionIn):  # type: ignore[no-u
 
 
 @router.post("/probe-regions/{region_id}/rotate", response=RegionTokenOut)
-def rotate_region_token(request: HttpRequest, region_id: int):  # type: ignore[no-untyped-def]
+def rotate_region_token(request: HttpRequest, region_id: Id):  # type: ignore[no-untyped-def]
     region = get_region(request.auth, region_id)
     region.token = catalog.rotate_region_token(request.auth, region)
     return region
 
 
 @router.post("/probe-regions/{region_id}/deactivate", response=RegionOut)
-def deactivate_region(request: HttpRequest, region_id: int):  # type: ignore[no-untyped-def]
+def deactivate_region(request: HttpRequest, region_id: Id):  # type: ignore[no-untyped-def]
     return catalog.deactivate_region(request.auth, get_region(request.auth, region_id))

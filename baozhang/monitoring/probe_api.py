@@ -11,8 +11,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
-from pydantic import AwareDatetime
 
+from baozhang.api.types import AwareDateTime, Float, Id
 from baozhang.monitoring import ingest
 from baozhang.monitoring.models import Monitor, MonitorKind, ProbeRegion, ReceivedBatch
 
@@ -64,13 +64,13 @@ def assignments(request: HttpRequest) -> dict[str, Any]:
 
 
 class ResultIn(Schema):
-    monitor_id: int
-    at: AwareDatetime
+    monitor_id: Id
+    at: AwareDateTime
     ok: bool
-    latency_ms: float | None = Field(None, ge=0, lt=1e9)
+    latency_ms: Float | None = Field(None, ge=0, lt=1e9)
     error: str = Field("", max_length=2000)
     region: str | None = None
-    due: AwareDatetime | None = None
+    due: AwareDateTime | None = None
 
 
 class ResultsIn(Schema):

@@ -10,10 +10,13 @@ from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from baozhang.accounts.models import Language
 from baozhang.accounts.selectors import visible_organisations
+from baozhang.api.pagination import Pages
+from baozhang.api.schemas import PatchIn
+from baozhang.api.types import Id
 from baozhang.notify import services
 from baozhang.notify.channels import masked_config
 from baozhang.notify.models import Channel, ChannelKind, Message, MessageStatus
@@ -43,7 +46,7 @@ class ChannelIn(Schema):
     name: str = Field(..., min_length=1, max_length=100)
     kind: ChannelKind
     config: dict[str, Any]
-    organisation_id: int | None = Field(
+    organisation_id: Id | None = Field(
         None, description="Owner organisation; leave empty for a personal channel"
     )
     personal: bool = Field(False, description="A channel of the caller (not of an organisation)")
@@ -51,7 +54,9 @@ class ChannelIn(Schema):
     enabled: bool = True
 
 
-class ChannelPatch(Schema):
+class ChannelPatch(PatchIn):
+    nullable = frozenset({"language"})
+
     name: str | None = Field(None, min_length=1, max_length=100)
     kind: ChannelKind | None = None
     config: dict[str, Any] | None = Field(
@@ -77,7 +82,7 @@ class AttemptOut(Schema):
     error: str
 
 
-class MessageOut(Schema):
+class NotificationOut(Schema):
     id: int
     dedup_key: str
     channel_id: int
@@ -93,7 +98,7 @@ class MessageOut(Schema):
     last_error: str
 
 
-class MessageDetailOut(MessageOut):
+class NotificationDetailOut(NotificationOut):
     body: str
     attempt_log: list[AttemptOut]
 
@@ -107,13 +112,13 @@ def _user(request: HttpRequest) -> Any:
 
 
 @router.get("/channels", response=list[ChannelOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def list_channels(request: HttpRequest) -> Any:
     return visible_channels(_user(request))
 
 
 @router.get("/channels/{channel_id}", response=ChannelOut)
-def get_channel(request: HttpRequest, channel_id: int) -> Any:
+def get_channel(request: HttpRequest, channel_id: Id) -> Any:
     return get_object_or_404(visible_channels(_user(request)), pk=channel_id)
 
 
@@ -142,7 +147,7 @@ def create_channel(request: HttpRequest, payload: ChannelIn) -> Any:
 
 
 @router.patch("/channels/{channel_id}", response=ChannelOut)
-def update_channel(request: HttpRequest, channel_id: int, payload: ChannelPatch) -> Any:
+def update_channel(request: HttpRequest, channel_id: Id, payload: ChannelPatch) -> Any:
     user = _user(request)
     channel = get_object_or_404(visible_channels(user), pk=channel_id)
     fields = payload.dict(exclude_unset=True)
@@ -151,27 +156,27 @@ def update_channel(request: HttpRequest, channel_id: int, payload: ChannelPatch)
     return services.update_channel(user, channel, **fields)
 
 
-@router.post("/channels/{channel_id}/test", response={202: MessageOut})
-def send_test(request: HttpRequest, channel_id: int) -> Any:
+@router.post("/channels/{channel_id}/test", response={202: NotificationOut})
+def send_test(request: HttpRequest, channel_id: Id) -> Any:
     user = _user(request)
     channel = get_object_or_404(visible_channels(user), pk=channel_id)
     return Status(202, services.send_test(user, channel))
 
 
-@router.get("/messages", response=list[MessageOut])
-@paginate(PageNumberPagination)
+@router.get("/messages", response=list[NotificationOut])
+@paginate(Pages)
 def list_messages(request: HttpRequest, status: str | None = None) -> Any:
     """`status`: pending, sending, sent or dead (others are ignored)."""
     return visible_messages(_user(request), status)
 
 
-@router.get("/messages/{message_id}", response=MessageDetailOut)
-def get_message(request: HttpRequest, message_id: int) -> Any:
+@router.get("/messages/{message_id}", response=NotificationDetailOut)
+def get_message(request: HttpRequest, message_id: Id) -> Any:
     return get_object_or_404(visible_messages(_user(request)), pk=message_id)
 
 
-@router.post("/messages/{message_id}/retry", response=MessageOut)
-def retry_message(request: HttpRequest, message_id: int) -> Any:
+@router.post("/messages/{message_id}/retry", response=NotificationOut)
+def retry_message(request: HttpRequest, message_id: Id) -> Any:
     user = _user(request)
     message = get_object_or_404(visible_messages(user), pk=message_id)
     return services.retry_dead(user, message)

@@ -7,10 +7,12 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
-from pydantic import AwareDatetime
+from ninja.pagination import paginate
 
 from baozhang.accounts.permissions import is_operator_staff
+from baozhang.api.pagination import Pages
+from baozhang.api.schemas import PatchIn
+from baozhang.api.types import AwareDateTime, Date, Id
 from baozhang.events.api import EventOut
 from baozhang.events.selectors import timeline
 from baozhang.sla import services
@@ -77,24 +79,26 @@ class TargetOut(Schema):
 
 
 class AgreementIn(Schema):
-    customer_id: int
+    customer_id: Id
     reference: str = Field(..., min_length=1, max_length=40)
     title: str = Field(..., min_length=1, max_length=200)
     service: str = ""
     monthly_fee: Decimal = Field(Decimal("0"), ge=0)
     currency: str = Field("CNY", min_length=3, max_length=3)
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: Date | None = None
+    ends_on: Date | None = None
     quality_needs: str = ""
 
 
-class AgreementPatch(Schema):
+class AgreementPatch(PatchIn):
+    nullable = frozenset({"starts_on", "ends_on"})
+
     title: str | None = Field(None, min_length=1, max_length=200)
     service: str | None = None
     monthly_fee: Decimal | None = Field(None, ge=0)
     currency: str | None = Field(None, min_length=3, max_length=3)
-    starts_on: date | None = None
-    ends_on: date | None = None
+    starts_on: Date | None = None
+    ends_on: Date | None = None
     quality_needs: str | None = None
 
 
@@ -158,12 +162,12 @@ class ClauseOut(ClauseIn):
 
 
 class SpanIn(Schema):
-    start: AwareDatetime
-    end: AwareDatetime
+    start: AwareDateTime
+    end: AwareDateTime
 
 
 class ExclusionIn(SpanIn):
-    clause_id: int
+    clause_id: Id
     reason: str = Field(..., min_length=1, max_length=300)
 
 
@@ -181,7 +185,7 @@ class DowntimeOut(DowntimeIn):
 
 
 class ObservationIn(Schema):
-    at: AwareDatetime
+    at: AwareDateTime
     value: Decimal | None = None
     note: str = Field("", max_length=300)
 
@@ -195,7 +199,9 @@ class ReviewIn(SpanIn):
     is_final: bool = False
 
 
-class ReviewPatch(Schema):
+class ReviewPatch(PatchIn):
+    nullable = frozenset({"satisfaction"})
+
     satisfaction: int | None = Field(None, ge=1, le=5)
     process_audit: str | None = None
     notes: str | None = None
@@ -225,19 +231,19 @@ class ReviewOut(Schema):
 AgreementDetailOut.model_rebuild()
 
 
-def _agreement(request: HttpRequest, agreement_id: int) -> Any:
+def _agreement(request: HttpRequest, agreement_id: Id) -> Any:
     return get_object_or_404(visible_agreements(request.auth), pk=agreement_id)
 
 
 @router.get("/agreements", response=list[AgreementOut])
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pages, page_size=50)
 def list_agreements(request: HttpRequest, status: AgreementStatus | None = None):  # type: ignore[no-untyped-def]
     qs = visible_agreements(request.auth)
     return qs.filter(status=status) if status else qs
 
 
 @router.get("/agreements/{agreement_id}", response=AgreementDetailOut)
-def get_agreement(request: HttpRequest, agreement_id: int):  # type: ignore[no-untyped-def]
+def get_agreement(request: HttpRequest, agreement_id: Id):  # type: ignore[no-untyped-def]
     return _agreement(request, agreement_id)
 
 
@@ -251,19 +257,19 @@ def create_agreement(request: HttpRequest, payload: AgreementIn):  # type: ignor
 
 
 @router.patch("/agreements/{agreement_id}", response=AgreementDetailOut)
-def update_agreement(request: HttpRequest, agreement_id: int, payload: AgreementPatch):  # type: ignore[no-untyped-def]
+def update_agreement(request: HttpRequest, agreement_id: Id, payload: AgreementPatch):  # type: ignore[no-untyped-def]
     agreement = _agreement(request, agreement_id)
     return services.update_agreement(request.auth, agreement, **payload.dict(exclude_unset=True))
 
 
 @router.post("/agreements/{agreement_id}/transition", response=AgreementDetailOut)
-def transition(request: HttpRequest, agreement_id: int, payload: TransitionIn):  # type: ignore[no-untyped-def]
+def transition(request: HttpRequest, agreement_id: Id, payload: TransitionIn):  # type: ignore[no-untyped-def]
     agreement = _agreement(request, agreement_id)
     return services.transition(request.auth, agreement, payload.action, payload.reason)
 
 
 @router.post("/agreements/{agreement_id}/targets", response={201: TargetOut})
-def add_target(request: HttpRequest, agreement_id: int, payload: TargetIn):  # type: ignore[no-untyped-def]
+def add_target(request: HttpRequest, agreement_id: Id, payload: TargetIn):  # type: ignore[no-untyped-def]
     agreement = _agreement(request, agreement_id)
     data = payload.dict()
     tiers = data.pop("tiers")
@@ -271,19 +277,19 @@ def add_target(request: HttpRequest, agreement_id: int, payload: TargetIn):  # t
 
 
 @router.post("/agreements/{agreement_id}/risks", response={201: RiskOut})
-def add_risk(request: HttpRequest, agreement_id: int, payload: RiskIn):  # type: ignore[no-untyped-def]
+def add_risk(request: HttpRequest, agreement_id: Id, payload: RiskIn):  # type: ignore[no-untyped-def]
     agreement = _agreement(request, agreement_id)
     return Status(201, services.add_risk(request.auth, agreement, **payload.dict()))
 
 
 @router.post("/agreements/{agreement_id}/clauses", response={201: ClauseOut})
-def add_clause(request: HttpRequest, agreement_id: int, payload: ClauseIn):  # type: ignore[no-untyped-def]
+def add_clause(request: HttpRequest, agreement_id: Id, payload: ClauseIn):  # type: ignore[no-untyped-def]
     agreement = _agreement(request, agreement_id)
     return Status(201, services.add_clause(request.auth, agreement, **payload.dict()))
 
 
 @router.post("/agreements/{agreement_id}/exclusions", response={201: ExclusionOut})
-def add_exclusion(request: HttpRequest, agreement_id: int, payload: ExclusionIn):  # type: ignore[no-untyped-def]
+def add_exclusion(request: HttpRequest, agreement_id: Id, payload: ExclusionIn):  # type: ignore[no-untyped-def]
     agreement = _agreement(request, agreement_id)
     data = payload.dict()
     clause = get_object_or_404(agreement.clauses, pk=data.pop("clause_id"))
@@ -291,13 +297,13 @@ def add_exclusion(request: HttpRequest, agreement_id: int, payload: ExclusionIn)
 
 
 @router.post("/agreements/{agreement_id}/downtimes", response={201: DowntimeOut})
-def record_downtime(request: HttpRequest, agreement_id: int, payload: DowntimeIn):  # type: ignore[no-untyped-def]
+def record_downtime(request: HttpRequest, agreement_id: Id, payload: DowntimeIn):  # type: ignore[no-untyped-def]
     agreement = _agreement(request, agreement_id)
     return Status(201, services.record_downtime(request.auth, agreement, **payload.dict()))
 
 
 @router.post("/targets/{target_id}/observations", response={201: ObservationOut})
-def record_observation(request: HttpRequest, target_id: int, payload: ObservationIn):  # type: ignore[no-untyped-def]
+def record_observation(request: HttpRequest, target_id: Id, payload: ObservationIn):  # type: ignore[no-untyped-def]
     target = get_object_or_404(
         Target.objects.filter(agreement__in=visible_agreements(request.auth)), pk=target_id
     )
@@ -305,19 +311,19 @@ def record_observation(request: HttpRequest, target_id: int, payload: Observatio
 
 
 @router.get("/agreements/{agreement_id}/events", response=list[EventOut])
-@paginate(PageNumberPagination, page_size=100)
-def agreement_events(request: HttpRequest, agreement_id: int):  # type: ignore[no-untyped-def]
+@paginate(Pages, page_size=100)
+def agreement_events(request: HttpRequest, agreement_id: Id):  # type: ignore[no-untyped-def]
     return timeline(request.auth, _agreement(request, agreement_id))
 
 
 @router.get("/agreements/{agreement_id}/reviews", response=list[ReviewOut])
-@paginate(PageNumberPagination, page_size=50)
-def list_reviews(request: HttpRequest, agreement_id: int):  # type: ignore[no-untyped-def]
+@paginate(Pages, page_size=50)
+def list_reviews(request: HttpRequest, agreement_id: Id):  # type: ignore[no-untyped-def]
     return visible_reviews(request.auth).filter(agreement=_agreement(request, agreement_id))
 
 
 @router.post("/agreements/{agreement_id}/reviews", response={201: ReviewOut})
-def open_review(request: HttpRequest, agreement_id: int, payload: ReviewIn):  # type: ignore[no-untyped-def]
+def open_review(request: HttpRequest, agreement_id: Id, payload: ReviewIn):  # type: ignore[no-untyped-def]
     agreement = _agreement(request, agreement_id)
     return Status(
         201,
@@ -332,17 +338,17 @@ def open_review(request: HttpRequest, agreement_id: int, payload: ReviewIn):  # 
 
 
 @router.get("/reviews/{review_id}", response=ReviewOut)
-def get_review(request: HttpRequest, review_id: int):  # type: ignore[no-untyped-def]
+def get_review(request: HttpRequest, review_id: Id):  # type: ignore[no-untyped-def]
     return get_object_or_404(visible_reviews(request.auth), pk=review_id)
 
 
 @router.patch("/reviews/{review_id}", response=ReviewOut)
-def update_review(request: HttpRequest, review_id: int, payload: ReviewPatch):  # type: ignore[no-untyped-def]
+def update_review(request: HttpRequest, review_id: Id, payload: ReviewPatch):  # type: ignore[no-untyped-def]
     review = get_object_or_404(visible_reviews(request.auth), pk=review_id)
     return services.update_review(request.auth, review, **payload.dict(exclude_unset=True))
 
 
 @router.post("/reviews/{review_id}/sign", response=ReviewOut)
-def sign_review(request: HttpRequest, review_id: int):  # type: ignore[no-untyped-def]
+def sign_review(request: HttpRequest, review_id: Id):  # type: ignore[no-untyped-def]
     review = get_object_or_404(visible_reviews(request.auth), pk=review_id)
     return services.sign_review(request.auth, review)

@@ -11,9 +11,12 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from baozhang.accounts.models import User
+from baozhang.api.pagination import Pages
+from baozhang.api.schemas import PatchIn
+from baozhang.api.types import DateTime, Id, LocalTime
 from baozhang.core.roster import GapKind
 from baozhang.staffing import services
 from baozhang.staffing.selectors import (
@@ -34,7 +37,7 @@ class SeatIn(Schema):
     is_active: bool = True
 
 
-class SeatPatch(Schema):
+class SeatPatch(PatchIn):
     name: str | None = Field(None, min_length=1, max_length=100)
     location: str | None = Field(None, max_length=200)
     extension: str | None = Field(None, max_length=20)
@@ -46,10 +49,10 @@ class SeatOut(SeatIn):
 
 
 class ShiftIn(Schema):
-    person_id: int
-    seat_id: int | None = None
-    start: dt.datetime
-    end: dt.datetime
+    person_id: Id
+    seat_id: Id | None = None
+    start: DateTime
+    end: DateTime
     note: str = Field("", max_length=200)
 
 
@@ -67,8 +70,8 @@ class PromiseIn(Schema):
     duty_on_rest_days: bool | None = None
     min_on_duty: int | None = Field(None, ge=0, le=1000)
     min_day_shift: int | None = Field(None, ge=0, le=1000)
-    day_shift_start: dt.time | None = None
-    day_shift_end: dt.time | None = None
+    day_shift_start: LocalTime | None = None
+    day_shift_end: LocalTime | None = None
     min_seats: int | None = Field(None, ge=0, le=1000)
     min_staff: int | None = Field(None, ge=0, le=1000)
 
@@ -78,8 +81,8 @@ class PromiseOut(Schema):
     duty_on_rest_days: bool
     min_on_duty: int
     min_day_shift: int
-    day_shift_start: dt.time
-    day_shift_end: dt.time
+    day_shift_start: LocalTime
+    day_shift_end: LocalTime
     min_seats: int
     min_staff: int
 
@@ -139,16 +142,16 @@ def _staff(request: HttpRequest) -> Any:
     return request.auth
 
 
-def _seat(request: HttpRequest, seat_id: int) -> Any:
+def _seat(request: HttpRequest, seat_id: Id) -> Any:
     return get_object_or_404(visible_seats(_staff(request)), pk=seat_id)
 
 
-def _shift(request: HttpRequest, shift_id: int) -> Any:
+def _shift(request: HttpRequest, shift_id: Id) -> Any:
     return get_object_or_404(visible_shifts(_staff(request)), pk=shift_id)
 
 
 @router.get("/staffing/seats", response=list[SeatOut])
-@paginate(PageNumberPagination, page_size=100)
+@paginate(Pages, page_size=100)
 def list_seats(request: HttpRequest, active: bool | None = None):  # type: ignore[no-untyped-def]
     qs = visible_seats(_staff(request))
     return qs if active is None else qs.filter(is_active=active)
@@ -160,25 +163,25 @@ def create_seat(request: HttpRequest, payload: SeatIn):  # type: ignore[no-untyp
 
 
 @router.patch("/staffing/seats/{seat_id}", response=SeatOut)
-def update_seat(request: HttpRequest, seat_id: int, payload: SeatPatch):  # type: ignore[no-untyped-def]
+def update_seat(request: HttpRequest, seat_id: Id, payload: SeatPatch):  # type: ignore[no-untyped-def]
     seat = _seat(request, seat_id)
     return services.update_seat(request.auth, seat, **payload.dict(exclude_unset=True))
 
 
 @router.delete("/staffing/seats/{seat_id}", response={204: None})
-def delete_seat(request: HttpRequest, seat_id: int):  # type: ignore[no-untyped-def]
+def delete_seat(request: HttpRequest, seat_id: Id):  # type: ignore[no-untyped-def]
     services.delete_seat(request.auth, _seat(request, seat_id))
     return Status(204, None)
 
 
 @router.get("/staffing/shifts", response=list[ShiftOut])
-@paginate(PageNumberPagination, page_size=200)
+@paginate(Pages, page_size=200)
 def list_shifts(  # type: ignore[no-untyped-def]
     request: HttpRequest,
-    start: dt.datetime | None = None,
-    end: dt.datetime | None = None,
-    person_id: int | None = None,
-    seat_id: int | None = None,
+    start: DateTime | None = None,
+    end: DateTime | None = None,
+    person_id: Id | None = None,
+    seat_id: Id | None = None,
 ):
     """Shifts that overlap [start, end) (either end may be left open), in order of start."""
     qs = visible_shifts(_staff(request))
@@ -194,7 +197,7 @@ def list_shifts(  # type: ignore[no-untyped-def]
 
 
 @router.get("/staffing/shifts/{shift_id}", response=ShiftOut)
-def get_shift(request: HttpRequest, shift_id: int):  # type: ignore[no-untyped-def]
+def get_shift(request: HttpRequest, shift_id: Id):  # type: ignore[no-untyped-def]
     return _shift(request, shift_id)
 
 
@@ -221,7 +224,7 @@ def create_shift(request: HttpRequest, payload: ShiftIn):  # type: ignore[no-unt
 
 
 @router.delete("/staffing/shifts/{shift_id}", response={204: None})
-def delete_shift(request: HttpRequest, shift_id: int):  # type: ignore[no-untyped-def]
+def delete_shift(request: HttpRequest, shift_id: Id):  # type: ignore[no-untyped-def]
     services.remove_shift(request.auth, _shift(request, shift_id))
     return Status(204, None)
 
@@ -239,7 +242,7 @@ def update_staffing_promise(request: HttpRequest, payload: PromiseIn):  # type: 
 
 
 @router.get("/staffing/coverage", response=CoverageOut)
-def coverage(request: HttpRequest, start: dt.datetime, end: dt.datetime):  # type: ignore[no-untyped-def]
+def coverage(request: HttpRequest, start: DateTime, end: DateTime):  # type: ignore[no-untyped-def]
     """Check the roster over [start, end) (at most 92 days) against the promise."""
     _staff(request)
     errors = {
