@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 import uuid
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -43,11 +44,11 @@ SH = ZoneInfo("Asia/Shanghai")
         ({"b": [dt.date(2026, 1, 1)], "a": 1}, {"b": ["2026-01-01"], "a": 1}),
     ],
 )
-def test_each_kind_of_value_has_one_canonical_form(value, expected):
+def test_each_kind_of_value_has_one_canonical_form(value: object, expected: object) -> None:
     assert canonical_value(value) == expected
 
 
-def test_the_same_moment_in_two_zones_gives_the_same_line():
+def test_the_same_moment_in_two_zones_gives_the_same_line() -> None:
     # Given one moment as SQLite (UTC) and as PostgreSQL in another session zone returns it
     utc = dt.datetime(2026, 3, 1, 1, 2, 3, 4, tzinfo=dt.UTC)
     shanghai = utc.astimezone(SH)
@@ -55,11 +56,11 @@ def test_the_same_moment_in_two_zones_gives_the_same_line():
     assert row_line([1, utc]) == row_line([1, shanghai])
 
 
-def test_json_keys_are_sorted_at_every_depth():
+def test_json_keys_are_sorted_at_every_depth() -> None:
     assert row_line([{"b": {"y": 1, "x": 2}, "a": None}]) == '[{"a":null,"b":{"x":2,"y":1}}]'
 
 
-def test_a_naive_datetime_or_an_unknown_kind_is_refused():
+def test_a_naive_datetime_or_an_unknown_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="naive"):
         canonical_value(dt.datetime(2026, 1, 1))  # noqa: DTZ001
     with pytest.raises(TypeError, match="object"):
@@ -69,7 +70,7 @@ def test_a_naive_datetime_or_an_unknown_kind_is_refused():
 
 
 @given(st.lists(st.text(max_size=20), max_size=30), st.randoms())
-def test_the_checksum_does_not_depend_on_row_order(lines, rnd):
+def test_the_checksum_does_not_depend_on_row_order(lines: list[str], rnd: random.Random) -> None:
     # Given the same lines in two orders
     shuffled = list(lines)
     rnd.shuffle(shuffled)
@@ -80,7 +81,7 @@ def test_the_checksum_does_not_depend_on_row_order(lines, rnd):
     assert (a.rows, a.checksum) == (b.rows, b.checksum)
 
 
-def test_a_changed_row_changes_the_checksum():
+def test_a_changed_row_changes_the_checksum() -> None:
     a, b = TableDigest(), TableDigest()
     a.add_all(['[1,"x"]', '[2,"y"]'])
     b.add_all(['[1,"x"]', '[2,"z"]'])
@@ -88,7 +89,7 @@ def test_a_changed_row_changes_the_checksum():
     assert a.checksum != b.checksum
 
 
-def test_compare_manifests_names_each_difference():
+def test_compare_manifests_names_each_difference() -> None:
     expected = {
         "a": {"rows": 1, "checksum": "1"},
         "b": {"rows": 2, "checksum": "2"},
