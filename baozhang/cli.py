@@ -111,9 +111,44 @@ def require_schema(command: str, *, migrations: bool = True, returncode: int = E
         raise SchemaNotReady(f"baozhang {command}: {problem}", returncode=returncode)
 
 
+def wait_for_database(command: str, *, max_wait: float = 10.0) -> None:
+    """Return once the default database answers; until then log once that it is away and
+    retry with a growing pause (at most ``max_wait`` seconds), as the roles do when the
+    database goes away while they run (jobs/outage.py)."""
+    import logging
+    import time
+
+    from django.db import connections
+
+    from baozhang.jobs.outage import OutageLog, is_database_unavailable
+
+    if connections["default"].vendor == "sqlite":
+        return  # a file on this host: nothing to wait for (and opening it would create it)
+    outage = OutageLog(logging.getLogger(f"baozhang.{command}"), f"baozhang {command}")
+    pause = 0.5
+    while True:
+        try:
+            connections["default"].ensure_connection()
+        except Exception as exc:
+            if not is_database_unavailable(exc):
+                raise
+            outage.failed(exc)
+            connections["default"].close()
+            time.sleep(pause)
+            pause = min(pause * 2, max_wait)
+            continue
+        outage.succeeded()
+        return
+
+
 class SchemaCommand(BaseCommand):
     """A command that reads or writes the platform's tables: before it starts, the
     database must be set up and migrated, else one bilingual line and exit 78."""
+
+    #: A long-running role (web, worker, probe) started while the database cannot be
+    #: reached waits for it, saying so once, as it does when the database goes away later;
+    #: a one-shot command fails at once.
+    waits_for_database = False
 
     def needs_schema(self, options: dict[str, Any]) -> bool:
         """Whether this run needs the database (a probe agent talks to a server instead)."""
@@ -121,7 +156,10 @@ class SchemaCommand(BaseCommand):
 
     def execute(self, *args: Any, **options: Any) -> Any:
         if self.needs_schema(options):
-            require_schema(self.__module__.rsplit(".", 1)[-1])
+            name = self.__module__.rsplit(".", 1)[-1]
+            if self.waits_for_database:
+                wait_for_database(name)
+            require_schema(name)
             from django.db import connections
 
             # Not kept open, idle, by the main thread of a long-running role (a caller's

@@ -13,6 +13,7 @@ from baozhang.jobs.worker import Worker
 
 
 class Command(SchemaCommand):
+    waits_for_database = True
     help = "Deliver notifications and run background jobs until SIGTERM/SIGINT."
 
     def add_arguments(self, parser: CommandParser) -> None:

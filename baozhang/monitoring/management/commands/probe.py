@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 
 
 class Command(SchemaCommand):
+    waits_for_database = True
     help = (
         "Run the probe engine until SIGTERM/SIGINT: locally against the database, or with "
         "--region/--server/--token as a remote region's agent. / 运行探测引擎：本机直连数据库，"

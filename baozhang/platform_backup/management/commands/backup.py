@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from baozhang.cli import require_schema
 from baozhang.platform_backup import archive, services
 from baozhang.platform_backup.progress import Bar
 
@@ -37,6 +38,7 @@ class Command(BaseCommand):
         if options["verify"]:
             self._verify(Path(options["verify"]))
             return
+        require_schema("backup", migrations=False)
         path = Path(options["output"])
         if path.exists():
             raise CommandError(f"文件已存在，未覆盖 / {path} exists; not overwritten")

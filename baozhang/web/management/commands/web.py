@@ -9,6 +9,7 @@ from baozhang.web.server import serve
 
 
 class Command(SchemaCommand):
+    waits_for_database = True
     help = "Serve the web role only (run `baozhang migrate` first). / 仅运行网站。"
 
     def add_arguments(self, parser: CommandParser) -> None:
