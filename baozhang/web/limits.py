@@ -3,9 +3,10 @@
 uvicorn with httptools reads a request line and headers of any length; a long URL then
 reaches every middleware, the session, the view and each link the page builds from it.
 Past these limits the answer is immediate and needs no database, no session and no
-person: 414 for the URL, 431 for the headers, as JSON under /api/ and as a page in both
-languages elsewhere. A URL of 16 KiB leaves room for every search and filter a page
-offers (the search boxes take 200 characters) and for a link pasted from a mail.
+person: 414 for the URL, 431 for the headers, as JSON under /api/ and as a page
+elsewhere, in the reader's language (language cookie or Accept-Language). A URL of 16 KiB
+leaves room for every search and filter a page offers (the search boxes take 200
+characters) and for a link pasted from a mail.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+
+from baozhang.web.language import reader_language_from_headers
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -28,14 +33,8 @@ API_PREFIX = "/api/"
 MAX_SEARCH_CHARS = 200
 
 _MESSAGES = {
-    414: (
-        "uri_too_long",
-        "The address is too long / 网址过长",
-    ),
-    431: (
-        "headers_too_large",
-        "The request headers are too large / 请求头过大",
-    ),
+    414: ("uri_too_long", gettext_lazy("The address is too long")),
+    431: ("headers_too_large", gettext_lazy("The request headers are too large")),
 }
 
 
@@ -65,17 +64,20 @@ def refusal(scope: Scope) -> int | None:
     return None
 
 
-def _response(status: int, path: str) -> tuple[bytes, bytes]:
+def _response(status: int, scope: Scope) -> tuple[bytes, bytes]:
+    """The refusal in the reader's language (from the request's headers only)."""
     code, message = _MESSAGES[status]
-    if path.startswith(API_PREFIX):
-        body = json.dumps(
-            {"error": {"code": code, "message": message, "fields": {}}}, ensure_ascii=False
-        ).encode()
-        return body, b"application/json"
-    page = render_to_string(
-        "web/too_large.html",
-        {"status": status, "max_url_kib": MAX_URL_BYTES // 1024},
-    )
+    with translation.override(reader_language_from_headers(scope.get("headers") or ())):
+        if scope["path"].startswith(API_PREFIX):
+            body = json.dumps(
+                {"error": {"code": code, "message": str(message), "fields": {}}},
+                ensure_ascii=False,
+            ).encode()
+            return body, b"application/json"
+        page = render_to_string(
+            "web/too_large.html",
+            {"status": status, "max_url_kib": MAX_URL_BYTES // 1024},
+        )
     return page.encode(), b"text/html; charset=utf-8"
 
 
@@ -87,7 +89,7 @@ def with_request_limits(app: ASGIApp) -> ASGIApp:
         if status is None:
             await app(scope, receive, send)
             return
-        body, content_type = _response(status, scope["path"])
+        body, content_type = _response(status, scope)
         await send(
             {
                 "type": "http.response.start",

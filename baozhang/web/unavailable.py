@@ -3,10 +3,10 @@
 One place for pages and the API. Django hands every exception that nothing else turned
 into a response (from a view, from ninja, or from a middleware that read the session or
 the signed-in person) to ``handler500``; :func:`server_error` answers those that say the
-database is unavailable with a bilingual page, or with the API's JSON error shape under
-``/api/``, and leaves every other error to Django's own 500 page. The traceback Django
-would log for each such request is dropped (settings.LOGGING: jobs.outage.QuietOutage);
-the outage is logged once.
+database is unavailable with a page in the reader's language, or with the API's JSON
+error shape under ``/api/``, and leaves every other error to Django's own 500 page. The
+traceback Django would log for each such request is dropped (settings.LOGGING:
+jobs.outage.QuietOutage); the outage is logged once.
 
 The web role needs no restart afterwards: connections are not kept between requests
 (settings: conn_max_age=0), so the first request after the outage connects anew.
@@ -19,9 +19,12 @@ import sys
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext
 from django.views import defaults
 
 from baozhang.jobs.outage import OutageLog, is_database_unavailable
+from baozhang.web.language import reader_language
 
 RETRY_AFTER_SECONDS = 15
 API_PREFIX = "/api/"
@@ -30,25 +33,26 @@ _outage = OutageLog(logging.getLogger("baozhang.web"), "web")
 
 
 def unavailable_response(request: HttpRequest) -> HttpResponse:
-    """503 for a request the database could not serve: JSON under /api/, else a page in
-    both languages (rendered without the request: no session, no person, no database)."""
-    if request.path.startswith(API_PREFIX):
-        response: HttpResponse = JsonResponse(
-            {
-                "error": {
-                    "code": "unavailable",
-                    "message": (
-                        "The database is unavailable; nothing was saved, try again shortly / "
-                        "数据库暂时不可用，本次请求未保存，请稍后重试"
-                    ),
-                    "fields": {},
-                }
-            },
-            status=503,
-        )
-    else:
-        page = render_to_string("web/unavailable.html", {"retry_after": RETRY_AFTER_SECONDS})
-        response = HttpResponse(page, status=503, content_type="text/html; charset=utf-8")
+    """503 for a request the database could not serve: JSON under /api/, else a page, in
+    the reader's language read from the request's headers (no session, no person, no
+    database)."""
+    with translation.override(reader_language(request)):
+        if request.path.startswith(API_PREFIX):
+            response: HttpResponse = JsonResponse(
+                {
+                    "error": {
+                        "code": "unavailable",
+                        "message": gettext(
+                            "The database is unavailable; nothing was saved, try again shortly"
+                        ),
+                        "fields": {},
+                    }
+                },
+                status=503,
+            )
+        else:
+            page = render_to_string("web/unavailable.html", {"retry_after": RETRY_AFTER_SECONDS})
+            response = HttpResponse(page, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"
     return response

@@ -54,21 +54,26 @@ def test_the_api_answers_503_json_with_retry_after_while_the_database_is_away(
             {"kind": "fault", "subject": "lost?"},
             content_type="application/json",
         )
-    # then both answer 503 in the API's error shape, in both languages, with Retry-After
-    for response in (listed, opened):
+        # and when one asks in English
+        listed_en = client.get("/api/v1/tickets", HTTP_ACCEPT_LANGUAGE="en")
+    # then both answer 503 in the API's error shape, in the reader's language (Chinese by
+    # default, English when asked), with Retry-After
+    for response in (listed, opened, listed_en):
         assert response.status_code == 503
         assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
         error = response.json()["error"]
         assert error["code"] == "unavailable"
-        assert "try again" in error["message"] and "请稍后重试" in error["message"]
         assert error["fields"] == {}
+    assert "请稍后重试" in listed.json()["error"]["message"]
+    assert "try again" in listed_en.json()["error"]["message"]
+    assert "请稍后重试" not in listed_en.json()["error"]["message"]
     # and once the database is back the same client is served without a restart
     assert client.get("/api/v1/tickets").status_code == 200
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("error", [OperationalError, InterfaceError])
-def test_a_signed_in_page_answers_a_bilingual_503_page_and_no_traceback(
+def test_a_signed_in_page_answers_a_503_page_in_the_readers_language_and_no_traceback(
     personas: Any, error: type[Exception]
 ) -> None:
     client = _page_client(personas.agent)
@@ -76,13 +81,17 @@ def test_a_signed_in_page_answers_a_bilingual_503_page_and_no_traceback(
     with database_away(error):
         # when an agent opens the queue
         response = client.get("/desk/")
-    # then a 503 page in both languages, not cached, with no traceback in it
+        response_en = client.get("/desk/", HTTP_ACCEPT_LANGUAGE="en")
+    # then a 503 page in the reader's language, not cached, with no traceback in it
     assert response.status_code == 503
     assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
     assert response["Cache-Control"] == "no-store"
     assert response["Content-Type"].startswith("text/html")
     page = response.content.decode()
-    assert "暂时无法使用" in page and "Temporarily unavailable" in page
+    assert "暂时无法使用" in page and "Temporarily unavailable" not in page
+    page_en = response_en.content.decode()
+    assert response_en.status_code == 503
+    assert "Temporarily unavailable" in page_en and "暂时无法使用" not in page_en
     assert "Traceback" not in page and "Connection refused" not in page
     # and afterwards the queue is served again
     assert client.get("/desk/").status_code == 200

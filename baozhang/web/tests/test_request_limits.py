@@ -142,6 +142,10 @@ def test_a_real_server_answers_long_urls_signed_in_and_refuses_those_past_the_li
     too_long_api = _get(port, "/api/v1/tickets?q=" + "a" * MAX_URL_BYTES, {"Cookie": cookie})
     cookies = "; ".join(f"c{i}={'x' * 4000}" for i in range(MAX_HEADER_BYTES // 4000 + 1))
     too_large = _get(port, "/desk/", {"Cookie": cookie, "X-Padding": cookies})
+    too_long_en = _get(port, "/desk/?q=" + "a" * MAX_URL_BYTES, {"Accept-Language": "en"})
+    too_long_api_en = _get(
+        port, "/api/v1/tickets?q=" + "a" * MAX_URL_BYTES, {"Cookie": "django_language=en"}
+    )
     after = _get(port, "/desk/", {"Cookie": cookie})
 
     # then the 9 KB URLs are answered with their pages, the search bounded in its box
@@ -149,11 +153,17 @@ def test_a_real_server_answers_long_urls_signed_in_and_refuses_those_past_the_li
     assert 'maxlength="200"' in search[2].decode()
     assert 'value="' + "长" * MAX_SEARCH_CHARS + '"' in search[2].decode()
     assert filtered[0] == 200
-    # and the others with 414/431 in both languages, JSON under /api/
+    # and the others with 414/431 in the reader's language (Chinese by default, English
+    # by the browser's Accept-Language or the language cookie), JSON under /api/
     assert too_long[0] == 414
-    assert "网址过长" in too_long[2].decode() and "The address is too long" in too_long[2].decode()
+    assert "网址过长" in too_long[2].decode()
+    assert "The address is too long" not in too_long[2].decode()
+    assert too_long_en[0] == 414
+    assert "The address is too long" in too_long_en[2].decode()
+    assert "网址过长" not in too_long_en[2].decode()
     assert too_long_api[0] == 414
     assert json.loads(too_long_api[2])["error"]["code"] == "uri_too_long"
+    assert json.loads(too_long_api_en[2])["error"]["message"] == "The address is too long"
     assert too_large[0] == 431
     assert "请求过大" in too_large[2].decode()
     # and the server goes on serving

@@ -1,0 +1,33 @@
+"""The reader's language for answers given without the session or the database (a request
+too large to read, the database away): the language cookie, else the browser's
+Accept-Language, else the site's default — never the signed-in person's choice, which would
+need the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import translation
+
+
+def reader_language(request: HttpRequest) -> str:
+    """The language to answer ``request`` in, read from its headers only."""
+    return translation.get_language_from_request(request)
+
+
+def reader_language_from_headers(headers: Iterable[tuple[bytes, bytes]]) -> str:
+    """The same for an ASGI request not yet handed to Django (its raw header pairs)."""
+    request = HttpRequest()
+    for name, value in headers:
+        key = name.decode("latin-1").lower()
+        text = value.decode("latin-1")
+        if key == "accept-language":
+            request.META["HTTP_ACCEPT_LANGUAGE"] = text
+        elif key == "cookie":
+            for part in text.split(";"):
+                cookie, _, cookie_value = part.strip().partition("=")
+                if cookie == settings.LANGUAGE_COOKIE_NAME:
+                    request.COOKIES[cookie] = cookie_value
+    return reader_language(request)
