@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Context, Decimal
 from itertools import pairwise
 
-from baozhang.core.calendar import Calendar, WorkingDays
+from baozhang.core.calendar import Calendar
 from baozhang.core.calendar_timer import Pause, Timer
 from baozhang.core.intervals import Interval, business_total, clip, merge, subtract
 from baozhang.core.sla_text import (
     bilingual,
     duration_text,
     kind_text,
+    limit_text,
     moment_text,
     number_text,
     span_text,
@@ -209,12 +210,6 @@ def _support_hours(w: Window) -> Outcome:
     )
 
 
-def _limit_text(limit: dt.timedelta | WorkingDays) -> tuple[str, str]:
-    if isinstance(limit, WorkingDays):
-        return f"{limit.days} working day(s)", f"{limit.days} 个工作日"
-    return duration_text(limit)
-
-
 def _response_time(w: Window) -> Outcome:
     objective = w.spec.objective
     assert isinstance(objective, Decimal)
@@ -239,7 +234,7 @@ def _response_time(w: Window) -> Outcome:
             continue
         missed += 1
         uen, uzh = duration_text(state.used)
-        len_, lzh = _limit_text(limit)
+        len_, lzh = limit_text(limit)
         open_en, open_zh = (
             ("", "") if sample.stopped_at is not None else (", still open", "，仍未完成")
         )

@@ -10,11 +10,14 @@ import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
 
+from baozhang.core.calendar_types import WorkingDays
+
 __all__ = [
     "ExclusionKind",
     "bilingual",
     "duration_text",
     "kind_text",
+    "limit_text",
     "moment_text",
     "money_text",
     "number_text",
@@ -99,6 +102,14 @@ def duration_text(td: dt.timedelta) -> tuple[str, str]:
         en_text += f" ({mins} min)"
         zh_text += f"（{mins} 分钟）"
     return en_text, zh_text
+
+
+def limit_text(limit: dt.timedelta | WorkingDays) -> tuple[str, str]:
+    """A limit as people say it: ``"10 working day(s)"`` / ``"10 个工作日"`` for working
+    days, otherwise :func:`duration_text`."""
+    if isinstance(limit, WorkingDays):
+        return f"{limit.days} working day(s)", f"{limit.days} 个工作日"
+    return duration_text(limit)
 
 
 def moment_text(t: dt.datetime, tz: dt.tzinfo) -> str:

@@ -3,9 +3,9 @@ and the calendar of each clock.
 
 Precedence for a clock: the ticket's active agreement (a response-time target for that
 clock with a limit for the ticket's priority), then the ticket's category (resolution only,
-D3), then the desk's defaults below. Complaints are answered in writing within 10 working
-days on cn-5x8 and refunds within the refund rule's limit, unless the agreement says
-otherwise.
+D3), then the desk's defaults below. The resolution of a complaint (the written answer,
+DESK_COMPLAINT_LIMIT) and of a refund (DESK_REFUND_LIMIT) are rules of their own, counted
+on DESK_WORKING_DAYS_CALENDAR: neither an agreement, a category nor a priority changes them.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from baozhang.core.calendar_iso import parse_duration
+from baozhang.core.sla_text import bilingual, limit_text
 from baozhang.desk.models import ClockKind, Ticket, TicketKind
 
 DEFAULT_LIMITS: dict[str, dict[str, str]] = {
@@ -55,15 +57,17 @@ def clock_target(ticket: Ticket, kind: str) -> ClockTarget | None:
         return None
     if kind == ClockKind.RESOLUTION and ticket.kind in {TicketKind.COMPLAINT, TicketKind.REFUND}:
         # The written answer to a complaint (D3) and the refund limit (D2) are rules of
-        # their own: a category's or a priority's resolution limit does not shorten them.
+        # their own: an agreement, a category or a priority does not change them.
+        calendar_key = settings.DESK_WORKING_DAYS_CALENDAR
         if ticket.kind == TicketKind.COMPLAINT:
-            return ClockTarget(
-                kind,
-                settings.DESK_COMPLAINT_LIMIT,
-                "cn-5x8",
-                "complaints: written answer in 10 working days / 投诉10个工作日内书面答复",
-            )
-        return ClockTarget(kind, settings.DESK_REFUND_LIMIT, "cn-5x8", "refund rule / 退费时限")
+            limit = settings.DESK_COMPLAINT_LIMIT
+            en, zh = limit_text(parse_duration(limit))
+            source = bilingual(f"complaints: written answer within {en}", f"投诉：{zh}内书面答复")
+        else:
+            limit = settings.DESK_REFUND_LIMIT
+            en, zh = limit_text(parse_duration(limit))
+            source = bilingual(f"refund rule: within {en}", f"退费时限：{zh}内")
+        return ClockTarget(kind, limit, calendar_key, source)
     found = _from_agreement(ticket, kind)
     if found is not None:
         return found
@@ -76,14 +80,5 @@ def clock_target(ticket: Ticket, kind: str) -> ClockTarget | None:
                 category.calendar_key or _desk_calendar(),
                 f"category {category.name} / 类别",
             )
-        if ticket.kind == TicketKind.COMPLAINT:
-            return ClockTarget(
-                kind,
-                settings.DESK_COMPLAINT_LIMIT,
-                "cn-5x8",
-                "complaints: written answer in 10 working days / 投诉10个工作日内书面答复",
-            )
-        if ticket.kind == TicketKind.REFUND:
-            return ClockTarget(kind, settings.DESK_REFUND_LIMIT, "cn-5x8", "refund rule / 退费时限")
     limit = DEFAULT_LIMITS[kind][ticket.priority]
     return ClockTarget(kind, limit, _desk_calendar(), "desk standard / 服务时限标准")

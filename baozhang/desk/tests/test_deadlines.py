@@ -30,6 +30,37 @@ def test_a_complaint_is_due_when_the_calendar_command_says(ticket_factory):
     assert clock.calendar_key == "cn-5x8"
 
 
+def test_the_complaint_limit_its_label_and_calendar_follow_the_settings(settings, ticket_factory):
+    # Given a complaint limit of 15 working days counted on the 24x7 calendar
+    settings.DESK_COMPLAINT_LIMIT = "15wd"
+    settings.DESK_WORKING_DAYS_CALENDAR = "24x7"
+
+    # When a complaint is opened
+    ticket = ticket_factory(kind="complaint", subject="多收费 Overcharged")
+
+    # Then its resolution clock says so, in both languages, on that calendar
+    clock = _clock(ticket, ClockKind.RESOLUTION)
+    assert clock.target == "15wd"
+    assert clock.calendar_key == "24x7"
+    assert clock.source == (
+        "complaints: written answer within 15 working day(s) / 投诉：15 个工作日内书面答复"
+    )
+
+
+def test_the_refund_limit_its_label_and_calendar_follow_the_settings(settings, ticket_factory):
+    # Given a refund limit of three business hours on the default working-day calendar
+    settings.DESK_REFUND_LIMIT = "PT3H"
+
+    # When a refund is asked for
+    ticket = ticket_factory(kind="refund", subject="退费 Refund")
+
+    # Then its resolution clock says the limit as people say it
+    clock = _clock(ticket, ClockKind.RESOLUTION)
+    assert clock.target == "PT3H"
+    assert clock.calendar_key == "cn-5x8"
+    assert clock.source == "refund rule: within 3 h (180 min) / 退费时限：3 小时（180 分钟）内"
+
+
 def test_the_first_reply_of_staff_stops_the_first_response_clock(personas, ticket_factory):
     ticket = ticket_factory(priority="P2")
     clock = _clock(ticket, ClockKind.FIRST_RESPONSE)
