@@ -257,6 +257,8 @@ OUTBOUND_ALLOW_HOSTS = [
 # the default limits, and the share of a limit at which a warning goes out.
 DESK_COMPLAINT_LIMIT = env("DESK_COMPLAINT_LIMIT", "10wd")
 DESK_REFUND_LIMIT = env("DESK_REFUND_LIMIT", "7wd")
+# The calendar whose working days count the complaint and refund limits.
+DESK_WORKING_DAYS_CALENDAR = env("DESK_WORKING_DAYS_CALENDAR", "cn-5x8")
 DESK_CALENDAR = env("DESK_CALENDAR", "24x7")
 DESK_WARN_SHARE = float(env("DESK_WARN_SHARE", "0.75"))
 # Callbacks (D4): due within this business time after resolution; an answer at or below
