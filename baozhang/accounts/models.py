@@ -62,7 +62,7 @@ class Organisation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["kind"],
-                condition=models.Q(kind="operator"),
+                condition=models.Q(kind=OrganisationKind.OPERATOR),
                 name="one_operator_organisation",
             )
         ]

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
-from baozhang.accounts.models import ApiToken, Organisation, User
+from baozhang.accounts.models import ApiToken, Organisation, OrganisationKind, User
 from baozhang.accounts.permissions import Capability, can, is_operator_staff
 
 if TYPE_CHECKING:
@@ -105,4 +105,4 @@ def tokens_listed(username: str | None = None, *, revoked: bool = False) -> list
 
 
 def staff_filter() -> Q:
-    return Q(organisation__kind="operator") | Q(is_superuser=True)
+    return Q(organisation__kind=OrganisationKind.OPERATOR) | Q(is_superuser=True)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from baozhang.accounts.permissions import Capability, can
 from baozhang.calendars.selectors import calendar_for
 from baozhang.core.calendar_iso import parse_duration
-from baozhang.desk.models import Callback, CallbackStatus, Status, Ticket, TicketKind
+from baozhang.desk.models import Callback, CallbackStatus, Channel, Status, Ticket, TicketKind
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
 
@@ -70,7 +70,7 @@ def _apply_rule(actor: Any, callback: Callback, now: dt.datetime) -> None:
             contact=ticket.contact,
             subject=f"回访不满意 Unsatisfied after {ticket.reference}: {ticket.subject}"[:300],
             description=callback.outcome,
-            channel="agent",
+            channel=Channel.AGENT,
             now=now,
         )
         callback.follow_up = complaint

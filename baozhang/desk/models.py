@@ -179,7 +179,7 @@ class Ticket(models.Model):
                 models.F("next_due_at").asc(),
                 "created_at",
                 name="desk_ticket_queue",
-                condition=~models.Q(status__in=["resolved", "closed"]),
+                condition=~models.Q(status__in=[Status.RESOLVED, Status.CLOSED]),
             ),
         ]
 

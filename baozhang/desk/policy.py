@@ -17,6 +17,7 @@ from django.conf import settings
 from baozhang.core.calendar_iso import parse_duration
 from baozhang.core.sla_text import bilingual, limit_text
 from baozhang.desk.models import ClockKind, Ticket, TicketKind
+from baozhang.sla.models import TargetKind
 
 DEFAULT_LIMITS: dict[str, dict[str, str]] = {
     ClockKind.FIRST_RESPONSE: {"P1": "PT15M", "P2": "PT30M", "P3": "PT2H", "P4": "PT4H"},
@@ -39,9 +40,9 @@ def _desk_calendar() -> str:
 
 def _from_agreement(ticket: Ticket, kind: str) -> ClockTarget | None:
     agreement = ticket.agreement
-    if agreement is None or agreement.status not in {"active", "under_review"}:
+    if agreement is None or not agreement.in_force:
         return None
-    for target in agreement.targets.filter(kind="response_time", clock=kind):
+    for target in agreement.targets.filter(kind=TargetKind.RESPONSE_TIME, clock=kind):
         limit = (target.priority_limits or {}).get(ticket.priority)
         if limit:
             return ClockTarget(

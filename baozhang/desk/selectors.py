@@ -9,7 +9,7 @@ from django.db.models import F, QuerySet
 
 from baozhang.accounts.permissions import is_operator_staff
 from baozhang.accounts.selectors import scope_to_organisation
-from baozhang.desk.models import FINISHED_STATUSES, Ticket, TicketMessage, Visibility
+from baozhang.desk.models import FINISHED_STATUSES, Status, Ticket, TicketMessage, Visibility
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -46,7 +46,7 @@ def queue(user: User | AnonymousUser, view: str = "open") -> QuerySet[Ticket]:
     elif view == "breached":
         qs = qs.filter(clocks__stopped_at__isnull=True, clocks__breached=True).distinct()
     elif view == "waiting":
-        qs = qs.filter(status="waiting_customer")
+        qs = qs.filter(status=Status.WAITING_CUSTOMER)
     return qs.order_by("-green_channel", F("next_due_at").asc(nulls_last=True), "created_at")
 
 

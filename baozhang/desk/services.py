@@ -18,11 +18,13 @@ from baozhang.desk import clocks
 from baozhang.desk.models import (
     FINISHED_STATUSES,
     PAUSING_STATUSES,
+    CallbackStatus,
     Channel,
     Clock,
     ClockKind,
     Group,
     Level,
+    Priority,
     Status,
     Ticket,
     TicketMessage,
@@ -164,13 +166,13 @@ def open_ticket(
             raise PermissionDenied(_("You can only open tickets for your own organisation."))
         contact = actor
         green_channel = False  # the operator decides who takes the green channel (D6)
-        priority = "P3"  # and the priority; a customer's channel is the one they used
+        priority = Priority.P3  # and the priority; a customer's channel is the one they used
         if channel not in {Channel.PORTAL, Channel.API, Channel.EMAIL, Channel.SMS}:
             channel = Channel.PORTAL
     if not subject.strip():
         raise ValidationError({"subject": _("A subject is required.")})
     if agreement is None:
-        agreement = customer.agreements.filter(status__in=["active", "under_review"]).first()
+        agreement = customer.agreements.in_force().first()
     green = green_channel or customer.green_channel or bool(contact and contact.green_channel)
     ticket = Ticket(
         reference=f"tmp-{uuid.uuid4().hex[:16]}",
@@ -344,7 +346,9 @@ def _reopen(actor: Any, ticket: Ticket, now: dt.datetime) -> None:
     ticket.save(update_fields=["reopen_count", "resolved_at", "updated_at"])
     _set_status(actor, ticket, Status.OPEN, now, summary="reopened / 重新打开")
     _start_clock(ticket, ClockKind.RESOLUTION, now)
-    ticket.callbacks.filter(status="pending").update(status="cancelled", done_at=now)
+    ticket.callbacks.filter(status=CallbackStatus.PENDING).update(
+        status=CallbackStatus.CANCELLED, done_at=now
+    )
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from baozhang.accounts.models import Organisation, OrganisationKind, User
 from baozhang.core.text import clean_line, clean_text
 from baozhang.desk import services
-from baozhang.desk.models import Channel, InboundSms, Ticket, TicketKind
+from baozhang.desk.models import Channel, InboundSms, Status, Ticket, TicketKind
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +111,7 @@ def _route(sms: InboundSms, sender: str, text: str, now: dt.datetime) -> None:
         ticket = Ticket.objects.filter(
             reference__iexact=match.group(0), customer_id=contact.organisation_id
         ).first()
-    if ticket is not None and ticket.status != "closed":
+    if ticket is not None and ticket.status != Status.CLOSED:
         services.reply(contact, ticket, text, channel=Channel.SMS, now=now)
         sms.outcome = InboundSms.Outcome.REPLIED
     else:

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from baozhang.desk.models import FINISHED_STATUSES, Clock, Level
+from baozhang.desk.models import FINISHED_STATUSES, Clock, ClockState, Level
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
 
@@ -80,7 +80,7 @@ def check_clocks(now: dt.datetime | None = None) -> tuple[int, int]:
                 continue  # another worker got there first, or the deadline moved
             clock = Clock.objects.select_related("ticket").get(pk=clock_id)
             if clock.stopped_at is None:
-                Clock.objects.filter(pk=clock_id).update(state="breached")
+                Clock.objects.filter(pk=clock_id).update(state=ClockState.BREACHED)
             ticket = clock.ticket
             record(
                 EventKind.STATE_CHANGED,
@@ -88,8 +88,8 @@ def check_clocks(now: dt.datetime | None = None) -> tuple[int, int]:
                 organisation=None,
                 parent=ticket,
                 object_label=f"{ticket.reference}: {clock.get_kind_display()}",
-                before={"state": "running"},
-                after={"state": "breached"},
+                before={"state": ClockState.RUNNING},
+                after={"state": ClockState.BREACHED},
                 summary="SLA breached / 超出时限",
                 at=now,
             )

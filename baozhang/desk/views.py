@@ -20,7 +20,15 @@ from baozhang.accounts.permissions import Capability, can, is_operator_staff
 from baozhang.core.text import clean_line, clean_text
 from baozhang.desk import services
 from baozhang.desk.forms import AssignForm, BulkAssignForm, NewTicketForm, ReplyForm
-from baozhang.desk.models import Channel, Level, Priority, SavedView, Status, TicketKind
+from baozhang.desk.models import (
+    Channel,
+    Level,
+    Priority,
+    SavedView,
+    Status,
+    TicketKind,
+    Visibility,
+)
 from baozhang.desk.selectors import QUEUE_VIEWS, queue, visible_messages, visible_tickets
 from baozhang.events.selectors import timeline
 from baozhang.web.feedback import report_refusal
@@ -142,7 +150,8 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             report_refusal(request, exc)
         else:
             messages.success(
-                request, _("Note saved.") if message.visibility == "internal" else _("Reply sent.")
+                request,
+                _("Note saved.") if message.visibility == Visibility.INTERNAL else _("Reply sent."),
             )
             return redirect("desk:ticket", pk=ticket.pk)
     assign_form = (

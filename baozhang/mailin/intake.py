@@ -536,7 +536,11 @@ def release(
     )
     with transaction.atomic():
         ticket = find_ticket(mail)
-        if ticket is not None and ticket.customer_id == customer.pk and ticket.status != "closed":
+        if (
+            ticket is not None
+            and ticket.customer_id == customer.pk
+            and ticket.status != Status.CLOSED
+        ):
             _thread(inbound, mail, ticket, contact, now, reason_prefix=prefix)
         else:
             _open(inbound, mail, customer, contact, now, reason_prefix=prefix)

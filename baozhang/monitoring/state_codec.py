@@ -75,7 +75,7 @@ def decode(data: dict[str, Any] | None) -> MonitorState:
             for r in data.get("regions", [])
         )
         return MonitorState(
-            MonitorStatus(data.get("state", "unknown")),
+            MonitorStatus(data.get("state", MonitorStatus.UNKNOWN)),
             _t(data.get("since")),
             _t(data.get("as_of")),
             regions,

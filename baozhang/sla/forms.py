@@ -15,6 +15,7 @@ from baozhang.sla.models import (
     Review,
     Risk,
     Target,
+    TargetKind,
 )
 
 
@@ -160,7 +161,9 @@ class ObservationForm(forms.ModelForm):
 
     def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = agreement.targets.filter(kind__in=["min_count", "max_gap"])
+        self.fields["target"].queryset = agreement.targets.filter(
+            kind__in=[TargetKind.MIN_COUNT, TargetKind.MAX_GAP]
+        )
 
 
 class OpenReviewForm(forms.Form):

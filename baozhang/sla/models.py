@@ -20,6 +20,16 @@ class AgreementStatus(models.TextChoices):
     ENDED = "ended", _("Ended")
 
 
+# An agreement binds while it is active and while its final review runs.
+IN_FORCE_STATUSES = frozenset({AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW})
+
+
+class AgreementQuerySet(models.QuerySet["Agreement"]):
+    def in_force(self) -> AgreementQuerySet:
+        """The agreements that bind now (IN_FORCE_STATUSES)."""
+        return self.filter(status__in=IN_FORCE_STATUSES)
+
+
 class Agreement(models.Model):
     customer = models.ForeignKey(
         "accounts.Organisation",
@@ -55,6 +65,8 @@ class Agreement(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    objects = AgreementQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
@@ -62,6 +74,11 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+    @property
+    def in_force(self) -> bool:
+        """Whether the agreement binds now (IN_FORCE_STATUSES)."""
+        return self.status in IN_FORCE_STATUSES
 
     @property
     def organisation(self):  # type: ignore[no-untyped-def]

@@ -16,6 +16,7 @@ from baozhang.accounts.permissions import Capability, can, is_operator_staff, re
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
 from baozhang.sla.models import (
+    IN_FORCE_STATUSES,
     Agreement,
     AgreementStatus,
     Downtime,
@@ -366,11 +367,7 @@ def open_review(
     require(actor, Capability.MANAGE_AGREEMENTS)
     _check_span(period_start, period_end)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
-    allowed = (
-        {AgreementStatus.UNDER_REVIEW}
-        if is_final
-        else {AgreementStatus.ACTIVE, AgreementStatus.UNDER_REVIEW}
-    )
+    allowed = {AgreementStatus.UNDER_REVIEW} if is_final else IN_FORCE_STATUSES
     if agreement.status not in allowed:
         raise ValidationError(
             {
