@@ -27,6 +27,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis.checks import CheckContext, not_a_server_error
+from schemathesis.core import NotSet
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -125,8 +126,10 @@ class Identity:
         self.roles = sorted(r for r in user.groups.values_list("name", flat=True))
         self.org_pk = user.organisation_id
         self.secret = ""
+        self.calls = 0
 
     def headers(self) -> dict[str, str]:
+        self.calls += 1
         user = User.objects.get(pk=self.pk)
         org = Organisation.objects.get(pk=self.org_pk)
         if not org.is_active:
@@ -191,7 +194,7 @@ def _runner(identity: Identity, checks: list[Any], found: list[str]) -> Callable
             case.validate_response(response, checks=checks)
         except (Exception, BaseExceptionGroup) as exc:  # every failure is reported
             status = getattr(response, "status_code", "?")
-            body = case.body if case.body is not schemathesis.NOT_SET else ""
+            body = "" if isinstance(case.body, NotSet) else case.body
             found.append(
                 f"{case.method} {case.formatted_path} query={case.query} body={body!r:.200} "
                 f"→ {status}: {str(exc)[:600]}"
@@ -265,4 +268,5 @@ def test_the_api_survives_schemathesis(role: str, settings: Any) -> None:
     failures = _fuzz(identity, extra)
 
     # then no answer was a server error, broke the document, or leaked another's data
+    print(f"\n{role}: {identity.calls} requests, seed {SEED}, {EXAMPLES} examples a strategy")
     assert failures == [], "\n\n".join(failures)
