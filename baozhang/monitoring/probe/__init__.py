@@ -2,5 +2,5 @@
 
 It runs inside the server and on remote agent hosts, so nothing here imports Django.
 Modules: :mod:`.specs` (MonitorSpec, Outcome), :mod:`.checks` (run_check, CheckContext),
-:mod:`.engine` (Engine), :mod:`.spool` (Spool), :mod:`.agent` (run_agent).
+:mod:`.engine` (Engine), :mod:`.spool` (Spool), :mod:`.agent` (Agent, run_agent).
 """

@@ -33,7 +33,7 @@ from baozhang.monitoring.probe.engine import Engine
 from baozhang.monitoring.probe.specs import MonitorSpec, Outcome, bilingual
 from baozhang.monitoring.probe.spool import Spool
 
-__all__ = ["assignments_path", "dead_letter_path", "run_agent"]
+__all__ = ["Agent", "assignments_path", "dead_letter_path", "run_agent"]
 
 SEND_BATCH = 1000  # outcomes per POST
 REQUEST_TIMEOUT = 30.0  # seconds for one request to the server
@@ -150,36 +150,44 @@ def _specs(doc: Any, log: logging.Logger) -> list[MonitorSpec] | None:
     return specs
 
 
-async def run_agent(
-    *,
-    server: str,
-    token: str,
-    region: str,
-    spool_path: Path,
-    stop: asyncio.Event,
-    poll_seconds: float = 30,
-    send_interval: float = 1.0,
-    log: logging.Logger | None = None,
-) -> None:
-    """Run a remote probe until ``stop`` is set. On stop the engine finishes its running
-    checks into the spool and the sender makes one last attempt to deliver; whatever is
-    not delivered stays in the spool for the next start."""
-    log = log or logging.getLogger("baozhang.probe.agent")
-    spool_path = Path(spool_path)
-    base = server.rstrip("/")
-    headers = {"Authorization": f"Bearer {token}"}
-    spool = Spool(spool_path)
-    saved = assignments_path(spool_path)
-    dead = dead_letter_path(spool_path)
+class Agent:
+    """A remote probe's three tasks around one engine, spool and stop event: the poller
+    (:meth:`poll`), the engine, and the sender (:meth:`send`). Build it, then ``await
+    agent.run()``; :func:`run_agent` does both."""
 
-    async def sink(outcomes: list[Outcome]) -> None:
-        await asyncio.to_thread(spool.append, outcomes)
+    def __init__(
+        self,
+        *,
+        server: str,
+        token: str,
+        region: str,
+        spool_path: Path,
+        stop: asyncio.Event,
+        poll_seconds: float = 30,
+        send_interval: float = 1.0,
+        log: logging.Logger | None = None,
+    ) -> None:
+        self.log = log or logging.getLogger("baozhang.probe.agent")
+        spool_path = Path(spool_path)
+        self.base = server.rstrip("/")
+        self.headers = {"Authorization": f"Bearer {token}"}
+        self.stop = stop
+        self.send_interval = send_interval
+        self.spool = Spool(spool_path)
+        self.saved = assignments_path(spool_path)
+        self.dead = dead_letter_path(spool_path)
+        # One disk commit per send.
+        self.engine = Engine(region, self._sink, flush_interval=send_interval)
+        self.poll_seconds = float(poll_seconds)
+        self.last: Any = None  # the last assignments document adopted from the server
 
-    engine = Engine(region, sink, flush_interval=send_interval)  # one disk commit per send
-    poll = [float(poll_seconds)]
-    last: list[Any] = [None]  # the last assignments document adopted from the server
+    async def _sink(self, outcomes: list[Outcome]) -> None:
+        await asyncio.to_thread(self.spool.append, outcomes)
 
-    def adopt(doc: dict[str, Any], specs: list[MonitorSpec]) -> None:
+    def adopt(self, doc: dict[str, Any], specs: list[MonitorSpec]) -> None:
+        """Check ``specs`` from now on, and take the region and polling period ``doc``
+        gives."""
+        engine, log = self.engine, self.log
         engine.set_monitors(specs)
         told = doc.get("region")
         if isinstance(told, str) and told and told != engine.region:
@@ -193,15 +201,18 @@ async def run_agent(
             engine.region = told
         p = doc.get("poll_seconds")
         if isinstance(p, int | float) and not isinstance(p, bool) and p > 0:
-            poll[0] = min(_POLL_MAX, max(_POLL_MIN, float(p)))
+            self.poll_seconds = min(_POLL_MAX, max(_POLL_MIN, float(p)))
 
-    if saved.exists():
+    def load_saved(self) -> None:
+        """Adopt the assignments saved by the last run, if they can be read."""
+        if not self.saved.exists():
+            return
         try:
-            doc = json.loads(saved.read_text(encoding="utf-8"))
-            specs = _specs(doc, log)
+            doc = json.loads(self.saved.read_text(encoding="utf-8"))
+            specs = _specs(doc, self.log)
             if specs is not None:
-                adopt(doc, specs)
-                log.info(
+                self.adopt(doc, specs)
+                self.log.info(
                     "%s",
                     bilingual(
                         f"checking {len(specs)} monitors from the saved assignments "
@@ -210,22 +221,24 @@ async def run_agent(
                     ),
                 )
         except (OSError, ValueError) as exc:
-            log.warning(
+            self.log.warning(
                 "%s",
                 bilingual(f"saved assignments unreadable: {_why(exc)}", "已保存的任务无法读取"),
             )
 
-    async def poller(http: aiohttp.ClientSession) -> None:
+    async def poll(self, http: aiohttp.ClientSession) -> None:
+        """Fetch the assignments every polling period until stopped."""
         link = _Link(
-            log,
+            self.log,
             ("assignments", "获取任务"),
             ("checking with the last assignments", "继续按上次的任务检查"),
         )
+        url = f"{self.base}/api/v1/probe/assignments"
         backoff = 0.0
-        while not stop.is_set():
-            delay = poll[0]
+        while not self.stop.is_set():
+            delay = self.poll_seconds
             try:
-                async with http.get(f"{base}/api/v1/probe/assignments", headers=headers) as r:
+                async with http.get(url, headers=self.headers) as r:
                     if r.status in (401, 403):
                         link.auth(r.status)
                         delay = max(delay, _AUTH_RETRY)
@@ -233,32 +246,34 @@ async def run_agent(
                         raise ValueError(f"HTTP {r.status}")
                     else:
                         doc = await r.json(content_type=None)
-                        if doc != last[0]:  # 20,000 specs take a while to validate
-                            specs = _specs(doc, log)
+                        if doc != self.last:  # 20,000 specs take a while to validate
+                            specs = _specs(doc, self.log)
                             if specs is None:
                                 raise ValueError("answer is not an assignments document")
-                            adopt(doc, specs)
+                            self.adopt(doc, specs)
                             await asyncio.to_thread(
-                                _write_atomic, saved, json.dumps(doc, ensure_ascii=False)
+                                _write_atomic, self.saved, json.dumps(doc, ensure_ascii=False)
                             )
-                            last[0] = doc
+                            self.last = doc
                         link.up()
                         backoff = 0.0
             except (aiohttp.ClientError, TimeoutError, OSError, ValueError) as exc:
                 link.down(_why(exc))
                 backoff = min(_BACKOFF_CAP, max(_BACKOFF_START, backoff * 2))
                 delay = min(delay, backoff)
-            await _wait(stop, delay)
+            await _wait(self.stop, delay)
 
-    async def send_one(http: aiohttp.ClientSession, link: _Link) -> str:
+    async def send_one(self, http: aiohttp.ClientSession, link: _Link) -> str:
         """Deliver the oldest batch: "empty", "sent", "dead", "auth" or "retry"."""
+        spool, dead = self.spool, self.dead
         batch_id, outcomes = await asyncio.to_thread(spool.peek, SEND_BATCH)
         if not outcomes:
             return "empty"
         results = [o.to_dict() for o in outcomes]
         body = {"batch_id": batch_id, "region": outcomes[0].region, "results": results}
+        url = f"{self.base}/api/v1/probe/results"
         try:
-            async with http.post(f"{base}/api/v1/probe/results", json=body, headers=headers) as r:
+            async with http.post(url, json=body, headers=self.headers) as r:
                 if r.status == 200:
                     answer = await r.json(content_type=None)
                     if not isinstance(answer, dict) or "accepted" not in answer:
@@ -279,7 +294,7 @@ async def run_agent(
                     }
                     await asyncio.to_thread(_append_line, dead, record)
                     await asyncio.to_thread(spool.ack, batch_id)
-                    log.error(
+                    self.log.error(
                         "%s",
                         bilingual(
                             f"the server refused batch {batch_id} ({r.status}: "
@@ -296,31 +311,33 @@ async def run_agent(
             link.down(_why(exc))
             return "retry"
 
-    async def sender(http: aiohttp.ClientSession, engine_task: asyncio.Task[None]) -> None:
+    async def send(self, http: aiohttp.ClientSession, engine_task: asyncio.Task[None]) -> None:
+        """Deliver the spool until stopped; then, once the engine has finished, one last
+        attempt."""
         link = _Link(
-            log,
+            self.log,
             ("results", "上报结果"),
             ("results stay in the spool and are retried", "结果保存在本地队列中并会重试"),
         )
         backoff = 0.0
-        while not stop.is_set():
-            result = await send_one(http, link)
+        while not self.stop.is_set():
+            result = await self.send_one(http, link)
             if result in ("sent", "dead"):
                 backoff = 0.0
                 continue
             if result == "empty":
-                await _wait(stop, send_interval)
+                await _wait(self.stop, self.send_interval)
             elif result == "auth":
-                await _wait(stop, _AUTH_RETRY)
+                await _wait(self.stop, _AUTH_RETRY)
             else:
                 backoff = min(_BACKOFF_CAP, max(_BACKOFF_START, backoff * 2))
-                await _wait(stop, backoff)
+                await _wait(self.stop, backoff)
         await asyncio.wait([engine_task])  # every outcome is in the spool now
-        while await send_one(http, link) in ("sent", "dead"):
+        while await self.send_one(http, link) in ("sent", "dead"):
             pass
-        left = await asyncio.to_thread(len, spool)
+        left = await asyncio.to_thread(len, self.spool)
         if left:
-            log.info(
+            self.log.info(
                 "%s",
                 bilingual(
                     f"{left} results stay in the spool for the next start",
@@ -328,20 +345,49 @@ async def run_agent(
                 ),
             )
 
-    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
-    tasks: list[asyncio.Task[None]] = []
-    try:
-        async with aiohttp.ClientSession(timeout=timeout, trust_env=True) as http:
-            engine_task = asyncio.create_task(engine.run(stop))
-            tasks = [
-                engine_task,
-                asyncio.create_task(poller(http)),
-                asyncio.create_task(sender(http, engine_task)),
-            ]
-            await asyncio.gather(*tasks)
-    finally:
-        for t in tasks:
-            t.cancel()
-        if tasks:
-            await asyncio.gather(*tasks, return_exceptions=True)
-        spool.close()
+    async def run(self) -> None:
+        """Run until ``stop`` is set. On stop the engine finishes its running checks into
+        the spool and the sender makes one last attempt to deliver; whatever is not
+        delivered stays in the spool for the next start."""
+        self.load_saved()
+        timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT)
+        tasks: list[asyncio.Task[None]] = []
+        try:
+            async with aiohttp.ClientSession(timeout=timeout, trust_env=True) as http:
+                engine_task = asyncio.create_task(self.engine.run(self.stop))
+                tasks = [
+                    engine_task,
+                    asyncio.create_task(self.poll(http)),
+                    asyncio.create_task(self.send(http, engine_task)),
+                ]
+                await asyncio.gather(*tasks)
+        finally:
+            for t in tasks:
+                t.cancel()
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+            self.spool.close()
+
+
+async def run_agent(
+    *,
+    server: str,
+    token: str,
+    region: str,
+    spool_path: Path,
+    stop: asyncio.Event,
+    poll_seconds: float = 30,
+    send_interval: float = 1.0,
+    log: logging.Logger | None = None,
+) -> None:
+    """Run a remote probe until ``stop`` is set (see :meth:`Agent.run`)."""
+    await Agent(
+        server=server,
+        token=token,
+        region=region,
+        spool_path=spool_path,
+        stop=stop,
+        poll_seconds=poll_seconds,
+        send_interval=send_interval,
+        log=log,
+    ).run()
