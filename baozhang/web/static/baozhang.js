@@ -5,7 +5,10 @@
    - <select data-autosubmit>: choosing an option submits its form (filters).
    - <form data-confirm="question">: the form is sent only when the question is confirmed.
    - <input type="checkbox" data-select-all="name">: ticks or clears every checkbox
-     named `name`. */
+     named `name`.
+   - The menu's area dropdowns (<details class="dropdown"> in the header): opening one closes
+     the others, and Escape closes the open one (focus returns to its button); Escape also
+     closes the phone menu. Without this script they still open and close. */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -24,5 +27,23 @@
     if (form.matches("form[data-confirm]") && !window.confirm(form.getAttribute("data-confirm"))) {
       event.preventDefault();
     }
+  });
+  var menuSelector = ".bz-top details";
+  document.addEventListener("toggle", function (event) {
+    var opened = event.target;
+    if (!opened.matches || !opened.matches(".bz-top details.dropdown") || !opened.open) { return; }
+    document.querySelectorAll(".bz-top details.dropdown[open]").forEach(function (other) {
+      if (other !== opened) { other.open = false; }
+    });
+  }, true);
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    var open = Array.prototype.slice.call(document.querySelectorAll(menuSelector + "[open]"));
+    var inner = open.filter(function (d) { return d.matches(".dropdown"); });
+    var target = inner.length ? inner[inner.length - 1] : open[open.length - 1];
+    if (!target) { return; }
+    target.open = false;
+    var summary = target.querySelector("summary");
+    if (summary) { summary.focus(); }
   });
 })();

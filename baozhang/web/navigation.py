@@ -1,0 +1,202 @@
+"""The menu: one definition of every place a person can go, grouped by area.
+
+The groups follow the ranking of the code (docs/architecture.md): the service desk, monitoring
+and faults, agreements, operations, quality, security, administration. A new area adds a
+`Link` to its group here (or a `Group`, in ranking order) and nothing else: the header, the
+phone menu and the tests read this definition.
+
+Who sees a link reuses the checks the pages themselves make (baozhang.accounts.permissions;
+the Django admin's own test) — there is no second permission system here. A customer's
+people see the portal: only the links marked for them, under the portal's labels. A group
+that has no link for a person is not shown; a group with one link shows as that link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from baozhang.accounts.permissions import is_operator_staff
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+Audience = Callable[["HttpRequest"], bool]
+
+
+def operator_staff(request: HttpRequest) -> bool:
+    """The operator's own people (the pages behind these links answer 404 to anyone else)."""
+    return is_operator_staff(request.user)
+
+
+def signed_in(request: HttpRequest) -> bool:
+    """Everyone signed in: the page shows each person what their organisation may see."""
+    return bool(request.user.is_authenticated and request.user.is_active)
+
+
+def django_admin(request: HttpRequest) -> bool:
+    """The Django admin's own test (AdminSite.has_permission)."""
+    return admin.site.has_permission(request)
+
+
+@dataclass(frozen=True)
+class Link:
+    url_name: str
+    label: str | Promise
+    who: Audience = operator_staff
+    # Shown to a customer's people (when `who` lets them) under this label; None: not in
+    # the portal.
+    portal_label: str | Promise | None = None
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: str | Promise
+    links: tuple[Link, ...] = field(default_factory=tuple)
+    portal_label: str | Promise | None = None
+
+
+MENU: tuple[Group, ...] = (
+    Group(
+        "dashboard",
+        _("Dashboard"),
+        (Link("web:dashboard", _("Dashboard"), signed_in, _("Dashboard")),),
+    ),
+    Group(
+        "desk",
+        _("Service desk"),
+        (
+            Link("desk:tickets", _("Ticket queue"), signed_in, _("My tickets")),
+            Link("web:organisations", _("Customers"), signed_in, _("Organisation")),
+            Link("desk:callbacks", _("Callbacks")),
+            Link("calls:list", _("Call log")),
+            Link("mailin:quarantine", _("Inbound mail")),
+            Link("desk:sms", _("Inbound SMS")),
+        ),
+        portal_label=_("Support"),
+    ),
+    Group(
+        "monitoring",
+        _("Monitoring and faults"),
+        (
+            Link("monitoring:monitors", _("Monitoring")),
+            Link("monitoring:services", _("Service catalogue")),
+            Link("incidents:list", _("Incidents"), signed_in, _("Incidents")),
+            Link("maintenance:list", _("Maintenance windows")),
+            Link("status:page", _("Public status page")),
+        ),
+    ),
+    Group(
+        "agreements",
+        _("Agreements"),
+        (Link("sla:agreements", _("Agreements"), signed_in, _("Agreements")),),
+    ),
+    Group(
+        "operations",
+        _("Operations"),
+        (
+            Link("calendars:list", _("Calendars")),
+            Link("staffing:roster", _("Roster")),
+        ),
+    ),
+    Group(
+        "quality",
+        _("Quality"),
+        (
+            Link("measures:dashboard", _("Desk measures"), signed_in, _("Desk measures")),
+            Link("incidents:statistics", _("Fault statistics")),
+        ),
+    ),
+    Group("security", _("Security"), ()),
+    Group(
+        "admin",
+        _("Administration"),
+        (
+            Link("web:users", _("People"), signed_in, _("People")),
+            Link("web:events", _("Events"), signed_in, _("Events")),
+            Link("notify:channel_list", _("Notifications"), signed_in, _("Notifications")),
+            Link("notify:message_list", _("Delivery log"), signed_in, _("Delivery log")),
+            Link("admin:index", _("Admin"), django_admin),
+        ),
+        portal_label=_("Account"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ShownLink:
+    label: str
+    url: str
+    url_name: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class ShownGroup:
+    key: str
+    label: str
+    links: tuple[ShownLink, ...]
+
+    @property
+    def active(self) -> bool:
+        return any(link.active for link in self.links)
+
+    @property
+    def single(self) -> ShownLink | None:
+        """The one link of a group that shows as a plain link."""
+        return self.links[0] if len(self.links) == 1 else None
+
+
+def shown_links(request: HttpRequest, group: Group) -> list[tuple[Link, str]]:
+    """The links of `group` this person sees, with the label they see."""
+    if not signed_in(request):
+        return []
+    staff = is_operator_staff(request.user)
+    out: list[tuple[Link, str]] = []
+    for link in group.links:
+        if not link.who(request):
+            continue
+        if staff:
+            out.append((link, str(link.label)))
+        elif link.portal_label is not None:
+            out.append((link, str(link.portal_label)))
+    return out
+
+
+def menu_for(request: HttpRequest) -> list[ShownGroup]:
+    """The groups this person sees, in ranking order; the page they are on is marked (the
+    link whose address is the longest start of the current path)."""
+    staff = is_operator_staff(request.user)
+    groups = [(g, shown_links(request, g)) for g in MENU]
+    urls = {link.url_name: reverse(link.url_name) for _g, links in groups for link, _l in links}
+    path = request.path
+    matches = [u for u in urls.values() if (path == u if u == "/" else path.startswith(u))]
+    current = max(matches, key=len) if matches else None
+    shown: list[ShownGroup] = []
+    for group, links in groups:
+        if not links:
+            continue  # a group with nothing for this person is not shown
+        label = group.label if staff or group.portal_label is None else group.portal_label
+        shown.append(
+            ShownGroup(
+                key=group.key,
+                label=str(label),
+                links=tuple(
+                    ShownLink(
+                        label=text,
+                        url=urls[link.url_name],
+                        url_name=link.url_name,
+                        active=urls[link.url_name] == current,
+                    )
+                    for link, text in links
+                ),
+            )
+        )
+    return shown
