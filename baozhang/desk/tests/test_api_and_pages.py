@@ -148,3 +148,29 @@ def test_a_fault_ticket_opens_an_incident_from_its_page(personas, login, ticket_
     incident = Incident.objects.get(tickets=ticket)
     assert response.status_code == 302 and incident.severity == "major"
     assert incident.reference in client.get(f"/desk/tickets/{ticket.pk}/").content.decode()
+
+
+def test_bulk_assignment_assigns_the_chosen_tickets(personas, login, ticket_factory):
+    one, two = ticket_factory(), ticket_factory()
+    client = login(personas.agent)
+    response = client.post(
+        "/desk/assign/", {"ticket": [one.pk, two.pk], "assignee": personas.engineer.pk}
+    )
+    assert response.status_code == 302
+    one.refresh_from_db()
+    two.refresh_from_db()
+    assert one.assignee == two.assignee == personas.engineer
+
+
+def test_a_customer_cannot_choose_priority_or_channel(personas, api_client):
+    ticket = (
+        api_client(personas.contact_a)
+        .post(
+            "/api/v1/tickets",
+            {"kind": "fault", "subject": "x", "priority": "P1", "channel": "hotline"},
+            content_type="application/json",
+        )
+        .json()
+    )
+    assert ticket["priority"] == "P3"
+    assert ticket["channel"] == "portal"

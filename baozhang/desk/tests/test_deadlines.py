@@ -7,10 +7,12 @@ import io
 
 from django.core.management import call_command
 
-from baozhang.desk import services
-from baozhang.desk.models import ClockKind, ClockState, Status
+from baozhang.desk import services, tasks
+from baozhang.desk.models import Category, ClockKind, ClockState, Status
+from baozhang.desk.selectors import queue
 
 CST = dt.timezone(dt.timedelta(hours=8))
+T0 = dt.datetime(2026, 10, 12, 10, 0, tzinfo=CST)
 
 
 def _clock(ticket, kind):  # type: ignore[no-untyped-def]
@@ -129,3 +131,45 @@ def test_resolving_stops_the_clocks_and_tells_the_customer(personas, ticket_fact
     assert not ticket.clocks.filter(stopped_at__isnull=True).exists()
     templates = set(Message.objects.values_list("template_key", flat=True))
     assert {"ticket_received", "ticket_resolved"} <= templates
+
+
+def test_a_reply_while_waiting_starts_the_next_update_clock_paused(personas, ticket_factory):
+    ticket = ticket_factory(priority="P3")
+    services.change_status(personas.agent, ticket, Status.WAITING_CUSTOMER, now=T0)
+    services.reply(
+        personas.agent, ticket, "请发日志 please send logs", now=T0 + dt.timedelta(minutes=5)
+    )
+    update = ticket.clocks.get(kind=ClockKind.NEXT_UPDATE, stopped_at__isnull=True)
+    assert update.state == "paused"
+    assert tasks.check_clocks(T0 + dt.timedelta(hours=6)) == (0, 0)
+
+
+def test_leaving_resolved_for_waiting_is_a_reopening(personas, ticket_factory):
+    ticket = ticket_factory()
+    services.change_status(personas.agent, ticket, Status.RESOLVED, now=T0)
+    services.change_status(
+        personas.agent, ticket, Status.WAITING_CUSTOMER, now=T0 + dt.timedelta(hours=1)
+    )
+    ticket.refresh_from_db()
+    assert ticket.reopen_count == 1
+    assert ticket.resolved_at is None
+    assert ticket.clocks.filter(kind="resolution", stopped_at__isnull=True).exists()
+    assert list(ticket.callbacks.values_list("status", flat=True)) == ["cancelled"]
+
+
+def test_a_complaint_keeps_its_10_working_days_whatever_its_category(personas, ticket_factory):
+    fast = Category.objects.create(name="网络 network", resolution_limit="PT4H")
+    complaint = ticket_factory(
+        kind="complaint", category=fast, now=dt.datetime(2026, 9, 30, 16, 0, tzinfo=CST)
+    )
+    clock = complaint.clocks.get(kind="resolution")
+    assert clock.due_at == dt.datetime(2026, 10, 20, 18, 0, tzinfo=CST)
+
+
+def test_the_queue_sorts_on_the_stored_next_deadline(personas, ticket_factory):
+    later = ticket_factory(priority="P4")
+    sooner = ticket_factory(priority="P1")
+    later.refresh_from_db()
+    sooner.refresh_from_db()
+    assert sooner.next_due_at < later.next_due_at
+    assert list(queue(personas.agent))[:2] == [sooner, later]

@@ -8,11 +8,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from baozhang.desk import services, tasks
-from baozhang.desk.models import Level
+from baozhang.desk.models import Level, Status
 from baozhang.events.selectors import timeline
 from baozhang.notify.models import Channel, Message
 
 CST = dt.timezone(dt.timedelta(hours=8))
+T0 = dt.datetime(2026, 10, 12, 10, 0, tzinfo=CST)
 
 
 def test_a_breach_escalates_notifies_the_next_level_and_is_in_the_timeline(
@@ -94,3 +95,34 @@ def test_rules_escalate_a_new_ticket_at_once(personas, groups, ticket_factory):
     assert third.level == Level.COMPLAINT_ADMIN
     summaries = [e.summary for e in timeline(personas.director, third)]
     assert any("反复来电" in s for s in summaries)
+
+
+def test_a_late_answer_before_the_sweep_is_still_a_breach_escalated_once(
+    personas, groups, ticket_factory
+):
+    ticket = ticket_factory(priority="P1")  # first response 15 min, resolution 4 h
+    services.reply(personas.agent, ticket, "late", now=T0 + dt.timedelta(minutes=20))
+    _warnings, breaches = tasks.check_clocks(T0 + dt.timedelta(hours=5))
+    assert breaches == 3  # the late first response, resolution and next update
+    ticket.refresh_from_db()
+    assert ticket.level == Level.TECHNICAL  # one level per sweep
+    assert tasks.check_clocks(T0 + dt.timedelta(hours=6)) == (0, 0)
+
+
+def test_customers_see_that_a_ticket_was_escalated_but_not_why(personas, groups, ticket_factory):
+    ticket = ticket_factory()
+    services.escalate(personas.agent, ticket, "客户态度差 customer is rude")
+    customer_view = [e.summary for e in timeline(personas.contact_a, ticket)]
+    staff_view = [e.summary for e in timeline(personas.agent, ticket)]
+    assert not any("rude" in s for s in customer_view)
+    assert any("escalated" in s for s in customer_view)
+    assert any("rude" in s for s in staff_view)
+
+
+def test_only_people_who_work_tickets_change_them(personas, user_factory, ticket_factory):
+    inspector = user_factory(personas.operator, ["quality_inspector"], username="inspector")
+    ticket = ticket_factory()
+    with pytest.raises(PermissionDenied):
+        services.change_status(inspector, ticket, Status.RESOLVED)
+    with pytest.raises(PermissionDenied):
+        services.escalate(inspector, ticket, "why not")

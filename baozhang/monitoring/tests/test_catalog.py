@@ -393,11 +393,20 @@ def test_people_without_the_right_cannot_change_monitoring(personas, who) -> Non
 
 
 @pytest.mark.parametrize("who", ["engineer", "director", "admin"])
-def test_engineers_directors_and_administrators_can(personas, who) -> None:  # type: ignore[no-untyped-def]
-    monitor = catalog.create_monitor(
-        getattr(personas, who), name="gw", kind="icmp", target="10.0.0.1"
-    )
-    assert monitor.pk
+def test_engineers_directors_and_administrators_can_change_monitoring(personas, who) -> None:  # type: ignore[no-untyped-def]
+    # Given a person whose role may change monitoring
+    user = getattr(personas, who)
+
+    # When they add a monitor, a service and a probe region
+    monitor = catalog.create_monitor(user, name="gw", kind="icmp", target="10.0.0.1")
+    service = catalog.create_service(user, name="服务", slug="svc")
+    region, _token = catalog.create_region(user, name="north")
+
+    # Then each is stored as they gave it
+    stored = Monitor.objects.get(pk=monitor.pk)
+    assert (stored.name, stored.kind, stored.target) == ("gw", "icmp", "10.0.0.1")
+    assert Service.objects.get(pk=service.pk).slug == "svc"
+    assert ProbeRegion.objects.get(pk=region.pk).name == "north"
 
 
 def test_each_change_is_an_event_only_staff_see(monitor_factory, personas) -> None:  # type: ignore[no-untyped-def]
