@@ -7,8 +7,9 @@
    - <input type="checkbox" data-select-all="name">: ticks or clears every checkbox
      named `name`.
    - The menu's area dropdowns (<details class="dropdown"> in the header): opening one closes
-     the others, and Escape closes the open one (focus returns to its button); Escape also
-     closes the phone menu. Without this script they still open and close. */
+     the others, a click elsewhere closes the open one, and Escape closes it (focus returns
+     to its button); Escape also closes the phone menu. Without this script they still open
+     and close (Pico's overlay closes them on a click elsewhere; html.bz-js turns it off). */
 (function () {
   "use strict";
   document.addEventListener("change", function (event) {
@@ -28,7 +29,13 @@
       event.preventDefault();
     }
   });
+  document.documentElement.classList.add("bz-js");
   var menuSelector = ".bz-top details";
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll(".bz-top details.dropdown[open]").forEach(function (open) {
+      if (!open.contains(event.target)) { open.open = false; }
+    });
+  });
   document.addEventListener("toggle", function (event) {
     var opened = event.target;
     if (!opened.matches || !opened.matches(".bz-top details.dropdown") || !opened.open) { return; }
