@@ -159,6 +159,14 @@ def test_a_body_that_is_not_json_is_400_in_the_error_shape(personas, api_client)
         assert _error(response)["code"] == "bad_request"
 
 
+def test_a_multipart_body_without_boundary_is_400_json(personas, api_client):
+    response = api_client(personas.agent).post(
+        "/api/v1/tickets/1/attachments", b"--x--", content_type="multipart/form-data"
+    )
+    assert response.status_code == 400
+    assert _error(response)["code"] == "bad_request"
+
+
 def test_a_body_over_the_limit_is_413_json(personas, api_client, settings):
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     body = json.dumps({"title": "x" * 5000})
