@@ -233,7 +233,10 @@ def test_years_without_holiday_data_are_provisional() -> None:
         now=dt.datetime(2090, 11, 1, 9, tzinfo=SH),
     )
     assert verdict.provisional is True
-    assert verdict.measured == 22 * 8 * H  # Monday-Friday fallback: 22 weekdays
+    # Past the official notices the statutory holidays are known by rule: 22 weekdays less
+    # National Day on Monday 2 and Tuesday 3 October and the day in lieu of Sunday 1 October
+    # (Wednesday 4); only the make-up working days are a guess.
+    assert verdict.measured == 19 * 8 * H
     assert any(line.startswith("provisional") for line in verdict.evidence)
 
 
