@@ -10,8 +10,14 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
+        from baozhang.events.announce import subscribe
+        from baozhang.incidents.opening import on_monitor_transition
         from baozhang.incidents.tasks import flag_missed_restore_targets
         from baozhang.jobs.registry import register_periodic
+        from baozhang.monitoring.topics import MONITOR_TRANSITION
+
+        # A monitor's transition opens, joins or ends incidents (docs/architecture.md).
+        subscribe(MONITOR_TRANSITION, on_monitor_transition)
 
         # Every minute: an open incident past its restore deadline is flagged once.
         register_periodic("incidents.flag_missed_restore_targets", flag_missed_restore_targets, 60)

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from baozhang.accounts.models import Organisation, OrganisationKind
+from baozhang.events.announce import Announcement
 from baozhang.events.models import EventKind
 from baozhang.events.services import snapshot
 from baozhang.incidents import notices
@@ -278,6 +279,19 @@ def monitor_up(monitor: Monitor, *, at: dt.datetime, reason: str) -> list[Incide
                 )
             out.append(incident)
     return out
+
+
+def on_monitor_transition(announcement: Announcement) -> None:
+    """Subscriber of monitoring's MONITOR_TRANSITION (registered in IncidentsConfig.ready):
+    a monitor gone down opens or joins incidents, one back up from down ends them."""
+    facts = announcement.payload
+    if facts["after"] != MonitorStatus.DOWN and facts["before"] != MonitorStatus.DOWN:
+        return
+    monitor = Monitor.objects.get(pk=facts["monitor_id"])
+    if facts["after"] == MonitorStatus.DOWN:
+        monitor_down(monitor, at=facts["at"], reason=facts["reason"])
+    else:
+        monitor_up(monitor, at=facts["at"], reason=facts["reason"])
 
 
 # -- by hand --------------------------------------------------------------------------------

@@ -22,10 +22,12 @@ from django.db import connection
 
 from baozhang.core.intervals import Interval
 from baozhang.core.monitor_state import MonitorPolicy, MonitorState, Transition
+from baozhang.events.announce import announce
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
-from baozhang.monitoring.models import CheckState, Monitor, MonitorStatus, StateSpell
+from baozhang.monitoring.models import CheckState, Monitor, StateSpell
 from baozhang.monitoring.state_codec import from_text, policy_for, to_text
+from baozhang.monitoring.topics import MONITOR_TRANSITION
 
 
 def inside(windows: Sequence[Interval], at: dt.datetime) -> bool:
@@ -282,12 +284,11 @@ def _save_status(monitors: Sequence[Monitor]) -> None:
 def _after_transitions(
     monitors: Mapping[int, Monitor], transitions: Sequence[tuple[int, Transition]]
 ) -> None:
-    """Events, and incidents opened or resolved: after the monitors are saved, so that an
-    incident that asks whether all its monitors are up reads the new status."""
+    """Events, and each transition announced (MONITOR_TRANSITION: incidents are opened or
+    resolved by their subscriber): after the monitors are saved, so that an incident that
+    asks whether all its monitors are up reads the new status."""
     if not transitions:
         return
-    from baozhang.incidents import services as incidents
-
     for monitor_id, tr in transitions:
         monitor = monitors[monitor_id]
         record(
@@ -299,7 +300,11 @@ def _after_transitions(
             organisation=None,
             at=tr.at,
         )
-        if tr.to == MonitorStatus.DOWN:
-            incidents.monitor_down(monitor, at=tr.at, reason=tr.reason)
-        elif tr.from_ == MonitorStatus.DOWN:
-            incidents.monitor_up(monitor, at=tr.at, reason=tr.reason)
+        announce(
+            MONITOR_TRANSITION,
+            monitor_id=monitor.pk,
+            before=str(tr.from_),
+            after=str(tr.to),
+            at=tr.at,
+            reason=tr.reason,
+        )
