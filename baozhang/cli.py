@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> None:
     command = args[1] if len(args) > 1 else ""
     if command == "export_openapi_schema" and not any(a.startswith("--api") for a in args):
         # django-ninja looks for an API at /api/; ours is at /api/v1/.
-        args += ["--api", "baozhang.api.urls.api"]
+        args += ["--api", "baozhang.api_site.api"]
     database = sqlite_file()
     existed = database is not None and database.exists()
     try:

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path, reverse
 
-from baozhang.api.urls import api
+from baozhang.api_site import api
 
 admin.site.site_header = "Baozhang 保障"
 admin.site.site_title = "Baozhang 保障"

@@ -14,7 +14,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from baozhang.accounts import services
-from baozhang.api.urls import api
+from baozhang.api_site import api
 from baozhang.events.models import Event, EventKind
 
 

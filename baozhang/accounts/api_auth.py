@@ -1,3 +1,6 @@
+"""How the HTTP API knows who calls: a bearer token or the browser's session (used by the
+API's assembly, baozhang/api_site.py)."""
+
 from __future__ import annotations
 
 from typing import Any

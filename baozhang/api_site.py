@@ -1,10 +1,14 @@
-"""The HTTP API at /api/v1/: OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
+"""The HTTP API at /api/v1/: OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs.
+
+The assembly of every app's router: it sits at the top of the ranking (docs/architecture.md),
+above the apps, while the API's infrastructure (baozhang/api: errors, types, parser,
+schemas, pagination, openapi) sits low and is imported by each app's api.py."""
 
 from __future__ import annotations
 
 from baozhang.accounts.api import router as accounts_router
+from baozhang.accounts.api_auth import ActiveSessionAuth, TokenAuth
 from baozhang.api import errors
-from baozhang.api.auth import ActiveSessionAuth, TokenAuth
 from baozhang.api.openapi import BaozhangAPI
 from baozhang.api.parser import ApiParser
 from baozhang.calendars.api import router as calendars_router
