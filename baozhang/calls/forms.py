@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.calls.models import CallChannel, Direction
 from baozhang.desk.models import TicketKind
-from baozhang.web.fields import LineField, TextField
+from baozhang.ui.fields import LineField, TextField
 
 _DURATION = re.compile(r"^\s*(?:(\d+):)?(\d+)\s*$")
 

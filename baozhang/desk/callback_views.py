@@ -16,7 +16,7 @@ from baozhang.accounts.permissions import is_operator_staff
 from baozhang.desk import callbacks
 from baozhang.desk.models import Callback, CallbackStatus
 from baozhang.desk.selectors import visible_tickets
-from baozhang.web.feedback import report_refusal
+from baozhang.ui.feedback import report_refusal
 
 SATISFACTION = [(n, f"{n} ★") for n in range(5, 0, -1)]
 

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from baozhang.accounts.models import Organisation, OrganisationKind, User
 from baozhang.accounts.selectors import staff_filter
 from baozhang.desk.models import Category, Channel, Group, Priority, TicketKind
-from baozhang.web.fields import LineField, TextField
+from baozhang.ui.fields import LineField, TextField
 
 
 class NewTicketForm(forms.Form):

@@ -17,7 +17,7 @@ from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.accounts.permissions import is_operator_staff
 from baozhang.desk.models import InboundSms
 from baozhang.desk.sms import release_sms
-from baozhang.web.feedback import report_refusal
+from baozhang.ui.feedback import report_refusal
 
 
 class ReleaseForm(forms.Form):

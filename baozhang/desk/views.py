@@ -31,8 +31,8 @@ from baozhang.desk.models import (
 )
 from baozhang.desk.selectors import QUEUE_VIEWS, queue, visible_messages, visible_tickets
 from baozhang.events.selectors import timeline
-from baozhang.web.feedback import report_refusal
-from baozhang.web.limits import search_text
+from baozhang.ui.feedback import report_refusal
+from baozhang.ui.search import search_text
 
 
 @login_required

@@ -42,7 +42,7 @@ from baozhang.incidents.selectors import (
     visible_updates,
 )
 from baozhang.monitoring.models import Service
-from baozhang.web.feedback import report_refusal
+from baozhang.ui.feedback import report_refusal
 
 ACTION_FORMS: dict[str, type[Any]] = {
     "dispatch": DispatchForm,

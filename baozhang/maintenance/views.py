@@ -25,7 +25,7 @@ from baozhang.maintenance import services
 from baozhang.maintenance.forms import CancelForm, RescheduleForm, ScheduleForm
 from baozhang.maintenance.models import MaintenanceWindow, WindowStatus
 from baozhang.maintenance.selectors import visible_services, visible_windows
-from baozhang.web.feedback import report_refusal
+from baozhang.ui.feedback import report_refusal
 
 PAST_SHOWN = 50
 

@@ -37,7 +37,7 @@ from baozhang.monitoring.selectors import (
     visible_regions,
     visible_services,
 )
-from baozhang.web.feedback import report_refusal
+from baozhang.ui.feedback import report_refusal
 
 FIGURE_DAYS = 30
 PAGE_SIZE = 50

@@ -29,7 +29,7 @@ from baozhang.sla.forms import (
 )
 from baozhang.sla.models import AgreementStatus, Observation
 from baozhang.sla.selectors import visible_agreements, visible_reviews
-from baozhang.web.feedback import report_refusal
+from baozhang.ui.feedback import report_refusal
 
 
 @login_required

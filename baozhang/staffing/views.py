@@ -33,7 +33,7 @@ from baozhang.staffing.selectors import (
     upcoming_report,
     week_grid,
 )
-from baozhang.web.feedback import report_refusal
+from baozhang.ui.feedback import report_refusal
 
 GAP_LABELS = {
     GapKind.COVERED_HOURS: gettext_lazy("covered hours"),

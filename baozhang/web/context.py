@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from baozhang.accounts.models import Language
-from baozhang.web.limits import MAX_SEARCH_CHARS
+from baozhang.ui.search import MAX_SEARCH_CHARS
 from baozhang.web.navigation import menu_for
 
 

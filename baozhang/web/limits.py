@@ -29,18 +29,11 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 MAX_URL_BYTES = 16 * 1024
 MAX_HEADER_BYTES = 64 * 1024
 API_PREFIX = "/api/"
-# What a search box takes, and what a list view reads of ?q= (the rest is dropped).
-MAX_SEARCH_CHARS = 200
 
 _MESSAGES = {
     414: ("uri_too_long", gettext_lazy("The address is too long")),
     431: ("headers_too_large", gettext_lazy("The request headers are too large")),
 }
-
-
-def search_text(value: str) -> str:
-    """A list's ?q= as it is searched: at most MAX_SEARCH_CHARS, trimmed."""
-    return value[:MAX_SEARCH_CHARS].strip()
 
 
 def url_bytes(scope: Scope) -> int:

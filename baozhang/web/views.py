@@ -10,7 +10,7 @@ from baozhang.accounts.permissions import roles_of
 from baozhang.accounts.selectors import visible_organisations, visible_users
 from baozhang.events.models import EventKind
 from baozhang.events.selectors import timeline, visible_events
-from baozhang.web.limits import search_text
+from baozhang.ui.search import search_text
 from baozhang.web.selectors import dashboard_figures
 
 PAGE_SIZE = 50

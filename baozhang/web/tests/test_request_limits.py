@@ -21,12 +21,11 @@ from typing import Any
 
 import pytest
 
+from baozhang.ui.search import MAX_SEARCH_CHARS, search_text
 from baozhang.web.limits import (
     MAX_HEADER_BYTES,
-    MAX_SEARCH_CHARS,
     MAX_URL_BYTES,
     refusal,
-    search_text,
     with_request_limits,
 )
 
