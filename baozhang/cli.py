@@ -114,13 +114,13 @@ def require_schema(command: str, *, migrations: bool = True, returncode: int = E
 def wait_for_database(command: str, *, max_wait: float = 10.0) -> None:
     """Return once the default database answers; until then log once that it is away and
     retry with a growing pause (at most ``max_wait`` seconds), as the roles do when the
-    database goes away while they run (jobs/outage.py)."""
+    database goes away while they run (baozhang/outage.py)."""
     import logging
     import time
 
     from django.db import connections
 
-    from baozhang.jobs.outage import OutageLog, is_database_unavailable
+    from baozhang.outage import OutageLog, is_database_unavailable
 
     if connections["default"].vendor == "sqlite":
         return  # a file on this host: nothing to wait for (and opening it would create it)

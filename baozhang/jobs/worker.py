@@ -8,7 +8,7 @@ leases rows). It also runs the registered periodic jobs.
 The loop never dies of a database error: it drops its connection, waits (1 s, then
 doubling to 10 s, cut short by `stop`) and tries again. While the database is away it
 logs one line per backoff step and no traceback (a task or a periodic job that fails for
-that reason is said once per outage, jobs/outage.py), and one line when it is back.
+that reason is said once per outage, baozhang/outage.py), and one line when it is back.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from baozhang.jobs import registry
-from baozhang.jobs.outage import OutageLog, is_database_unavailable
+from baozhang.outage import OutageLog, is_database_unavailable
 
 log = logging.getLogger(__name__)
 

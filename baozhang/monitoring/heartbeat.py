@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from baozhang.jobs.outage import OutageLog, is_database_unavailable
+from baozhang.outage import OutageLog, is_database_unavailable
 
 log = logging.getLogger(__name__)
 _outage = OutageLog(log, "heartbeats")

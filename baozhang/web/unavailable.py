@@ -6,7 +6,7 @@ the signed-in person) to ``handler500``; :func:`server_error` answers those that
 database is unavailable with a page in the reader's language, or with the API's JSON
 error shape under ``/api/``, and leaves every other error to Django's own 500 page. The
 traceback Django would log for each such request is dropped (settings.LOGGING:
-jobs.outage.QuietOutage); the outage is logged once.
+baozhang.outage.QuietOutage); the outage is logged once.
 
 The web role needs no restart afterwards: connections are not kept between requests
 (settings: conn_max_age=0), so the first request after the outage connects anew.
@@ -23,7 +23,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.views import defaults
 
-from baozhang.jobs.outage import OutageLog, is_database_unavailable
+from baozhang.outage import OutageLog, is_database_unavailable
 from baozhang.web.language import reader_language
 
 RETRY_AFTER_SECONDS = 15
