@@ -17,7 +17,6 @@ from django.conf import settings
 from baozhang.core.calendar_iso import parse_duration
 from baozhang.core.sla_text import bilingual, limit_text
 from baozhang.desk.models import ClockKind, Ticket, TicketKind
-from baozhang.sla.models import TargetKind
 
 DEFAULT_LIMITS: dict[str, dict[str, str]] = {
     ClockKind.FIRST_RESPONSE: {"P1": "PT15M", "P2": "PT30M", "P3": "PT2H", "P4": "PT4H"},
@@ -42,7 +41,7 @@ def _from_agreement(ticket: Ticket, kind: str) -> ClockTarget | None:
     agreement = ticket.agreement
     if agreement is None or not agreement.in_force:
         return None
-    for target in agreement.targets.filter(kind=TargetKind.RESPONSE_TIME, clock=kind):
+    for target in agreement.response_time_targets(kind):
         limit = (target.priority_limits or {}).get(ticket.priority)
         if limit:
             return ClockTarget(

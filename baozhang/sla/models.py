@@ -80,6 +80,11 @@ class Agreement(models.Model):
         """Whether the agreement binds now (IN_FORCE_STATUSES)."""
         return self.status in IN_FORCE_STATUSES
 
+    def response_time_targets(self, clock: str) -> models.QuerySet[Target]:
+        """The response-time targets of this agreement for one clock of the service desk
+        (first_response, next_update or resolution)."""
+        return self.targets.filter(kind=TargetKind.RESPONSE_TIME, clock=clock)
+
     @property
     def organisation(self):  # type: ignore[no-untyped-def]
         """The customer, under the name the event record and scoping rules use."""

@@ -190,3 +190,43 @@ def test_a_naive_time_is_a_field_error_not_a_crash(personas, active_agreement, a
     )
     assert response.status_code == 422
     assert set(response.json()["error"]["fields"]) == {"start", "end"}
+
+
+@pytest.mark.parametrize(
+    "status,binds",
+    [
+        (AgreementStatus.DRAFT, False),
+        (AgreementStatus.NEGOTIATING, False),
+        (AgreementStatus.ACTIVE, True),
+        (AgreementStatus.UNDER_REVIEW, True),
+        (AgreementStatus.ENDED, False),
+    ],
+)
+def test_an_agreement_sets_the_desks_clocks_only_while_in_force(
+    personas, active_agreement, status, binds
+):  # type: ignore[no-untyped-def]
+    from baozhang.desk import services as desk
+    from baozhang.sla.models import Agreement, Target
+
+    # Given customer A's agreement with a 15-minute first response for P1, in `status`
+    Target.objects.create(
+        agreement=active_agreement,
+        name="首次响应 First response",
+        kind="response_time",
+        objective=100,
+        clock="first_response",
+        calendar_key="24x7",
+        priority_limits={"P1": "PT15M"},
+    )
+    Agreement.objects.filter(pk=active_agreement.pk).update(status=status)
+
+    # When customer A opens a P1 fault
+    ticket = desk.open_ticket(
+        None, customer=personas.org_a, kind="fault", subject="down", priority="P1", now=OCT
+    )
+
+    # Then the first response follows the agreement only while it is in force
+    clock = ticket.clocks.get(kind="first_response")
+    assert (ticket.agreement_id == active_agreement.pk) is binds
+    assert (clock.source.startswith(active_agreement.reference)) is binds
+    assert Agreement.objects.in_force().filter(pk=active_agreement.pk).exists() is binds
