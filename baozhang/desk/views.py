@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from baozhang.accounts.permissions import Capability, can, is_operator_staff
+from baozhang.accounts.permissions import is_operator_staff
 from baozhang.core.text import clean_line, clean_text
-from baozhang.desk import services
+from baozhang.desk import services, ticket_page
 from baozhang.desk.forms import AssignForm, BulkAssignForm, NewTicketForm, ReplyForm
 from baozhang.desk.models import (
     Channel,
@@ -168,12 +168,6 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     now = timezone.now()
     thread = list(visible_messages(request.user, ticket))
-    if staff:  # an agent sees which mails were read with another charset than declared
-        from baozhang.mailin.selectors import charset_repairs
-
-        repairs = charset_repairs(m.pk for m in thread)
-        for m in thread:
-            m.charset_repair = repairs.get(m.pk)
     return render(
         request,
         "desk/ticket_detail.html",
@@ -190,16 +184,11 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_escalate": staff and ticket.level < Level.SERVICE_DIRECTOR,
             "next_level": Level(min(ticket.level + 1, Level.SERVICE_DIRECTOR)).label,
             "incidents": ticket.incidents.all() if staff else (),
-            "incident_form": _incident_form(request),
+            "incident_form": None,
+            # what the areas above the desk add (incidents, inbound mail): ticket_page.py
+            **ticket_page.contributions(request, ticket, thread, staff=staff),
         },
     )
-
-
-def _incident_form(request: HttpRequest) -> Any:
-    """The "open an incident from this ticket" form, for those who work incidents."""
-    from baozhang.incidents.forms import FromTicketForm
-
-    return FromTicketForm() if can(request.user, Capability.WORK_INCIDENTS) else None
 
 
 @login_required

@@ -10,14 +10,18 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
+        from baozhang.desk import ticket_page
         from baozhang.events.announce import subscribe
         from baozhang.incidents.opening import on_monitor_transition
         from baozhang.incidents.tasks import flag_missed_restore_targets
+        from baozhang.incidents.ticket_panel import incident_form
         from baozhang.jobs.registry import register_periodic
         from baozhang.monitoring.topics import MONITOR_TRANSITION
 
         # A monitor's transition opens, joins or ends incidents (docs/architecture.md).
         subscribe(MONITOR_TRANSITION, on_monitor_transition)
+        # A ticket's page offers to open an incident from it.
+        ticket_page.contribute(incident_form)
 
         # Every minute: an open incident past its restore deadline is flagged once.
         register_periodic("incidents.flag_missed_restore_targets", flag_missed_restore_targets, 60)
