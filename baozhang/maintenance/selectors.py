@@ -1,7 +1,7 @@
 """Read queries about maintenance windows.
 
-The monitoring ingest asks which monitors are in maintenance now; availability and SLA
-figures ask for the windows of some monitors or services over a period, as
+Availability and SLA figures ask for the windows of some services over a period (monitoring
+maps its monitors to their services' windows, monitoring/windows.py), as
 :class:`~baozhang.core.intervals.Interval` values of kind ``"maintenance"`` that core
 excludes (and shows as excluded). Only scheduled windows count; cancelled ones never do.
 """
@@ -28,27 +28,15 @@ if TYPE_CHECKING:
 MAINTENANCE = "maintenance"
 
 
-def monitors_in_maintenance(at: dt.datetime) -> set[int]:
-    """Ids of the monitors of every service in a scheduled window covering ``at``
-    (``start <= at < end``). One query."""
-    from baozhang.monitoring.models import Monitor
-
-    through = Monitor.services.through
-    return set(
-        through.objects.filter(
-            service__maintenance_windows__status=WindowStatus.SCHEDULED,
-            service__maintenance_windows__start__lte=at,
-            service__maintenance_windows__end__gt=at,
-        ).values_list("monitor_id", flat=True)
-    )
-
-
-def _clipped(
+def clip_windows(
     rows: Iterable[tuple[int, int, str, dt.datetime, dt.datetime]],
     keys: Iterable[int],
     start: dt.datetime,
     end: dt.datetime,
 ) -> dict[int, list[Interval]]:
+    """Rows of (key, window id, title, start, end) as, for each key, the windows clipped to
+    ``[start, end)`` and sorted by start: kind ``"maintenance"``, reason the window's
+    title, a window reached twice counted once, every key present (``[]`` if none)."""
     out: dict[int, dict[int, Interval]] = {key: {} for key in keys}
     for key, window_id, title, w_start, w_end in rows:
         lo, hi = max(w_start, start), min(w_end, end)
@@ -57,47 +45,11 @@ def _clipped(
     return {key: sorted(found.values()) for key, found in out.items()}
 
 
-def windows_for_monitors(
-    monitor_ids: Iterable[int], start: dt.datetime, end: dt.datetime
-) -> dict[int, list[Interval]]:
-    """For each of ``monitor_ids``, the scheduled windows of its services that overlap
-    ``[start, end)``, clipped to it, sorted by start: kind ``"maintenance"``, reason the
-    window's title. A window reached through two services of a monitor counts once;
-    every id asked for is a key (with ``[]`` when it has none). One query when no window
-    overlaps the period at all (the usual case), two otherwise."""
-    from baozhang.monitoring.models import Monitor
-
-    ids = list(monitor_ids)
-    overlapping = MaintenanceWindow.objects.filter(
-        status=WindowStatus.SCHEDULED, start__lt=end, end__gt=start
-    )
-    if not overlapping.exists():
-        # The usual case, asked by every ingest batch: no join over hundreds of ids.
-        return {key: [] for key in ids}
-    rows = (
-        Monitor.services.through.objects.filter(
-            monitor_id__in=ids,
-            service__maintenance_windows__status=WindowStatus.SCHEDULED,
-            service__maintenance_windows__start__lt=end,
-            service__maintenance_windows__end__gt=start,
-        )
-        .values_list(
-            "monitor_id",
-            "service__maintenance_windows__id",
-            "service__maintenance_windows__title",
-            "service__maintenance_windows__start",
-            "service__maintenance_windows__end",
-        )
-        .distinct()
-    )
-    return _clipped(rows, ids, start, end)
-
-
 def windows_for_services(
     service_ids: Iterable[int], start: dt.datetime, end: dt.datetime
 ) -> dict[int, list[Interval]]:
     """For each of ``service_ids``, its scheduled windows overlapping ``[start, end)``,
-    clipped and sorted as in :func:`windows_for_monitors`. One query."""
+    clipped and sorted as by :func:`clip_windows`. One query."""
     ids = list(service_ids)
     rows = MaintenanceWindow.services.through.objects.filter(
         service_id__in=ids,
@@ -111,7 +63,7 @@ def windows_for_services(
         "maintenancewindow__start",
         "maintenancewindow__end",
     )
-    return _clipped(rows, ids, start, end)
+    return clip_windows(rows, ids, start, end)
 
 
 def upcoming(now: dt.datetime, days: int = 30) -> QuerySet[MaintenanceWindow]:

@@ -28,8 +28,8 @@ from baozhang.core.monitor_rollup import (
 )
 from baozhang.core.monitor_state import CheckResult, MonitorStatus
 from baozhang.core.sla_text import ExclusionKind
-from baozhang.maintenance.selectors import windows_for_monitors
 from baozhang.monitoring.models import DailyRollup, Monitor, MonitorKind, ProbeResult, StateSpell
+from baozhang.monitoring.windows import windows_for_monitors
 
 _NOT_OBSERVED = str(ExclusionKind.NOT_OBSERVED)
 

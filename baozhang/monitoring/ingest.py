@@ -28,9 +28,9 @@ from baozhang.core.monitor_state import (
     reevaluate,
     step,
 )
-from baozhang.maintenance.selectors import monitors_in_maintenance, windows_for_monitors
 from baozhang.monitoring import judging
 from baozhang.monitoring.models import Monitor, MonitorStatus, ProbeResult
+from baozhang.monitoring.windows import monitors_in_maintenance, windows_for_monitors
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from baozhang.core.monitor_state import CheckResult, Transition, step
-from baozhang.maintenance.selectors import windows_for_monitors
 from baozhang.monitoring import judging
 from baozhang.monitoring.models import PUSH_REGION, Monitor, MonitorKind, ProbeResult
+from baozhang.monitoring.windows import windows_for_monitors
 
 
 def store_pings(pings: Sequence[tuple[int, dt.datetime, bool, str]]) -> None:

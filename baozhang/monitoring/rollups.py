@@ -10,7 +10,6 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from baozhang.maintenance.selectors import windows_for_monitors
 from baozhang.monitoring.figures import (
     collection_interval,
     day_bounds,
@@ -20,6 +19,7 @@ from baozhang.monitoring.figures import (
 )
 from baozhang.monitoring.ingest import prune
 from baozhang.monitoring.models import DailyRollup, Monitor
+from baozhang.monitoring.windows import windows_for_monitors
 
 log = logging.getLogger(__name__)
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from baozhang.core.intervals import Interval
 from baozhang.maintenance import selectors, services
+from baozhang.monitoring import windows
 
 from .conftest import NIGHT, NOW
 
@@ -20,19 +21,19 @@ def test_monitors_of_the_services_in_a_window_are_in_maintenance_only_during_it(
     window = window_factory([hosting])
     mine = set(hosting.monitors.values_list("pk", flat=True))
 
-    assert selectors.monitors_in_maintenance(NIGHT - dt.timedelta(seconds=1)) == set()
-    assert selectors.monitors_in_maintenance(NIGHT) == mine
-    assert selectors.monitors_in_maintenance(window.end - dt.timedelta(seconds=1)) == mine
-    assert selectors.monitors_in_maintenance(window.end) == set()  # [start, end)
+    assert windows.monitors_in_maintenance(NIGHT - dt.timedelta(seconds=1)) == set()
+    assert windows.monitors_in_maintenance(NIGHT) == mine
+    assert windows.monitors_in_maintenance(window.end - dt.timedelta(seconds=1)) == mine
+    assert windows.monitors_in_maintenance(window.end) == set()  # [start, end)
     assert not mine & set(other.monitors.values_list("pk", flat=True))
 
 
 def test_a_cancelled_window_puts_nothing_in_maintenance(personas, window_factory):
     window = window_factory()
     services.cancel(personas.engineer, window, "取消", now=NOW)
-    assert selectors.monitors_in_maintenance(NIGHT + H) == set()
+    assert windows.monitors_in_maintenance(NIGHT + H) == set()
     monitor_id = window.services.get().monitors.get().pk
-    assert selectors.windows_for_monitors([monitor_id], NIGHT, NIGHT + 4 * H) == {monitor_id: []}
+    assert windows.windows_for_monitors([monitor_id], NIGHT, NIGHT + 4 * H) == {monitor_id: []}
 
 
 def test_windows_are_clipped_to_the_period_asked_for(personas, service_factory, window_factory):
@@ -45,7 +46,7 @@ def test_windows_are_clipped_to_the_period_asked_for(personas, service_factory, 
 
     # the day of 2026-10-15 in Shanghai: the second window is cut at midnight
     day_start, day_end = NIGHT - 2 * H, NIGHT + 22 * H
-    found = selectors.windows_for_monitors([monitor.pk, 999_999], day_start, day_end)
+    found = windows.windows_for_monitors([monitor.pk, 999_999], day_start, day_end)
     assert found == {
         monitor.pk: [
             Interval(NIGHT, NIGHT + 4 * H, "maintenance", "核心交换机升级"),
@@ -55,7 +56,7 @@ def test_windows_are_clipped_to_the_period_asked_for(personas, service_factory, 
     }
 
     # from 03:00 to the next noon: both, the first cut at 03:00
-    found = selectors.windows_for_monitors([monitor.pk], NIGHT + H, NIGHT + 34 * H)
+    found = windows.windows_for_monitors([monitor.pk], NIGHT + H, NIGHT + 34 * H)
     assert found[monitor.pk] == [
         Interval(NIGHT + H, NIGHT + 4 * H, "maintenance", "核心交换机升级"),
         Interval(late.start, late.end, "maintenance", "二次割接"),
