@@ -112,8 +112,9 @@ def _pks(values: Iterable[Any] | None, field: str, errors: dict[str, str]) -> li
 
 def _relation_rows(relations: Mapping[str, Any]) -> dict[str, list[models.Model]]:
     """The rows named by ``services``, ``customers`` and ``targets`` (rows or ids)."""
-    from baozhang.sla.models import Target
-
+    # The agreement targets a monitor feeds: the model its relation names (sla.Target), not
+    # an import of the agreements, which sit above monitoring (docs/architecture.md).
+    targets = Monitor._meta.get_field("targets").related_model._default_manager.all()
     querysets: dict[str, tuple[models.QuerySet[Any], str, str]] = {
         "services": (Service.objects.all(), "service", "服务"),
         "customers": (
@@ -121,7 +122,7 @@ def _relation_rows(relations: Mapping[str, Any]) -> dict[str, list[models.Model]
             "customer",
             "客户",
         ),
-        "targets": (Target.objects.all(), "agreement target", "协议指标"),
+        "targets": (targets, "agreement target", "协议指标"),
     }
     errors: dict[str, str] = {}
     rows: dict[str, list[models.Model]] = {}
