@@ -74,6 +74,7 @@ def _demo_monitoring() -> None:
     from django.conf import settings
     from django.utils import timezone
 
+    from baozhang.catalog import services as service_catalog
     from baozhang.incidents import services as incidents
     from baozhang.maintenance import services as maintenance
     from baozhang.monitoring import catalog
@@ -81,7 +82,7 @@ def _demo_monitoring() -> None:
     director = User.objects.get(username="director")
     engineer = User.objects.get(username="engineer")
     ecc, northwind = (Organisation.objects.get(name=name) for name, _, _ in DEMO_CUSTOMERS)
-    portal = catalog.create_service(
+    portal = service_catalog.create_service(
         director,
         name="客户门户",
         name_en="Customer portal",
@@ -89,7 +90,7 @@ def _demo_monitoring() -> None:
         position=1,
         customers=[ecc, northwind],
     )
-    hosts = catalog.create_service(
+    hosts = service_catalog.create_service(
         director,
         name="云主机",
         name_en="Cloud hosts",
@@ -97,7 +98,7 @@ def _demo_monitoring() -> None:
         position=2,
         customers=[ecc],
     )
-    backup = catalog.create_service(
+    backup = service_catalog.create_service(
         director,
         name="数据备份",
         name_en="Backups",

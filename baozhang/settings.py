@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "baozhang.notify",
     "baozhang.jobs",
     "baozhang.calendars",
+    "baozhang.catalog",
     "baozhang.sla",
     "baozhang.desk",
     "baozhang.calls",

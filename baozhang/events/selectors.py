@@ -46,10 +46,13 @@ def visible_events(user: User | AnonymousUser) -> QuerySet[Event]:
 
 
 def timeline(user: User | AnonymousUser, obj: models.Model) -> QuerySet[Event]:
-    """Events of one object and of its parts, oldest first, as the user may see them."""
-    kind, pk = obj._meta.label_lower, str(obj.pk)
+    """Events of one object and of its parts, oldest first, as the user may see them.
+    Events written while the model lived in another app name it as it was then (a model
+    lists those names in ``former_object_types``; events are never rewritten)."""
+    kinds = [obj._meta.label_lower, *getattr(type(obj), "former_object_types", ())]
+    pk = str(obj.pk)
     return (
         visible_events(user)
-        .filter(Q(object_type=kind, object_id=pk) | Q(parent_type=kind, parent_id=pk))
+        .filter(Q(object_type__in=kinds, object_id=pk) | Q(parent_type__in=kinds, parent_id=pk))
         .order_by("at", "id")
     )

@@ -18,6 +18,7 @@ from baozhang.accounts.permissions import is_operator_staff
 from baozhang.api.pagination import Pages
 from baozhang.api.schemas import PatchIn
 from baozhang.api.types import Date, DateTime, Id
+from baozhang.catalog.models import Service
 from baozhang.desk.selectors import visible_tickets
 from baozhang.incidents import services
 from baozhang.incidents.models import (
@@ -33,7 +34,6 @@ from baozhang.incidents.selectors import (
     visible_incidents,
     visible_updates,
 )
-from baozhang.monitoring.models import Service
 
 router = Router(tags=["incidents"])
 

@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from baozhang.accounts.models import Organisation, OrganisationKind, User
+from baozhang.catalog.models import Service
 from baozhang.incidents.models import Classification, IncidentStatus, Responsibility, Severity
-from baozhang.monitoring.models import Service
 
 _LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 # The review form offers this many action rows (empty rows are ignored).

@@ -72,7 +72,7 @@ class Incident(models.Model):
     reference = models.CharField(_("reference"), max_length=32, unique=True)
     title = models.CharField(_("title"), max_length=200)
     service = models.ForeignKey(
-        "monitoring.Service",
+        "catalog.Service",
         verbose_name=_("service"),
         on_delete=models.PROTECT,
         null=True,

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from baozhang.accounts.models import Organisation, OrganisationKind
+from baozhang.catalog.models import Service
 from baozhang.events.announce import Announcement
 from baozhang.events.models import EventKind
 from baozhang.events.services import snapshot
@@ -40,7 +41,7 @@ from baozhang.incidents.steps import (
     settle_public,
     user_of,
 )
-from baozhang.monitoring.models import Monitor, MonitorStatus, Service
+from baozhang.monitoring.models import Monitor, MonitorStatus
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baozhang.accounts.permissions import Capability, can, is_operator_staff
+from baozhang.catalog.models import Service
 from baozhang.desk.selectors import visible_tickets
 from baozhang.events.selectors import timeline
 from baozhang.incidents import services
@@ -41,7 +42,6 @@ from baozhang.incidents.selectors import (
     visible_incidents,
     visible_updates,
 )
-from baozhang.monitoring.models import Service
 from baozhang.ui.feedback import report_refusal
 
 ACTION_FORMS: dict[str, type[Any]] = {

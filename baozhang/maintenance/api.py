@@ -16,10 +16,10 @@ from ninja.pagination import paginate
 
 from baozhang.api.pagination import Pages
 from baozhang.api.types import DateTime, Id
+from baozhang.catalog.models import Service
 from baozhang.maintenance import services
 from baozhang.maintenance.models import MaintenanceWindow, WindowStatus
 from baozhang.maintenance.selectors import visible_services, visible_windows
-from baozhang.monitoring.models import Service
 
 router = Router(tags=["maintenance"])
 

@@ -28,7 +28,7 @@ class MaintenanceWindow(models.Model):
         help_text=_("Public text: what is done and what customers will notice."),
     )
     services = models.ManyToManyField(
-        "monitoring.Service", verbose_name=_("services"), related_name="maintenance_windows"
+        "catalog.Service", verbose_name=_("services"), related_name="maintenance_windows"
     )
     start = models.DateTimeField(_("start"))
     end = models.DateTimeField(_("end"))

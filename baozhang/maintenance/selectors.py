@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from baozhang.accounts.models import User
-    from baozhang.monitoring.models import Service
+    from baozhang.catalog.models import Service
 
 #: The ``kind`` of the intervals returned here.
 MAINTENANCE = "maintenance"
@@ -105,7 +105,7 @@ def visible_services(window: MaintenanceWindow, user: User | AnonymousUser) -> l
     org_id = getattr(user, "organisation_id", None)
     if org_id is None:
         return []
-    from baozhang.monitoring.models import Service
+    from baozhang.catalog.models import Service
 
     mine = set(
         Service.objects.filter(pk__in=[s.pk for s in services], customers=org_id).values_list(

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from baozhang.accounts.models import User
-    from baozhang.monitoring.models import Service
+    from baozhang.catalog.models import Service
 
     Actor = User | AnonymousUser
 

@@ -14,7 +14,6 @@ from baozhang.monitoring.models import (
     Monitor,
     ProbeRegion,
     ProbeResult,
-    Service,
     StateSpell,
 )
 
@@ -28,13 +27,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
-
-
-@admin.register(Service)
-class ServiceAdmin(ReadOnlyAdmin):
-    list_display = ("name", "name_en", "slug", "is_public", "position")
-    list_filter = ("is_public",)
-    search_fields = ("name", "name_en", "slug")
 
 
 @admin.register(Monitor)

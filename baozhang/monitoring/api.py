@@ -19,6 +19,8 @@ from baozhang.accounts.permissions import is_operator_staff
 from baozhang.api.pagination import Pages
 from baozhang.api.schemas import PatchIn
 from baozhang.api.types import Count, Float, Id, Int32
+from baozhang.catalog import services as service_catalog
+from baozhang.catalog.selectors import get_service, visible_services
 from baozhang.monitoring import catalog
 from baozhang.monitoring.models import (
     DnsRecordType,
@@ -31,10 +33,8 @@ from baozhang.monitoring.selectors import (
     filter_monitors,
     get_monitor,
     get_region,
-    get_service,
     visible_monitors,
     visible_regions,
-    visible_services,
 )
 
 router = Router(tags=["monitoring"])
@@ -102,7 +102,9 @@ def list_services(request: HttpRequest):  # type: ignore[no-untyped-def]
 
 @router.post("/services", response={201: ServiceOut})
 def create_service(request: HttpRequest, payload: ServiceIn):  # type: ignore[no-untyped-def]
-    return Status(201, catalog.create_service(request.auth, **_service_fields(payload.dict())))
+    return Status(
+        201, service_catalog.create_service(request.auth, **_service_fields(payload.dict()))
+    )
 
 
 @router.get("/services/{service_id}", response=ServiceOut)
@@ -114,12 +116,12 @@ def get_service_(request: HttpRequest, service_id: Id):  # type: ignore[no-untyp
 def update_service(request: HttpRequest, service_id: Id, payload: ServicePatch):  # type: ignore[no-untyped-def]
     service = get_service(request.auth, service_id)
     fields = _service_fields(payload.dict(exclude_unset=True))
-    return catalog.update_service(request.auth, service, **fields)
+    return service_catalog.update_service(request.auth, service, **fields)
 
 
 @router.delete("/services/{service_id}", response={204: None})
 def delete_service(request: HttpRequest, service_id: Id):  # type: ignore[no-untyped-def]
-    catalog.delete_service(request.auth, get_service(request.auth, service_id))
+    service_catalog.delete_service(request.auth, get_service(request.auth, service_id))
     return Status(204, None)
 
 

@@ -1,4 +1,5 @@
-"""What is monitored: the only code that changes services, monitors and probe regions.
+"""What is monitored: the only code that changes monitors and probe regions (services are
+the catalogue's: baozhang.catalog.services).
 
 One function per action; each checks the actor's right, validates up front, owns its
 transaction and records its event (staff-only: ``organisation=None``). A refusal is a
@@ -11,19 +12,19 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import ProtectedError, RestrictedError
-from django.utils.text import slugify
 
 from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.accounts.permissions import Capability, require
 
 # One rule for hashing secrets at rest, shared with API tokens.
 from baozhang.accounts.services import _digest as token_digest
+from baozhang.catalog.models import Service
+from baozhang.catalog.rules import delete_recorded, rows_named, split_fields
 from baozhang.core.sla_text import bilingual
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
@@ -33,7 +34,6 @@ from baozhang.monitoring.models import (
     Monitor,
     MonitorKind,
     ProbeRegion,
-    Service,
 )
 from baozhang.monitoring.rules import (
     COMMON_FIELDS,
@@ -41,7 +41,6 @@ from baozhang.monitoring.rules import (
     MONITOR_RELATIONS,
     Refusal,
     check_monitor,
-    is_int,
     kind_fields,
     parse_expected_status,
     refuse,
@@ -58,14 +57,11 @@ if TYPE_CHECKING:
 __all__ = [
     "MONITOR_FIELDS",
     "MONITOR_RELATIONS",
-    "SERVICE_FIELDS",
     "Refusal",
     "create_monitor",
     "create_region",
-    "create_service",
     "deactivate_region",
     "delete_monitor",
-    "delete_service",
     "kind_fields",
     "monitor_spec_dict",
     "parse_expected_status",
@@ -75,12 +71,7 @@ __all__ = [
     "rotate_region_token",
     "set_enabled",
     "update_monitor",
-    "update_service",
 ]
-
-
-SERVICE_FIELDS = ("name", "name_en", "slug", "description", "is_public", "position")
-SERVICE_RELATIONS = ("customers",)
 
 
 def _require(actor: Actor) -> None:
@@ -94,20 +85,6 @@ def _require(actor: Actor) -> None:
 
 def _active_region_names() -> set[str]:
     return set(ProbeRegion.objects.filter(is_active=True).values_list("name", flat=True))
-
-
-def _pks(values: Iterable[Any] | None, field: str, errors: dict[str, str]) -> list[int]:
-    pks: list[int] = []
-    for v in values or ():
-        pk = v.pk if isinstance(v, models.Model) else v
-        if not is_int(pk):
-            try:
-                pk = int(str(pk))
-            except ValueError:
-                errors[field] = bilingual(f"{v!r} is not an id", f"{v!r} 不是编号")
-                return []
-        pks.append(pk)
-    return list(dict.fromkeys(pks))
 
 
 def _relation_rows(relations: Mapping[str, Any]) -> dict[str, list[models.Model]]:
@@ -124,33 +101,7 @@ def _relation_rows(relations: Mapping[str, Any]) -> dict[str, list[models.Model]
         ),
         "targets": (targets, "agreement target", "协议指标"),
     }
-    errors: dict[str, str] = {}
-    rows: dict[str, list[models.Model]] = {}
-    for field, values in relations.items():
-        qs, en, zh = querysets[field]
-        pks = _pks(values, field, errors)
-        found = {row.pk: row for row in qs.filter(pk__in=pks)}
-        missing = [pk for pk in pks if pk not in found]
-        if missing:
-            errors[field] = bilingual(
-                f"There is no {en} with id {missing[0]}", f"没有编号为 {missing[0]} 的{zh}"
-            )
-        rows[field] = [found[pk] for pk in pks if pk in found]
-    if errors:
-        raise refuse(errors)
-    return rows
-
-
-def _split_fields(
-    fields: dict[str, Any], editable: Iterable[str], relations: Iterable[str]
-) -> dict[str, Any]:
-    """Take the relations out of ``fields``; refuse fields that cannot be set."""
-    unknown = set(fields) - set(editable) - set(relations)
-    if unknown:
-        raise refuse(
-            {k: bilingual(f"{k} cannot be set here", f"不能在此设置 {k}") for k in sorted(unknown)}
-        )
-    return {k: fields.pop(k) for k in list(fields) if k in relations}
+    return rows_named(relations, querysets)
 
 
 def _monitor_snapshot(monitor: Monitor, *, with_relations: bool = True) -> dict[str, Any]:
@@ -171,7 +122,7 @@ def create_monitor(actor: Actor, **fields: Any) -> Monitor:
     ``customers``, ``targets`` as rows or ids). A push monitor gets its token here.
     Settings of other kinds keep their defaults. Raises PermissionDenied or Refusal."""
     _require(actor)
-    relations = _split_fields(fields, MONITOR_FIELDS, MONITOR_RELATIONS)
+    relations = split_fields(fields, MONITOR_FIELDS, MONITOR_RELATIONS)
     kind = fields.get("kind")
     relevant = set(COMMON_FIELDS) | set(kind_fields(str(kind)))
     monitor = Monitor(**{k: v for k, v in fields.items() if k in relevant})
@@ -204,7 +155,7 @@ def update_monitor(actor: Actor, monitor: Monitor, **fields: Any) -> Monitor:
     measures something else: create a new monitor). Settings of other kinds are ignored.
     Records only what changed. Raises PermissionDenied or Refusal."""
     _require(actor)
-    relations = _split_fields(fields, MONITOR_FIELDS, MONITOR_RELATIONS)
+    relations = split_fields(fields, MONITOR_FIELDS, MONITOR_RELATIONS)
     row = Monitor.objects.select_for_update().get(pk=monitor.pk)
     if "kind" in fields and fields["kind"] != row.kind:
         raise refuse(
@@ -270,7 +221,7 @@ def delete_monitor(actor: Actor, monitor: Monitor) -> None:
     elsewhere (incidents …) protect it: disable it instead."""
     _require(actor)
     label = str(monitor)
-    _delete_recorded(
+    delete_recorded(
         actor,
         monitor,
         _monitor_snapshot(monitor),
@@ -280,29 +231,6 @@ def delete_monitor(actor: Actor, monitor: Monitor) -> None:
             "disable it instead of deleting it",
             f"监控项 {label} 被其他记录（事件单等）引用，请停用而不是删除",
         ),
-    )
-
-
-def _delete_recorded(
-    actor: Actor, obj: Monitor | Service, before: dict[str, Any], field: str, protected: str
-) -> None:
-    """Delete ``obj`` and record it (``before`` its last state), or refuse with
-    ``protected`` on ``field`` while other records protect it."""
-    pk, label = obj.pk, str(obj)
-    try:
-        with transaction.atomic():
-            obj.delete()
-    except (ProtectedError, RestrictedError):
-        raise refuse({field: protected}) from None
-    record(
-        EventKind.DELETED,
-        None,
-        actor=actor,
-        before=before,
-        object_type=obj._meta.label_lower,
-        object_id=str(pk),
-        object_label=label,
-        organisation=None,
     )
 
 
@@ -367,119 +295,6 @@ def push_url(monitor: Monitor) -> str:
             )
         )
     return f"{settings.BAOZHANG_BASE_URL}/ping/{monitor.push_token}"
-
-
-# -- services -------------------------------------------------------------------------------
-
-
-def _check_service(service: Service, errors: dict[str, str]) -> None:
-    service.name = str(service.name or "").strip()
-    service.name_en = str(service.name_en or "").strip()
-    if not service.name:
-        errors["name"] = bilingual("A service needs a (Chinese) name", "服务需要（中文）名称")
-    elif Service.objects.filter(name=service.name).exclude(pk=service.pk).exists():
-        errors["name"] = bilingual(
-            f"There is already a service named {service.name}", f"已有名为 {service.name} 的服务"
-        )
-    service.slug = str(service.slug or "").strip() or slugify(service.name_en or service.name)
-    if not re.fullmatch(r"[-a-zA-Z0-9_]{1,60}", service.slug):
-        errors["slug"] = bilingual(
-            f"The short name {service.slug!r} must be 1–60 letters, digits, - or _; "
-            "e.g. cloud-hosting",
-            f"简称 {service.slug!r} 必须是 1–60 个字母、数字、- 或 _，例如 cloud-hosting",
-        )
-    elif Service.objects.filter(slug=service.slug).exclude(pk=service.pk).exists():
-        errors["slug"] = bilingual(
-            f"There is already a service with the short name {service.slug}",
-            f"已有简称为 {service.slug} 的服务",
-        )
-    if not is_int(service.position) or service.position < 0:
-        errors["position"] = bilingual(
-            "The position is a whole number of at least 0", "位置必须是不小于 0 的整数"
-        )
-
-
-def _service_snapshot(service: Service) -> dict[str, Any]:
-    data = snapshot(service, SERVICE_FIELDS)
-    if service.pk:
-        data["customers"] = sorted(service.customers.values_list("pk", flat=True))
-    return data
-
-
-def _save_service(service: Service, relations: Mapping[str, Any]) -> None:
-    errors: dict[str, str] = {}
-    _check_service(service, errors)
-    rows: dict[str, list[models.Model]] = {}
-    try:
-        rows = _relation_rows(relations)
-    except Refusal as exc:
-        errors.update({k: v[0] for k, v in exc.message_dict.items()})
-    if errors:
-        raise refuse(errors)
-    service.full_clean()
-    service.save()
-    if "customers" in rows:
-        service.customers.set(rows["customers"])
-
-
-@transaction.atomic
-def create_service(actor: Actor, **fields: Any) -> Service:
-    """A new service from ``fields`` (SERVICE_FIELDS and ``customers`` as rows or ids).
-    Without a short name one is made from the English name. Raises PermissionDenied or
-    Refusal."""
-    _require(actor)
-    relations = _split_fields(fields, SERVICE_FIELDS, SERVICE_RELATIONS)
-    service = Service(**fields)
-    _save_service(service, relations)
-    record(
-        EventKind.CREATED, service, actor=actor, after=_service_snapshot(service), organisation=None
-    )
-    return service
-
-
-@transaction.atomic
-def update_service(actor: Actor, service: Service, **fields: Any) -> Service:
-    _require(actor)
-    relations = _split_fields(fields, SERVICE_FIELDS, SERVICE_RELATIONS)
-    row = Service.objects.select_for_update().get(pk=service.pk)
-    before = _service_snapshot(row)
-    for name, value in fields.items():
-        setattr(row, name, value)
-    _save_service(row, relations)
-    old, new = changed(before, _service_snapshot(row))
-    if new:
-        record(EventKind.UPDATED, row, actor=actor, before=old, after=new, organisation=None)
-    return row
-
-
-@transaction.atomic
-def delete_service(actor: Actor, service: Service) -> None:
-    """Delete a service nothing refers to. Refused while monitors measure it or incidents
-    and maintenance windows name it."""
-    _require(actor)
-    label = str(service)
-    names = list(service.monitors.values_list("name", flat=True)[:5])
-    if names:
-        raise refuse(
-            {
-                "service": bilingual(
-                    f"Service {label} is measured by monitors ({', '.join(names)}); "
-                    "take it off them first",
-                    f"服务 {label} 仍被监控项（{', '.join(names)}）使用，请先取消关联",
-                )
-            }
-        )
-    _delete_recorded(
-        actor,
-        service,
-        _service_snapshot(service),
-        "service",
-        bilingual(
-            f"Service {label} is named by incidents or maintenance windows; "
-            "it stays for their record",
-            f"服务 {label} 被事件单或维护窗口引用，需保留以备查",
-        ),
-    )
 
 
 # -- probe regions --------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.utils.translation import pgettext_lazy
 
 from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.monitoring.catalog import MONITOR_RELATIONS, kind_fields
-from baozhang.monitoring.models import Monitor, MonitorKind, Service
+from baozhang.monitoring.models import Monitor, MonitorKind
 from baozhang.monitoring.selectors import region_choices
 
 _ALL_KINDS = tuple(MonitorKind.values)
@@ -156,29 +156,6 @@ class MonitorForm(forms.Form):
         data = {k: v for k, v in self.cleaned_data.items() if k in wanted}
         if self.instance is not None:
             data.pop("kind", None)
-            data = {k: v for k, v in data.items() if k in self.changed_data}
-        return data
-
-
-class ServiceForm(forms.Form):
-    def __init__(self, data: Any = None, *, instance: Service | None = None) -> None:
-        names = ["name", "name_en", "slug", "description", "is_public", "customers", "position"]
-        initial = model_to_dict(instance, names) if instance is not None else {}
-        super().__init__(data, initial=initial)
-        self.instance = instance
-        self.fields.update(fields_for_model(Service, fields=names))
-        self.fields["slug"].required = False
-        self.fields["slug"].help_text = _(
-            "Letters, digits, - and _; left empty: made from the English name."
-        )
-        self.fields["description"].widget.attrs["rows"] = 3
-        self.fields["customers"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
-            kind=OrganisationKind.CUSTOMER
-        )
-
-    def service_fields(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        if self.instance is not None:
             data = {k: v for k, v in data.items() if k in self.changed_data}
         return data
 

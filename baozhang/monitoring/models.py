@@ -1,6 +1,7 @@
-"""What the operator watches (S1, F7, N1, Q4): services as customers know them, the monitors
-that measure them, the probe regions that run the checks, and the monitoring data kept so
-that it grows with outages, not with time (DESIGN.md, "Monitoring data"):
+"""What the operator watches (S1, F7, N1, Q4): the monitors that measure the services of
+the catalogue (``catalog.Service``), the probe regions that run the checks, and the
+monitoring data kept so that it grows with outages, not with time (DESIGN.md,
+"Monitoring data"):
 
 - ``CheckState``: per monitor, the judged state and last check that every check rewrites;
 - ``ProbeResult``: raw check results and heartbeat pings, kept ``MONITOR_RAW_DAYS`` days;
@@ -17,47 +18,6 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
-
-
-class Service(models.Model):
-    """A service the operator promises, as its customers know it (hosting, a web site, a
-    link). Incidents and maintenance windows are per service; the status page lists the
-    public ones."""
-
-    name = models.CharField(_("name (Chinese)"), max_length=120, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
-    slug = models.SlugField(_("short name"), max_length=60, unique=True)
-    description = models.TextField(_("description"), blank=True)
-    is_public = models.BooleanField(
-        _("on the public status page"),
-        default=True,
-        help_text=_("Shown with its state, uptime and incidents on the public status page."),
-    )
-    customers = models.ManyToManyField(
-        "accounts.Organisation",
-        verbose_name=_("customers"),
-        related_name="services",
-        blank=True,
-        help_text=_(
-            "Customers who use this service: they are told of its incidents and maintenance."
-        ),
-    )
-    position = models.PositiveIntegerField(_("position"), default=0)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("service")
-        verbose_name_plural = _("services")
-        ordering = ["position", "name"]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def display_name(self, language: str) -> str:
-        """The name in ``language`` ("en" or "zh-hans"), falling back to the Chinese."""
-        if language.startswith("en") and self.name_en:
-            return self.name_en
-        return self.name
 
 
 class MonitorKind(models.TextChoices):
@@ -201,7 +161,7 @@ class Monitor(models.Model):
     )
     # What it stands for
     services = models.ManyToManyField(
-        Service, verbose_name=_("services"), related_name="monitors", blank=True
+        "catalog.Service", verbose_name=_("services"), related_name="monitors", blank=True
     )
     assets = models.CharField(
         _("assets"),

@@ -10,8 +10,7 @@ import re
 from collections.abc import Iterable, Mapping, Set
 from urllib.parse import urlsplit
 
-from django.core.exceptions import ValidationError
-
+from baozhang.catalog.rules import Refusal, is_int, refuse
 from baozhang.core.sla_text import bilingual
 from baozhang.monitoring.models import (
     LOCAL_REGION,
@@ -33,16 +32,6 @@ __all__ = [
     "refuse",
     "split_list",
 ]
-
-
-class Refusal(ValidationError, ValueError):
-    """A rule said no. A ValidationError keyed by field, so that a form shows each message
-    beside its field and the API answers 422 with the fields; and a ValueError for callers
-    that only know that."""
-
-
-def refuse(errors: Mapping[str, str]) -> Refusal:
-    return Refusal({k: [v] for k, v in errors.items()})
 
 
 # -- fields ---------------------------------------------------------------------------------
@@ -262,10 +251,6 @@ def _headers_error(headers: object) -> str | None:
 
 def split_list(text: str) -> list[str]:
     return [p.strip() for p in str(text).split(",") if p.strip()]
-
-
-def is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _int_error(value: object, lo: int, hi: int | None, en: str, zh: str) -> str | None:

@@ -1,7 +1,8 @@
 """Who may see what of monitoring: the operator's staff see everything; a customer's
-people see the services they use and the monitors that watch for them (name, state and
-figures, never targets, headers or tokens — the pages and the API leave those out);
-probe regions are the operator's alone."""
+people see the monitors that watch for them (name, state and figures, never targets,
+headers or tokens — the pages and the API leave those out); probe regions are the
+operator's alone. Which services a person sees is the catalogue's rule
+(catalog.selectors)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from baozhang.accounts.permissions import is_operator_staff
+from baozhang.catalog.selectors import customer_organisation_id
 from baozhang.monitoring.models import (
     LOCAL_REGION,
     Monitor,
@@ -19,7 +21,6 @@ from baozhang.monitoring.models import (
     MonitorStatus,
     ProbeRegion,
     ProbeResult,
-    Service,
     StateSpell,
 )
 
@@ -31,30 +32,11 @@ if TYPE_CHECKING:
 RECENT_RESULTS = 50
 
 
-def _customer_organisation_id(user: User | AnonymousUser) -> int | None:
-    """The active organisation of a customer's person; None for anyone who sees nothing."""
-    if not user.is_authenticated or not user.is_active or not user.organisation_id:
-        return None
-    if not user.organisation.is_active:
-        return None
-    return int(user.organisation_id)
-
-
-def visible_services(user: User | AnonymousUser) -> QuerySet[Service]:
-    qs = Service.objects.all()
-    if is_operator_staff(user):
-        return qs
-    org = _customer_organisation_id(user)
-    # (service, organisation) pairs are unique, so filtering on one organisation
-    # gives each service once.
-    return qs.filter(customers=org) if org is not None else qs.none()
-
-
 def visible_monitors(user: User | AnonymousUser) -> QuerySet[Monitor]:
     qs = Monitor.objects.select_related("check_state")  # for last_check_at
     if is_operator_staff(user):
         return qs
-    org = _customer_organisation_id(user)
+    org = customer_organisation_id(user)
     return qs.filter(customers=org) if org is not None else qs.none()
 
 
@@ -63,13 +45,6 @@ def get_monitor(user: User | AnonymousUser, pk: int) -> Monitor:
     try:
         return visible_monitors(user).get(pk=pk)
     except Monitor.DoesNotExist:
-        raise Http404 from None
-
-
-def get_service(user: User | AnonymousUser, pk: int) -> Service:
-    try:
-        return visible_services(user).get(pk=pk)
-    except Service.DoesNotExist:
         raise Http404 from None
 
 

@@ -20,22 +20,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baozhang.accounts.permissions import Capability, can, is_operator_staff
+from baozhang.catalog import services as service_catalog
+from baozhang.catalog.forms import ServiceForm
+from baozhang.catalog.selectors import get_service, visible_services
 from baozhang.core.sla_text import duration_text, kind_text
 from baozhang.events.selectors import timeline
 from baozhang.monitoring import catalog
-from baozhang.monitoring.forms import MonitorForm, RegionForm, ServiceForm
+from baozhang.monitoring.forms import MonitorForm, RegionForm
 from baozhang.monitoring.models import Monitor, MonitorKind, MonitorStatus
 from baozhang.monitoring.selectors import (
     filter_monitors,
     get_monitor,
-    get_service,
     monitors_naming,
     recent_results,
     region_usage,
     spells_between,
     visible_monitors,
     visible_regions,
-    visible_services,
 )
 from baozhang.ui.feedback import report_refusal
 
@@ -263,7 +264,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
     form = ServiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            catalog.create_service(request.user, **form.service_fields())
+            service_catalog.create_service(request.user, **form.service_fields())
         except ValidationError as exc:
             _attach(form, exc)
         else:
@@ -279,7 +280,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ServiceForm(request.POST or None, instance=service)
     if request.method == "POST" and form.is_valid():
         try:
-            catalog.update_service(request.user, service, **form.service_fields())
+            service_catalog.update_service(request.user, service, **form.service_fields())
         except ValidationError as exc:
             _attach(form, exc)
         else:
@@ -293,7 +294,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def service_delete(request: HttpRequest, pk: int) -> HttpResponse:
     service = get_service(request.user, pk)
     try:
-        catalog.delete_service(request.user, service)
+        service_catalog.delete_service(request.user, service)
     except (ValidationError, PermissionDenied) as exc:
         report_refusal(request, exc)
         return redirect("monitoring:service_edit", pk=service.pk)

@@ -273,7 +273,7 @@ def operator_name() -> str:
 
 
 def public_services() -> list[Any]:
-    from baozhang.monitoring.models import Service
+    from baozhang.catalog.models import Service
 
     return list(Service.objects.filter(is_public=True).only("id", "name", "name_en", "slug"))
 
@@ -320,8 +320,8 @@ def public_maintenance(now: dt.datetime, days: int = MAINTENANCE_AHEAD_DAYS) -> 
     """Scheduled maintenance in progress or ahead within ``days`` days that touches at
     least one public service, each with ``public_services`` (its public services only).
     Two queries."""
+    from baozhang.catalog.models import Service
     from baozhang.maintenance.selectors import upcoming
-    from baozhang.monitoring.models import Service
 
     windows = list(
         upcoming(now, days)

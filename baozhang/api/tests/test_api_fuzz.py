@@ -163,7 +163,7 @@ def _pools() -> dict[str, list[Any]]:
         "attachment_id": ids("desk.Attachment"),
         "incident_id": ids("incidents.Incident"),
         "review_action_id": ids("incidents.ReviewAction"),
-        "service_id": ids("monitoring.Service"),
+        "service_id": ids("catalog.Service"),
         "monitor_id": ids("monitoring.Monitor"),
         "region_id": ids("monitoring.ProbeRegion"),
         "window_id": ids("maintenance.MaintenanceWindow"),

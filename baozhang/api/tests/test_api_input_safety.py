@@ -13,9 +13,9 @@ from baozhang.accounts.models import ApiToken
 from baozhang.accounts.services import REFUSED_TOKEN_WINDOW_S
 from baozhang.api.types import MAX_ID, MAX_PAGE
 from baozhang.api_site import api
+from baozhang.catalog.models import Service
 from baozhang.events.models import Event, EventKind
 from baozhang.incidents.models import Incident
-from baozhang.monitoring.models import Service
 
 HUGE = "100000000000000000000"
 

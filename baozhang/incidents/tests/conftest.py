@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from baozhang.catalog.models import Service
 from baozhang.incidents import services
 from baozhang.incidents.models import Classification, Incident, Responsibility, Severity
-from baozhang.monitoring.models import Monitor, Service
+from baozhang.monitoring.models import Monitor
 from baozhang.notify.models import Channel, Message
 
 

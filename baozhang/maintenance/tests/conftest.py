@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from baozhang.catalog.models import Service
 from baozhang.maintenance import services
 from baozhang.maintenance.models import MaintenanceWindow
-from baozhang.monitoring.models import Monitor, Service
+from baozhang.monitoring.models import Monitor
 from baozhang.notify.models import Channel
 
 SH = ZoneInfo("Asia/Shanghai")

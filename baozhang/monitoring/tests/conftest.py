@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
+from baozhang.catalog import services as service_catalog
+from baozhang.catalog.models import Service
 from baozhang.monitoring import catalog
-from baozhang.monitoring.models import Monitor, ProbeRegion, Service
+from baozhang.monitoring.models import Monitor, ProbeRegion
 
 # A valid monitor of each kind: the settings its kind needs.
 KIND_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -29,7 +31,7 @@ def service_factory(personas: Any) -> Callable[..., Service]:
         counter["n"] += 1
         kw.setdefault("name", f"云主机 {counter['n']}")
         kw.setdefault("name_en", f"Cloud hosting {counter['n']}")
-        return catalog.create_service(personas.director, **kw)
+        return service_catalog.create_service(personas.director, **kw)
 
     return make
 

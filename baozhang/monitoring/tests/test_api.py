@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 
+from baozhang.catalog.models import Service
 from baozhang.monitoring import catalog
-from baozhang.monitoring.models import Monitor, MonitorStatus, ProbeRegion, Service
+from baozhang.monitoring.models import Monitor, MonitorStatus, ProbeRegion
 
 
 def post(client, url: str, body: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]

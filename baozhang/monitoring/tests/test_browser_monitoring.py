@@ -10,9 +10,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from baozhang.catalog.models import Service
 from baozhang.conftest import ARTIFACTS, sign_in
 from baozhang.maintenance.models import MaintenanceWindow
-from baozhang.monitoring.models import Monitor, Service
+from baozhang.monitoring.models import Monitor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

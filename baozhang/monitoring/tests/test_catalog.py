@@ -10,11 +10,14 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
 
+from baozhang.catalog import services as service_catalog
+from baozhang.catalog.models import Service
+from baozhang.catalog.selectors import visible_services
 from baozhang.events.models import Event, EventKind
 from baozhang.monitoring import catalog
 from baozhang.monitoring.catalog import Refusal
-from baozhang.monitoring.models import Monitor, ProbeRegion, Service
-from baozhang.monitoring.selectors import get_monitor, visible_monitors, visible_services
+from baozhang.monitoring.models import Monitor, ProbeRegion
+from baozhang.monitoring.selectors import get_monitor, visible_monitors
 
 from .conftest import KIND_DEFAULTS
 
@@ -386,7 +389,7 @@ def test_people_without_the_right_cannot_change_monitoring(personas, who) -> Non
     with pytest.raises(PermissionDenied):
         catalog.create_monitor(user, name="x", kind="icmp", target="10.0.0.1")
     with pytest.raises(PermissionDenied):
-        catalog.create_service(user, name="服务", slug="svc")
+        service_catalog.create_service(user, name="服务", slug="svc")
     with pytest.raises(PermissionDenied):
         catalog.create_region(user, name="north")
     assert not Monitor.objects.exists() and not Service.objects.exists()
@@ -399,7 +402,7 @@ def test_engineers_directors_and_administrators_can_change_monitoring(personas, 
 
     # When they add a monitor, a service and a probe region
     monitor = catalog.create_monitor(user, name="gw", kind="icmp", target="10.0.0.1")
-    service = catalog.create_service(user, name="服务", slug="svc")
+    service = service_catalog.create_service(user, name="服务", slug="svc")
     region, _token = catalog.create_region(user, name="north")
 
     # Then each is stored as they gave it
@@ -462,7 +465,7 @@ def test_a_service_name_and_short_name_are_unique(service_factory) -> None:  # t
 
 def test_a_chinese_name_alone_needs_a_short_name(personas) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(Refusal) as exc:
-        catalog.create_service(personas.director, name="专线")
+        service_catalog.create_service(personas.director, name="专线")
     assert "cloud-hosting" in refused(exc, "slug")
 
 
@@ -472,10 +475,10 @@ def test_a_service_that_monitors_measure_cannot_be_deleted(  # type: ignore[no-u
     service = service_factory()
     monitor = monitor_factory("icmp", name="core router", services=[service])
     with pytest.raises(Refusal) as exc:
-        catalog.delete_service(personas.director, service)
+        service_catalog.delete_service(personas.director, service)
     assert "core router" in refused(exc, "service")
     catalog.update_monitor(personas.director, monitor, services=[])
-    catalog.delete_service(personas.director, service)
+    service_catalog.delete_service(personas.director, service)
     assert not Service.objects.exists()
 
 
@@ -489,7 +492,7 @@ def test_a_service_that_incidents_name_cannot_be_deleted(  # type: ignore[no-unt
 
     monkeypatch.setattr(Service, "delete", protected)
     with pytest.raises(Refusal) as exc:
-        catalog.delete_service(personas.director, service)
+        service_catalog.delete_service(personas.director, service)
     assert "incidents" in refused(exc, "service")
 
 

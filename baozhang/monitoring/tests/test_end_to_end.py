@@ -16,10 +16,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from baozhang.catalog.models import Service
 from baozhang.incidents.models import Incident
 from baozhang.monitoring import runner
 from baozhang.monitoring.figures import monitor_figures
-from baozhang.monitoring.models import Monitor, ProbeResult, Service
+from baozhang.monitoring.models import Monitor, ProbeResult
 from baozhang.notify import services as notify
 from baozhang.notify.delivery import deliver_due
 from baozhang.notify.tests.receivers import SmtpReceiver

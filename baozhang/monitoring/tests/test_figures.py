@@ -8,10 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from baozhang.catalog.models import Service
 from baozhang.maintenance.models import MaintenanceWindow
 from baozhang.monitoring import ingest, rollups
 from baozhang.monitoring.figures import day_bounds, monitor_figures
-from baozhang.monitoring.models import DailyRollup, Monitor, ProbeResult, Service, StateSpell
+from baozhang.monitoring.models import DailyRollup, Monitor, ProbeResult, StateSpell
 
 DAY = dt.date(2026, 11, 2)
 D0, D1 = day_bounds(DAY)  # a local (Asia/Shanghai) day, in UTC

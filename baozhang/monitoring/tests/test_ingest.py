@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
+from baozhang.catalog.models import Service
 from baozhang.incidents.models import Incident
 from baozhang.maintenance.models import MaintenanceWindow
 from baozhang.monitoring import ingest, judging
-from baozhang.monitoring.models import CheckState, Monitor, ProbeResult, Service, StateSpell
+from baozhang.monitoring.models import CheckState, Monitor, ProbeResult, StateSpell
 
 T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
 MIN = dt.timedelta(minutes=1)

@@ -328,7 +328,7 @@ def test_services_are_listed_created_edited_and_deleted(login, personas) -> None
         },
     )
     assert response.status_code == 302
-    from baozhang.monitoring.models import Service
+    from baozhang.catalog.models import Service
 
     service = Service.objects.get()
     assert service.slug == "internet-line"

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.cache import cache
 
+from baozhang.catalog.models import Service
 from baozhang.incidents.models import Incident, IncidentUpdate
-from baozhang.monitoring.models import Monitor, Service, StateSpell
+from baozhang.monitoring.models import Monitor, StateSpell
 
 SH = ZoneInfo("Asia/Shanghai")
 

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
+from baozhang.catalog import services as service_catalog
 from baozhang.conftest import ARTIFACTS, sign_in
 from baozhang.desk import services as desk
-from baozhang.monitoring import catalog
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +47,7 @@ def test_main_pages_show_no_policy_violation_and_their_behaviour_works(
         contact=personas.contact_a,
         description="从 10:05 开始 502",
     )
-    catalog.create_service(personas.director, name="云主机", name_en="Cloud hosting")
+    service_catalog.create_service(personas.director, name="云主机", name_en="Cloud hosting")
 
     def visit(path: str, ready: str, shot: str | None = None, full: bool = True) -> None:
         page.goto(f"{base}{path}")
@@ -95,7 +95,7 @@ def test_main_pages_show_no_policy_violation_and_their_behaviour_works(
                 for i in range(shown.count())
             )
     # A confirmation that is declined sends nothing.
-    service = catalog.create_service(personas.director, name="待删除", name_en="To delete")
+    service = service_catalog.create_service(personas.director, name="待删除", name_en="To delete")
     page.goto(f"{base}/monitoring/services/{service.pk}/edit/")
     asked: list[str] = []
 

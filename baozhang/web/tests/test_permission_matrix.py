@@ -114,8 +114,8 @@ def _maintenance_of_a(personas):  # type: ignore[no-untyped-def]
 
     from django.utils import timezone
 
+    from baozhang.catalog.models import Service
     from baozhang.maintenance import services as maintenance
-    from baozhang.monitoring.models import Service
 
     hosting = Service.objects.create(name="甲的主机", slug="a-hosting")
     hosting.customers.add(personas.org_a)
@@ -155,9 +155,10 @@ def _incident_of_a(personas):  # type: ignore[no-untyped-def]
 
 def _monitoring_of_a(personas):  # type: ignore[no-untyped-def]
     """A service and a (push) monitor of customer A, and a probe region (the operator's)."""
+    from baozhang.catalog import services as service_catalog
     from baozhang.monitoring import catalog
 
-    service = catalog.create_service(
+    service = service_catalog.create_service(
         personas.director, name="甲的专线", slug="a-line", customers=[personas.org_a]
     )
     monitor = catalog.create_monitor(

@@ -28,7 +28,8 @@ def test_a_contact_sees_only_their_organisations_figures(login, personas):
 
 
 def test_dashboard_shows_monitors_down_and_open_incidents_in_the_viewers_scope(login, personas):
-    from baozhang.monitoring.models import Monitor, Service
+    from baozhang.catalog.models import Service
+    from baozhang.monitoring.models import Monitor
 
     service = Service.objects.create(name="官网", slug="web")
     service.customers.add(personas.org_b)
