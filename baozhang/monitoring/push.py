@@ -11,8 +11,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from baozhang.core.monitor_state import CheckResult, Transition, step
+from baozhang.events.announce import announce
 from baozhang.monitoring import judging
 from baozhang.monitoring.models import PUSH_REGION, Monitor, MonitorKind, ProbeResult
+from baozhang.monitoring.topics import HEARTBEATS
 from baozhang.monitoring.windows import windows_for_monitors
 
 
@@ -141,17 +143,9 @@ def _evaluate_one_push(monitor_id: int, now: dt.datetime) -> list[tuple[int, Tra
 
 
 def _record_heartbeats(monitor: Monitor, beats: list[CheckResult]) -> None:
-    """Successful pings become heartbeats of the frequency targets (S3: "a backup at
-    least every 2 days") the monitor feeds."""
+    """Successful pings are announced (HEARTBEATS): the agreements record them as
+    heartbeats of the frequency targets (S3: "a backup at least every 2 days") the monitor
+    feeds, in their own service."""
     if not beats:
         return
-    from baozhang.sla.models import Observation, TargetKind
-
-    targets = list(monitor.targets.filter(kind=TargetKind.MAX_GAP))
-    if not targets:
-        return
-    Observation.objects.bulk_create(
-        Observation(target=t, at=b.at, note=f"heartbeat / 心跳 · {monitor.name}"[:300])
-        for t in targets
-        for b in beats
-    )
+    announce(HEARTBEATS, monitor_id=monitor.pk, monitor_name=monitor.name, at=[b.at for b in beats])

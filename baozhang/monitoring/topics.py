@@ -3,8 +3,14 @@
 MONITOR_TRANSITION: a monitor's status changed, announced inside the transaction that saved
 it, after the save. Payload: ``monitor_id`` (int), ``before`` and ``after`` (MonitorStatus
 values), ``at`` (aware datetime of the transition), ``reason`` (str).
+
+HEARTBEATS: a push monitor's successful pings were judged, inside the transaction that
+judged them. Payload: ``monitor_id`` (int), ``monitor_name`` (str), ``at`` (list of aware
+datetimes, one a ping, oldest first). The agreements record them as heartbeats of the
+frequency targets the monitor feeds.
 """
 
 from __future__ import annotations
 
 MONITOR_TRANSITION = "monitoring.monitor_transition"
+HEARTBEATS = "monitoring.heartbeats"

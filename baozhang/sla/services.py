@@ -3,7 +3,8 @@ transaction and records its event, so the agreement's timeline is its event reco
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime as dt
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from baozhang.accounts.models import OrganisationKind
 from baozhang.accounts.permissions import Capability, can, is_operator_staff, require
+from baozhang.events.announce import Announcement
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
 from baozhang.sla.models import (
@@ -28,6 +30,7 @@ from baozhang.sla.models import (
     ReviewStatus,
     Risk,
     Target,
+    TargetKind,
 )
 
 if TYPE_CHECKING:
@@ -337,6 +340,28 @@ def record_downtime(actor: User, agreement: Agreement, **fields: Any) -> Downtim
         Downtime(agreement=agreement, **fields),
         ("start", "end", "description", "source"),
     )
+
+
+def record_heartbeats(
+    monitor_id: int, monitor_name: str, ats: Sequence[dt.datetime]
+) -> list[Observation]:
+    """Each of ``ats`` (successful pings of push monitor ``monitor_id``) becomes a
+    heartbeat observation of every frequency target (S3: "a backup at least every 2
+    days") the monitor feeds. The system's own writing: no actor, no event (the pings
+    are monitoring's record)."""
+    targets = list(Target.objects.filter(monitors=monitor_id, kind=TargetKind.MAX_GAP))
+    if not targets or not ats:
+        return []
+    note = f"heartbeat / 心跳 · {monitor_name}"[:300]
+    return Observation.objects.bulk_create(
+        Observation(target=t, at=at, note=note) for t in targets for at in ats
+    )
+
+
+def on_heartbeats(announcement: Announcement) -> None:
+    """Subscriber of monitoring's HEARTBEATS (registered in SlaConfig.ready)."""
+    facts = announcement.payload
+    record_heartbeats(facts["monitor_id"], facts["monitor_name"], facts["at"])
 
 
 @transaction.atomic
