@@ -12,9 +12,8 @@ from django.utils import timezone
 from baozhang.events.models import Event, EventKind
 
 if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
     from django.contrib.auth.models import AnonymousUser
-
-    from baozhang.accounts.models import Organisation, User
 
 
 def object_type_of(obj: models.Model) -> str:
@@ -40,27 +39,28 @@ def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict, 
     return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
 
 
-def _organisation_of(obj: models.Model | None) -> Organisation | None:
-    from baozhang.accounts.models import Organisation
-
+def _organisation_of(obj: models.Model | None) -> models.Model | None:
+    """The organisation an event is about: the object itself or its ``organisation``, as
+    the model the event's own ``organisation`` relation names (accounts.Organisation)."""
+    organisation_model = Event._meta.get_field("organisation").related_model
     if obj is None:
         return None
-    if isinstance(obj, Organisation):
+    if isinstance(obj, organisation_model):
         return obj
     org = getattr(obj, "organisation", None)
-    return org if isinstance(org, Organisation) else None
+    return org if isinstance(org, organisation_model) else None
 
 
 def record(
     kind: EventKind | str,
     obj: models.Model | None,
     *,
-    actor: User | AnonymousUser | None = None,
+    actor: AbstractBaseUser | AnonymousUser | None = None,
     actor_label: str = "",
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     summary: str = "",
-    organisation: Organisation | object | None = ...,
+    organisation: models.Model | object | None = ...,
     object_type: str = "",
     object_id: str = "",
     object_label: str = "",
