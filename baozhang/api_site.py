@@ -15,7 +15,6 @@ from baozhang.calendars.api import router as calendars_router
 from baozhang.calls.api import router as calls_router
 from baozhang.desk.api import router as desk_router
 from baozhang.desk.attachment_api import router as attachment_router
-from baozhang.desk.measures_api import router as measures_router
 from baozhang.desk.sms_api import router as sms_router
 from baozhang.events.api import router as events_router
 from baozhang.incidents.api import router as incidents_router
@@ -23,6 +22,7 @@ from baozhang.maintenance.api import router as maintenance_router
 from baozhang.monitoring.api import router as monitoring_router
 from baozhang.monitoring.probe_api import router as probe_router
 from baozhang.notify.api import router as notify_router
+from baozhang.quality.measures_api import router as measures_router
 from baozhang.sla.api import router as sla_router
 from baozhang.staffing.api import router as staffing_router
 

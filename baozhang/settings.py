@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "baozhang.incidents",
     "baozhang.maintenance",
     "baozhang.status",
+    "baozhang.quality",
     "baozhang.web",
     "baozhang.api",
     "baozhang.platform_backup",

@@ -17,7 +17,7 @@ urlpatterns = [
     path("accounts/", include("baozhang.accounts.urls")),
     path("notify/", include("baozhang.notify.urls")),
     path("calls/", include("baozhang.calls.urls")),
-    path("desk/measures/", include("baozhang.desk.measures_urls")),
+    path("desk/measures/", include("baozhang.quality.measures_urls")),
     path("desk/", include("baozhang.desk.urls")),
     path("mail/", include("baozhang.mailin.urls")),
     path("staffing/", include("baozhang.staffing.urls")),

@@ -7,12 +7,17 @@ from django.utils import timezone
 from ninja import Router
 
 from baozhang.api.types import Date
-from baozhang.desk.measures import desk_measures, measures_dict, month_of, period_bounds
+from baozhang.quality.desk_measures import desk_measures, measures_dict, month_of, period_bounds
 
 router = Router(tags=["desk measures"])
 
 
-@router.get("/desk/measures", response=dict[str, Any])
+# The operation keeps the id it had before the figures moved to quality.
+@router.get(
+    "/desk/measures",
+    response=dict[str, Any],
+    operation_id="baozhang_desk_measures_api_get_measures",
+)
 def get_measures(
     request: HttpRequest,
     start: Date | None = None,

@@ -13,8 +13,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from baozhang.desk.measures import BY_CHOICES, desk_measures, month_of, period_bounds
 from baozhang.desk.models import Channel
+from baozhang.quality.desk_measures import BY_CHOICES, desk_measures, month_of, period_bounds
 
 _DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -95,7 +95,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     labels = dict(Channel.choices)  # calls use the desk's channel values
     return render(
         request,
-        "desk/measures.html",
+        "quality/desk_measures.html",
         {
             "form": form,
             "by": by,

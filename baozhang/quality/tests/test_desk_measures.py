@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from baozhang.calls import services as calls
 from baozhang.desk import services
-from baozhang.desk.measures import desk_measures, period_bounds
 from baozhang.desk.models import Clock, ClockKind, ClockState, Ticket
+from baozhang.quality.desk_measures import desk_measures, period_bounds
 
 CST = dt.timezone(dt.timedelta(hours=8))
 OPENED = dt.datetime(2026, 10, 12, 10, 0, tzinfo=CST)  # a Monday, an ordinary working day

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baozhang.desk import measures_views
+from baozhang.quality import measures_views
 
 app_name = "measures"
 

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class QualityConfig(AppConfig):
+    """Figures and reports that read across the areas (docs/architecture.md): one home for
+    each statistic, computed with core's formulas from the areas' selectors."""
+
+    name = "baozhang.quality"
+    label = "quality"
+    verbose_name = _("Quality")
