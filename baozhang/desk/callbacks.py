@@ -5,60 +5,24 @@ ticket or opens a complaint, as the desk's rule says."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baozhang.accounts.permissions import Capability, can
-from baozhang.calendars.selectors import calendar_for
-from baozhang.core.calendar_iso import parse_duration
-from baozhang.desk.models import Callback, CallbackStatus, Channel, Status, Ticket, TicketKind
+from baozhang.desk import services
+from baozhang.desk.models import Callback, CallbackStatus, Channel, Status, TicketKind
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
-
-
-def schedule(ticket: Ticket, now: dt.datetime) -> Callback:
-    """A callback for a just-resolved ticket, due within DESK_CALLBACK_WITHIN business time
-    on DESK_CALLBACK_CALENDAR; the customer gets the survey link at once. Call inside the
-    resolving transaction."""
-    from baozhang.desk.services import _notify_customer
-
-    limit = parse_duration(settings.DESK_CALLBACK_WITHIN)
-    calendar = calendar_for(settings.DESK_CALLBACK_CALENDAR)
-    due = calendar.add(now, limit).at
-    callback = Callback.objects.create(
-        ticket=ticket, due_at=due, survey_token=secrets.token_urlsafe(24), created_at=now
-    )
-    path = reverse("desk:survey", args=[callback.survey_token])
-    _notify_customer(
-        ticket,
-        "callback_survey",
-        f"survey:{callback.pk}",
-        survey_url=f"{settings.BAOZHANG_BASE_URL}{path}",
-    )
-    record(
-        EventKind.CREATED,
-        callback,
-        parent=ticket,
-        organisation=ticket.customer,
-        object_label=f"{ticket.reference}: callback",
-        after={"due_at": due},
-        at=now,
-    )
-    return callback
 
 
 def _apply_rule(actor: Any, callback: Callback, now: dt.datetime) -> None:
     """An unsatisfied answer (at or below DESK_UNSATISFIED_AT) reopens the ticket or opens a
     complaint, by DESK_UNSATISFIED_ACTION."""
-    from baozhang.desk import services
-
     if callback.satisfaction is None or callback.satisfaction > settings.DESK_UNSATISFIED_AT:
         return
     ticket = callback.ticket

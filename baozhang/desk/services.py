@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from baozhang.accounts.models import OrganisationKind
 from baozhang.accounts.permissions import Capability, can, is_operator_staff
-from baozhang.desk import clocks
+from baozhang.desk import callback_schedule, clocks
 from baozhang.desk.models import (
     FINISHED_STATUSES,
     PAUSING_STATUSES,
@@ -30,10 +30,10 @@ from baozhang.desk.models import (
     TicketMessage,
     Visibility,
 )
+from baozhang.desk.notices import notify_customer, notify_people
 from baozhang.desk.policy import clock_target
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
-from baozhang.notify import services as notify
 
 if TYPE_CHECKING:
     from baozhang.accounts.models import Organisation, User
@@ -112,25 +112,6 @@ def _stop_clock(clock: Clock, at: dt.datetime) -> None:
     clocks.refresh(clock, at)
     clock.save()
     sync_next_due(clock.ticket)
-
-
-def _notify_customer(ticket: Ticket, template: str, key: str, **context: Any) -> None:
-    notify.notify_organisation(
-        ticket.customer,
-        template,
-        {"ticket": ticket, "reference": ticket.reference, "subject": ticket.subject, **context},
-        f"desk:{ticket.pk}:{key}",
-    )
-
-
-def _notify_people(people: Any, ticket: Ticket, template: str, key: str, **context: Any) -> None:
-    for person in people:
-        notify.notify_user(
-            person,
-            template,
-            {"ticket": ticket, "reference": ticket.reference, "subject": ticket.subject, **context},
-            f"desk:{ticket.pk}:{key}:u{person.pk}",
-        )
 
 
 def _green_group() -> Group | None:
@@ -220,7 +201,7 @@ def open_ticket(
     rule = matching_rule(ticket, now)
     while rule is not None and ticket.level < rule.to_level:
         ticket = escalate(None, ticket, f"rule: {rule.name} / 按规则升级", now=now, automatic=True)
-    _notify_customer(ticket, "ticket_received", "received")
+    notify_customer(ticket, "ticket_received", "received")
     return ticket
 
 
@@ -287,7 +268,7 @@ def reply(
         if ticket.status == Status.NEW:
             ticket.status = Status.OPEN
             fields.append("status")
-        _notify_customer(ticket, "ticket_reply", f"reply:{message.pk}", body=body)
+        notify_customer(ticket, "ticket_reply", f"reply:{message.pk}", body=body)
     if from_customer and not passive and ticket.status in PAUSING_STATUSES:
         _set_status(actor, ticket, Status.OPEN, now, summary="customer replied / 客户已回复")
     if ticket.status == Status.RESOLVED and from_customer and not passive:
@@ -386,10 +367,8 @@ def change_status(
         ticket.save(update_fields=["resolved_at", "closed_at", "updated_at"])
     _set_status(actor, ticket, status, now, summary=reason)
     if status == Status.RESOLVED:
-        from baozhang.desk import callbacks
-
-        _notify_customer(ticket, "ticket_resolved", f"resolved:{ticket.reopen_count}")
-        callbacks.schedule(ticket, now)
+        notify_customer(ticket, "ticket_resolved", f"resolved:{ticket.reopen_count}")
+        callback_schedule.schedule(ticket, now)
     return ticket
 
 
@@ -438,7 +417,7 @@ def update_ticket(
             clock.save()
         sync_next_due(ticket)
     if "assignee" in new and ticket.assignee is not None:
-        _notify_people(
+        notify_people(
             [ticket.assignee],
             ticket,
             "ticket_assigned",
@@ -495,7 +474,7 @@ def escalate(
         at=now,
     )
     people = list(group.members.filter(is_active=True)) if group else []
-    _notify_people(
+    notify_people(
         people,
         ticket,
         "ticket_escalated",

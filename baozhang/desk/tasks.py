@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from baozhang.desk import notices
 from baozhang.desk.models import FINISHED_STATUSES, Clock, ClockState, Level
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
@@ -54,7 +55,7 @@ def check_clocks(now: dt.datetime | None = None) -> tuple[int, int]:
                 summary="SLA warning / 时限预警",
                 at=now,
             )
-            services._notify_people(
+            notices.notify_people(
                 _recipients(ticket),
                 ticket,
                 "sla_warning",
@@ -93,7 +94,7 @@ def check_clocks(now: dt.datetime | None = None) -> tuple[int, int]:
                 summary="SLA breached / 超出时限",
                 at=now,
             )
-            services._notify_people(
+            notices.notify_people(
                 _recipients(ticket),
                 ticket,
                 "sla_breach",
