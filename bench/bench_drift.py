@@ -47,6 +47,7 @@ def run_phase(
     from django.conf import settings
 
     from baozhang.monitoring import runner
+    from baozhang.monitoring.ingest import store_batch
     from baozhang.monitoring.probe.engine import Engine
 
     stats = {"stored": 0, "sink_s": 0.0}
@@ -64,7 +65,7 @@ def run_phase(
         if writer is not None:
             await writer.store(batch)
         elif store:
-            await asyncio.to_thread(runner._store, batch)
+            await asyncio.to_thread(store_batch, batch)
         stats["sink_s"] += time.perf_counter() - t0
         stats["stored"] += len(batch)
 

@@ -58,7 +58,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _monitoring_support as support
 
-from baozhang.monitoring.shard_child import in_shard
+from baozhang.monitoring.shards import in_shard
 
 CTX = mp.get_context("spawn")
 
@@ -139,10 +139,10 @@ def _engine(
 
     from baozhang.monitoring import runner
     from baozhang.monitoring.catalog import monitor_spec_dict
+    from baozhang.monitoring.ingest import store_batch as _store  # the server's sink
     from baozhang.monitoring.models import Monitor, ProbeResult
     from baozhang.monitoring.probe.engine import Engine, run_event_loop
     from baozhang.monitoring.probe.specs import MonitorSpec
-    from baozhang.monitoring.runner import _store  # what the server's sink runs
 
     specs = [
         MonitorSpec.from_dict({**monitor_spec_dict(m), "interval": interval})

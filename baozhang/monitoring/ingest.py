@@ -188,3 +188,17 @@ def prune(now: dt.datetime | None = None, *, keep_days: int) -> int:
     cutoff = now - dt.timedelta(days=keep_days)
     deleted, _ = ProbeResult.objects.filter(Q(at__lt=cutoff)).delete()
     return deleted
+
+
+def store_batch(outcomes: Sequence[object]) -> None:
+    """Ingest one batch of a long-running probe (on a thread of the probe, or in its
+    ingest process, ingest_child.py): old connections closed first, and a connection that
+    broke while storing is closed, never reused by the next batch."""
+    from django.db import close_old_connections
+
+    close_old_connections()
+    try:
+        ingest(outcomes)  # type: ignore[arg-type]
+    except Exception:
+        connection.close()  # a broken connection must not be reused by the next batch
+        raise

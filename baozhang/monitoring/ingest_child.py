@@ -12,7 +12,7 @@ def setup(database: dict[str, Any]) -> None:
     """Django on the same database as the probe's process (in tests, its test
     database), with one connection kept from batch to batch: this process does nothing
     else, and a new PostgreSQL connection per batch of 500 cost about a fifth of the CPU
-    of storing it (a broken connection is still closed and made anew, runner._store)."""
+    of storing it (a broken connection is still closed and made anew, ingest.store_batch)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baozhang.settings")
     from django.conf import settings
 
@@ -25,8 +25,7 @@ def setup(database: dict[str, Any]) -> None:
 
 def store(rows: list[tuple[Any, ...]]) -> int:
     """Store one batch of ``(monitor_id, region, at, ok, latency_ms, error)`` rows."""
-    from baozhang.monitoring.ingest import Result
-    from baozhang.monitoring.runner import _store
+    from baozhang.monitoring.ingest import Result, store_batch
 
-    _store([Result(*row) for row in rows])
+    store_batch([Result(*row) for row in rows])
     return len(rows)

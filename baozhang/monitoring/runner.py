@@ -18,8 +18,9 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 from baozhang.monitoring import ingest_child
+from baozhang.monitoring.ingest import store_batch
 from baozhang.monitoring.models import LOCAL_REGION
-from baozhang.monitoring.shard_child import WHOLE, Shard, in_shard
+from baozhang.monitoring.shards import WHOLE, Shard, in_shard
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +39,6 @@ def _load_specs(region: str, shard: Shard = WHOLE) -> list[object]:
         ]
     finally:
         connection.close()
-
-
-def _store(outcomes: Sequence[object]) -> None:
-    from baozhang.monitoring.ingest import ingest
-
-    close_old_connections()
-    try:
-        ingest(outcomes)  # type: ignore[arg-type]
-    except Exception:
-        connection.close()  # a broken connection must not be reused by the next batch
-        raise
 
 
 class IngestProcess:
@@ -106,7 +96,7 @@ async def run_local(
         if writer is not None:
             await writer.store(batch)
         else:
-            await asyncio.to_thread(_store, batch)
+            await asyncio.to_thread(store_batch, batch)
 
     engine = Engine(region, sink, max_in_flight=settings.PROBE_MAX_IN_FLIGHT)  # type: ignore[arg-type]
     runner = asyncio.create_task(engine.run(stop))

@@ -1,22 +1,12 @@
 """The body of one of ``baozhang probe --processes N``'s processes, started with *spawn*:
-this module imports nothing of Django's until Django is set up in the new process. It
-also holds how the monitors are shared out between the processes."""
+this module imports nothing of Django's until Django is set up in the new process. How the
+monitors are shared out between the processes is shards.py."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import signal
-
-Shard = tuple[int, int]  # (index, count): a process checks ids ≡ index (mod count)
-WHOLE: Shard = (0, 1)
-
-
-def in_shard(monitor_id: int, shard: Shard) -> bool:
-    """Whether the probe process of ``shard`` checks monitor ``monitor_id``: each monitor
-    falls in exactly one of ``count`` shards."""
-    index, count = shard
-    return monitor_id % count == index
 
 
 def run_shard(index: int, count: int, region: str) -> None:

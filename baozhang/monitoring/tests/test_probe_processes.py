@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from baozhang.monitoring.shard_child import in_shard
+from baozhang.monitoring.shards import in_shard
 
 ROOT = Path(__file__).resolve().parents[3]
 
