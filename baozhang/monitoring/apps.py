@@ -11,8 +11,14 @@ class MonitoringConfig(AppConfig):
     verbose_name = _("Monitoring")
 
     def ready(self) -> None:
+        from baozhang.events.announce import subscribe
         from baozhang.jobs.registry import register_periodic
         from baozhang.monitoring import tasks
+        from baozhang.monitoring.backup_heartbeat import on_backup_done
+        from baozhang.platform_backup.topics import BACKUP_DONE
+
+        # Each scheduled platform backup is a ping of its heartbeat monitor.
+        subscribe(BACKUP_DONE, on_backup_done)
 
         register_periodic("monitoring.judge", tasks.judge, settings.MONITOR_JUDGE_SECONDS)
         register_periodic("monitoring.housekeeping", tasks.housekeeping, 3600)

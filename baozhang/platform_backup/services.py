@@ -39,7 +39,9 @@ from django.db.utils import load_backend
 from django.utils import timezone
 
 from baozhang.core.backup_manifest import Difference, TableDigest, compare_manifests, row_line
+from baozhang.events.announce import announce
 from baozhang.platform_backup import archive, tables
+from baozhang.platform_backup.topics import BACKUP_DONE
 
 log = logging.getLogger(__name__)
 
@@ -471,21 +473,10 @@ def backup_due(folder: Path, every: dt.timedelta, now: dt.datetime) -> bool:
 
 
 def _heartbeat(ok: bool, message: str, now: dt.datetime) -> None:
-    """Report to the push monitor whose token BAOZHANG_BACKUP_HEARTBEAT names, through
-    the platform's own ping store (no HTTP)."""
-    token = settings.BAOZHANG_BACKUP_HEARTBEAT
-    if not token:
-        return
-    from baozhang.monitoring.push import store_pings
-    from baozhang.platform_backup.selectors import push_monitor_for
-
-    monitor_id = push_monitor_for(token)
-    if monitor_id is None:
-        log.warning(
-            "BAOZHANG_BACKUP_HEARTBEAT names no enabled push monitor / 没有该令牌的推送监控"
-        )
-        return
-    store_pings([(monitor_id, now, ok, message)])
+    """Announce how the backup went (BACKUP_DONE): monitoring, which subscribes, reports
+    it to the push monitor whose token BAOZHANG_BACKUP_HEARTBEAT names. The backup reads
+    every table through the app registry and imports no area."""
+    announce(BACKUP_DONE, ok=ok, message=message, at=now)
 
 
 def run_scheduled_backup(now: dt.datetime | None = None, *, force: bool = False) -> Path | None:

@@ -1,0 +1,9 @@
+"""What the platform backup announces (baozhang/events/announce.py).
+
+BACKUP_DONE: a scheduled backup finished or failed. Payload: ``ok`` (bool), ``message``
+(str, at most 300 characters), ``at`` (aware datetime of the run).
+"""
+
+from __future__ import annotations
+
+BACKUP_DONE = "platform_backup.backup_done"
