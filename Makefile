@@ -15,7 +15,7 @@ bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run_all.py
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy && $(BIN)/lint-imports
 
 # Recompile the translations after editing baozhang/locale/*/LC_MESSAGES/django.po.
 messages: $(VENV)/.installed-test
