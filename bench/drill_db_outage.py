@@ -74,12 +74,16 @@ class Answers:
         self.heartbeats: list[str] = []
         self.mails: list[tuple[str, int]] = []  # (Message-ID, exit status)
 
-    def add(self, kind: str, status: int | str, problem: str = "") -> None:
+    def add(self, kind: str, status: int | str, problem: str = "", started: str = "") -> None:
+        """Count an answer in its phase; one whose request began in an earlier phase (a
+        mail-in that stored its message just before the stop and exited after it) counts
+        under "edge", where only 500s, tracebacks and losses are judged."""
         with self.lock:
-            by_status = self.counts.setdefault(self.phase, {}).setdefault(kind, {})
+            phase = self.phase if started in ("", self.phase) else "edge"
+            by_status = self.counts.setdefault(phase, {}).setdefault(kind, {})
             by_status[str(status)] = by_status.get(str(status), 0) + 1
             if problem and len(self.bad) < 50:
-                self.bad.append(f"{self.phase} {kind}: {problem}")
+                self.bad.append(f"{phase} {kind}: {problem}")
 
 
 def judge(kind: str, status: int, body: bytes, headers: dict[str, str]) -> str:
@@ -130,13 +134,14 @@ def client_loop(
             note = f"hb-{n}"
             method, path = "POST", f"/ping/{seeded['push_token']}/fail"
             headers, body = {"Content-Type": "text/plain"}, note.encode()
+        started = answers.phase
         try:
             status, raw, got = request(port, method, path, body, headers, timeout=60)
         except OSError as exc:
-            answers.add(kind, "no-answer", f"{type(exc).__name__}: {exc}")
+            answers.add(kind, "no-answer", f"{type(exc).__name__}: {exc}", started)
             time.sleep(0.2)
             continue
-        answers.add(kind, status, judge(kind, status, raw, got))
+        answers.add(kind, status, judge(kind, status, raw, got), started)
         if kind == "api-create" and status == 201:
             with answers.lock:
                 answers.tickets.append(int(json.loads(raw)["id"]))
@@ -158,6 +163,7 @@ def mail_loop(
             f"Message-ID: {message_id}\r\nDate: Mon, 07 Dec 2026 10:00:00 +0800\r\n"
             "Content-Type: text/plain; charset=utf-8\r\n\r\nplease help\r\n"
         ).encode()
+        started = answers.phase
         proc = subprocess.run(
             [sys.executable, "-m", "baozhang", "mail-in"],
             input=raw,
@@ -171,7 +177,7 @@ def mail_loop(
             problem = f"exit {proc.returncode}: {proc.stderr.decode()[-300:]}"
         elif count_tracebacks(proc.stderr.decode()):
             problem = "a traceback on stderr"
-        answers.add("mail-in", f"exit {proc.returncode}", problem)
+        answers.add("mail-in", f"exit {proc.returncode}", problem, started)
         with answers.lock:
             answers.mails.append((message_id, proc.returncode))
         stop.wait(every)
@@ -455,7 +461,7 @@ def report(f: dict[str, Any]) -> None:
         f"drill 2 (database down {f.get('outage_seconds')} s under load), "
         f"{f['seconds_total']} s in all"
     )
-    for phase in ("before", "outage", "after"):
+    for phase in ("before", "outage", "edge", "after"):
         counts = f["answers"].get(phase, {})
         line = "; ".join(
             f"{kind} " + ", ".join(f"{s}×{n}" for s, n in sorted(by.items()))
