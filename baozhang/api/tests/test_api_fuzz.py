@@ -36,7 +36,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from baozhang.accounts import services as accounts
-from baozhang.accounts.models import ApiToken, Organisation, Role, User
+from baozhang.accounts.models import Organisation, Role, User
+from baozhang.api.tests.fuzz_identity import Identity
 
 SEED = int(os.environ.get("BAOZHANG_FUZZ_SEED", "42"))
 EXAMPLES = int(os.environ.get("BAOZHANG_FUZZ_EXAMPLES", "4"))
@@ -116,36 +117,6 @@ def _world() -> dict[str, Any]:
             contact=person,
         )
     return {"admin": admin, "contact": contact}
-
-
-class Identity:
-    """A person whose token, roles and organisation are restored before each case."""
-
-    def __init__(self, user: User) -> None:
-        self.pk = user.pk
-        self.roles = sorted(r for r in user.groups.values_list("name", flat=True))
-        self.org_pk = user.organisation_id
-        self.secret = ""
-        self.calls = 0
-
-    def headers(self) -> dict[str, str]:
-        self.calls += 1
-        user = User.objects.get(pk=self.pk)
-        org = Organisation.objects.get(pk=self.org_pk)
-        if not org.is_active:
-            accounts.update_organisation(None, org, is_active=True)
-        if not user.is_active:
-            User.objects.filter(pk=user.pk).update(is_active=True)
-        if sorted(user.groups.values_list("name", flat=True)) != self.roles:
-            accounts.set_roles(None, user, self.roles)
-        if (
-            not self.secret
-            or not ApiToken.objects.filter(
-                prefix=self.secret[:10], revoked_at__isnull=True
-            ).exists()
-        ):
-            self.secret = accounts.create_token(None, user, name="fuzz")[1]
-        return {"Authorization": f"Bearer {self.secret}"}
 
 
 def _pools() -> dict[str, list[Any]]:
