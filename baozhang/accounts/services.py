@@ -115,9 +115,12 @@ def create_user(
     phone: str = "",
     language: str = Language.ZH_HANS,
     is_superuser: bool = False,
+    is_active: bool = True,
 ) -> User:
     """Create a person. Staff roles are refused for a customer's people. A password is
-    checked against the validators; None leaves the account without a usable password."""
+    checked against the validators; None leaves the account without a usable password.
+    ``is_active=False`` makes a person who cannot sign in until staff activate them (a
+    contact learnt from an e-mail, to review)."""
     _check_actor(actor, Capability.MANAGE_USERS)
     role_set = {Role(r) for r in roles}
     if organisation.kind != OrganisationKind.OPERATOR and role_set & STAFF_ROLES:
@@ -131,6 +134,7 @@ def create_user(
         language=language,
         is_superuser=is_superuser,
         is_staff=is_superuser or Role.ADMINISTRATOR in role_set,
+        is_active=is_active,
     )
     if password is not None:
         validate_password(password, user)

@@ -8,6 +8,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from baozhang.desk import callback_schedule, clocks
 from baozhang.desk.models import (
     FINISHED_STATUSES,
     PAUSING_STATUSES,
+    Attachment,
     CallbackStatus,
     Channel,
     Clock,
@@ -522,8 +524,6 @@ def attach(
     now: dt.datetime | None = None,
 ) -> TicketMessage:
     """Add a file to the ticket as a message of its own (the note, or the file name)."""
-    from baozhang.desk.models import Attachment
-
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationError(
             {
@@ -540,3 +540,19 @@ def attach(
         size=upload.size,
     )
     return message
+
+
+def add_file(
+    message: TicketMessage, *, filename: str, content_type: str, data: bytes
+) -> Attachment:
+    """Keep a file with a message already written (a mail's attachments with the message
+    the mail became); the caller has checked its size against its own limit."""
+    attachment = Attachment(
+        message=message,
+        filename=filename[:255],
+        content_type=content_type[:100],
+        size=len(data),
+    )
+    attachment.file.save(filename[-100:] or "attachment", ContentFile(data), save=False)
+    attachment.save()
+    return attachment

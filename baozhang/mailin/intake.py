@@ -27,7 +27,7 @@ from baozhang.accounts import services as accounts
 from baozhang.accounts.models import Organisation, OrganisationKind, Role, User
 from baozhang.accounts.permissions import is_operator_staff
 from baozhang.desk import services as desk
-from baozhang.desk.models import Attachment, Channel, Status, Ticket, TicketKind, TicketMessage
+from baozhang.desk.models import Channel, Status, Ticket, TicketKind, TicketMessage
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
 from baozhang.mailin import parsing
@@ -365,9 +365,8 @@ def _contact_to_review(customer: Organisation, mail: parsing.ParsedMail) -> User
         roles=[Role.CUSTOMER_CONTACT],
         email=mail.from_address,
         display_name=mail.from_name[:150],
+        is_active=False,
     )
-    User.objects.filter(pk=user.pk).update(is_active=False)
-    user.is_active = False
     record(
         EventKind.UPDATED,
         user,
@@ -498,14 +497,9 @@ def _attach(
                 at=now,
             )
             continue
-        attachment = Attachment(
-            message=message,
-            filename=part.filename[:255],
-            content_type=part.content_type[:100],
-            size=part.size,
+        desk.add_file(
+            message, filename=part.filename, content_type=part.content_type, data=part.data
         )
-        attachment.file.save(part.filename[-100:] or "attachment", ContentFile(part.data), False)
-        attachment.save()
 
 
 def _require_staff(actor: User | AnonymousUser) -> None:
