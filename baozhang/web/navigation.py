@@ -5,10 +5,14 @@ and faults, agreements, operations, quality, security, administration. A new are
 `Link` to its group here (or a `Group`, in ranking order) and nothing else: the header, the
 phone menu and the tests read this definition.
 
-Who sees a link reuses the checks the pages themselves make (baozhang.accounts.permissions;
-the Django admin's own test) — there is no second permission system here. A customer's
-people see the portal: only the links marked for them, under the portal's labels. A group
-that has no link for a person is not shown; a group with one link shows as that link.
+Who may see a link reuses the checks the pages themselves make (baozhang.accounts.permissions;
+the Django admin's own test) — there is no second permission system here. Among the staff,
+each link also names the roles whose work uses it (`uses`): an engineer's menu leaves out the
+inbound SMS and the callbacks, a quality inspector's the roster. That only shortens the
+menu: the pages still open to whoever they open to. An administrator, and staff with no role
+yet, see every staff link. A customer's people see the portal: only the links marked for
+them, under the portal's labels. A group that has no link for a person is not shown; a group
+with one link shows as that link.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from baozhang.accounts.permissions import is_operator_staff
+from baozhang.accounts.models import Role
+from baozhang.accounts.permissions import is_operator_staff, roles_of
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -45,6 +50,22 @@ def django_admin(request: HttpRequest) -> bool:
     return admin.site.has_permission(request)
 
 
+STAFF_ROLES = frozenset(r for r in Role if r != Role.CUSTOMER_CONTACT)
+A, E, C, D, Q, S = (
+    Role.AGENT,
+    Role.ENGINEER,
+    Role.COMPLAINT_ADMIN,
+    Role.SERVICE_DIRECTOR,
+    Role.QUALITY_INSPECTOR,
+    Role.SECURITY_OFFICER,
+)
+
+
+def uses(*roles: Role) -> frozenset[Role]:
+    """The staff roles whose daily work uses a link (the administrator's always does)."""
+    return frozenset(roles) | {Role.ADMINISTRATOR}
+
+
 @dataclass(frozen=True)
 class Link:
     url_name: str
@@ -53,6 +74,8 @@ class Link:
     # Shown to a customer's people (when `who` lets them) under this label; None: not in
     # the portal.
     portal_label: str | Promise | None = None
+    # The staff roles whose work uses it; the others' menus leave it out.
+    roles: frozenset[Role] = STAFF_ROLES
 
 
 @dataclass(frozen=True)
@@ -75,10 +98,10 @@ MENU: tuple[Group, ...] = (
         (
             Link("desk:tickets", _("Ticket queue"), signed_in, _("My tickets")),
             Link("web:organisations", _("Customers"), signed_in, _("Organisation")),
-            Link("desk:callbacks", _("Callbacks")),
-            Link("calls:list", _("Call log")),
-            Link("mailin:quarantine", _("Inbound mail")),
-            Link("desk:sms", _("Inbound SMS")),
+            Link("desk:callbacks", _("Callbacks"), roles=uses(A, C, D, Q)),
+            Link("calls:list", _("Call log"), roles=uses(A, C, D, Q)),
+            Link("mailin:quarantine", _("Inbound mail"), roles=uses(A, C, D, S)),
+            Link("desk:sms", _("Inbound SMS"), roles=uses(A, C, D)),
         ),
         portal_label=_("Support"),
     ),
@@ -86,10 +109,10 @@ MENU: tuple[Group, ...] = (
         "monitoring",
         _("Monitoring and faults"),
         (
-            Link("monitoring:monitors", _("Monitoring")),
-            Link("monitoring:services", _("Service catalogue")),
+            Link("monitoring:monitors", _("Monitoring"), roles=uses(A, E, D, Q, S)),
+            Link("monitoring:services", _("Service catalogue"), roles=uses(A, E, D, Q)),
             Link("incidents:list", _("Incidents"), signed_in, _("Incidents")),
-            Link("maintenance:list", _("Maintenance windows")),
+            Link("maintenance:list", _("Maintenance windows"), roles=uses(A, E, D, S)),
             Link("status:page", _("Public status page")),
         ),
     ),
@@ -102,8 +125,8 @@ MENU: tuple[Group, ...] = (
         "operations",
         _("Operations"),
         (
-            Link("calendars:list", _("Calendars")),
-            Link("staffing:roster", _("Roster")),
+            Link("calendars:list", _("Calendars"), roles=uses(A, E, C, D, Q)),
+            Link("staffing:roster", _("Roster"), roles=uses(A, E, C, D)),
         ),
     ),
     Group(
@@ -111,7 +134,7 @@ MENU: tuple[Group, ...] = (
         _("Quality"),
         (
             Link("measures:dashboard", _("Desk measures"), signed_in, _("Desk measures")),
-            Link("incidents:statistics", _("Fault statistics")),
+            Link("incidents:statistics", _("Fault statistics"), roles=uses(E, D, Q)),
         ),
     ),
     Group("security", _("Security"), ()),
@@ -159,11 +182,15 @@ def shown_links(request: HttpRequest, group: Group) -> list[tuple[Link, str]]:
     if not signed_in(request):
         return []
     staff = is_operator_staff(request.user)
+    roles = roles_of(request.user) & STAFF_ROLES
     out: list[tuple[Link, str]] = []
     for link in group.links:
         if not link.who(request):
             continue
         if staff:
+            # staff with no role yet see every staff link: nobody knows their work yet
+            if roles and not roles & link.roles:
+                continue
             out.append((link, str(link.label)))
         elif link.portal_label is not None:
             out.append((link, str(link.portal_label)))

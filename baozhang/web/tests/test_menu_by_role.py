@@ -1,9 +1,10 @@
-"""The menu shows each person what they may open, and nothing they may not.
+"""The menu shows each person what their role uses and may open, and nothing they may not.
 
 For every role, every link of the menu's one definition (baozhang.web.navigation.MENU) is
 followed: a link the person is shown answers 200; a link hidden from them is refused by its
-page (403, 404, or the sign-in page) — or, for a customer's people, is a staff link that the
-portal leaves out. A customer contact never sees a staff link.
+page (403, 404, or the sign-in page) — or is one their roles do not use (the menu is
+shorter; the page is the judge of who may open it), or, for a customer's people, is a staff
+link that the portal leaves out. A customer contact never sees a staff link.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from django.test import Client
 from django.urls import reverse
 
 from baozhang.accounts.models import Role, User
-from baozhang.accounts.permissions import is_operator_staff
-from baozhang.web.navigation import MENU, Link
+from baozhang.accounts.permissions import is_operator_staff, roles_of
+from baozhang.web.navigation import MENU, STAFF_ROLES, Link
 
 pytestmark = pytest.mark.django_db
 
@@ -63,13 +64,17 @@ def test_every_shown_link_opens_and_every_hidden_link_is_refused(
     for role, person in _people(personas, user_factory).items():
         client = login(person)
         staff = is_operator_staff(person)
+        roles = roles_of(person) & STAFF_ROLES
         # when the person's menu is read
         shown = _shown(client)
-        # then each link opens for them when shown and is refused when hidden
+        # then each link opens for them when shown and is refused when hidden, unless
+        # their roles do not use it
         for link in ALL_LINKS:
             response = client.get(reverse(link.url_name))
             if link.url_name in shown:
                 assert response.status_code == 200, (role, link.url_name, response.status_code)
+            elif staff and roles and not roles & link.roles:
+                continue
             elif staff or link.portal_label is not None:
                 assert _refused(response), (role, link.url_name, response.status_code)
         client.logout()
@@ -129,3 +134,36 @@ def test_the_page_being_read_is_marked_in_its_group(
         in html
     )
     assert '<summary aria-current="true">' in html
+
+
+def test_each_staff_role_is_shown_what_its_work_uses(
+    personas: Any, user_factory: Callable[..., User], login: Callable[[User], Client]
+) -> None:
+    # given an engineer, a quality inspector, an agent and staff with no role yet
+    inspector = user_factory(personas.operator, [Role.QUALITY_INSPECTOR])
+    no_role = user_factory(personas.operator, [])
+    menus = {
+        who: _shown(login(person))
+        for who, person in {
+            "engineer": personas.engineer,
+            "inspector": inspector,
+            "agent": personas.agent,
+            "no role": no_role,
+        }.items()
+    }
+    # then the engineer works faults and monitors, not callbacks or inbound SMS
+    assert {"monitoring:monitors", "incidents:list", "incidents:statistics"} <= set(
+        menus["engineer"]
+    )
+    assert not {"desk:callbacks", "desk:sms", "calls:list"} & set(menus["engineer"])
+    # and the inspector reads callbacks, calls and figures, not the roster
+    assert {"desk:callbacks", "calls:list", "incidents:statistics"} <= set(menus["inspector"])
+    assert "staffing:roster" not in menus["inspector"]
+    # and the agent works the desk, not the fault statistics
+    assert {"desk:callbacks", "desk:sms", "staffing:roster"} <= set(menus["agent"])
+    assert "incidents:statistics" not in menus["agent"]
+    # and staff whose work nobody has named yet see every staff link
+    staff_links = {link.url_name for link in ALL_LINKS if link.url_name != "admin:index"}
+    assert staff_links <= set(menus["no role"])
+    # while a page left out of a menu still opens to that person: the menu is not the guard
+    assert login(personas.engineer).get(reverse("desk:callbacks")).status_code == 200
