@@ -3,13 +3,22 @@ deadline)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import F, QuerySet
 
 from baozhang.accounts.permissions import is_operator_staff
 from baozhang.accounts.selectors import scope_to_organisation
-from baozhang.desk.models import FINISHED_STATUSES, Status, Ticket, TicketMessage, Visibility
+from baozhang.desk.models import (
+    FINISHED_STATUSES,
+    Clock,
+    Status,
+    Ticket,
+    TicketKind,
+    TicketMessage,
+    Visibility,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -51,3 +60,19 @@ def queue(user: User | AnonymousUser, view: str = "open") -> QuerySet[Ticket]:
 
 
 QUEUE_VIEWS = ("open", "mine", "unassigned", "green", "breached", "waiting", "all")
+
+
+def complaints_opened(
+    start: dt.datetime, end: dt.datetime, customer_id: int | None = None
+) -> QuerySet[Ticket]:
+    """The complaints (every customer's, or one customer's) opened in [start, end)."""
+    qs = Ticket.objects.filter(
+        kind=TicketKind.COMPLAINT, created_at__gte=start, created_at__lt=end
+    ).select_related("category")
+    return qs if customer_id is None else qs.filter(customer_id=customer_id)
+
+
+def clock_outcomes(tickets: QuerySet[Ticket], kind: str) -> list[tuple[Any, str]]:
+    """(stopped_at, state) of each clock of ``kind`` of ``tickets``."""
+    rows = Clock.objects.filter(ticket__in=tickets.order_by().values("pk"), kind=kind)
+    return list(rows.values_list("stopped_at", "state"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 
 from baozhang.accounts.permissions import is_operator_staff
 from baozhang.incidents.models import (
@@ -13,6 +13,7 @@ from baozhang.incidents.models import (
     Classification,
     Incident,
     IncidentUpdate,
+    Responsibility,
     ReviewAction,
 )
 
@@ -62,7 +63,9 @@ def open_first(qs: QuerySet[Incident]) -> QuerySet[Incident]:
     ).order_by("_closed", "-detected_at", "-id")
 
 
-def fault_statistics(start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
+def fault_statistics(
+    start: dt.datetime, end: dt.datetime, *, among: QuerySet[Incident] | None = None
+) -> list[dict[str, Any]]:
     """Faults detected in [start, end) per classification (Q4 (1)(3), Q5), one row per
     class in the order of Classification, each:
 
@@ -74,6 +77,8 @@ def fault_statistics(start: dt.datetime, end: dt.datetime) -> list[dict[str, Any
       with its deadline before ``end``);
     - ``emergencies``: how many were recorded as emergency events (F10);
     - ``limit``: the yearly ceiling of the class, if any (F9: 3 software faults).
+
+    ``among``: only these incidents (a scope, see :func:`scoped_incidents`); default all.
 
     Raises ValueError for naive times or an empty window.
     """
@@ -97,7 +102,8 @@ def fault_statistics(start: dt.datetime, end: dt.datetime) -> list[dict[str, Any
         }
         for value, label in Classification.choices
     }
-    found = Incident.objects.filter(detected_at__gte=start, detected_at__lt=end).values_list(
+    base = Incident.objects.all() if among is None else among
+    found = base.filter(detected_at__gte=start, detected_at__lt=end).values_list(
         "classification", "status", "detected_at", "resolved_at", "restore_due_at", "is_emergency"
     )
     for classification, status, detected, resolved, due, emergency in found.iterator():
@@ -125,3 +131,59 @@ def fault_statistics(start: dt.datetime, end: dt.datetime) -> list[dict[str, Any
             row["missed"] += resolved > due
         row["emergencies"] += bool(emergency)
     return list(rows.values())
+
+
+def scoped_incidents(
+    customer_id: int | None = None, service_id: int | None = None
+) -> QuerySet[Incident]:
+    """The operator's incidents, or those affecting one customer or one service."""
+    qs = Incident.objects.all()
+    if customer_id is not None:
+        qs = qs.filter(pk__in=Incident.objects.filter(customers=customer_id).values("pk"))
+    if service_id is not None:
+        qs = qs.filter(service_id=service_id)
+    return qs
+
+
+def detected_between(
+    start: dt.datetime, end: dt.datetime, among: QuerySet[Incident] | None = None
+) -> QuerySet[Incident]:
+    """The incidents detected in [start, end) (the cohort fault statistics count)."""
+    base = Incident.objects.all() if among is None else among
+    return base.filter(detected_at__gte=start, detected_at__lt=end)
+
+
+def responsibility_counts(
+    start: dt.datetime, end: dt.datetime, among: QuerySet[Incident] | None = None
+) -> dict[str, int]:
+    """Incidents detected in [start, end) per responsibility (F8: inside or outside the
+    operations department's), every value of Responsibility present."""
+    counts = {value: 0 for value in Responsibility.values}
+    rows = detected_between(start, end, among).order_by().values("responsibility")
+    for row in rows.annotate(n=Count("pk")):
+        counts[row["responsibility"]] = row["n"]
+    return counts
+
+
+def emergency_events(
+    start: dt.datetime, end: dt.datetime, among: QuerySet[Incident] | None = None
+) -> list[dict[str, Any]]:
+    """The incidents detected in [start, end) recorded as emergency events (F10), oldest
+    first: reference, title, severity, detection and resolution, and the procedure applied
+    as recorded ('' when none was written down)."""
+    rows = (
+        detected_between(start, end, among)
+        .filter(is_emergency=True)
+        .order_by("detected_at", "pk")
+        .values(
+            "pk",
+            "reference",
+            "title",
+            "severity",
+            "classification",
+            "detected_at",
+            "resolved_at",
+            "emergency_procedure",
+        )
+    )
+    return [dict(r) for r in rows]

@@ -112,3 +112,15 @@ def spells_between(monitor: Monitor, start: dt.datetime, end: dt.datetime) -> Qu
     return monitor.spells.filter(Q(end__isnull=True) | Q(end__gt=start), start__lt=end).order_by(
         "-start"
     )
+
+
+def scoped_monitors(
+    customer_id: int | None = None, service_id: int | None = None
+) -> QuerySet[Monitor]:
+    """The operator's monitors, or those watching for one customer or one service."""
+    qs = Monitor.objects.all()
+    if customer_id is not None:
+        qs = qs.filter(pk__in=Monitor.objects.filter(customers=customer_id).values("pk"))
+    if service_id is not None:
+        qs = qs.filter(pk__in=Monitor.objects.filter(services=service_id).values("pk"))
+    return qs.order_by("pk")

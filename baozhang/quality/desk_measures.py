@@ -124,6 +124,12 @@ def _label(by: str, row: dict[str, Any]) -> str:
     return str(row["customer__name"])
 
 
+def settled(stopped_at: dt.datetime | None, state: str) -> bool:
+    """A clock counts once its outcome is settled: stopped, or already breached (it can no
+    longer be met, and leaving it out would flatter an open backlog)."""
+    return stopped_at is not None or state == ClockState.BREACHED
+
+
 def ticket_facts(
     tickets: QuerySet[Any], by: str
 ) -> tuple[list[tuple[int | None, TicketFacts]], dict[int | None, str]]:
@@ -155,9 +161,7 @@ def ticket_facts(
         "ticket_id", "kind", "state", "stopped_at", "calendar_key"
     )
     for ticket_id, kind, state, stopped_at, calendar_key in clock_rows:
-        # A clock counts once its outcome is settled: stopped, or already breached (it
-        # can no longer be met, and leaving it out would flatter an open backlog).
-        if stopped_at is not None or state == ClockState.BREACHED:
+        if settled(stopped_at, state):
             finished[ticket_id] += 1
             if state == ClockState.MET:
                 met[ticket_id] += 1

@@ -50,10 +50,13 @@ class Scope:
     """Whose figures. ``user``: what that person's role lets them read (None: the whole
     platform, as the operator's reports count it; figures of monitors, the desk and
     agreements are read as a person sees them and need one). ``monitor_ids``: only these
-    monitors (figures of monitors)."""
+    monitors (figures of monitors). ``customer_id`` / ``service_id``: one customer's or one
+    service's figures (the quality report, baozhang/quality/report.py)."""
 
     user: Any = None
     monitor_ids: tuple[int, ...] | None = None
+    customer_id: int | None = None
+    service_id: int | None = None
 
 
 WHOLE_PLATFORM = Scope()

@@ -1,0 +1,56 @@
+"""`baozhang report quality --period 2026-11 [--customer ID | --service ID] --format json
+-o FILE`: the quality statistics of a period (baozhang/quality/report.py) as a file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+from django.core.management.base import CommandError, CommandParser
+
+from baozhang.cli import SchemaCommand
+from baozhang.quality.report import parse_period, quality_report
+from baozhang.quality.statistics import Scope
+
+
+class Command(SchemaCommand):
+    help = (
+        "质量统计报表（Q4、Q5）：按统计期与范围输出 JSON / The quality statistics (Q4, Q5) "
+        "of a period and scope, as JSON."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=["quality"], help="报表种类 / the report: quality")
+        parser.add_argument(
+            "--period",
+            required=True,
+            help="统计期 / period: 2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-30",
+        )
+        scope = parser.add_mutually_exclusive_group()
+        scope.add_argument("--customer", type=int, help="客户编号 / one customer's id")
+        scope.add_argument("--service", type=int, help="服务编号 / one service's id")
+        parser.add_argument(
+            "--format", choices=["json"], default="json", help="格式 / format: json"
+        )
+        parser.add_argument(
+            "-o",
+            "--output",
+            default="-",
+            help="输出文件（- 为标准输出）/ output file (- for stdout)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            period = parse_period(options["period"])
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        scope = Scope(customer_id=options["customer"], service_id=options["service"])
+        report = quality_report(period, scope, label=options["period"])
+        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        if options["output"] == "-":
+            sys.stdout.write(text)
+            return
+        with open(options["output"], "w", encoding="utf-8") as f:
+            f.write(text)
+        self.stderr.write(f"已写入 / written: {options['output']}")

@@ -1,0 +1,344 @@
+"""The quality statistics of the report to the competent authority (Q4, Q5), as JSON.
+
+:func:`quality_report` gathers, for a :class:`~baozhang.quality.statistics.Period` and a
+:class:`~baozhang.quality.statistics.Scope` (the whole operator, one customer or one
+service), one entry per statistic under stable keys:
+
+``server_faults``
+    Q4 (1): incidents detected in the period (all classes), count and total duration, as
+    incidents' :func:`~baozhang.incidents.selectors.fault_statistics` counts them (an
+    incident belongs to the period it was detected in; its duration runs to its
+    restoration, or to the period's end while it is open).
+``collection_integrity``
+    Q4 (2): 完好率 = (periods − abnormal) / periods over the scope's monitors, each
+    monitor's periods as monitoring's :func:`~baozhang.monitoring.figures.monitor_figures`
+    counts them.
+``equipment_downtime``
+    Q4 (3): incidents classed "equipment fault" (fault statistics' row) until the asset
+    register provides per-equipment figures.
+``nms_interruptions``, ``site_information``, ``information_security``
+    Q4 (4), (5), (6): no source yet.
+``emergency_events``
+    Q4 (7): incidents recorded as emergency events, with the procedure applied.
+``complaints``
+    Q4 (8): complaints opened in the period, by category and channel; the share answered
+    within the complaint limit (the desk's resolution clock of a complaint, 10 working
+    days, DESK_COMPLAINT_LIMIT); satisfaction as the desk measures count it.
+``operating_quality``
+    Q5, F8, F9: faults, their duration, major outages, the classes, responsibility, and
+    the F9 targets with whether they were met.
+
+Each entry has ``source``: ``"configured"`` or ``"none"``; an entry without a source
+carries ``note`` ("no source configured / 未配置数据来源") and no figure. Durations are
+seconds, rates fractions (0–1).
+
+Where a future area plugs in: the statistics of PLUGGABLE have a registry here,
+:func:`register`. An area that gains their records (the asset register:
+``equipment_downtime``; the network-management software's own log: ``nms_interruptions``;
+published content: ``site_information``; security operations: ``information_security``)
+sits below quality in the ranking (docs/architecture.md) and may not import it, so it adds
+a read function of its own (``selectors.py``, ``(start, end, customer_id, service_id) ->
+dict`` of figures) and quality's ``AppConfig.ready()`` registers it with one line,
+``register("information_security", <a function calling that read>)``. From then on the
+statistic is ``"configured"`` with those figures.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import timezone
+
+from baozhang.core.desk_measures import measure, ratio
+from baozhang.desk.models import ClockKind, ClockState
+from baozhang.desk.selectors import clock_outcomes, complaints_opened
+from baozhang.incidents import selectors as incidents
+from baozhang.incidents.models import Classification, Responsibility
+from baozhang.monitoring import figures as monitoring_figures
+from baozhang.monitoring.selectors import scoped_monitors
+from baozhang.quality import desk_measures as desk
+from baozhang.quality.statistics import Period, Scope
+
+NO_SOURCE = "no source configured / 未配置数据来源"
+
+KEYS = (
+    "server_faults",
+    "collection_integrity",
+    "equipment_downtime",
+    "nms_interruptions",
+    "site_information",
+    "information_security",
+    "emergency_events",
+    "complaints",
+    "operating_quality",
+)
+
+Provider = Callable[[Period, Scope], dict[str, Any]]
+
+# Statistics a future area provides (see the module's docstring), by key.
+PLUGGABLE = ("equipment_downtime", "nms_interruptions", "site_information", "information_security")
+_PROVIDERS: dict[str, Provider] = {}
+
+
+def register(key: str, provider: Provider) -> None:
+    """Let ``provider(period, scope)`` give the figures of statistic ``key`` (one of
+    PLUGGABLE); it replaces what the report computed for it before."""
+    if key not in PLUGGABLE:
+        raise ValueError(f"未知统计项 {key!r} / unknown statistic {key!r}")
+    _PROVIDERS[key] = provider
+
+
+def unregister(key: str) -> None:
+    _PROVIDERS.pop(key, None)
+
+
+def none(note: str = NO_SOURCE) -> dict[str, Any]:
+    return {"source": "none", "note": note}
+
+
+# -- periods ----------------------------------------------------------------------------
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+_DATES = re.compile(r"^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$")
+
+
+def _last_of_month(year: int, month: int) -> dt.date:
+    return desk.month_of(dt.date(year, month, 1))[1]
+
+
+def parse_period(text: str) -> Period:
+    """``2026-11`` (a month), ``2026-Q4`` (a quarter), ``2026`` (a year) or
+    ``2026-11-01..2026-11-30`` (local dates, both inclusive), in the current time zone.
+    Raises ValueError (bilingual) for anything else."""
+    text = text.strip()
+    try:
+        if m := _MONTH.match(text):
+            year, month = int(m[1]), int(m[2])
+            first, last = dt.date(year, month, 1), _last_of_month(year, month)
+        elif m := _QUARTER.match(text):
+            year, q = int(m[1]), int(m[2])
+            first, last = dt.date(year, 3 * q - 2, 1), _last_of_month(year, 3 * q)
+        elif m := _YEAR.match(text):
+            first, last = dt.date(int(m[1]), 1, 1), dt.date(int(m[1]), 12, 31)
+        elif m := _DATES.match(text):
+            first, last = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
+        else:
+            raise ValueError(text)
+        start, end = desk.period_bounds(first, last)
+    except ValueError:
+        raise ValueError(
+            f"统计期无效 {text!r}（应为 2026-11、2026-Q4、2026 或 2026-11-01..2026-11-30）"
+            f" / invalid period {text!r} (use 2026-11, 2026-Q4, 2026 or "
+            f"2026-11-01..2026-11-30)"
+        ) from None
+    return Period(start, end)
+
+
+# -- the statistics -----------------------------------------------------------------------
+
+
+def _seconds(value: dt.timedelta) -> float:
+    return value.total_seconds()
+
+
+def _scoped_incidents(scope: Scope) -> Any:
+    return incidents.scoped_incidents(scope.customer_id, scope.service_id)
+
+
+def _fault_rows(period: Period, scope: Scope) -> dict[str, dict[str, Any]]:
+    rows = incidents.fault_statistics(period.start, period.end, among=_scoped_incidents(scope))
+    return {r["classification"]: r for r in rows}
+
+
+def server_faults(period: Period, scope: Scope) -> dict[str, Any]:
+    rows = _fault_rows(period, scope).values()
+    return {
+        "source": "configured",
+        "count": sum(r["count"] for r in rows),
+        "open": sum(r["open"] for r in rows),
+        "duration_seconds": _seconds(sum((r["duration"] for r in rows), dt.timedelta())),
+    }
+
+
+def collection_integrity(
+    period: Period, scope: Scope, *, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    now = now or timezone.now()
+    monitors = []
+    for monitor in scoped_monitors(scope.customer_id, scope.service_id):
+        figures = monitoring_figures.monitor_figures(monitor, period.start, period.end, now=now)
+        i = figures.integrity
+        monitors.append(
+            {
+                "monitor_id": monitor.pk,
+                "periods": i.periods,
+                "abnormal": i.abnormal,
+                "excluded": i.excluded,
+            }
+        )
+    periods = sum(m["periods"] for m in monitors)
+    abnormal = sum(m["abnormal"] for m in monitors)
+    return {
+        "source": "configured",
+        "periods": periods,
+        "abnormal": abnormal,
+        "excluded": sum(m["excluded"] for m in monitors),
+        "rate": ratio(periods - abnormal, periods),
+        "monitors": monitors,
+    }
+
+
+def equipment_downtime(period: Period, scope: Scope) -> dict[str, Any]:
+    row = _fault_rows(period, scope)[Classification.EQUIPMENT_FAULT]
+    return {
+        "source": "configured",
+        "count": row["count"],
+        "duration_seconds": _seconds(row["duration"]),
+        "note": (
+            "incidents classed as equipment faults; per-equipment figures await the asset "
+            "register / 按设备故障分类的事件统计；分设备数据待资产登记接入"
+        ),
+    }
+
+
+def emergency_events(period: Period, scope: Scope) -> dict[str, Any]:
+    records = [
+        {
+            "incident_id": r["pk"],
+            "reference": r["reference"],
+            "title": r["title"],
+            "severity": r["severity"],
+            "classification": r["classification"],
+            "detected_at": r["detected_at"].isoformat(),
+            "resolved_at": r["resolved_at"].isoformat() if r["resolved_at"] else None,
+            "plan_used": r["emergency_procedure"] or None,
+        }
+        for r in incidents.emergency_events(period.start, period.end, _scoped_incidents(scope))
+    ]
+    return {
+        "source": "configured",
+        "count": len(records),
+        "without_plan": sum(r["plan_used"] is None for r in records),
+        "records": records,
+    }
+
+
+def complaints(period: Period, scope: Scope) -> dict[str, Any]:
+    if scope.service_id is not None:
+        return none("a complaint does not record the service it is about / 投诉未记录所涉服务")
+    qs = complaints_opened(period.start, period.end, scope.customer_id)
+    rows = list(qs.values_list("category__name", "channel"))
+    outcomes = [
+        state
+        for stopped, state in clock_outcomes(qs, ClockKind.RESOLUTION)
+        if desk.settled(stopped, state)
+    ]
+    met = sum(state == ClockState.MET for state in outcomes)
+    facts, _labels = desk.ticket_facts(qs, "customer")
+    figures = measure(f for _key, f in facts)
+    return {
+        "source": "configured",
+        "count": len(rows),
+        "by_category": dict(sorted(Counter(c or "" for c, _ch in rows).items())),
+        "by_channel": dict(sorted(Counter(ch for _c, ch in rows).items())),
+        "answered": {
+            "settled": len(outcomes),
+            "within_limit": met,
+            "share_within_limit": ratio(met, len(outcomes)),
+            "pending": len(rows) - len(outcomes),
+        },
+        "satisfaction": {
+            "answers": figures.satisfaction_count,
+            "average": figures.satisfaction,
+        },
+        "improvement_actions": none(),
+    }
+
+
+def operating_quality(period: Period, scope: Scope) -> dict[str, Any]:
+    among = _scoped_incidents(scope)
+    rows = _fault_rows(period, scope)
+    software = rows[Classification.SOFTWARE]
+    limit = software["limit"]
+    year_start = desk.period_bounds(
+        timezone.localtime(period.start).date().replace(month=1, day=1),
+        timezone.localtime(period.start).date(),
+    )[0]
+    year_rows = {
+        r["classification"]: r
+        for r in incidents.fault_statistics(year_start, period.end, among=among)
+    }
+    software_ytd = year_rows[Classification.SOFTWARE]["count"]
+    missed = sum(r["missed"] for r in rows.values())
+    responsibility = incidents.responsibility_counts(period.start, period.end, among)
+    return {
+        "source": "configured",
+        "fault_count": sum(r["count"] for r in rows.values()),
+        "fault_duration_seconds": _seconds(
+            sum((r["duration"] for r in rows.values()), dt.timedelta())
+        ),
+        "major_outages": rows[Classification.MAJOR_OUTAGE]["count"],
+        "by_class": {
+            key: {"count": r["count"], "duration_seconds": _seconds(r["duration"])}
+            for key, r in rows.items()
+        },
+        "responsibility": {
+            "inside": responsibility[Responsibility.INSIDE],
+            "outside": responsibility[Responsibility.OUTSIDE],
+        },
+        "targets": {
+            "software_faults": {
+                "in_period": software["count"],
+                "year_to_date": software_ytd,
+                "limit_per_year": limit,
+                "met": limit is None or software_ytd <= limit,
+            },
+            "recovery": {
+                "restore_targets_missed": missed,
+                "note": (
+                    "against each incident's restore target (30 minutes for a critical "
+                    "fault) / 按各事件的恢复时限统计（严重故障 30 分钟）"
+                ),
+                "met": missed == 0,
+            },
+        },
+    }
+
+
+_BUILT_IN: dict[str, Callable[[Period, Scope], dict[str, Any]]] = {
+    "server_faults": server_faults,
+    "equipment_downtime": equipment_downtime,
+    "emergency_events": emergency_events,
+    "complaints": complaints,
+    "operating_quality": operating_quality,
+}
+
+
+def quality_report(
+    period: Period, scope: Scope, *, now: dt.datetime | None = None, label: str = ""
+) -> dict[str, Any]:
+    """Every statistic of the period and scope, under the stable keys of KEYS."""
+    report: dict[str, Any] = {
+        "period": {
+            "label": label,
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+        },
+        "scope": {"customer_id": scope.customer_id, "service_id": scope.service_id},
+    }
+    for key in KEYS:
+        if key in _PROVIDERS:
+            report[key] = {"source": "configured", **_PROVIDERS[key](period, scope)}
+        elif key == "collection_integrity":
+            report[key] = collection_integrity(period, scope, now=now)
+        elif key in _BUILT_IN:
+            report[key] = _BUILT_IN[key](period, scope)
+        else:
+            report[key] = none()
+    return report

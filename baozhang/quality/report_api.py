@@ -1,0 +1,53 @@
+"""/api/v1/quality/report: the quality statistics of a period (baozhang/quality/report.py),
+for the operator's quality inspectors, service directors and administrators."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from baozhang.accounts.permissions import Capability, require
+from baozhang.api.types import Id
+from baozhang.quality.report import parse_period, quality_report
+from baozhang.quality.statistics import Scope
+
+router = Router(tags=["quality"])
+
+
+class QualityReport(Schema):
+    """One entry per statistic, each with ``source`` ("configured" or "none") and its
+    figures; an entry without a source has ``note`` ("no source configured / 未配置数据来源").
+    Durations are seconds, rates fractions (0–1)."""
+
+    period: dict[str, Any]
+    scope: dict[str, Any]
+    server_faults: dict[str, Any]
+    collection_integrity: dict[str, Any]
+    equipment_downtime: dict[str, Any]
+    nms_interruptions: dict[str, Any]
+    site_information: dict[str, Any]
+    information_security: dict[str, Any]
+    emergency_events: dict[str, Any]
+    complaints: dict[str, Any]
+    operating_quality: dict[str, Any]
+
+
+@router.get("/quality/report", response=QualityReport)
+def get_quality_report(
+    request: HttpRequest,
+    period: Annotated[str, Field(max_length=40)],
+    customer: Id | None = None,
+    service: Id | None = None,
+) -> dict[str, Any]:
+    """The quality statistics (Q4, Q5) of ``period`` — ``2026-11``, ``2026-Q4``, ``2026`` or
+    ``2026-11-01..2026-11-30`` — for the whole operator, one customer or one service.
+    Staff who read the audit (quality inspector, service director, administrator, security
+    officer) only: 403 for anyone else, customers' people included."""
+    require(request.auth, Capability.VIEW_AUDIT)
+    if customer is not None and service is not None:
+        raise ValueError("客户与服务只能选其一 / give a customer or a service, not both")
+    return quality_report(
+        parse_period(period), Scope(customer_id=customer, service_id=service), label=period
+    )
