@@ -18,6 +18,7 @@ urlpatterns = [
     path("notify/", include("baozhang.notify.urls")),
     path("calls/", include("baozhang.calls.urls")),
     path("desk/measures/", include("baozhang.quality.measures_urls")),
+    path("quality/", include("baozhang.quality.urls")),
     path("desk/", include("baozhang.desk.urls")),
     path("mail/", include("baozhang.mailin.urls")),
     path("staffing/", include("baozhang.staffing.urls")),

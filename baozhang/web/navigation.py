@@ -27,7 +27,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from baozhang.accounts.models import Role
-from baozhang.accounts.permissions import is_operator_staff, roles_of
+from baozhang.accounts.permissions import Capability, can, is_operator_staff, roles_of
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -43,6 +43,11 @@ def operator_staff(request: HttpRequest) -> bool:
 def signed_in(request: HttpRequest) -> bool:
     """Everyone signed in: the page shows each person what their organisation may see."""
     return bool(request.user.is_authenticated and request.user.is_active)
+
+
+def reads_audit(request: HttpRequest) -> bool:
+    """Staff who read the audit (the quality report's readers); the page refuses others."""
+    return can(request.user, Capability.VIEW_AUDIT)
 
 
 def django_admin(request: HttpRequest) -> bool:
@@ -135,6 +140,7 @@ MENU: tuple[Group, ...] = (
         (
             Link("measures:dashboard", _("Desk measures"), signed_in, _("Desk measures")),
             Link("incidents:statistics", _("Fault statistics"), roles=uses(E, D, Q)),
+            Link("quality:report", _("Quality report"), reads_audit, roles=uses(D, Q)),
         ),
     ),
     Group("security", _("Security"), ()),

@@ -12,12 +12,14 @@ from django.core.management.base import CommandError, CommandParser
 from baozhang.cli import SchemaCommand
 from baozhang.quality.report import parse_period, quality_report
 from baozhang.quality.statistics import Scope
+from baozhang.quality.views import report_document
+from baozhang.quality.xlsx import write_workbook
 
 
 class Command(SchemaCommand):
     help = (
-        "质量统计报表（Q4、Q5）：按统计期与范围输出 JSON / The quality statistics (Q4, Q5) "
-        "of a period and scope, as JSON."
+        "质量统计报表（Q4、Q5）：按统计期与范围输出 JSON、XLSX 或 HTML / The quality "
+        "statistics (Q4, Q5) of a period and scope, as JSON, XLSX or HTML."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -31,7 +33,10 @@ class Command(SchemaCommand):
         scope.add_argument("--customer", type=int, help="客户编号 / one customer's id")
         scope.add_argument("--service", type=int, help="服务编号 / one service's id")
         parser.add_argument(
-            "--format", choices=["json"], default="json", help="格式 / format: json"
+            "--format",
+            choices=["json", "xlsx", "html"],
+            default="json",
+            help="格式 / format: json, xlsx or html",
         )
         parser.add_argument(
             "-o",
@@ -47,6 +52,16 @@ class Command(SchemaCommand):
             raise CommandError(str(exc)) from None
         scope = Scope(customer_id=options["customer"], service_id=options["service"])
         report = quality_report(period, scope, label=options["period"])
+        if options["format"] != "json":
+            if options["output"] == "-":
+                raise CommandError("请用 -o 指定输出文件 / give the output file with -o")
+            if options["format"] == "xlsx":
+                write_workbook(report, options["output"])
+            else:
+                with open(options["output"], "w", encoding="utf-8") as f:
+                    f.write(report_document(report))
+            self.stderr.write(f"已写入 / written: {options['output']}")
+            return
         text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
         if options["output"] == "-":
             sys.stdout.write(text)

@@ -1,0 +1,271 @@
+"""The quality report (baozhang/quality/report.py) laid out for people: one section per
+statistic with the seed's term as its title, its figures as labelled values (counts,
+durations in hours, rates as fractions), and the records behind them. The XLSX workbook
+(quality/xlsx.py) and the report page (quality/views.py) both read this layout, so a
+figure is labelled and converted in one place.
+
+Labels are English msgids with their Chinese (the seed's terms) in the .po: the page shows
+the reader's language, the workbook both (``translation.override``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from baozhang.desk.models import Channel
+from baozhang.incidents.models import Classification
+
+COUNT, HOURS, RATE, TEXT, FLAG = "count", "hours", "rate", "text", "flag"
+
+NO_SOURCE = _("no source configured")
+
+TITLES: dict[str, Promise] = {
+    "server_faults": _("Faults of the whole server system: count and duration"),
+    "collection_integrity": _("Integrity rate of network-management data collection"),
+    "equipment_downtime": _("Downtime of servers and main equipment: count and duration"),
+    "nms_interruptions": _("Interruptions of the network-management software and duration"),
+    "site_information": _("Amount and quality of site information uploaded"),
+    "information_security": _("Site information security"),
+    "emergency_events": _("Records of emergency events"),
+    "complaints": _("Customer complaint statistics"),
+    "operating_quality": _("Operating quality"),
+}
+
+SHEET_NAMES = {
+    "server_faults": "1 障碍次数及历时",
+    "collection_integrity": "2 采集完好率",
+    "equipment_downtime": "3 设备故障停机",
+    "nms_interruptions": "4 网管软件中断",
+    "site_information": "5 网站信息上传",
+    "information_security": "6 网站信息安全",
+    "emergency_events": "7 紧急事件",
+    "complaints": "8 客户投诉",
+    "operating_quality": "运行质量",
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: Any  # a lazy translation or a plain str (a category's own name)
+    value: Any  # int, float (hours or a fraction), str, bool or None
+    kind: str = COUNT
+    link: str = ""  # "statistics" (the fault statistics of the period) or ""
+
+
+@dataclass(frozen=True)
+class Table:
+    title: Any
+    columns: tuple[Any, ...]
+    kinds: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+    links: list[int | None] = field(default_factory=list)  # an incident id per row
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: Any
+    configured: bool
+    note: str = ""
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+def _label(choices: Any, key: str) -> Any:
+    try:
+        return choices(key).label
+    except ValueError:
+        return key
+
+
+def _hours(seconds: float) -> float:
+    return seconds / 3600
+
+
+def _generic(data: dict[str, Any]) -> list[Figure]:
+    """A provider's own figures (a registered area): its scalar values under their keys."""
+    return [
+        Figure(key, value, RATE if key.endswith("rate") else COUNT)
+        for key, value in data.items()
+        if key not in ("source", "note") and isinstance(value, int | float)
+    ]
+
+
+def _server_faults(d: dict[str, Any]) -> Section:
+    return Section(
+        "server_faults",
+        TITLES["server_faults"],
+        True,
+        figures=[
+            Figure(_("Fault count"), d["count"], link="statistics"),
+            Figure(_("Not yet restored"), d["open"]),
+            Figure(_("Fault duration (hours)"), _hours(d["duration_seconds"]), HOURS),
+        ],
+    )
+
+
+def _integrity(d: dict[str, Any]) -> Section:
+    return Section(
+        "collection_integrity",
+        TITLES["collection_integrity"],
+        True,
+        figures=[
+            Figure(_("Total periods"), d["periods"]),
+            Figure(_("Abnormal periods"), d["abnormal"]),
+            Figure(_("Excluded periods"), d["excluded"]),
+            Figure(_("Integrity rate"), d["rate"], RATE),
+        ],
+    )
+
+
+def _equipment(d: dict[str, Any]) -> Section:
+    if "count" not in d:
+        return Section(
+            "equipment_downtime", TITLES["equipment_downtime"], True, figures=_generic(d)
+        )
+    return Section(
+        "equipment_downtime",
+        TITLES["equipment_downtime"],
+        True,
+        note=d.get("note", ""),
+        figures=[
+            Figure(_("Downtime count"), d["count"], link="statistics"),
+            Figure(_("Downtime duration (hours)"), _hours(d["duration_seconds"]), HOURS),
+        ],
+    )
+
+
+def _emergencies(d: dict[str, Any]) -> Section:
+    records = d["records"]
+    return Section(
+        "emergency_events",
+        TITLES["emergency_events"],
+        True,
+        figures=[
+            Figure(_("Emergency events"), d["count"]),
+            Figure(_("Without a recorded plan"), d["without_plan"]),
+        ],
+        tables=[
+            Table(
+                _("Records of emergency events"),
+                (_("Reference"), _("Title"), _("Detected"), _("Restored"), _("Plan used")),
+                (TEXT, TEXT, "time", "time", TEXT),
+                [
+                    (
+                        r["reference"],
+                        r["title"],
+                        r["detected_at"],
+                        r["resolved_at"],
+                        r["plan_used"] or "",
+                    )
+                    for r in records
+                ],
+                [r["incident_id"] for r in records],
+            )
+        ],
+    )
+
+
+def _complaints(d: dict[str, Any]) -> Section:
+    if d["source"] == "none":
+        return Section("complaints", TITLES["complaints"], False, note=d["note"])
+    answered, satisfaction = d["answered"], d["satisfaction"]
+    return Section(
+        "complaints",
+        TITLES["complaints"],
+        True,
+        figures=[
+            Figure(_("Number of complaints"), d["count"]),
+            Figure(_("Complaints answered"), answered["settled"]),
+            Figure(_("Answered within 10 working days"), answered["within_limit"]),
+            Figure(
+                _("Share answered within 10 working days"),
+                answered["share_within_limit"],
+                RATE,
+            ),
+            Figure(_("Not yet answered"), answered["pending"]),
+            Figure(_("Satisfaction answers"), satisfaction["answers"]),
+            Figure(_("Average satisfaction (1–5)"), satisfaction["average"], TEXT),
+        ],
+        tables=[
+            Table(
+                _("By category"),
+                (_("Category"), _("Number of complaints")),
+                (TEXT, COUNT),
+                [(name or _("(none)"), n) for name, n in d["by_category"].items()],
+            ),
+            Table(
+                _("By channel"),
+                (_("Channel"), _("Number of complaints")),
+                (TEXT, COUNT),
+                [(_label(Channel, name), n) for name, n in d["by_channel"].items()],
+            ),
+        ],
+    )
+
+
+def _operating(d: dict[str, Any]) -> Section:
+    software, recovery = d["targets"]["software_faults"], d["targets"]["recovery"]
+    return Section(
+        "operating_quality",
+        TITLES["operating_quality"],
+        True,
+        figures=[
+            Figure(_("Fault count"), d["fault_count"], link="statistics"),
+            Figure(_("Fault duration (hours)"), _hours(d["fault_duration_seconds"]), HOURS),
+            Figure(_("Major outages"), d["major_outages"], link="statistics"),
+            Figure(
+                _("Inside the operations department's responsibility"),
+                d["responsibility"]["inside"],
+            ),
+            Figure(
+                _("Outside the operations department's responsibility"),
+                d["responsibility"]["outside"],
+            ),
+            Figure(_("Software faults this year"), software["year_to_date"]),
+            Figure(_("Software faults allowed a year"), software["limit_per_year"]),
+            Figure(_("Software fault target met"), software["met"], FLAG),
+            Figure(_("Restore targets missed"), recovery["restore_targets_missed"]),
+            Figure(_("Recovery target met"), recovery["met"], FLAG),
+        ],
+        tables=[
+            Table(
+                _("Faults by class"),
+                (_("Class"), _("Fault count"), _("Fault duration (hours)")),
+                (TEXT, COUNT, HOURS),
+                [
+                    (_label(Classification, key), r["count"], _hours(r["duration_seconds"]))
+                    for key, r in d["by_class"].items()
+                ],
+            )
+        ],
+    )
+
+
+_BUILDERS = {
+    "server_faults": _server_faults,
+    "collection_integrity": _integrity,
+    "equipment_downtime": _equipment,
+    "emergency_events": _emergencies,
+    "complaints": _complaints,
+    "operating_quality": _operating,
+}
+
+
+def sections(report: dict[str, Any]) -> list[Section]:
+    """One section per statistic of ``report`` (quality_report's dict), in its order."""
+    from baozhang.quality.report import KEYS
+
+    out = []
+    for key in KEYS:
+        data = report[key]
+        if data["source"] == "none":
+            out.append(Section(key, TITLES[key], False, note=data.get("note", "")))
+        elif key in _BUILDERS:
+            out.append(_BUILDERS[key](data))
+        else:
+            out.append(Section(key, TITLES[key], True, figures=_generic(data)))
+    return out
