@@ -53,6 +53,7 @@ class Figure:
     value: Any  # int, float (hours or a fraction), str, bool or None
     kind: str = COUNT
     link: str = ""  # "statistics" (the fault statistics of the period) or ""
+    spoken: Any = None  # the label where the duration is said in words (no unit)
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class Table:
     columns: tuple[Any, ...]
     kinds: tuple[str, ...]
     rows: list[tuple[Any, ...]]
+    spoken: tuple[Any, ...] = ()  # the columns where durations are said in words
     links: list[int | None] = field(default_factory=list)  # an incident id per row
 
 
@@ -102,7 +104,12 @@ def _server_faults(d: dict[str, Any]) -> Section:
         figures=[
             Figure(_("Fault count"), d["count"], link="statistics"),
             Figure(_("Not yet restored"), d["open"]),
-            Figure(_("Fault duration (hours)"), _hours(d["duration_seconds"]), HOURS),
+            Figure(
+                _("Fault duration (hours)"),
+                _hours(d["duration_seconds"]),
+                HOURS,
+                spoken=_("Fault duration"),
+            ),
         ],
     )
 
@@ -133,7 +140,12 @@ def _equipment(d: dict[str, Any]) -> Section:
         note=d.get("note", ""),
         figures=[
             Figure(_("Downtime count"), d["count"], link="statistics"),
-            Figure(_("Downtime duration (hours)"), _hours(d["duration_seconds"]), HOURS),
+            Figure(
+                _("Downtime duration (hours)"),
+                _hours(d["duration_seconds"]),
+                HOURS,
+                spoken=_("Downtime duration"),
+            ),
         ],
     )
 
@@ -150,7 +162,7 @@ def _emergencies(d: dict[str, Any]) -> Section:
         ],
         tables=[
             Table(
-                _("Records of emergency events"),
+                _("The events"),
                 (_("Reference"), _("Title"), _("Detected"), _("Restored"), _("Plan used")),
                 (TEXT, TEXT, "time", "time", TEXT),
                 [
@@ -163,7 +175,7 @@ def _emergencies(d: dict[str, Any]) -> Section:
                     )
                     for r in records
                 ],
-                [r["incident_id"] for r in records],
+                links=[r["incident_id"] for r in records],
             )
         ],
     )
@@ -215,7 +227,12 @@ def _operating(d: dict[str, Any]) -> Section:
         True,
         figures=[
             Figure(_("Fault count"), d["fault_count"], link="statistics"),
-            Figure(_("Fault duration (hours)"), _hours(d["fault_duration_seconds"]), HOURS),
+            Figure(
+                _("Fault duration (hours)"),
+                _hours(d["fault_duration_seconds"]),
+                HOURS,
+                spoken=_("Fault duration"),
+            ),
             Figure(_("Major outages"), d["major_outages"], link="statistics"),
             Figure(
                 _("Inside the operations department's responsibility"),
@@ -240,6 +257,7 @@ def _operating(d: dict[str, Any]) -> Section:
                     (_label(Classification, key), r["count"], _hours(r["duration_seconds"]))
                     for key, r in d["by_class"].items()
                 ],
+                spoken=(_("Class"), _("Fault count"), _("Fault duration")),
             )
         ],
     )

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from baozhang.accounts.permissions import Capability, can
 from baozhang.core.sla_text import duration_text
-from baozhang.quality.report import parse_period, quality_report
+from baozhang.quality.report import NO_SOURCE, parse_period, quality_report
 from baozhang.quality.report_sections import COUNT, FLAG, HOURS, RATE, Section, sections
 from baozhang.quality.statistics import Scope
 from baozhang.quality.xlsx import write_workbook
@@ -101,6 +101,14 @@ def _shown(value: Any, kind: str) -> str:
     return str(value)
 
 
+def _one_language(note: str) -> str:
+    """The reader's half of a bilingual note ("English / 中文")."""
+    en, sep, zh = note.partition(" / ")
+    if not sep:
+        return note
+    return zh if (get_language() or "").startswith("zh") else en
+
+
 def _present(parts: list[Section], report: dict[str, Any], links: bool) -> list[dict[str, Any]]:
     start = timezone.localtime(dt.datetime.fromisoformat(report["period"]["start"])).date()
     end = timezone.localtime(dt.datetime.fromisoformat(report["period"]["end"])).date()
@@ -115,10 +123,10 @@ def _present(parts: list[Section], report: dict[str, Any], links: bool) -> list[
                 "key": part.key,
                 "title": part.title,
                 "configured": part.configured,
-                "note": part.note,
+                "note": "" if part.note == NO_SOURCE else _one_language(part.note),
                 "figures": [
                     {
-                        "label": f.label,
+                        "label": f.spoken or f.label,
                         "value": _shown(f.value, f.kind),
                         "url": statistics_url if f.link == "statistics" else "",
                     }
@@ -127,7 +135,7 @@ def _present(parts: list[Section], report: dict[str, Any], links: bool) -> list[
                 "tables": [
                     {
                         "title": t.title,
-                        "columns": t.columns,
+                        "columns": t.spoken or t.columns,
                         "rows": [
                             {
                                 "cells": [_shown(v, k) for v, k in zip(row, t.kinds, strict=True)],

@@ -114,6 +114,8 @@ def test_the_page_answers_a_quality_inspector_and_refuses_others(
     page = client.get(url).content.decode()
     assert "Faults of the whole server system" in page
     assert "no source configured" in page and "未配置数据来源" not in page
+    assert "no source configured —" not in page  # said once, not twice
+    assert "equipment faults" in page and "按设备故障分类" not in page  # the note in English
     assert "3 h 20 min" in page
     # The period picker gives the same month; the workbook downloads
     picked = client.get("/quality/report/?kind=month&year=2026&month=9&quarter=1")
