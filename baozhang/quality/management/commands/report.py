@@ -10,6 +10,7 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from baozhang.cli import SchemaCommand
+from baozhang.quality import frozen_cli
 from baozhang.quality.report import parse_period, quality_report
 from baozhang.quality.statistics import Scope
 from baozhang.quality.views import report_document
@@ -23,10 +24,18 @@ class Command(SchemaCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("kind", choices=["quality"], help="报表种类 / the report: quality")
+        parser.add_argument(
+            "kind",
+            choices=["quality", *frozen_cli.SUBCOMMANDS],
+            help="报表种类或冻结报表操作 / the report (quality) or a frozen report's action "
+            "(freeze, approve, amend, export, verify: baozhang/quality/frozen_cli.py)",
+        )
+        parser.add_argument("file", nargs="?", help="verify：报表文件 / verify: the report file")
+        parser.add_argument("--frozen", type=int, help="冻结报表编号 / a frozen report's id")
+        parser.add_argument("--as", dest="as_user", help="操作人用户名 / the acting person")
+        parser.add_argument("--reason", help="更正原因 / the reason of an amendment")
         parser.add_argument(
             "--period",
-            required=True,
             help="统计期 / period: 2026-11, 2026-Q4, 2026 or 2026-11-01..2026-11-30",
         )
         scope = parser.add_mutually_exclusive_group()
@@ -46,6 +55,11 @@ class Command(SchemaCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["kind"] != "quality":
+            frozen_cli.run(options, self.stdout, self.stderr)
+            return
+        if not options["period"]:
+            raise CommandError("请用 --period 指明统计期 / give the period with --period")
         try:
             period = parse_period(options["period"])
         except ValueError as exc:
