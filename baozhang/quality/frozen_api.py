@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from baozhang.accounts.permissions import require
+from baozhang.accounts.permissions import is_operator_staff, require
 from baozhang.api.types import Id
 from baozhang.quality import selectors
 from baozhang.quality.services import CAPABILITY
@@ -33,7 +33,10 @@ class FrozenReportOut(Schema):
 
 @router.get("/quality/frozen/{report_id}", response=FrozenReportOut)
 def get_frozen_report(request: HttpRequest, report_id: Id) -> dict[str, Any]:
-    """One frozen report. Staff who read the quality report only (403 for anyone else)."""
+    """One frozen report. Staff who read the quality report only: 403 for other staff; a
+    customer's people are told nothing exists (404), as for every operator object."""
+    if not is_operator_staff(request.auth):
+        raise Http404
     require(request.auth, CAPABILITY)
     report = get_object_or_404(selectors.frozen_reports(), pk=report_id)
     history = [

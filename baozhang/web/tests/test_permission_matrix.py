@@ -105,7 +105,19 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "ticket": ticket.pk,
         "sms": _unknown_sms().pk,
         "attachment": _attachment_of(ticket, personas).pk,
+        "frozen_report": _frozen_report_of_a(personas).pk,
     }
+
+
+def _frozen_report_of_a(personas: Any) -> Any:
+    """A quality report of organisation A's figures for a closed month, frozen by the
+    operator (a customer's people may not see it, A's included)."""
+    from baozhang.quality import services as quality
+    from baozhang.quality.statistics import Scope
+
+    return quality.prepare_frozen_report(
+        personas.director, "2026-09", Scope(customer_id=personas.org_a.pk)
+    )
 
 
 def _maintenance_of_a(personas):  # type: ignore[no-untyped-def]
@@ -294,6 +306,7 @@ OPERATOR_OBJECTS = {
     "inbound",
     "callback",
     "probe_region",
+    "frozen_report",
 }
 
 # Routes that only receive a form (POST): a GET is 405 for everyone.
@@ -355,6 +368,7 @@ API_OBJECT_OF: dict[str, str] = {
     "incident_id": "incident",
     "review_action_id": "review_action",
     "window_id": "maintenance_window",
+    "report_id": "frozen_report",
 }
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/organisations/{org_id}"): {"name": "taken over"},
