@@ -25,14 +25,10 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from baozhang.notify.tests.receivers import free_port  # noqa: E402  (re-exported for the drills)
+
 HOST = "127.0.0.1"
 SHARED_PG = os.environ.get("DRILL_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 def say(message: str) -> None:

@@ -7,6 +7,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.utils import translation
 
+from baozhang.api.errors import error_body
+
 
 class UserLanguageMiddleware:
     """A signed-in person sees the language they chose, whatever the browser says."""
@@ -42,13 +44,7 @@ class RequireVerifiedMiddleware:
             logout(request)
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    {
-                        "error": {
-                            "code": "unauthorised",
-                            "fields": {},
-                            "message": "two-factor sign-in required / 需要双因素登录",
-                        }
-                    },
+                    error_body("unauthorised", "two-factor sign-in required / 需要双因素登录"),
                     status=401,
                 )
             return redirect("accounts:login")

@@ -55,7 +55,11 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
-def _body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict[str, Any]:
+def error_body(
+    code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """The error envelope every JSON error of the platform carries, the API's and those the
+    web role gives outside it (a request too large to read, the database away)."""
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
@@ -66,11 +70,13 @@ def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
 
 
 def _invalid(api: NinjaAPI, request: HttpRequest, fields: dict[str, list[str]]) -> HttpResponse:
-    return api.create_response(request, _body("invalid", _("Invalid input"), fields), status=422)
+    return api.create_response(
+        request, error_body("invalid", _("Invalid input"), fields), status=422
+    )
 
 
 def unauthorised_response(api: NinjaAPI, request: HttpRequest, message: str) -> HttpResponse:
-    response = api.create_response(request, _body("unauthorised", message), status=401)
+    response = api.create_response(request, error_body("unauthorised", message), status=401)
     response["WWW-Authenticate"] = WWW_AUTHENTICATE
     return response
 
@@ -93,12 +99,12 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(request, _body("not_found", _("Not found")), status=404)
+        return api.create_response(request, error_body("not_found", _("Not found")), status=404)
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         message = str(exc) or _("Not allowed")
-        return api.create_response(request, _body("forbidden", message), status=403)
+        return api.create_response(request, error_body("forbidden", message), status=403)
 
     @api.exception_handler(AuthenticationError)
     def unauthorised(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
@@ -116,18 +122,18 @@ def install(api: NinjaAPI) -> None:
     def too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE or 0
         message = _("The request body is too large (at most %(size)d KB)") % {"size": limit // 1024}
-        return api.create_response(request, _body("too_large", message), status=413)
+        return api.create_response(request, error_body("too_large", message), status=413)
 
     @api.exception_handler(MultiPartParserError)
     def bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
         return api.create_response(
-            request, _body("bad_request", _("The request could not be read")), status=400
+            request, error_body("bad_request", _("The request could not be read")), status=400
         )
 
     @api.exception_handler(SuspiciousOperation)
     def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
         return api.create_response(
-            request, _body("bad_request", _("The request could not be read")), status=400
+            request, error_body("bad_request", _("The request could not be read")), status=400
         )
 
     @api.exception_handler(HttpError)
@@ -137,10 +143,10 @@ def install(api: NinjaAPI) -> None:
             code = "invalid" if cause.status == 422 else "bad_request"
             message = _("Invalid input") if cause.status == 422 else _("The body is not valid JSON")
             return api.create_response(
-                request, _body(code, message, cause.fields), status=cause.status
+                request, error_body(code, message, cause.fields), status=cause.status
             )
         if isinstance(cause, RequestDataTooBig):
             return too_large(request, cause)
         if exc.status_code == 401:
             return unauthorised_response(api, request, str(exc))
-        return api.create_response(request, _body("error", str(exc)), status=exc.status_code)
+        return api.create_response(request, error_body("error", str(exc)), status=exc.status_code)

@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
+from baozhang.api.errors import error_body
 from baozhang.web.language import reader_language_from_headers
 
 Scope = MutableMapping[str, Any]
@@ -62,10 +63,7 @@ def _response(status: int, scope: Scope) -> tuple[bytes, bytes]:
     code, message = _MESSAGES[status]
     with translation.override(reader_language_from_headers(scope.get("headers") or ())):
         if scope["path"].startswith(API_PREFIX):
-            body = json.dumps(
-                {"error": {"code": code, "message": str(message), "fields": {}}},
-                ensure_ascii=False,
-            ).encode()
+            body = json.dumps(error_body(code, str(message)), ensure_ascii=False).encode()
             return body, b"application/json"
         page = render_to_string(
             "web/too_large.html",

@@ -23,11 +23,12 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django.views import defaults
 
+from baozhang.api.errors import error_body
 from baozhang.outage import OutageLog, is_database_unavailable
 from baozhang.web.language import reader_language
+from baozhang.web.limits import API_PREFIX
 
 RETRY_AFTER_SECONDS = 15
-API_PREFIX = "/api/"
 
 _outage = OutageLog(logging.getLogger("baozhang.web"), "web")
 
@@ -38,18 +39,8 @@ def unavailable_response(request: HttpRequest) -> HttpResponse:
     database)."""
     with translation.override(reader_language(request)):
         if request.path.startswith(API_PREFIX):
-            response: HttpResponse = JsonResponse(
-                {
-                    "error": {
-                        "code": "unavailable",
-                        "message": gettext(
-                            "The database is unavailable; nothing was saved, try again shortly"
-                        ),
-                        "fields": {},
-                    }
-                },
-                status=503,
-            )
+            message = gettext("The database is unavailable; nothing was saved, try again shortly")
+            response: HttpResponse = JsonResponse(error_body("unavailable", message), status=503)
         else:
             page = render_to_string("web/unavailable.html", {"retry_after": RETRY_AFTER_SECONDS})
             response = HttpResponse(page, status=503, content_type="text/html; charset=utf-8")

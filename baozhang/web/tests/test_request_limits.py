@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from baozhang.notify.tests.receivers import free_port
 from baozhang.ui.search import MAX_SEARCH_CHARS, search_text
 from baozhang.web.limits import (
     MAX_HEADER_BYTES,
@@ -31,12 +32,6 @@ from baozhang.web.limits import (
 
 LONG_CHINESE_SEARCH = "/desk/?q=" + urllib.parse.quote("长" * 1000)  # about 9 KB
 LONG_FILTER = "/incidents/?x=" + "a" * 9000
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +50,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, str]
     assert setup.returncode == 0, setup.stderr[-3000:]
     password = re.search(r"password / 密码:\s+(\S+)", setup.stdout)
     assert password is not None, setup.stdout
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "baozhang", "web", "--port", str(port)],
         env=env,
