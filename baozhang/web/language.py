@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.http import HttpRequest
+from django.http.cookie import parse_cookie
 from django.utils import translation
 
 
@@ -26,8 +26,5 @@ def reader_language_from_headers(headers: Iterable[tuple[bytes, bytes]]) -> str:
         if key == "accept-language":
             request.META["HTTP_ACCEPT_LANGUAGE"] = text
         elif key == "cookie":
-            for part in text.split(";"):
-                cookie, _, cookie_value = part.strip().partition("=")
-                if cookie == settings.LANGUAGE_COOKIE_NAME:
-                    request.COOKIES[cookie] = cookie_value
+            request.COOKIES = parse_cookie(text)
     return reader_language(request)
