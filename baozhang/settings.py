@@ -99,7 +99,6 @@ INSTALLED_APPS = [
     "baozhang.monitoring",
     "baozhang.incidents",
     "baozhang.maintenance",
-    "baozhang.analysis",
     "baozhang.status",
     "baozhang.quality",
     "baozhang.web",
@@ -149,33 +148,12 @@ TEMPLATES = [
 # Database: SQLite in WAL mode under BAOZHANG_HOME unless DATABASE_URL says otherwise.
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
+    # No persistent connections: under ASGI each request's thread would keep its own and
+    # PostgreSQL runs out of slots ("too many clients"), as the desk benchmark showed.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     DATABASES["default"].setdefault("TEST", {})
     if env("TEST_DATABASE_NAME"):
         DATABASES["default"]["TEST"]["NAME"] = env("TEST_DATABASE_NAME")
-    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        # How a process holds its connections (docs/deploy.md, docs/decisions.md "Serving"):
-        # psycopg's pool, at most DATABASE_POOL_MAX per process, shared by its threads
-        # (ASGI runs each request on a thread of its own, so connections kept per thread
-        # ran PostgreSQL out of slots). DATABASE_POOL_MAX=0: no pool, a connection per
-        # request, or kept DATABASE_CONN_MAX_AGE seconds per thread.
-        _pool_max = int(env("DATABASE_POOL_MAX", "0"))
-        _db_options = DATABASES["default"].setdefault("OPTIONS", {})
-        if _pool_max > 0:
-            _db_options["pool"] = {
-                "min_size": min(int(env("DATABASE_POOL_MIN", "1")), _pool_max),
-                "max_size": _pool_max,
-                # A request waits this long for a free connection, then fails (503).
-                "timeout": float(env("DATABASE_POOL_TIMEOUT", "10")),
-            }
-        else:
-            DATABASES["default"]["CONN_MAX_AGE"] = int(env("DATABASE_CONN_MAX_AGE", "0"))
-        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-        if env_bool("DATABASE_PGBOUNCER", False):
-            # PgBouncer in transaction mode: no server-side cursors and no prepared
-            # statements, which live in one server connection only.
-            DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
-            _db_options["prepare_threshold"] = None
 else:
     DATABASES = {
         "default": {
@@ -292,9 +270,6 @@ DESK_CALLBACK_WITHIN = env("DESK_CALLBACK_WITHIN", "PT8H")
 DESK_CALLBACK_CALENDAR = env("DESK_CALLBACK_CALENDAR", "cn-5x8")
 DESK_UNSATISFIED_AT = int(env("DESK_UNSATISFIED_AT", "2"))
 DESK_UNSATISFIED_ACTION = env("DESK_UNSATISFIED_ACTION", "reopen")  # or "complaint"
-# Cause analysis (Q2): an improvement action due "in N working days" counts them on this
-# calendar (the operator's business days).
-ANALYSIS_CALENDAR = env("ANALYSIS_CALENDAR", "cn-5x8")
 # The shared secret the SMS gateway sends with each inbound text (empty: webhook off).
 SMS_WEBHOOK_TOKEN = env("SMS_WEBHOOK_TOKEN", "")
 # The address people reach the platform at, for links in e-mails and messages.
