@@ -169,6 +169,15 @@ class Monitor(models.Model):
         blank=True,
         help_text=_("Servers, links or equipment it watches, comma-separated."),
     )
+    registered_assets = models.ManyToManyField(
+        "assets.Asset",
+        verbose_name=_("registered assets"),
+        related_name="monitors",
+        blank=True,
+        help_text=_(
+            "Assets of the register it watches: their downtime and availability read it."
+        ),
+    )
     customers = models.ManyToManyField(
         "accounts.Organisation",
         verbose_name=_("customers"),

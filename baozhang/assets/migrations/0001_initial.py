@@ -7,79 +7,250 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0003_organisation_green_channel_user_green_channel'),
-        ('catalog', '0001_initial'),
+        ("accounts", "0003_organisation_green_channel_user_green_channel"),
+        ("catalog", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Asset',
+            name="Asset",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='name')),
-                ('kind', models.CharField(choices=[('server', 'Server'), ('network_device', 'Network device'), ('line', 'Line (egress link or circuit)'), ('room', 'Machine room'), ('rack', 'Rack'), ('ups', 'UPS'), ('pdu', 'PDU'), ('air_conditioning', 'Air conditioning'), ('sensor', 'Environment sensor'), ('software', 'Software system'), ('nms', 'Network-management software'), ('other', 'Other')], max_length=20, verbose_name='kind')),
-                ('status', models.CharField(choices=[('construction', 'In construction'), ('in_service', 'In service'), ('repair', 'Under repair'), ('retired', 'Retired')], db_index=True, default='in_service', max_length=16, verbose_name='status')),
-                ('location_text', models.CharField(blank=True, max_length=200, verbose_name='location')),
-                ('vendor', models.CharField(blank=True, max_length=100, verbose_name='vendor')),
-                ('model', models.CharField(blank=True, max_length=100, verbose_name='model')),
-                ('serial', models.CharField(blank=True, max_length=100, verbose_name='serial number')),
-                ('address', models.CharField(blank=True, max_length=100, verbose_name='management address')),
-                ('role', models.CharField(blank=True, choices=[('', 'Not applicable'), ('primary', 'Primary'), ('standby', 'Standby')], default='', max_length=10, verbose_name='role')),
-                ('is_critical', models.BooleanField(default=False, help_text='A critical asset needs at least two responsible people (X5).', verbose_name='critical')),
-                ('required_time', models.CharField(default='24x7', help_text='24x7, or the key of a business calendar.', max_length=60, verbose_name='required running time')),
-                ('warranty_end', models.DateField(blank=True, null=True, verbose_name='warranty ends')),
-                ('carrier', models.CharField(blank=True, max_length=100, verbose_name='carrier')),
-                ('bandwidth_mbps', models.PositiveIntegerField(blank=True, null=True, verbose_name='bandwidth (Mbit/s)')),
-                ('end_a', models.CharField(blank=True, max_length=200, verbose_name='end A')),
-                ('end_b', models.CharField(blank=True, max_length=200, verbose_name='end B')),
-                ('external_id', models.CharField(blank=True, help_text="Its id in another register (a NetBox device's ID).", max_length=60, verbose_name='external id')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('customers', models.ManyToManyField(blank=True, related_name='dependent_assets', to='accounts.organisation', verbose_name='customers that depend on it')),
-                ('location', models.ForeignKey(blank=True, limit_choices_to={'kind__in': ['rack', 'room']}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='contents', to='assets.asset', verbose_name='room or rack')),
-                ('owner', models.ForeignKey(help_text='The operator, or the customer whose equipment it is.', on_delete=django.db.models.deletion.PROTECT, related_name='owned_assets', to='accounts.organisation', verbose_name='owner')),
-                ('responsible', models.ManyToManyField(blank=True, related_name='responsible_assets', to=settings.AUTH_USER_MODEL, verbose_name='responsible people')),
-                ('services', models.ManyToManyField(blank=True, related_name='assets', to='catalog.service', verbose_name='services that depend on it')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("server", "Server"),
+                            ("network_device", "Network device"),
+                            ("line", "Line (egress link or circuit)"),
+                            ("room", "Machine room"),
+                            ("rack", "Rack"),
+                            ("ups", "UPS"),
+                            ("pdu", "PDU"),
+                            ("air_conditioning", "Air conditioning"),
+                            ("sensor", "Environment sensor"),
+                            ("software", "Software system"),
+                            ("nms", "Network-management software"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("construction", "In construction"),
+                            ("in_service", "In service"),
+                            ("repair", "Under repair"),
+                            ("retired", "Retired"),
+                        ],
+                        db_index=True,
+                        default="in_service",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "location_text",
+                    models.CharField(blank=True, max_length=200, verbose_name="location"),
+                ),
+                ("vendor", models.CharField(blank=True, max_length=100, verbose_name="vendor")),
+                ("model", models.CharField(blank=True, max_length=100, verbose_name="model")),
+                (
+                    "serial",
+                    models.CharField(blank=True, max_length=100, verbose_name="serial number"),
+                ),
+                (
+                    "address",
+                    models.CharField(blank=True, max_length=100, verbose_name="management address"),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not applicable"),
+                            ("primary", "Primary"),
+                            ("standby", "Standby"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "is_critical",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A critical asset needs at least two responsible people (X5).",
+                        verbose_name="critical",
+                    ),
+                ),
+                (
+                    "required_time",
+                    models.CharField(
+                        default="24x7",
+                        help_text="24x7, or the key of a business calendar.",
+                        max_length=60,
+                        verbose_name="required running time",
+                    ),
+                ),
+                (
+                    "warranty_end",
+                    models.DateField(blank=True, null=True, verbose_name="warranty ends"),
+                ),
+                ("carrier", models.CharField(blank=True, max_length=100, verbose_name="carrier")),
+                (
+                    "bandwidth_mbps",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="bandwidth (Mbit/s)"
+                    ),
+                ),
+                ("end_a", models.CharField(blank=True, max_length=200, verbose_name="end A")),
+                ("end_b", models.CharField(blank=True, max_length=200, verbose_name="end B")),
+                (
+                    "external_id",
+                    models.CharField(
+                        blank=True,
+                        help_text="Its id in another register (a NetBox device's ID).",
+                        max_length=60,
+                        verbose_name="external id",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "customers",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="dependent_assets",
+                        to="accounts.organisation",
+                        verbose_name="customers that depend on it",
+                    ),
+                ),
+                (
+                    "location",
+                    models.ForeignKey(
+                        blank=True,
+                        limit_choices_to={"kind__in": ["rack", "room"]},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="contents",
+                        to="assets.asset",
+                        verbose_name="room or rack",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        help_text="The operator, or the customer whose equipment it is.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_assets",
+                        to="accounts.organisation",
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "responsible",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="responsible_assets",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="responsible people",
+                    ),
+                ),
+                (
+                    "services",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="assets",
+                        to="catalog.service",
+                        verbose_name="services that depend on it",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'asset',
-                'verbose_name_plural': 'assets',
-                'ordering': ['name', 'id'],
+                "verbose_name": "asset",
+                "verbose_name_plural": "assets",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='AssetDocument',
+            name="AssetDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('version', models.PositiveIntegerField(verbose_name='version')),
-                ('file', models.FileField(upload_to=baozhang.assets.models.document_path, verbose_name='file')),
-                ('filename', models.CharField(max_length=255, verbose_name='file name')),
-                ('content_type', models.CharField(blank=True, max_length=100, verbose_name='content type')),
-                ('size', models.PositiveIntegerField(verbose_name='size')),
-                ('note', models.CharField(blank=True, max_length=500, verbose_name='what changed')),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True, verbose_name='uploaded at')),
-                ('asset', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='assets.asset', verbose_name='asset')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("version", models.PositiveIntegerField(verbose_name="version")),
+                (
+                    "file",
+                    models.FileField(
+                        upload_to=baozhang.assets.models.document_path, verbose_name="file"
+                    ),
+                ),
+                ("filename", models.CharField(max_length=255, verbose_name="file name")),
+                (
+                    "content_type",
+                    models.CharField(blank=True, max_length=100, verbose_name="content type"),
+                ),
+                ("size", models.PositiveIntegerField(verbose_name="size")),
+                ("note", models.CharField(blank=True, max_length=500, verbose_name="what changed")),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(auto_now_add=True, verbose_name="uploaded at"),
+                ),
+                (
+                    "asset",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="assets.asset",
+                        verbose_name="asset",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'technical document',
-                'verbose_name_plural': 'technical documents',
-                'ordering': ['asset', 'title', '-version'],
+                "verbose_name": "technical document",
+                "verbose_name_plural": "technical documents",
+                "ordering": ["asset", "title", "-version"],
             },
         ),
         migrations.AddIndex(
-            model_name='asset',
-            index=models.Index(fields=['kind', 'status'], name='asset_kind_status'),
+            model_name="asset",
+            index=models.Index(fields=["kind", "status"], name="asset_kind_status"),
         ),
         migrations.AddConstraint(
-            model_name='assetdocument',
-            constraint=models.UniqueConstraint(fields=('asset', 'title', 'version'), name='one_asset_document_version'),
+            model_name="assetdocument",
+            constraint=models.UniqueConstraint(
+                fields=("asset", "title", "version"), name="one_asset_document_version"
+            ),
         ),
     ]

@@ -1,0 +1,92 @@
+"""设备完好率 and 线路可用率 from records (core.equipment), against hand calculations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from baozhang.core.calendar import builtin_calendar
+from baozhang.core.equipment import fleet, reporting_gaps, unit_figures
+from baozhang.core.intervals import Interval
+
+UTC = dt.UTC
+START = dt.datetime(2026, 11, 1, tzinfo=UTC)
+END = dt.datetime(2026, 12, 1, tzinfo=UTC)  # 30 days
+
+
+def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2026, 11, day, hour, minute, tzinfo=UTC)
+
+
+def test_line_availability_excludes_the_announced_window_and_counts_the_rest() -> None:
+    # Down 43 minutes, the first 30 of them inside a two-hour announced window.
+    down = [Interval(at(10, 2, 30), at(10, 3, 13), "down")]
+    window = [Interval(at(10, 1), at(10, 3), "maintenance", "fibre work")]
+    f = unit_figures(start=START, end=END, outages=down, exclusions=window)
+    required = 30 * 24 * 60
+    counted = required - 120
+    assert f.required_time == dt.timedelta(minutes=required)
+    assert f.excluded_time == dt.timedelta(minutes=120)
+    assert f.outage_time == dt.timedelta(minutes=13)
+    assert f.outage_count == 1
+    assert f.percent == Decimal(counted - 13) * 100 / Decimal(counted)
+    assert f.excluded[0].reason == "fibre work"
+    assert not f.intact
+
+
+def test_overlapping_records_count_once_and_a_split_outage_is_one() -> None:
+    monitor = Interval(at(3, 10), at(3, 11), "down")
+    fault = Interval(at(3, 10, 30), at(3, 12), "fault")
+    window = Interval(at(3, 10, 40), at(3, 10, 50), "maintenance")
+    f = unit_figures(start=START, end=END, outages=[monitor, fault], exclusions=[window])
+    assert f.outage_time == dt.timedelta(minutes=110)
+    assert f.outage_count == 1
+    assert len(f.outage) == 2  # before and after the window
+
+
+def test_business_calendar_counts_only_required_time() -> None:
+    cal = builtin_calendar("cn-5x8")  # 09:00-12:00, 13:00-18:00 Asia/Shanghai, working days
+    # Monday 2026-11-02, 12:00-14:00 Shanghai = 04:00-06:00 UTC: one hour required.
+    down = [Interval(at(2, 4), at(2, 6), "down")]
+    # Sunday 2026-11-01, all day: nothing required.
+    sunday = Interval(at(1, 0), at(1, 10), "down")
+    f = unit_figures(start=START, end=END, outages=[*down, sunday], calendar=cal)
+    assert f.outage_time == dt.timedelta(hours=1)
+    assert f.outage_count == 1
+    assert f.required_time == cal.between(START, END).duration
+
+
+def test_fleet_counts_time_and_units_intact() -> None:
+    a = unit_figures(start=START, end=END, outages=[Interval(at(5, 0), at(5, 6))])
+    b = unit_figures(start=START, end=END, outages=[])
+    c = unit_figures(start=START, end=END, outages=[])
+    f = fleet([a, b, c])
+    assert (f.units, f.intact_units, f.outage_count) == (3, 2, 1)
+    whole = 3 * 30 * 24
+    assert f.time_percent == Decimal(whole - 6) * 100 / Decimal(whole)
+    assert f.unit_percent == Decimal(2) * 100 / Decimal(3)
+    assert fleet([]).unit_percent is None
+
+
+def test_a_source_that_stopped_reporting_has_its_gap() -> None:
+    step = dt.timedelta(minutes=1)
+    times = [START + i * step for i in range(0, 60)]  # the first hour
+    times += [START + i * step for i in range(120, 180)]  # silent from 01:00 to 02:00
+    gaps = reporting_gaps(
+        times, start=START, end=at(1, 3), tolerance=dt.timedelta(minutes=3), reason="east"
+    )
+    # Last report 00:59, expected by 01:02; the next came at 02:00. 02:59 to 03:00 is fine.
+    assert [(g.start, g.end) for g in gaps] == [(at(1, 1, 2), at(1, 2))]
+    assert gaps[0].kind == "interruption" and gaps[0].reason == "east"
+    # Silent from the start: the whole period less the tolerance.
+    none = reporting_gaps([], start=START, end=at(1, 1), tolerance=dt.timedelta(minutes=5))
+    assert [(g.start, g.end) for g in none] == [(at(1, 0, 5), at(1, 1))]
+
+
+def test_bad_periods_are_refused_in_both_languages() -> None:
+    with pytest.raises(ValueError, match="统计期"):
+        unit_figures(start=END, end=START, outages=[])
+    with pytest.raises(ValueError, match="必须带时区"):
+        unit_figures(start=START.replace(tzinfo=None), end=END, outages=[])
