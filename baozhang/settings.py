@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "baozhang.monitoring",
     "baozhang.incidents",
     "baozhang.maintenance",
+    "baozhang.analysis",
     "baozhang.status",
     "baozhang.quality",
     "baozhang.web",
@@ -270,6 +271,9 @@ DESK_CALLBACK_WITHIN = env("DESK_CALLBACK_WITHIN", "PT8H")
 DESK_CALLBACK_CALENDAR = env("DESK_CALLBACK_CALENDAR", "cn-5x8")
 DESK_UNSATISFIED_AT = int(env("DESK_UNSATISFIED_AT", "2"))
 DESK_UNSATISFIED_ACTION = env("DESK_UNSATISFIED_ACTION", "reopen")  # or "complaint"
+# Cause analysis (Q2): an improvement action due "in N working days" counts them on this
+# calendar (the operator's business days).
+ANALYSIS_CALENDAR = env("ANALYSIS_CALENDAR", "cn-5x8")
 # The shared secret the SMS gateway sends with each inbound text (empty: webhook off).
 SMS_WEBHOOK_TOKEN = env("SMS_WEBHOOK_TOKEN", "")
 # The address people reach the platform at, for links in e-mails and messages.

@@ -36,6 +36,8 @@ class Capability(StrEnum):
     MANAGE_MONITORS = "manage_monitors"
     WORK_INCIDENTS = "work_incidents"
     MANAGE_MAINTENANCE = "manage_maintenance"
+    # The taxonomy of cause categories (Q2): add, rename, deactivate.
+    MANAGE_CAUSES = "manage_causes"
 
 
 _STAFF_BASE = {Capability.VIEW_ALL_CUSTOMERS, Capability.MANAGE_OWN_ORGANISATION_CHANNELS}
@@ -72,9 +74,12 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.WORK_INCIDENTS,
             Capability.MANAGE_MONITORS,
             Capability.MANAGE_MAINTENANCE,
+            Capability.MANAGE_CAUSES,
         }
     ),
-    Role.QUALITY_INSPECTOR: frozenset(_STAFF_BASE | {Capability.VIEW_AUDIT}),
+    Role.QUALITY_INSPECTOR: frozenset(
+        _STAFF_BASE | {Capability.VIEW_AUDIT, Capability.MANAGE_CAUSES}
+    ),
     Role.SECURITY_OFFICER: frozenset(
         _STAFF_BASE | {Capability.VIEW_AUDIT, Capability.VIEW_DELIVERY_LOG}
     ),

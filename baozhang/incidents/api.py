@@ -15,6 +15,8 @@ from ninja.pagination import paginate
 
 from baozhang.accounts.models import Organisation, User
 from baozhang.accounts.permissions import is_operator_staff
+from baozhang.analysis.models import ActionKind, CauseCategory, SubjectKind
+from baozhang.analysis.selectors import analysis_of
 from baozhang.api.pagination import Pages
 from baozhang.api.schemas import PatchIn
 from baozhang.api.types import Date, DateTime, Id
@@ -48,7 +50,10 @@ class UpdateOut(Schema):
 
 
 class ReviewActionOut(Schema):
+    """An action of the incident's cause analysis (baozhang/analysis, the one tracker)."""
+
     id: int
+    kind: ActionKind
     description: str
     owner_id: int
     due_on: dt.date | None
@@ -58,6 +63,9 @@ class ReviewActionOut(Schema):
 class IncidentReviewOut(Schema):
     cause: str
     prevention: str
+    category: str | None = Field(
+        None, description="The key of the cause category of the incident's analysis."
+    )
     reviewed_by_id: int | None
     reviewed_at: dt.datetime
     actions: list[ReviewActionOut]
@@ -65,6 +73,11 @@ class IncidentReviewOut(Schema):
     @staticmethod
     def resolve_actions(obj: Any) -> list[Any]:
         return list(obj.actions.all())
+
+    @staticmethod
+    def resolve_category(obj: Any) -> str | None:
+        found = analysis_of(SubjectKind.INCIDENT, obj.incident_id)
+        return found.category.key if found is not None and found.category else None
 
 
 class IncidentOut(Schema):
@@ -164,12 +177,16 @@ class ActionIn(Schema):
     description: str = Field(..., min_length=1, max_length=500)
     owner_id: Id
     due_on: Date | None = None
+    kind: ActionKind = ActionKind.PREVENTIVE
 
 
 class IncidentReviewIn(Schema):
     cause: str = Field(..., min_length=1)
     prevention: str = Field(..., min_length=1)
     actions: list[ActionIn] = Field(default_factory=list, max_length=20)
+    category: str | None = Field(
+        None, max_length=40, description="A cause category's key (GET /analysis/categories)."
+    )
 
 
 class TicketLinkIn(Schema):
@@ -357,11 +374,24 @@ def review(request: HttpRequest, incident_id: Id, payload: IncidentReviewIn):  #
             "description": a.description,
             "owner": _staff_user("actions", a.owner_id),
             "due_on": a.due_on,
+            "kind": a.kind,
         }
         for a in payload.actions
     ]
+    category = None
+    if payload.category is not None:
+        category = CauseCategory.objects.filter(key=payload.category).first()
+        if category is None:
+            raise ValidationError(
+                {"category": f"没有这个原因类别 / no cause category {payload.category!r}"}
+            )
     services.review(
-        request.auth, incident, cause=payload.cause, prevention=payload.prevention, actions=actions
+        request.auth,
+        incident,
+        cause=payload.cause,
+        prevention=payload.prevention,
+        actions=actions,
+        category=category,
     )
     return _detail(request, incident)
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from baozhang.accounts.models import Organisation, OrganisationKind, User
+from baozhang.analysis.forms import category_field
 from baozhang.catalog.models import Service
 from baozhang.incidents.models import Classification, IncidentStatus, Responsibility, Severity
 
@@ -161,6 +162,8 @@ class ReviewForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The cause category of the incident's analysis (baozhang/analysis), optional.
+        self.fields["category"] = category_field()
         for n in range(REVIEW_ACTION_ROWS):
             self.fields[f"action_{n}_description"] = forms.CharField(
                 label=_("Action %(n)s") % {"n": n + 1}, max_length=500, required=False

@@ -6,8 +6,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+
+from baozhang.analysis.models import Action, SubjectKind
+from baozhang.analysis.selectors import actions_of
 
 
 class IncidentStatus(models.TextChoices):
@@ -231,27 +235,8 @@ class IncidentReview(models.Model):
     def __str__(self) -> str:
         return f"{self.incident.reference} review"
 
-
-class ReviewAction(models.Model):
-    """A preventive action agreed in a review, with its owner and due date."""
-
-    review = models.ForeignKey(
-        IncidentReview, verbose_name=_("review"), on_delete=models.CASCADE, related_name="actions"
-    )
-    description = models.CharField(_("description"), max_length=500)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
-        on_delete=models.PROTECT,
-        related_name="incident_actions",
-    )
-    due_on = models.DateField(_("due on"), null=True, blank=True)
-    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("review action")
-        verbose_name_plural = _("review actions")
-        ordering = ["due_on", "id"]
-
-    def __str__(self) -> str:
-        return self.description
+    @property
+    def actions(self) -> QuerySet[Action]:
+        """The review's corrective and preventive actions: those of the incident's cause
+        analysis, the one tracker (baozhang/analysis; moved there by migration 0003)."""
+        return actions_of(SubjectKind.INCIDENT, self.incident_id)

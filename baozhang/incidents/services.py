@@ -19,6 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from baozhang.accounts.permissions import is_operator_staff
+from baozhang.analysis import services as analysis
+from baozhang.analysis.models import Action, CauseCategory, SubjectKind
+from baozhang.analysis.selectors import analysis_of
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed
 from baozhang.incidents import notices
@@ -29,7 +32,6 @@ from baozhang.incidents.models import (
     IncidentReview,
     IncidentStatus,
     IncidentUpdate,
-    ReviewAction,
 )
 from baozhang.incidents.steps import (
     EDITABLE_FIELDS,
@@ -202,9 +204,13 @@ def review(
     cause: str,
     prevention: str,
     actions: Iterable[Mapping[str, Any]] = (),
+    category: CauseCategory | None = None,
 ) -> IncidentReview:
     """The after-action review of a resolved incident (Q2): root cause, preventive
-    measures and actions with an owner each. Moves the incident to reviewed."""
+    measures and actions with an owner each. Moves the incident to reviewed.
+
+    The review is also the incident's cause analysis (baozhang/analysis, the one tracker of
+    actions): its root cause, its cause ``category`` if given, and its actions there."""
     require_worker(actor)
     incident = locked(incident)
     if incident.status != IncidentStatus.RESOLVED:
@@ -232,7 +238,7 @@ def review(
                     f"action {n} must be a member of the operator's staff (got {owner})"
                 }
             )
-        rows.append((description[:500], owner, item.get("due_on")))
+        rows.append((description[:500], owner, item.get("due_on"), item.get("kind")))
     now = timezone.now()
     found = IncidentReview.objects.create(
         incident=incident,
@@ -250,17 +256,16 @@ def review(
         after={"cause": cause, "prevention": prevention},
         object_label=label,
     )
-    for description, owner, due_on in rows:
-        action = ReviewAction.objects.create(
-            review=found, description=description, owner=owner, due_on=due_on
-        )
-        event(
-            EventKind.CREATED,
-            action,
+    found_analysis = analyse_incident(actor, incident, root_cause=cause, category=category)
+    for description, owner, due_on, kind in rows:
+        analysis.add_action(
             actor,
+            found_analysis,
+            description=description,
+            owner=owner,
+            due_on=due_on,
+            kind=kind or "preventive",
             parent=incident,
-            after={"description": description, "owner": owner.pk, "due_on": due_on},
-            object_label=f"{incident.reference}: {description}",
         )
     fields = {"cause": incident.cause or cause}
     move(
@@ -275,35 +280,47 @@ def review(
     return found
 
 
-@transaction.atomic
-def complete_action(actor: Actor, action: ReviewAction) -> ReviewAction:
+def analyse_incident(
+    actor: Actor,
+    incident: Incident,
+    *,
+    root_cause: str | None = None,
+    category: CauseCategory | None = None,
+) -> Any:
+    """Record or change the incident's cause analysis (category, root cause); the
+    incident's reference, detection time and service go with it for the period's figures
+    and repeats. ``root_cause=None`` keeps the one recorded (or the review's cause)."""
     require_worker(actor)
-    action = (
-        ReviewAction.objects.select_for_update()
-        .select_related("review__incident")
-        .get(pk=action.pk)
-    )
-    if action.done_at is not None:
-        raise ValidationError(
-            {
-                "action": f"措施“{action.description}”已于 {notices.local_time(action.done_at)} "
-                f"完成 / action “{action.description}” was already done at "
-                f"{notices.local_time(action.done_at)}"
-            }
-        )
-    action.done_at = timezone.now()
-    action.save(update_fields=["done_at"])
-    incident = action.review.incident
-    event(
-        EventKind.UPDATED,
-        action,
+    current = analysis_of(SubjectKind.INCIDENT, incident.pk)
+    if root_cause is None:
+        root_cause = current.root_cause if current is not None else incident.cause
+    return analysis.analyse(
         actor,
+        subject_kind=SubjectKind.INCIDENT,
+        subject_id=incident.pk,
+        subject_label=f"{incident.reference} {incident.title}",
+        occurred_at=incident.detected_at,
+        service=incident.service,
+        category=category,
+        root_cause=root_cause,
         parent=incident,
-        before={"done_at": None},
-        after={"done_at": action.done_at},
-        object_label=f"{incident.reference}: {action.description}",
     )
-    return action
+
+
+def add_action(actor: Actor, incident: Incident, **fields: Any) -> Action:
+    """One more corrective or preventive action on the incident's analysis (analysed first
+    if it is not yet)."""
+    require_worker(actor)
+    current = analysis_of(SubjectKind.INCIDENT, incident.pk)
+    if current is None:
+        current = analyse_incident(actor, incident)
+    return analysis.add_action(actor, current, parent=incident, **fields)
+
+
+def complete_action(actor: Actor, action: Action) -> Action:
+    require_worker(actor)
+    incident = Incident.objects.filter(pk=action.analysis.subject_id).first()
+    return analysis.complete_action(actor, action, parent=incident)
 
 
 @transaction.atomic

@@ -20,6 +20,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baozhang.accounts.permissions import Capability, can, is_operator_staff
+from baozhang.analysis.forms import ActionForm, AnalysisForm
+from baozhang.analysis.models import SubjectKind
+from baozhang.analysis.selectors import action_state, analysis_of
 from baozhang.catalog.models import Service
 from baozhang.desk.selectors import visible_tickets
 from baozhang.events.selectors import timeline
@@ -50,6 +53,10 @@ ACTION_FORMS: dict[str, type[Any]] = {
     "mitigate": MitigateForm,
     "resolve": ResolveForm,
     "review": ReviewForm,
+    # The cause analysis of a reviewed incident (baozhang/analysis): category and root
+    # cause, and one more corrective or preventive action.
+    "analyse": AnalysisForm,
+    "add_action": ActionForm,
 }
 
 
@@ -198,9 +205,26 @@ def _lifecycle(incident: Any) -> list[dict[str, Any]]:
     ]
 
 
+def _actions(review: Any) -> list[Any]:
+    """The review's actions (those of the incident's cause analysis), each with its state."""
+    if review is None:
+        return []
+    rows = list(review.actions.select_related("owner", "done_by"))
+    for a in rows:
+        a.state = action_state(a)
+    return rows
+
+
 def _detail(request: HttpRequest, incident: Any, forms: dict[str, Any]) -> HttpResponse:
     staff = is_operator_staff(request.user)
     review = getattr(incident, "review", None) if staff else None
+    analysis = analysis_of(SubjectKind.INCIDENT, incident.pk) if staff else None
+    if analysis is not None and not forms["analyse"].is_bound:
+        forms["analyse"] = AnalysisForm(
+            prefix="analyse",
+            current=analysis.category,
+            initial={"category": analysis.category_id, "root_cause": analysis.root_cause},
+        )
     now = timezone.now()
     end = incident.resolved_at or now
     return render(
@@ -211,7 +235,8 @@ def _detail(request: HttpRequest, incident: Any, forms: dict[str, Any]) -> HttpR
             "updates": visible_updates(request.user, incident),
             "events": timeline(request.user, incident) if staff else [],
             "review": review,
-            "review_actions": review.actions.select_related("owner") if review else [],
+            "review_actions": _actions(review),
+            "analysis": analysis,
             "customers": incident.customers.all() if staff else [],
             "monitors": incident.monitors.all() if staff else [],
             "tickets": visible_tickets(request.user).filter(incidents=incident),
@@ -284,7 +309,18 @@ def _run(request: HttpRequest, incident: Any, action: str, data: dict[str, Any])
             cause=data["cause"],
             prevention=data["prevention"],
             actions=data["actions"],
+            category=data.get("category"),
         )
+    elif action == "analyse":
+        services.analyse_incident(
+            user, incident, root_cause=data["root_cause"], category=data["category"]
+        )
+    elif action == "add_action":
+        if not hasattr(incident, "review"):
+            raise ValidationError(
+                {"action": _("Review the incident before adding actions to its analysis.")}
+            )
+        services.add_action(user, incident, **data)
 
 
 def _complete(request: HttpRequest, incident: Any) -> None:

@@ -133,7 +133,7 @@ def _pools() -> dict[str, list[Any]]:
         "ticket_id": ids("desk.Ticket"),
         "attachment_id": ids("desk.Attachment"),
         "incident_id": ids("incidents.Incident"),
-        "review_action_id": ids("incidents.ReviewAction"),
+        "review_action_id": ids("analysis.Action"),
         "service_id": ids("catalog.Service"),
         "monitor_id": ids("monitoring.Monitor"),
         "region_id": ids("monitoring.ProbeRegion"),

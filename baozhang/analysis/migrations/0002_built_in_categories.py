@@ -1,0 +1,33 @@
+"""The eight cause categories of the seed (Q2), built in: renamable, never deleted."""
+
+from django.db import migrations
+
+BUILT_IN = [
+    ("hardware", "硬件", "Hardware"),
+    ("software", "软件", "Software"),
+    ("link", "线路或运营商", "Link or carrier"),
+    ("power", "电源或环境", "Power or environment"),
+    ("human", "人为", "Human"),
+    ("attack", "攻击", "Attack"),
+    ("customer", "客户侧", "Customer side"),
+    ("force_majeure", "不可抗力", "Force majeure"),
+]
+
+
+def create(apps, schema_editor):
+    CauseCategory = apps.get_model("analysis", "CauseCategory")
+    for n, (key, name, name_en) in enumerate(BUILT_IN, start=1):
+        CauseCategory.objects.update_or_create(
+            key=key,
+            defaults={"name": name, "name_en": name_en, "position": n * 10, "built_in": True},
+        )
+
+
+def remove(apps, schema_editor):
+    apps.get_model("analysis", "CauseCategory").objects.filter(built_in=True).delete()
+
+
+class Migration(migrations.Migration):
+    dependencies = [("analysis", "0001_initial")]
+
+    operations = [migrations.RunPython(create, remove)]
