@@ -1,5 +1,7 @@
-"""`baozhang report quality --period 2026-11 [--customer ID | --service ID] --format json
--o FILE`: the quality statistics of a period (baozhang/quality/report.py) as a file."""
+"""`baozhang report quality --period 2026-11 [--customer ID | --service ID] --format
+json|xlsx|pdf|html [--language zh-hans|en] -o FILE`: the quality statistics of a period
+(baozhang/quality/report.py) as a file; on a terminal, a progress bar on stderr while the
+statistics, the charts and the file are made (quality/progress.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +10,12 @@ import sys
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils import translation
 
 from baozhang.cli import SchemaCommand
 from baozhang.quality import frozen_cli
+from baozhang.quality.pdf import write_pdf
+from baozhang.quality.progress import Progress
 from baozhang.quality.report import parse_period, quality_report
 from baozhang.quality.statistics import Scope
 from baozhang.quality.views import report_document
@@ -43,10 +48,17 @@ class Command(SchemaCommand):
         scope.add_argument("--service", type=int, help="服务编号 / one service's id")
         parser.add_argument(
             "--format",
-            choices=["json", "xlsx", "html"],
+            choices=["json", "xlsx", "pdf", "html"],
             default="json",
-            help="格式 / format: json, xlsx or html",
+            help="格式 / format: json, xlsx, pdf or html",
         )
+        parser.add_argument(
+            "--language",
+            choices=["zh-hans", "en"],
+            default="zh-hans",
+            help="PDF、HTML 的语言 / the language of a PDF or HTML file (default zh-hans)",
+        )
+
         parser.add_argument(
             "-o",
             "--output",
@@ -65,17 +77,30 @@ class Command(SchemaCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         scope = Scope(customer_id=options["customer"], service_id=options["service"])
+        fmt = options["format"]
+        progress = Progress(3 if fmt == "pdf" else 2, sys.stderr)
+        progress.step("统计 / statistics")
         report = quality_report(period, scope, label=options["period"])
-        if options["format"] != "json":
+        if fmt != "json":
             if options["output"] == "-":
                 raise CommandError("请用 -o 指定输出文件 / give the output file with -o")
-            if options["format"] == "xlsx":
+            if fmt == "pdf":
+                progress.step("图表与排版 / charts and layout")
+                write_pdf(report, options["output"], language=options["language"])
+            elif fmt == "xlsx":
+                progress.step("写入 / writing")
                 write_workbook(report, options["output"])
             else:
+                progress.step("写入 / writing")
+                with translation.override(options["language"]):
+                    text = report_document(report)
                 with open(options["output"], "w", encoding="utf-8") as f:
-                    f.write(report_document(report))
+                    f.write(text)
+            progress.done()
             self.stderr.write(f"已写入 / written: {options['output']}")
             return
+        progress.step("写入 / writing")
+        progress.done()
         text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
         if options["output"] == "-":
             sys.stdout.write(text)

@@ -1,0 +1,71 @@
+"""The quality report as a PDF (Q3): the Chinese headings and figures are embedded text
+that pdftotext reads back (the font subset embedded, the file small), in English too, and
+the command and the API write it."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from django.core.management import call_command
+
+from baozhang.quality.pdf import write_pdf
+from baozhang.quality.report import parse_period, quality_report
+from baozhang.quality.statistics import Scope
+from baozhang.quality.tests.test_quality_report import (  # noqa: F401
+    SEPTEMBER,
+    seeded_september,
+)
+
+
+def pdf_text(content: bytes) -> str:
+    """The text of a PDF as pdftotext (poppler-utils) reads it."""
+    tool = shutil.which("pdftotext")
+    assert tool, "pdftotext (poppler-utils) is needed to read the PDF back"
+    done = subprocess.run(
+        [tool, "-layout", "-", "-"], input=content, capture_output=True, check=True
+    )
+    return done.stdout.decode("utf-8")
+
+
+def test_the_pdf_has_the_chinese_headings_and_figures_as_text(
+    seeded_september: None,  # noqa: F811
+) -> None:
+    data = quality_report(parse_period(SEPTEMBER), Scope(), label=SEPTEMBER)
+    buffer = io.BytesIO()
+    write_pdf(data, buffer, language="zh-hans")
+    content = buffer.getvalue()
+    assert content.startswith(b"%PDF-")
+    text = pdf_text(content)
+    # The seed's terms as headings, the figures beside their labels
+    assert "质量统计报表 2026-09" in text
+    assert "整个网络服务器系统的障碍次数及障碍历时" in text
+    assert re.search(r"障碍次数\s+4\b", text)
+    assert "3 小时 20 分钟" in text  # 12,000 s of faults, as people say it
+    assert "50.00 %" in text  # complaints answered within 10 working days
+    assert "未配置数据来源" in text
+    assert "启动服务器切换预案" in text  # a record of the emergency events' table
+    # The charts' tables follow, the recovery times against the 30-minute target
+    assert "30 分钟内恢复" in text or "30分钟" in text
+    # The font is embedded as a subset: a small file
+    assert b"/FontFile2" in content and re.search(rb"/BaseFont /[A-Z]{6}\+", content)
+    assert len(content) < 250_000
+
+
+def test_the_pdf_in_english(seeded_september: None) -> None:  # noqa: F811
+    data = quality_report(parse_period(SEPTEMBER), Scope(), label=SEPTEMBER)
+    buffer = io.BytesIO()
+    write_pdf(data, buffer, language="en")
+    text = pdf_text(buffer.getvalue())
+    assert "Faults of the whole server system" in text
+    assert re.search(r"Fault count\s+4\b", text)
+    assert "3 h 20 min" in text
+
+
+def test_the_command_writes_the_pdf(seeded_september: None, tmp_path: Path) -> None:  # noqa: F811
+    target = tmp_path / "quality.pdf"
+    call_command("report", "quality", "--period", SEPTEMBER, "--format", "pdf", "-o", str(target))
+    assert "整个网络服务器系统的障碍次数及障碍历时" in pdf_text(target.read_bytes())
