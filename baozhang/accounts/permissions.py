@@ -36,8 +36,9 @@ class Capability(StrEnum):
     MANAGE_MONITORS = "manage_monitors"
     WORK_INCIDENTS = "work_incidents"
     MANAGE_MAINTENANCE = "manage_maintenance"
-    # The taxonomy of cause categories (Q2): add, rename, deactivate.
-    MANAGE_CAUSES = "manage_causes"
+    # Prepare, approve and amend the frozen quality report to the competent authority (Q1):
+    # the people answerable for the operator's quality figures, not every reader of the audit.
+    FREEZE_QUALITY_REPORTS = "freeze_quality_reports"
 
 
 _STAFF_BASE = {Capability.VIEW_ALL_CUSTOMERS, Capability.MANAGE_OWN_ORGANISATION_CHANNELS}
@@ -74,11 +75,11 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.WORK_INCIDENTS,
             Capability.MANAGE_MONITORS,
             Capability.MANAGE_MAINTENANCE,
-            Capability.MANAGE_CAUSES,
+            Capability.FREEZE_QUALITY_REPORTS,
         }
     ),
     Role.QUALITY_INSPECTOR: frozenset(
-        _STAFF_BASE | {Capability.VIEW_AUDIT, Capability.MANAGE_CAUSES}
+        _STAFF_BASE | {Capability.VIEW_AUDIT, Capability.FREEZE_QUALITY_REPORTS}
     ),
     Role.SECURITY_OFFICER: frozenset(
         _STAFF_BASE | {Capability.VIEW_AUDIT, Capability.VIEW_DELIVERY_LOG}

@@ -15,7 +15,16 @@ from baozhang.catalog.models import Service
 
 class ServiceForm(forms.Form):
     def __init__(self, data: Any = None, *, instance: Service | None = None) -> None:
-        names = ["name", "name_en", "slug", "description", "is_public", "customers", "position"]
+        names = [
+            "name",
+            "name_en",
+            "slug",
+            "description",
+            "is_public",
+            "region",
+            "customers",
+            "position",
+        ]
         initial = model_to_dict(instance, names) if instance is not None else {}
         super().__init__(data, initial=initial)
         self.instance = instance

@@ -35,6 +35,16 @@ class Service(models.Model):
             "Customers who use this service: they are told of its incidents and maintenance."
         ),
     )
+    region = models.CharField(
+        _("region"),
+        max_length=60,
+        blank=True,
+        db_index=True,
+        help_text=_(
+            "Where the service is delivered from: its machine room or node region, e.g. "
+            "华东 East China. The quality report can be read for one region."
+        ),
+    )
     position = models.PositiveIntegerField(_("position"), default=0)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 

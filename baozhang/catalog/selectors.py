@@ -42,3 +42,14 @@ def get_service(user: User | AnonymousUser, pk: int) -> Service:
         return visible_services(user).get(pk=pk)
     except Service.DoesNotExist:
         raise Http404 from None
+
+
+def regions() -> list[str]:
+    """The regions services are delivered from (Service.region), each once, in order."""
+    names = Service.objects.exclude(region="").values_list("region", flat=True)
+    return sorted(set(names))
+
+
+def region_services(name: str) -> QuerySet[Service]:
+    """The services delivered from region ``name`` (none for an empty name)."""
+    return Service.objects.filter(region=name) if name else Service.objects.none()

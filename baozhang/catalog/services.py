@@ -45,7 +45,7 @@ __all__ = [
     "update_service",
 ]
 
-SERVICE_FIELDS = ("name", "name_en", "slug", "description", "is_public", "position")
+SERVICE_FIELDS = ("name", "name_en", "slug", "description", "is_public", "region", "position")
 SERVICE_RELATIONS = ("customers",)
 
 
@@ -63,6 +63,7 @@ def _customers() -> tuple[models.QuerySet[Any], str, str]:
 def _check_service(service: Service, errors: dict[str, str]) -> None:
     service.name = str(service.name or "").strip()
     service.name_en = str(service.name_en or "").strip()
+    service.region = " ".join(str(service.region or "").split())
     if not service.name:
         errors["name"] = bilingual("A service needs a (Chinese) name", "服务需要（中文）名称")
     elif Service.objects.filter(name=service.name).exclude(pk=service.pk).exists():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
@@ -14,6 +15,7 @@ from baozhang.incidents.models import (
     Incident,
     IncidentUpdate,
     Responsibility,
+    ReviewAction,
 )
 
 if TYPE_CHECKING:
@@ -43,6 +45,12 @@ def visible_updates(user: User | AnonymousUser, incident: Incident) -> QuerySet[
     """The timeline of an incident: a customer's people see only the public updates."""
     qs = incident.updates.select_related("author").order_by("at", "id")
     return qs if is_operator_staff(user) else qs.filter(is_public=True)
+
+
+def visible_review_actions(user: User | AnonymousUser) -> QuerySet[ReviewAction]:
+    """Preventive actions are the operator's own work: staff only."""
+    qs = ReviewAction.objects.select_related("review__incident", "owner")
+    return qs if is_operator_staff(user) else qs.none()
 
 
 def open_first(qs: QuerySet[Incident]) -> QuerySet[Incident]:
@@ -95,11 +103,8 @@ def fault_statistics(
         }
         for value, label in Classification.choices
     }
-    base = Incident.objects.all() if among is None else among
-    found = base.filter(detected_at__gte=start, detected_at__lt=end).values_list(
-        "classification", "status", "detected_at", "resolved_at", "restore_due_at", "is_emergency"
-    )
-    for classification, status, detected, resolved, due, emergency in found.iterator():
+    for fact in fault_facts(start, end, among=among):
+        classification = fact["classification"]
         row = rows.setdefault(
             classification,
             {
@@ -114,16 +119,50 @@ def fault_statistics(
             },
         )
         row["count"] += 1
-        still_open = status in OPEN_STATUSES or resolved is None
-        stop = end if still_open else resolved
-        row["duration"] += max(stop - detected, dt.timedelta(0))
-        if still_open:
-            row["open"] += 1
-            row["missed"] += due < end
-        else:
-            row["missed"] += resolved > due
-        row["emergencies"] += bool(emergency)
+        row["duration"] += fact["duration"]
+        row["open"] += fact["open"]
+        row["missed"] += fact["missed"]
+        row["emergencies"] += bool(fact["is_emergency"])
     return list(rows.values())
+
+
+FAULT_FIELDS = (
+    "pk",
+    "reference",
+    "title",
+    "classification",
+    "responsibility",
+    "status",
+    "detected_at",
+    "resolved_at",
+    "restore_due_at",
+    "is_emergency",
+)
+
+
+def fault_facts(
+    start: dt.datetime, end: dt.datetime, *, among: QuerySet[Incident] | None = None
+) -> Iterator[dict[str, Any]]:
+    """The incidents :func:`fault_statistics` counts (detected in [start, end)), oldest
+    first, each as a dict of FAULT_FIELDS with what it adds to the figures: ``open`` (not
+    restored yet), ``duration`` (detection to restoration, or to ``end`` while open) and
+    ``missed`` (its restore target missed: restored after restore_due_at, or open with
+    that deadline before ``end``). The one place these rules live: the statistics add them
+    up, the quality report's drill-downs list them."""
+    base = Incident.objects.all() if among is None else among
+    found = (
+        base.filter(detected_at__gte=start, detected_at__lt=end)
+        .order_by("detected_at", "pk")
+        .values(*FAULT_FIELDS)
+    )
+    for fact in found.iterator():
+        detected, resolved, due = fact["detected_at"], fact["resolved_at"], fact["restore_due_at"]
+        still_open = fact["status"] in OPEN_STATUSES or resolved is None
+        stop = end if still_open else resolved
+        fact["open"] = still_open
+        fact["duration"] = max(stop - detected, dt.timedelta(0))
+        fact["missed"] = due < end if still_open else resolved > due
+        yield fact
 
 
 def scoped_incidents(

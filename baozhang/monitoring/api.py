@@ -59,6 +59,7 @@ class ServiceIn(_In):
     slug: str = Field("", max_length=60, description="Empty: made from the English name")
     description: str = ""
     is_public: bool = True
+    region: str = Field("", max_length=60, description="Machine room or node region")
     position: Int32 = 0
     customer_ids: list[Id] = []
 
@@ -69,6 +70,7 @@ class ServicePatch(_In, PatchIn):
     slug: str | None = Field(None, max_length=60)
     description: str | None = None
     is_public: bool | None = None
+    region: str | None = Field(None, max_length=60)
     position: Int32 | None = None
     customer_ids: list[Id] | None = None
 
@@ -80,6 +82,7 @@ class ServiceOut(Schema):
     slug: str
     description: str
     is_public: bool
+    region: str
     position: Int32
     customer_ids: list[int] | None = Field(None, description="Staff only; null for customers")
 

@@ -1,8 +1,8 @@
 """The quality statistics of the report to the competent authority (Q4, Q5), as JSON.
 
 :func:`quality_report` gathers, for a :class:`~baozhang.quality.statistics.Period` and a
-:class:`~baozhang.quality.statistics.Scope` (the whole operator, one customer or one
-service), one entry per statistic under stable keys:
+:class:`~baozhang.quality.statistics.Scope` (the whole operator, one customer, one
+service or one region: the services delivered from it), one entry per statistic under stable keys:
 
 ``server_faults``
     Q4 (1): incidents detected in the period (all classes), count and total duration, as
@@ -23,10 +23,18 @@ service), one entry per statistic under stable keys:
 ``complaints``
     Q4 (8): complaints opened in the period, by category and channel; the share answered
     within the complaint limit (the desk's resolution clock of a complaint, 10 working
-    days, DESK_COMPLAINT_LIMIT); satisfaction as the desk measures count it.
+    days, DESK_COMPLAINT_LIMIT); satisfaction as the desk measures count it;
+    ``improvement_actions``: the corrective and preventive actions of those complaints'
+    cause analyses, by state, with the records (quality/analysis_report.py).
 ``operating_quality``
     Q5, F8, F9: faults, their duration, major outages, the classes, responsibility, and
     the F9 targets with whether they were met.
+``analysis``
+    Q2, S4: the causes of the period's faults and upheld complaints from their cause
+    analyses (baozhang/analysis): the Pareto of cause categories with cumulative
+    shares, the trend over the previous 3 periods of the same length, repeats (same
+    service and cause), and the state of the actions; its keys are documented in
+    quality/analysis_report.py.
 
 Each entry has ``source``: ``"configured"`` or ``"none"``; an entry without a source
 carries ``note`` ("no source configured / 未配置数据来源") and no figure. Durations are
@@ -55,13 +63,22 @@ from django.utils import timezone
 
 from baozhang.core.desk_measures import measure, ratio
 from baozhang.desk.models import ClockKind, ClockState
-from baozhang.desk.selectors import clock_outcomes, complaints_opened
+from baozhang.desk.selectors import clock_outcomes
 from baozhang.incidents import selectors as incidents
 from baozhang.incidents.models import Classification, Responsibility
 from baozhang.monitoring import figures as monitoring_figures
-from baozhang.monitoring.selectors import scoped_monitors
+from baozhang.quality import analysis_report
 from baozhang.quality import desk_measures as desk
-from baozhang.quality.statistics import Period, Scope
+from baozhang.quality.statistics import (
+    COMPLAINTS_OF_REGION,
+    COMPLAINTS_OF_SERVICE,
+    Period,
+    Scope,
+    scope_complaints,
+    scope_incidents,
+    scope_monitors,
+    year_to_date,
+)
 
 NO_SOURCE = "no source configured / 未配置数据来源"
 
@@ -75,6 +92,7 @@ KEYS = (
     "emergency_events",
     "complaints",
     "operating_quality",
+    "analysis",
 )
 
 Provider = Callable[[Period, Scope], dict[str, Any]]
@@ -148,7 +166,7 @@ def _seconds(value: dt.timedelta) -> float:
 
 
 def _scoped_incidents(scope: Scope) -> Any:
-    return incidents.scoped_incidents(scope.customer_id, scope.service_id)
+    return scope_incidents(scope)
 
 
 def _fault_rows(period: Period, scope: Scope) -> dict[str, dict[str, Any]]:
@@ -171,12 +189,13 @@ def collection_integrity(
 ) -> dict[str, Any]:
     now = now or timezone.now()
     monitors = []
-    for monitor in scoped_monitors(scope.customer_id, scope.service_id):
-        figures = monitoring_figures.monitor_figures(monitor, period.start, period.end, now=now)
-        i = figures.integrity
+    rates = monitoring_figures.integrity_of(
+        scope_monitors(scope), period.start, period.end, now=now
+    )
+    for monitor_id, i in rates.items():
         monitors.append(
             {
-                "monitor_id": monitor.pk,
+                "monitor_id": monitor_id,
                 "periods": i.periods,
                 "abnormal": i.abnormal,
                 "excluded": i.excluded,
@@ -230,9 +249,9 @@ def emergency_events(period: Period, scope: Scope) -> dict[str, Any]:
 
 
 def complaints(period: Period, scope: Scope) -> dict[str, Any]:
-    if scope.service_id is not None:
-        return none("a complaint does not record the service it is about / 投诉未记录所涉服务")
-    qs = complaints_opened(period.start, period.end, scope.customer_id)
+    qs = scope_complaints(period.start, period.end, scope)
+    if qs is None:
+        return none(COMPLAINTS_OF_SERVICE)
     rows = list(qs.values_list("category__name", "channel"))
     outcomes = [
         state
@@ -244,6 +263,7 @@ def complaints(period: Period, scope: Scope) -> dict[str, Any]:
     figures = measure(f for _key, f in facts)
     return {
         "source": "configured",
+        **({"note": COMPLAINTS_OF_REGION} if scope.region is not None else {}),
         "count": len(rows),
         "by_category": dict(sorted(Counter(c or "" for c, _ch in rows).items())),
         "by_channel": dict(sorted(Counter(ch for _c, ch in rows).items())),
@@ -257,7 +277,9 @@ def complaints(period: Period, scope: Scope) -> dict[str, Any]:
             "answers": figures.satisfaction_count,
             "average": figures.satisfaction,
         },
-        "improvement_actions": none(),
+        "improvement_actions": analysis_report.improvement_actions(
+            _analysis_subjects(period, scope)
+        ),
     }
 
 
@@ -266,13 +288,10 @@ def operating_quality(period: Period, scope: Scope) -> dict[str, Any]:
     rows = _fault_rows(period, scope)
     software = rows[Classification.SOFTWARE]
     limit = software["limit"]
-    year_start = desk.period_bounds(
-        timezone.localtime(period.start).date().replace(month=1, day=1),
-        timezone.localtime(period.start).date(),
-    )[0]
+    year = year_to_date(period)
     year_rows = {
         r["classification"]: r
-        for r in incidents.fault_statistics(year_start, period.end, among=among)
+        for r in incidents.fault_statistics(year.start, year.end, among=among)
     }
     software_ytd = year_rows[Classification.SOFTWARE]["count"]
     missed = sum(r["missed"] for r in rows.values())
@@ -311,12 +330,28 @@ def operating_quality(period: Period, scope: Scope) -> dict[str, Any]:
     }
 
 
+def _analysis_subjects(period: Period, scope: Scope) -> dict[str, Any]:
+    """The period's faults and complaints of the scope, for cause analysis' figures."""
+    return analysis_report.subjects_of(
+        period,
+        _scoped_incidents(scope),
+        scope_complaints(period.start, period.end, scope),
+        scope.service_id,
+    )
+
+
+def analysis(period: Period, scope: Scope) -> dict[str, Any]:
+    """Q2, S4: causes, trend, repeats and actions (quality/analysis_report.py)."""
+    return analysis_report.causes(period, lambda p: _analysis_subjects(p, scope))
+
+
 _BUILT_IN: dict[str, Callable[[Period, Scope], dict[str, Any]]] = {
     "server_faults": server_faults,
     "equipment_downtime": equipment_downtime,
     "emergency_events": emergency_events,
     "complaints": complaints,
     "operating_quality": operating_quality,
+    "analysis": analysis,
 }
 
 
@@ -330,7 +365,11 @@ def quality_report(
             "start": period.start.isoformat(),
             "end": period.end.isoformat(),
         },
-        "scope": {"customer_id": scope.customer_id, "service_id": scope.service_id},
+        "scope": {
+            "customer_id": scope.customer_id,
+            "service_id": scope.service_id,
+            "region": scope.region,
+        },
     }
     for key in KEYS:
         if key in _PROVIDERS:

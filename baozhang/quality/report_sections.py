@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -52,7 +53,9 @@ class Figure:
     label: Any  # a lazy translation or a plain str (a category's own name)
     value: Any  # int, float (hours or a fraction), str, bool or None
     kind: str = COUNT
-    link: str = ""  # "statistics" (the fault statistics of the period) or ""
+    # The records behind the figure: the query of its drill-down (quality/drilldown.py),
+    # e.g. "what=incidents&state=open", or "".
+    link: str = ""
     spoken: Any = None  # the label where the duration is said in words (no unit)
 
 
@@ -63,7 +66,8 @@ class Table:
     kinds: tuple[str, ...]
     rows: list[tuple[Any, ...]]
     spoken: tuple[Any, ...] = ()  # the columns where durations are said in words
-    links: list[int | None] = field(default_factory=list)  # an incident id per row
+    # Per row: an incident's id (its page) or a drill-down's query (see Figure.link).
+    links: list[int | str | None] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,20 @@ class Section:
     note: str = ""
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
+
+
+# The drill-downs' queries (quality/drilldown.py, the page /quality/report/records/).
+INCIDENTS = "what=incidents"
+MONITORS = "what=monitors"
+COMPLAINTS = "what=complaints"
+
+
+def _query(base: str, **filters: str) -> str:
+    return f"{base}&{urlencode(filters)}"
+
+
+EQUIPMENT = _query(INCIDENTS, cls=Classification.EQUIPMENT_FAULT)
+SOFTWARE_YTD = _query(INCIDENTS, cls=Classification.SOFTWARE, ytd="1")
 
 
 def _label(choices: Any, key: str) -> Any:
@@ -102,12 +120,13 @@ def _server_faults(d: dict[str, Any]) -> Section:
         TITLES["server_faults"],
         True,
         figures=[
-            Figure(_("Fault count"), d["count"], link="statistics"),
-            Figure(_("Not yet restored"), d["open"]),
+            Figure(_("Fault count"), d["count"], link=INCIDENTS),
+            Figure(_("Not yet restored"), d["open"], link=f"{INCIDENTS}&state=open"),
             Figure(
                 _("Fault duration (hours)"),
                 _hours(d["duration_seconds"]),
                 HOURS,
+                link=INCIDENTS,
                 spoken=_("Fault duration"),
             ),
         ],
@@ -120,10 +139,10 @@ def _integrity(d: dict[str, Any]) -> Section:
         TITLES["collection_integrity"],
         True,
         figures=[
-            Figure(_("Total periods"), d["periods"]),
-            Figure(_("Abnormal periods"), d["abnormal"]),
-            Figure(_("Excluded periods"), d["excluded"]),
-            Figure(_("Integrity rate"), d["rate"], RATE),
+            Figure(_("Total periods"), d["periods"], link=MONITORS),
+            Figure(_("Abnormal periods"), d["abnormal"], link=MONITORS),
+            Figure(_("Excluded periods"), d["excluded"], link=MONITORS),
+            Figure(_("Integrity rate"), d["rate"], RATE, link=MONITORS),
         ],
     )
 
@@ -139,11 +158,12 @@ def _equipment(d: dict[str, Any]) -> Section:
         True,
         note=d.get("note", ""),
         figures=[
-            Figure(_("Downtime count"), d["count"], link="statistics"),
+            Figure(_("Downtime count"), d["count"], link=EQUIPMENT),
             Figure(
                 _("Downtime duration (hours)"),
                 _hours(d["duration_seconds"]),
                 HOURS,
+                link=EQUIPMENT,
                 spoken=_("Downtime duration"),
             ),
         ],
@@ -157,8 +177,12 @@ def _emergencies(d: dict[str, Any]) -> Section:
         TITLES["emergency_events"],
         True,
         figures=[
-            Figure(_("Emergency events"), d["count"]),
-            Figure(_("Without a recorded plan"), d["without_plan"]),
+            Figure(_("Emergency events"), d["count"], link=f"{INCIDENTS}&state=emergency"),
+            Figure(
+                _("Without a recorded plan"),
+                d["without_plan"],
+                link=f"{INCIDENTS}&state=emergency_without_plan",
+            ),
         ],
         tables=[
             Table(
@@ -190,15 +214,22 @@ def _complaints(d: dict[str, Any]) -> Section:
         TITLES["complaints"],
         True,
         figures=[
-            Figure(_("Number of complaints"), d["count"]),
-            Figure(_("Complaints answered"), answered["settled"]),
-            Figure(_("Answered within 10 working days"), answered["within_limit"]),
+            Figure(_("Number of complaints"), d["count"], link=COMPLAINTS),
+            Figure(
+                _("Complaints answered"), answered["settled"], link=f"{COMPLAINTS}&answer=settled"
+            ),
+            Figure(
+                _("Answered within 10 working days"),
+                answered["within_limit"],
+                link=f"{COMPLAINTS}&answer=within",
+            ),
             Figure(
                 _("Share answered within 10 working days"),
                 answered["share_within_limit"],
                 RATE,
+                link=f"{COMPLAINTS}&answer=settled",
             ),
-            Figure(_("Not yet answered"), answered["pending"]),
+            Figure(_("Not yet answered"), answered["pending"], link=f"{COMPLAINTS}&answer=pending"),
             Figure(_("Satisfaction answers"), satisfaction["answers"]),
             Figure(_("Average satisfaction (1–5)"), satisfaction["average"], TEXT),
         ],
@@ -208,12 +239,14 @@ def _complaints(d: dict[str, Any]) -> Section:
                 (_("Category"), _("Number of complaints")),
                 (TEXT, COUNT),
                 [(name or _("(none)"), n) for name, n in d["by_category"].items()],
+                links=[_query(COMPLAINTS, category=name) for name in d["by_category"]],
             ),
             Table(
                 _("By channel"),
                 (_("Channel"), _("Number of complaints")),
                 (TEXT, COUNT),
                 [(_label(Channel, name), n) for name, n in d["by_channel"].items()],
+                links=[_query(COMPLAINTS, channel=name) for name in d["by_channel"]],
             ),
         ],
     )
@@ -226,27 +259,40 @@ def _operating(d: dict[str, Any]) -> Section:
         TITLES["operating_quality"],
         True,
         figures=[
-            Figure(_("Fault count"), d["fault_count"], link="statistics"),
+            Figure(_("Fault count"), d["fault_count"], link=INCIDENTS),
             Figure(
                 _("Fault duration (hours)"),
                 _hours(d["fault_duration_seconds"]),
                 HOURS,
+                link=INCIDENTS,
                 spoken=_("Fault duration"),
             ),
-            Figure(_("Major outages"), d["major_outages"], link="statistics"),
+            Figure(
+                _("Major outages"),
+                d["major_outages"],
+                link=_query(INCIDENTS, cls=Classification.MAJOR_OUTAGE),
+            ),
             Figure(
                 _("Inside the operations department's responsibility"),
                 d["responsibility"]["inside"],
+                link=_query(INCIDENTS, responsibility="inside"),
             ),
             Figure(
                 _("Outside the operations department's responsibility"),
                 d["responsibility"]["outside"],
+                link=_query(INCIDENTS, responsibility="outside"),
             ),
-            Figure(_("Software faults this year"), software["year_to_date"]),
+            Figure(_("Software faults this year"), software["year_to_date"], link=SOFTWARE_YTD),
             Figure(_("Software faults allowed a year"), software["limit_per_year"]),
-            Figure(_("Software fault target met"), software["met"], FLAG),
-            Figure(_("Restore targets missed"), recovery["restore_targets_missed"]),
-            Figure(_("Recovery target met"), recovery["met"], FLAG),
+            Figure(_("Software fault target met"), software["met"], FLAG, link=SOFTWARE_YTD),
+            Figure(
+                _("Restore targets missed"),
+                recovery["restore_targets_missed"],
+                link=f"{INCIDENTS}&state=missed",
+            ),
+            Figure(
+                _("Recovery target met"), recovery["met"], FLAG, link=f"{INCIDENTS}&state=missed"
+            ),
         ],
         tables=[
             Table(
@@ -258,6 +304,7 @@ def _operating(d: dict[str, Any]) -> Section:
                     for key, r in d["by_class"].items()
                 ],
                 spoken=(_("Class"), _("Fault count"), _("Fault duration")),
+                links=[_query(INCIDENTS, cls=key) for key in d["by_class"]],
             )
         ],
     )

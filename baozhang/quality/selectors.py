@@ -13,9 +13,14 @@ from baozhang.desk.models import Clock
 from baozhang.desk.selectors import complaints_opened
 from baozhang.incidents import selectors as incidents
 from baozhang.monitoring.models import StateSpell
-from baozhang.monitoring.selectors import scoped_monitors
 from baozhang.quality.models import FrozenReport
-from baozhang.quality.statistics import Period, Scope
+from baozhang.quality.statistics import (
+    Period,
+    Scope,
+    scope_complaints,
+    scope_incidents,
+    scope_monitors,
+)
 
 # The settings of a monitor that its figures depend on (its check intervals); its live
 # status is left out, since it changes with every check.
@@ -31,13 +36,13 @@ def record_versions(period: Period, scope: Scope) -> dict[str, dict[str, str]]:
     incidents detected in the period, complaints opened in it and their clocks, the
     scope's monitors (their check intervals) and their state spells within the period
     (clipped to it, so a spell that ends after the period does not count as a change)."""
-    among = incidents.scoped_incidents(scope.customer_id, scope.service_id)
+    among = scope_incidents(scope)
     detected = incidents.detected_between(period.start, period.end, among).order_by("pk")
-    complaints = complaints_opened(period.start, period.end, scope.customer_id)
-    if scope.service_id is not None:
-        complaints = complaints.none()
+    complaints = scope_complaints(period.start, period.end, scope)
+    if complaints is None:
+        complaints = complaints_opened(period.start, period.end).none()
     clocks = Clock.objects.filter(ticket__in=complaints.order_by().values("pk")).order_by("pk")
-    monitors = scoped_monitors(scope.customer_id, scope.service_id)
+    monitors = scope_monitors(scope)
     spells = StateSpell.objects.filter(
         Q(end__isnull=True) | Q(end__gt=period.start),
         monitor__in=monitors.values("pk"),
@@ -82,6 +87,61 @@ def changed_since_frozen(frozen: FrozenReport) -> list[dict[str, str]]:
             else:
                 continue
             found.append({"kind": kind, "id": pk, "change": change})
+    return found
+
+
+def latest_frozen(period: Period, scope: Scope) -> FrozenReport | None:
+    """The latest approved report (an original or an amendment) of exactly this period and
+    scope, or None. A region's report is not frozen (services.prepare_frozen_report)."""
+    if scope.region is not None:
+        return None
+    return (
+        frozen_reports()
+        .filter(
+            period_start=period.start,
+            period_end=period.end,
+            customer_id=scope.customer_id,
+            service_id=scope.service_id,
+            approval__isnull=False,
+        )
+        .order_by("-prepared_at", "-pk")
+        .first()
+    )
+
+
+# The page each kind of record behind a report is shown on: its own, or its owner's.
+RECORD_PAGES = {
+    "incidents": "incident",
+    "complaints": "ticket",
+    "clocks": "ticket",
+    "monitors": "monitor",
+    "state_spells": "monitor",
+}
+
+
+def change_targets(changes: list[dict[str, str]]) -> list[dict[str, Any]]:
+    """Each change of :func:`changed_since_frozen` with ``page`` (RECORD_PAGES) and
+    ``page_id``, the id of the record shown there (a clock's ticket, a state spell's
+    monitor); ``page_id`` is None for a clock or spell that no longer exists (a removed
+    incident, complaint or monitor keeps its id: it may have left the period only)."""
+    wanted: dict[str, set[int]] = {}
+    for c in changes:
+        wanted.setdefault(c["kind"], set()).add(int(c["id"]))
+    owner: dict[tuple[str, int], int] = {}
+    if wanted.get("clocks"):
+        rows = Clock.objects.filter(pk__in=wanted["clocks"]).values_list("pk", "ticket_id")
+        owner.update({("clocks", pk): ticket for pk, ticket in rows})
+    if wanted.get("state_spells"):
+        rows = StateSpell.objects.filter(pk__in=wanted["state_spells"]).values_list(
+            "pk", "monitor_id"
+        )
+        owner.update({("state_spells", pk): monitor for pk, monitor in rows})
+    found = []
+    for c in changes:
+        pk = int(c["id"])
+        owned = c["kind"] in ("clocks", "state_spells")
+        page_id = owner.get((c["kind"], pk)) if owned else pk
+        found.append({**c, "page": RECORD_PAGES.get(c["kind"], ""), "page_id": page_id})
     return found
 
 

@@ -24,8 +24,10 @@ from baozhang.quality.report import parse_period, quality_report
 from baozhang.quality.selectors import heading, is_frozen, record_versions
 from baozhang.quality.statistics import Period, Scope
 
-# Who prepares and approves a frozen report: the staff who read the quality report.
-CAPABILITY = Capability.VIEW_AUDIT
+# Who prepares, approves and amends a frozen report: quality inspectors, service directors
+# and administrators (accounts/permissions.py); every reader of the audit may read one.
+CAPABILITY = Capability.FREEZE_QUALITY_REPORTS
+READ_CAPABILITY = Capability.VIEW_AUDIT
 
 
 def _snapshot(
@@ -72,6 +74,13 @@ def prepare_frozen_report(
             params={"period": period_label},
         )
     scope = scope or Scope()
+    if scope.region is not None:
+        raise ValidationError(
+            _l(
+                "A region's report cannot be frozen yet: freeze the whole operator's, a "
+                "customer's or a service's."
+            )
+        )
     with transaction.atomic():
         report = _snapshot(actor, period_label, period, scope, now)
         report.save()

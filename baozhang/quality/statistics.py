@@ -21,11 +21,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from baozhang.accounts.models import Organisation, OrganisationKind
+from baozhang.catalog.models import Service
+from baozhang.catalog.selectors import region_services, regions
 from baozhang.core.monitor_rollup import Availability, Integrity
+from baozhang.desk.selectors import complaints_opened
 from baozhang.incidents import selectors as incidents
 from baozhang.monitoring import figures as monitoring_figures
-from baozhang.monitoring.selectors import visible_monitors
+from baozhang.monitoring.selectors import scoped_monitors, visible_monitors
 from baozhang.quality import desk_measures as desk
 from baozhang.sla.selectors import visible_reviews
 
@@ -50,16 +55,127 @@ class Scope:
     """Whose figures. ``user``: what that person's role lets them read (None: the whole
     platform, as the operator's reports count it; figures of monitors, the desk and
     agreements are read as a person sees them and need one). ``monitor_ids``: only these
-    monitors (figures of monitors). ``customer_id`` / ``service_id``: one customer's or one
-    service's figures (the quality report, baozhang/quality/report.py)."""
+    monitors (figures of monitors). ``customer_id`` / ``service_id`` / ``region``: one
+    customer's, one service's or one region's figures (the quality report,
+    baozhang/quality/report.py); a region is where services are delivered from
+    (catalog's ``Service.region``) and its figures are those of its services."""
 
     user: Any = None
     monitor_ids: tuple[int, ...] | None = None
     customer_id: int | None = None
     service_id: int | None = None
+    region: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The scope as ``parse_scope`` reads it: "", "customer:ID", "service:ID" or
+        "region:NAME"."""
+        if self.customer_id is not None:
+            return f"customer:{self.customer_id}"
+        if self.service_id is not None:
+            return f"service:{self.service_id}"
+        if self.region is not None:
+            return f"region:{self.region}"
+        return ""
+
+
+def parse_scope(text: str) -> Scope:
+    """The report's scope from ``""`` or ``operator`` (the whole operator),
+    ``customer:ID``, ``service:ID`` or ``region:NAME``. Raises ValueError (bilingual) for
+    anything else; whether the customer, service or region exists is ``check_scope``'s."""
+    text = (text or "").strip()
+    if text in ("", "operator"):
+        return Scope()
+    kind, sep, value = text.partition(":")
+    value = " ".join(value.split())
+    if sep and kind == "region" and 0 < len(value) <= 60:
+        return Scope(region=value)
+    if sep and kind in ("customer", "service") and value.isascii() and value.isdigit():
+        number = int(value)
+        if 1 <= number <= 2**31 - 1:
+            if kind == "customer":
+                return Scope(customer_id=number)
+            return Scope(service_id=number)
+    shown = repr(text[:80])
+    raise ValueError(
+        f"统计范围无效 {shown}（应为 operator、customer:编号、service:编号 或 region:地区名）"
+        f" / invalid scope {shown} (use operator, customer:ID, service:ID or region:NAME)"
+    )
+
+
+def check_scope(scope: Scope) -> None:
+    """Raise ValueError (bilingual) unless the scope names at most one of a customer, a
+    service and a region, and that one exists."""
+    named = [v for v in (scope.customer_id, scope.service_id, scope.region) if v is not None]
+    if len(named) > 1:
+        raise ValueError(
+            "客户、服务与地区只能选其一 / give a customer, a service or a region, not several"
+        )
+    if scope.customer_id is not None and not (
+        Organisation.objects.filter(pk=scope.customer_id, kind=OrganisationKind.CUSTOMER).exists()
+    ):
+        raise ValueError(f"没有客户 #{scope.customer_id} / no customer #{scope.customer_id}")
+    if scope.service_id is not None and not Service.objects.filter(pk=scope.service_id).exists():
+        raise ValueError(f"没有服务 #{scope.service_id} / no service #{scope.service_id}")
+    if scope.region is not None and scope.region not in regions():
+        raise ValueError(
+            f"没有服务位于地区 {scope.region!r} / no service is delivered from region "
+            f"{scope.region!r}"
+        )
 
 
 WHOLE_PLATFORM = Scope()
+
+
+def year_to_date(period: Period) -> Period:
+    """From the first of January of the period's (local) year to the period's end: the
+    span of the F9 yearly software-fault target."""
+    first = timezone.localtime(period.start).date().replace(month=1, day=1)
+    return Period(desk.period_bounds(first, first)[0], period.end)
+
+
+# -- the records of a scope (the quality report and its frozen snapshots read these) -----
+
+
+def scope_incidents(scope: Scope) -> QuerySet[Any]:
+    """The incidents of the scope: all, one customer's or one service's (incidents'
+    ``scoped_incidents``), or those on the services of a region."""
+    qs = incidents.scoped_incidents(scope.customer_id, scope.service_id)
+    if scope.region is not None:
+        qs = qs.filter(service__in=region_services(scope.region).values("pk"))
+    return qs
+
+
+def scope_monitors(scope: Scope) -> QuerySet[Any]:
+    """The monitors of the scope (monitoring's ``scoped_monitors``), or those measuring a
+    service of a region, by id."""
+    qs = scoped_monitors(scope.customer_id, scope.service_id)
+    if scope.region is not None:
+        services = region_services(scope.region).values("pk")
+        qs = qs.filter(pk__in=scoped_monitors().filter(services__in=services).values("pk"))
+    return qs
+
+
+# What the complaints of a scope are, said once (the report's note and the drill-down).
+COMPLAINTS_OF_SERVICE = "a complaint does not record the service it is about / 投诉未记录所涉服务"
+COMPLAINTS_OF_REGION = (
+    "complaints of the customers who use a service of this region; a complaint does not "
+    "record its service, so a customer with services in several regions counts in each / "
+    "使用本地区服务的客户的投诉；投诉未记录所涉服务，在多个地区有服务的客户计入每个地区"
+)
+
+
+def scope_complaints(start: dt.datetime, end: dt.datetime, scope: Scope) -> QuerySet[Any] | None:
+    """The complaints opened in [start, end) of the scope (desk's ``complaints_opened``):
+    all, one customer's, or those of the customers of a region's services; None for one
+    service (a complaint does not record its service: COMPLAINTS_OF_SERVICE)."""
+    if scope.service_id is not None:
+        return None
+    qs = complaints_opened(start, end, scope.customer_id)
+    if scope.region is not None:
+        customers = region_services(scope.region).values("customers")
+        qs = qs.filter(customer__in=customers)
+    return qs
 
 
 def fault_statistics(period: Period, scope: Scope = WHOLE_PLATFORM) -> list[dict[str, Any]]:
@@ -96,12 +212,7 @@ def integrity(
 ) -> dict[int, Integrity]:
     """The data-collection integrity rate (完好率) of each monitor of the scope over the
     period, by monitor id."""
-    return {
-        monitor.pk: monitoring_figures.monitor_figures(
-            monitor, period.start, period.end, now=now
-        ).integrity
-        for monitor in _monitors(scope)
-    }
+    return monitoring_figures.integrity_of(_monitors(scope), period.start, period.end, now=now)
 
 
 def desk_measures(period: Period, scope: Scope, *, by: str = "agent") -> desk.Measures:

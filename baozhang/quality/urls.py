@@ -1,9 +1,15 @@
 from django.urls import path
 
-from baozhang.quality import views
+from baozhang.quality import frozen_views, views
 
 app_name = "quality"
 
 urlpatterns = [
     path("report/", views.report_page, name="report"),
+    path("report/records/", views.records_page, name="records"),
+    path("report/frozen/", frozen_views.frozen_list, name="frozen_list"),
+    path("report/frozen/<int:pk>/", frozen_views.frozen_detail, name="frozen"),
+    path("report/frozen/<int:pk>/approve/", frozen_views.frozen_approve, name="frozen_approve"),
+    path("report/frozen/<int:pk>/amend/", frozen_views.frozen_amend, name="frozen_amend"),
+    path("report/frozen/<int:pk>/file/", frozen_views.frozen_file, name="frozen_file"),
 ]

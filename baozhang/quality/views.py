@@ -1,7 +1,10 @@
-"""The quality report page (Q3, Q4, Q5): the statistics of a month, quarter or year in the
-reader's language, durations as people say them, rates as percentages, each counted fault
-linked to the records behind it. Staff who read the audit only (quality inspector, service
-director, administrator, security officer), as the JSON of /api/v1/quality/report.
+"""The quality report page (Q3, Q4, Q5): the statistics of a month, quarter or year and of
+a scope (the whole operator, a region, a service or a customer) in the reader's language,
+durations as people say them, rates as percentages, every figure linked to the list of
+the records it was computed from (``records_page``, quality/drilldown.py). A period with a
+frozen report (Q1) is flagged when records behind it changed since, each listed and
+linked. Staff who read the audit only (quality inspector, service director,
+administrator, security officer), as the JSON of /api/v1/quality/report.
 
 :func:`report_document` gives the same report as a standalone HTML file (the command's
 ``--format html``)."""
@@ -24,11 +27,37 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.accounts.permissions import Capability, can
+from baozhang.catalog.models import Service
+from baozhang.catalog.selectors import regions
+from baozhang.core.desk_measures import ratio
 from baozhang.core.sla_text import duration_text
+from baozhang.desk.models import Channel
+from baozhang.incidents.models import Classification, Responsibility
+from baozhang.quality.drilldown import (
+    ANSWERS,
+    COMPLAINTS,
+    INCIDENT_STATES,
+    INCIDENTS,
+    MONITORS,
+    Filters,
+    complaint_records,
+    incident_records,
+    monitor_records,
+)
 from baozhang.quality.report import NO_SOURCE, parse_period, quality_report
 from baozhang.quality.report_sections import COUNT, FLAG, HOURS, RATE, Section, sections
-from baozhang.quality.statistics import Scope
+from baozhang.quality.selectors import change_targets, changed_since_frozen, latest_frozen
+from baozhang.quality.statistics import (
+    COMPLAINTS_OF_REGION,
+    COMPLAINTS_OF_SERVICE,
+    Period,
+    Scope,
+    check_scope,
+    parse_scope,
+    scope_monitors,
+)
 from baozhang.quality.xlsx import write_workbook
 
 KINDS = [
@@ -39,6 +68,7 @@ KINDS = [
 
 
 class PeriodForm(forms.Form):
+    scope = forms.ChoiceField(label=gettext_lazy("Scope"), required=False)
     kind = forms.ChoiceField(label=gettext_lazy("Report period"), choices=KINDS)
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     month = forms.TypedChoiceField(
@@ -47,6 +77,10 @@ class PeriodForm(forms.Form):
     quarter = forms.TypedChoiceField(
         label=gettext_lazy("Quarter"), choices=[(q, f"Q{q}") for q in range(1, 5)], coerce=int
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = scope_choices()
 
     def period(self) -> str:
         data = self.cleaned_data
@@ -76,6 +110,37 @@ def _initial(label: str) -> dict[str, Any]:
         elif rest.isdigit():
             initial.update(kind="month", month=int(rest))
     return initial
+
+
+def scope_choices() -> list[Any]:
+    """The scope picker: the whole operator, then each region, service and customer."""
+    language = get_language() or ""
+    choices: list[Any] = [("", _("The whole operator"))]
+    region_names = regions()
+    if region_names:
+        choices.append((_("Service regions"), [(f"region:{r}", r) for r in region_names]))
+    services = [(f"service:{s.pk}", s.display_name(language)) for s in Service.objects.all()]
+    if services:
+        choices.append((_("Services"), services))
+    customers = Organisation.objects.filter(kind=OrganisationKind.CUSTOMER).order_by("name")
+    named = [(f"customer:{pk}", name) for pk, name in customers.values_list("pk", "name")]
+    if named:
+        choices.append((_("Customers"), named))
+    return choices
+
+
+def scope_text(scope: Scope) -> str:
+    """The scope as a sentence, with the name of its customer, service or region."""
+    if scope.customer_id is not None:
+        name = Organisation.objects.filter(pk=scope.customer_id).values_list("name", flat=True)
+        return _("Customer %(name)s.") % {"name": name[0] if name else f"#{scope.customer_id}"}
+    if scope.service_id is not None:
+        service = Service.objects.filter(pk=scope.service_id).first()
+        shown = service.display_name(get_language() or "") if service else f"#{scope.service_id}"
+        return _("Service %(name)s.") % {"name": shown}
+    if scope.region is not None:
+        return _("Region %(name)s: the services delivered from it.") % {"name": scope.region}
+    return _("The whole operator.")
 
 
 def _last_month() -> str:
@@ -109,13 +174,30 @@ def _one_language(note: str) -> str:
     return zh if (get_language() or "").startswith("zh") else en
 
 
+def records_url(label: str, scope: Scope, query: str) -> str:
+    """The drill-down page of the period ``label`` and ``scope`` for ``query`` (a Figure's
+    ``link``, e.g. ``what=incidents&state=open``)."""
+    base = {"period": label}
+    if scope.text:
+        base["scope"] = scope.text
+    return f"{reverse('quality:records')}?{urlencode(base)}&{query}"
+
+
+def _row_url(link: Any, label: str, scope: Scope) -> str:
+    if isinstance(link, int):
+        return reverse("incidents:detail", args=[link])
+    if isinstance(link, str) and link:
+        return records_url(label, scope, link)
+    return ""
+
+
 def _present(parts: list[Section], report: dict[str, Any], links: bool) -> list[dict[str, Any]]:
-    start = timezone.localtime(dt.datetime.fromisoformat(report["period"]["start"])).date()
-    end = timezone.localtime(dt.datetime.fromisoformat(report["period"]["end"])).date()
-    statistics_url = ""
-    if links:
-        query = urlencode({"start": start, "end": end - dt.timedelta(days=1)})
-        statistics_url = f"{reverse('incidents:statistics')}?{query}"
+    label = report["period"]["label"]
+    scope = Scope(
+        customer_id=report["scope"].get("customer_id"),
+        service_id=report["scope"].get("service_id"),
+        region=report["scope"].get("region"),
+    )
     shown = []
     for part in parts:
         shown.append(
@@ -128,7 +210,7 @@ def _present(parts: list[Section], report: dict[str, Any], links: bool) -> list[
                     {
                         "label": f.spoken or f.label,
                         "value": _shown(f.value, f.kind),
-                        "url": statistics_url if f.link == "statistics" else "",
+                        "url": records_url(label, scope, f.link) if links and f.link else "",
                     }
                     for f in part.figures
                 ],
@@ -139,7 +221,7 @@ def _present(parts: list[Section], report: dict[str, Any], links: bool) -> list[
                         "rows": [
                             {
                                 "cells": [_shown(v, k) for v, k in zip(row, t.kinds, strict=True)],
-                                "url": reverse("incidents:detail", args=[t.links[i]])
+                                "url": _row_url(t.links[i], label, scope)
                                 if links and i < len(t.links)
                                 else "",
                             }
@@ -157,14 +239,14 @@ def _context(report: dict[str, Any], links: bool) -> dict[str, Any]:
     start = timezone.localtime(dt.datetime.fromisoformat(report["period"]["start"]))
     end = timezone.localtime(dt.datetime.fromisoformat(report["period"]["end"]))
     scope = report["scope"]
-    if scope["customer_id"] is not None:
-        scope_text = _("Customer #%(id)s.") % {"id": scope["customer_id"]}
-    elif scope["service_id"] is not None:
-        scope_text = _("Service #%(id)s.") % {"id": scope["service_id"]}
-    else:
-        scope_text = _("The whole operator.")
     return {
-        "scope_text": scope_text,
+        "scope_text": scope_text(
+            Scope(
+                customer_id=scope.get("customer_id"),
+                service_id=scope.get("service_id"),
+                region=scope.get("region"),
+            )
+        ),
         "report": report,
         "first": start.date(),
         "last": (end - dt.timedelta(days=1)).date(),
@@ -173,25 +255,93 @@ def _context(report: dict[str, Any], links: bool) -> dict[str, Any]:
     }
 
 
-@login_required
-def report_page(request: HttpRequest) -> HttpResponse:
+def _require_reader(request: HttpRequest) -> None:
     if not can(request.user, Capability.VIEW_AUDIT):
         raise PermissionDenied(_("You are not allowed to read the quality report."))
+
+
+def _period_and_scope(
+    request: HttpRequest,
+) -> tuple[PeriodForm, str, Period, Scope, str]:
+    """The picker, the period's label, the period, the scope, and an error to show (the
+    last month and the whole operator stand in for what could not be read)."""
     label = request.GET.get("period", "")
     form = PeriodForm(request.GET if "kind" in request.GET else None, initial=_initial(label))
+    scope_value = request.GET.get("scope", "")
     if form.is_bound and form.is_valid():
         label = form.period()
+        scope_value = form.cleaned_data["scope"]
     label = label or _last_month()
-    error = ""
+    errors = []
     try:
         period = parse_period(label)
     except ValueError:
-        error = _("The period %(period)s is not a month, quarter or year.") % {"period": label}
+        errors.append(
+            _("The period %(period)s is not a month, quarter or year.") % {"period": label[:40]}
+        )
         label = _last_month()
         period = parse_period(label)
+    try:
+        scope = parse_scope(scope_value)
+        check_scope(scope)
+    except ValueError:
+        errors.append(_("The scope %(scope)s is not known.") % {"scope": scope_value[:80]})
+        scope = Scope()
     if not form.is_bound:
-        form = PeriodForm(initial=_initial(label))
-    report = quality_report(period, Scope(), label=label)
+        form = PeriodForm(initial={**_initial(label), "scope": scope.text})
+    return form, label, period, scope, " ".join(errors)
+
+
+def present_changes(frozen: Any) -> list[dict[str, Any]]:
+    """The records behind the frozen report changed since, each said in the reader's
+    language and linked to the page it is shown on."""
+    changes = []
+    for c in change_targets(changed_since_frozen(frozen)):
+        page = RECORD_URLS.get(c["page"])
+        changes.append(
+            {
+                "kind": RECORD_KINDS.get(c["kind"], c["kind"]),
+                "id": c["id"],
+                "change": CHANGES.get(c["change"], c["change"]),
+                "url": reverse(page, args=[c["page_id"]]) if page and c["page_id"] else "",
+            }
+        )
+    return changes
+
+
+def frozen_state(period: Period, scope: Scope) -> dict[str, Any] | None:
+    """The latest approved report of the period and scope and the records behind it
+    changed since it was frozen; None when there is none."""
+    frozen = latest_frozen(period, scope)
+    if frozen is None:
+        return None
+    return {"report": frozen, "changes": present_changes(frozen)}
+
+
+RECORD_URLS = {
+    "incident": "incidents:detail",
+    "ticket": "desk:ticket",
+    "monitor": "monitoring:monitor",
+}
+RECORD_KINDS = {
+    "incidents": gettext_lazy("Incident"),
+    "complaints": gettext_lazy("Complaint"),
+    "clocks": gettext_lazy("Complaint's time limit"),
+    "monitors": gettext_lazy("Monitor's check interval"),
+    "state_spells": gettext_lazy("Monitor's state"),
+}
+CHANGES = {
+    "changed": gettext_lazy("changed"),
+    "added": gettext_lazy("now in the period"),
+    "removed": gettext_lazy("no longer in the period"),
+}
+
+
+@login_required
+def report_page(request: HttpRequest) -> HttpResponse:
+    _require_reader(request)
+    form, label, period, scope, error = _period_and_scope(request)
+    report = quality_report(period, scope, label=label)
     if request.GET.get("format") == "xlsx":
         buffer = io.BytesIO()
         write_workbook(report, buffer)
@@ -202,8 +352,140 @@ def report_page(request: HttpRequest) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="quality-{label}.xlsx"'
         return response
     context = _context(report, links=True)
-    context.update(form=form, label=label, error=error)
+    query = {"period": label, **({"scope": scope.text} if scope.text else {})}
+    context.update(
+        form=form,
+        label=label,
+        error=error,
+        query=urlencode(query),
+        frozen=frozen_state(period, scope),
+    )
     return render(request, "quality/report.html", context)
+
+
+def _filters(request: HttpRequest) -> Filters:
+    get = request.GET
+
+    def one(name: str, allowed: Any = None) -> str | None:
+        value = get.get(name)
+        if value is None or (allowed is not None and value not in allowed):
+            return None
+        return value[:120]
+
+    return Filters(
+        cls=one("cls", Classification.values),
+        state=one("state", INCIDENT_STATES),
+        responsibility=one("responsibility", Responsibility.values),
+        year_to_date=get.get("ytd") == "1",
+        category=one("category"),
+        channel=one("channel", Channel.values),
+        answer=one("answer", ANSWERS),
+    )
+
+
+def _filter_text(filters: Filters) -> list[str]:
+    """What the list keeps, said in the reader's language."""
+    said = []
+    if filters.year_to_date:
+        said.append(_("from the first of January to the end of the period"))
+    if filters.cls:
+        said.append(str(Classification(filters.cls).label))
+    if filters.responsibility:
+        said.append(str(Responsibility(filters.responsibility).label))
+    if filters.state:
+        said.append(str(STATE_TEXT[filters.state]))
+    if filters.category is not None:
+        said.append(_("category %(name)s") % {"name": filters.category or _("(none)")})
+    if filters.channel:
+        said.append(str(Channel(filters.channel).label))
+    if filters.answer:
+        said.append(str(ANSWER_TEXT[filters.answer]))
+    return said
+
+
+STATE_TEXT = {
+    "open": gettext_lazy("not yet restored"),
+    "missed": gettext_lazy("restore target missed"),
+    "emergency": gettext_lazy("emergency events"),
+    "emergency_without_plan": gettext_lazy("emergency events without a recorded plan"),
+}
+ANSWER_TEXT = {
+    "settled": gettext_lazy("answered"),
+    "within": gettext_lazy("answered within 10 working days"),
+    "late": gettext_lazy("answered late"),
+    "pending": gettext_lazy("not yet answered"),
+}
+
+
+def _spoken(delta: dt.timedelta) -> str:
+    en, zh = duration_text(delta)
+    return zh if (get_language() or "").startswith("zh") else en
+
+
+@login_required
+def records_page(request: HttpRequest) -> HttpResponse:
+    """The records behind a figure of the report (quality/drilldown.py): the faults, the
+    monitors with their periods, or the complaints of the period and scope that the
+    figure counts, each linked to its own page."""
+    _require_reader(request)
+    _form, label, period, scope, error = _period_and_scope(request)
+    what = request.GET.get("what", "")
+    if what not in (INCIDENTS, MONITORS, COMPLAINTS):
+        what = INCIDENTS
+    filters = _filters(request)
+    context: dict[str, Any] = {
+        "what": what,
+        "label": label,
+        "error": error,
+        "scope_text": scope_text(scope),
+        "first": timezone.localtime(period.start).date(),
+        "last": (timezone.localtime(period.end) - dt.timedelta(days=1)).date(),
+        "filters": _filter_text(filters),
+        "back": f"{reverse('quality:report')}?"
+        + urlencode({"period": label, **({"scope": scope.text} if scope.text else {})}),
+    }
+    if what == INCIDENTS:
+        rows = incident_records(period, scope, filters)
+        for r in rows:
+            r["spoken"] = _spoken(r["duration"])
+            r["class_label"] = _choice_label(Classification, r["classification"])
+        total = sum((r["duration"] for r in rows), dt.timedelta())
+        context.update(rows=rows, count=len(rows), total=_spoken(total))
+    elif what == MONITORS:
+        rows = monitor_records(period, scope)
+        names = dict(scope_monitors(scope).values_list("pk", "name"))
+        for r in rows:
+            r["name"] = names.get(r["monitor_id"], f"#{r['monitor_id']}")
+            r["rate_text"] = "—" if r["rate"] is None else f"{r['rate'] * 100:.2f} %"
+        periods = sum(r["periods"] for r in rows)
+        abnormal = sum(r["abnormal"] for r in rows)
+        context.update(
+            rows=rows,
+            count=len(rows),
+            periods=periods,
+            abnormal=abnormal,
+            excluded=sum(r["excluded"] for r in rows),
+            rate=_shown(ratio(periods - abnormal, periods), RATE),
+        )
+    else:
+        found = complaint_records(period, scope, filters)
+        if found is None:
+            context.update(unattributable=_one_language(COMPLAINTS_OF_SERVICE), rows=[], count=0)
+        else:
+            for r in found:
+                r["channel_label"] = _choice_label(Channel, r["channel"])
+                r["answer_label"] = ANSWER_TEXT.get(r["answer"], r["answer"])
+            context.update(rows=found, count=len(found))
+            if scope.region is not None:
+                context["note"] = _one_language(COMPLAINTS_OF_REGION)
+    return render(request, "quality/records.html", context)
+
+
+def _choice_label(choices: Any, value: str) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
 
 
 def report_document(report: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, transaction
 from django.test import Client
 
+from baozhang.accounts.models import Role
 from baozhang.events.models import Event
 from baozhang.incidents import services as incidents
 from baozhang.incidents.models import Incident
@@ -29,15 +31,25 @@ OCTOBER_10 = dt.datetime(2026, 10, 10, 9, tzinfo=dt.timezone(dt.timedelta(hours=
 
 
 @pytest.fixture
-def frozen(seeded_september: None, personas: Any) -> FrozenReport:  # noqa: F811
-    """September 2026, prepared by the service director and approved by the security
-    officer."""
+def inspector(personas: Any, user_factory: Callable[..., Any]) -> Any:
+    """A quality inspector: prepares and approves frozen reports, as the director does."""
+    return user_factory(personas.operator, [Role.QUALITY_INSPECTOR], username="inspector")
+
+
+@pytest.fixture
+def frozen(seeded_september: None, personas: Any, inspector: Any) -> FrozenReport:  # noqa: F811
+    """September 2026, prepared by the service director and approved by the quality
+    inspector."""
     report = services.prepare_frozen_report(personas.director, SEPTEMBER, now=OCTOBER_10)
-    services.approve(personas.security, report, now=OCTOBER_10)
+    services.approve(inspector, report, now=OCTOBER_10)
     return report
 
 
-def test_freezing_needs_a_second_person(seeded_september: None, personas: Any) -> None:  # noqa: F811
+def test_freezing_needs_a_second_person(
+    seeded_september: None,  # noqa: F811
+    personas: Any,
+    inspector: Any,
+) -> None:
     # Given a report prepared by the service director
     report = services.prepare_frozen_report(personas.director, SEPTEMBER, now=OCTOBER_10)
     assert not selectors.is_frozen(report)
@@ -51,14 +63,16 @@ def test_freezing_needs_a_second_person(seeded_september: None, personas: Any) -
         CommandError, match=r"报表准备人不能审批.* / The preparer of a report cannot approve it"
     ):
         call_command("report", "approve", "--frozen", report.pk, "--as", "director")
-    # And an agent (who does not read the quality report) may not approve it
-    with pytest.raises(PermissionDenied):
-        services.approve(personas.agent, report, now=OCTOBER_10)
+    # And neither an agent nor the security officer (who reads the audit but does not
+    # answer for the quality figures) may approve it
+    for outsider in (personas.agent, personas.security):
+        with pytest.raises(PermissionDenied):
+            services.approve(outsider, report, now=OCTOBER_10)
     # When a second person approves it, it is frozen, and the trail shows both steps
-    services.approve(personas.security, report, now=OCTOBER_10)
+    services.approve(inspector, report, now=OCTOBER_10)
     report = selectors.frozen_reports().get(pk=report.pk)
     assert selectors.is_frozen(report)
-    assert report.approval.approved_by == personas.security
+    assert report.approval.approved_by == inspector
     kinds = list(
         Event.objects.filter(object_type="quality.frozenreport", object_id=str(report.pk))
         .order_by("pk")
@@ -173,16 +187,17 @@ def test_verify_passes_an_intact_file_and_names_a_changed_statistic(
 def test_the_command_freezes_approves_and_amends(
     seeded_september: None,  # noqa: F811
     personas: Any,
+    inspector: Any,
     capsys: Any,
 ) -> None:
     # Given a closed September, when the director freezes it from the command line
     call_command("report", "freeze", "--period", SEPTEMBER, "--as", "director")
     report = FrozenReport.objects.get()
     assert "awaiting a second person's approval" in capsys.readouterr().out
-    # And the security officer approves it, then amends it with a reason
-    call_command("report", "approve", "--frozen", report.pk, "--as", "security")
+    # And the quality inspector approves it, then amends it with a reason
+    call_command("report", "approve", "--frozen", report.pk, "--as", "inspector")
     call_command(
-        "report", "amend", "--frozen", report.pk, "--reason", "更正 Corrected", "--as", "security"
+        "report", "amend", "--frozen", report.pk, "--reason", "更正 Corrected", "--as", "inspector"
     )
     # Then the history holds the frozen original and its amendment
     history = selectors.report_history(report)

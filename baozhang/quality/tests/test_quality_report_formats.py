@@ -106,7 +106,7 @@ def test_the_page_answers_a_quality_inspector_and_refuses_others(
     assert "未配置数据来源" in page
     assert "3 小时 20 分钟" in page  # 12,000 s of faults
     assert "50.00 %" in page  # answered within 10 working days
-    assert "/incidents/statistics/?start=2026-09-01&amp;end=2026-09-30" in page
+    assert "/quality/report/records/?period=2026-09&amp;what=incidents" in page
     assert "no source configured" not in page
     # The same page in English
     inspector.language = "en"

@@ -290,6 +290,10 @@ WEB_OBJECT_OF: dict[str, str] = {
     "calendars:date_remove": "calendar_key",
     "calendars:schedule_detail": "schedule",
     "calendars:schedule_delete": "schedule",
+    "quality:frozen": "frozen_report",
+    "quality:frozen_file": "frozen_report",
+    "quality:frozen_approve": "frozen_report",
+    "quality:frozen_amend": "frozen_report",
 }
 # Pages whose parameter is itself the secret (a survey link sent to the customer): whoever
 # holds the link may answer; there is no organisation to check.
@@ -330,6 +334,8 @@ POST_ONLY_ROUTES = {
     "incidents:from_ticket",
     "incidents:action",
     "maintenance:cancel",
+    "quality:frozen_approve",
+    "quality:frozen_amend",
 }
 # Pages where operator staff change a customer's object: the customer's own contact sees the
 # object but is refused these (a capability, 403), unlike another customer's (404).
@@ -418,6 +424,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("post", "/api/v1/incidents/{incident_id}/review"): {"cause": "x", "prevention": "x"},
     ("post", "/api/v1/incidents/{incident_id}/tickets"): {"ticket_id": 1},
     ("post", "/api/v1/maintenance/windows/{window_id}/cancel"): {"reason": "x"},
+    ("post", "/api/v1/quality/frozen/{report_id}/amend"): {"reason": "x"},
     ("post", "/api/v1/maintenance/windows/{window_id}/reschedule"): {
         "start": "2099-10-01T00:00:00Z",
         "end": "2099-10-01T01:00:00Z",

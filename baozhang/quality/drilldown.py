@@ -1,0 +1,148 @@
+"""The records behind each figure of the quality report (Q4: "every figure drills down to
+the records it was computed from").
+
+Each function takes the report's period and scope and a few filters, and lists the
+records through the same read functions the figure was computed with, so that a list's
+length is the figure: the faults through incidents' ``fault_facts`` (the rows
+``fault_statistics`` adds up) and ``emergency_events``, the monitors' periods through
+:func:`baozhang.quality.report.collection_integrity`, the complaints through the scope's
+complaints (``statistics.scope_complaints``) and each one's resolution clock, settled as
+the desk measures settle it. The page is ``/quality/report/records/`` (views.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from baozhang.core.desk_measures import ratio
+from baozhang.desk.models import Clock, ClockKind, ClockState
+from baozhang.incidents import selectors as incidents
+from baozhang.quality import desk_measures as desk
+from baozhang.quality.report import collection_integrity
+from baozhang.quality.statistics import (
+    Period,
+    Scope,
+    scope_complaints,
+    scope_incidents,
+    year_to_date,
+)
+
+# Which records a drill-down lists.
+INCIDENTS, MONITORS, COMPLAINTS = "incidents", "monitors", "complaints"
+
+# The filters of the faults' list (``state``).
+INCIDENT_STATES = ("open", "missed", "emergency", "emergency_without_plan")
+# The filters of the complaints' list (``answer``).
+ANSWERS = ("settled", "within", "late", "pending")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a drill-down keeps. ``cls``: one fault class; ``state``: one of
+    INCIDENT_STATES; ``responsibility``: inside or outside; ``year_to_date``: the faults
+    from the first of the period's year to its end (the F9 yearly target); ``category``:
+    a complaint category's name ("" for none; None: any); ``channel``; ``answer``: one of
+    ANSWERS."""
+
+    cls: str | None = None
+    state: str | None = None
+    responsibility: str | None = None
+    year_to_date: bool = False
+    category: str | None = None
+    channel: str | None = None
+    answer: str | None = None
+
+
+def incident_records(period: Period, scope: Scope, filters: Filters) -> list[dict[str, Any]]:
+    """The faults detected in the period (or the year to its end) of the scope that the
+    filters keep, oldest first, each with ``duration`` (a timedelta), ``open``, ``missed``
+    and ``plan_used`` (for emergency events)."""
+    if filters.year_to_date:
+        period = year_to_date(period)
+    among = scope_incidents(scope)
+    plans: dict[int, str] = {}
+    if filters.state in ("emergency", "emergency_without_plan"):
+        plans = {
+            r["pk"]: r["emergency_procedure"]
+            for r in incidents.emergency_events(period.start, period.end, among)
+        }
+    found = []
+    for fact in incidents.fault_facts(period.start, period.end, among=among):
+        if filters.cls is not None and fact["classification"] != filters.cls:
+            continue
+        if filters.responsibility is not None and fact["responsibility"] != filters.responsibility:
+            continue
+        if filters.state == "open" and not fact["open"]:
+            continue
+        if filters.state == "missed" and not fact["missed"]:
+            continue
+        if filters.state in ("emergency", "emergency_without_plan"):
+            if fact["pk"] not in plans:
+                continue
+            if filters.state == "emergency_without_plan" and plans[fact["pk"]]:
+                continue
+            fact["plan_used"] = plans[fact["pk"]]
+        found.append(fact)
+    return found
+
+
+def monitor_records(
+    period: Period, scope: Scope, *, now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """The scope's monitors with their periods, abnormal and excluded periods and 完好率
+    in the period, as the report's ``collection_integrity`` counts them."""
+    figures = collection_integrity(period, scope, now=now)
+    return [
+        {**m, "rate": ratio(m["periods"] - m["abnormal"], m["periods"])}
+        for m in figures["monitors"]
+    ]
+
+
+def complaint_records(
+    period: Period, scope: Scope, filters: Filters
+) -> list[dict[str, Any]] | None:
+    """The complaints opened in the period of the scope that the filters keep, oldest
+    first, each with its category's name, channel, customer, status, resolution deadline
+    and ``answer``: "within" (answered within the complaint limit), "late" or "pending".
+    None where the scope's complaints are not attributable (one service)."""
+    qs = scope_complaints(period.start, period.end, scope)
+    if qs is None:
+        return None
+    if filters.category is not None:
+        qs = (
+            qs.filter(category=None)
+            if filters.category == ""
+            else qs.filter(category__name=filters.category)
+        )
+    if filters.channel is not None:
+        qs = qs.filter(channel=filters.channel)
+    clocks = Clock.objects.filter(
+        ticket__in=qs.order_by().values("pk"), kind=ClockKind.RESOLUTION
+    ).values_list("ticket_id", "stopped_at", "state", "due_at")
+    answer: dict[int, str] = {}
+    due: dict[int, Any] = {}
+    for ticket_id, stopped_at, state, due_at in clocks:
+        due[ticket_id] = due_at
+        if desk.settled(stopped_at, state):
+            answer[ticket_id] = "within" if state == ClockState.MET else "late"
+    rows = []
+    for t in qs.order_by("created_at", "pk").values(
+        "pk",
+        "reference",
+        "subject",
+        "channel",
+        "status",
+        "created_at",
+        "customer__name",
+        "category__name",
+    ):
+        t["answer"] = answer.get(t["pk"], "pending")
+        t["due_at"] = due.get(t["pk"])
+        if filters.answer == "settled" and t["answer"] == "pending":
+            continue
+        if filters.answer in ("within", "late", "pending") and t["answer"] != filters.answer:
+            continue
+        rows.append(t)
+    return rows
