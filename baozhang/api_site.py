@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from baozhang.accounts.api import router as accounts_router
 from baozhang.accounts.api_auth import ActiveSessionAuth, TokenAuth
+from baozhang.assets.api import router as assets_router
 from baozhang.api import errors
 from baozhang.api.openapi import BaozhangAPI
 from baozhang.api.parser import ApiParser
@@ -55,5 +56,6 @@ api.add_router("/", monitoring_router)
 api.add_router("/", probe_router)
 api.add_router("/", incidents_router)
 api.add_router("/", maintenance_router)
+api.add_router("/", assets_router)
 api.add_router("/", sms_router)
 api.add_router("/", staffing_router)

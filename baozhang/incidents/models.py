@@ -149,6 +149,13 @@ class Incident(models.Model):
     monitors = models.ManyToManyField(
         "monitoring.Monitor", verbose_name=_("monitors"), related_name="incidents", blank=True
     )
+    assets = models.ManyToManyField(
+        "assets.Asset",
+        verbose_name=_("assets involved"),
+        related_name="incidents",
+        blank=True,
+        help_text=_("Equipment, lines or systems of the asset register the fault is on."),
+    )
     tickets = models.ManyToManyField(
         "desk.Ticket", verbose_name=_("tickets"), related_name="incidents", blank=True
     )

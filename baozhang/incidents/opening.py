@@ -12,6 +12,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from baozhang.accounts.models import Organisation, OrganisationKind
+from baozhang.assets.models import ALWAYS, Asset, AssetKind, AssetRole, AssetStatus
+from baozhang.calendars.selectors import calendar_for
 from baozhang.catalog.models import Service
 from baozhang.events.announce import Announcement
 from baozhang.events.models import EventKind
@@ -65,6 +67,7 @@ def _create(
     customers: Iterable[Organisation],
     monitors: Iterable[Monitor] = (),
     tickets: Iterable[Ticket] = (),
+    assets: Iterable[Asset] = (),
     is_emergency: bool = False,
     is_public: bool = True,
     emergency_procedure: str = "",
@@ -97,6 +100,7 @@ def _create(
     incident.customers.set(orgs)
     incident.monitors.set(list(monitors))
     incident.tickets.set(list(tickets))
+    incident.assets.set(list(assets))
     text = message.strip() or _opening_message(incident)
     add_update(incident, actor, text, is_public=True, at=detected_at)
     event(
@@ -108,6 +112,7 @@ def _create(
             "customers": [o.pk for o in orgs],
             "monitors": [m.pk for m in incident.monitors.all()],
             "tickets": [t.pk for t in incident.tickets.all()],
+            "assets": [a.pk for a in incident.assets.all()],
         },
     )
     if is_emergency:
@@ -152,6 +157,7 @@ def _attach_monitor(incident: Incident, monitor: Monitor, *, at: dt.datetime, re
     new_customers = [o for o in monitor.customers.all() if o.pk not in known]
     already = incident.monitors.filter(pk=monitor.pk).exists()
     incident.monitors.add(monitor)
+    incident.assets.add(*monitor.registered_assets.all())
     if new_customers:
         incident.customers.add(*new_customers)
     add_update(
@@ -220,9 +226,33 @@ def monitor_down(monitor: Monitor, *, at: dt.datetime, reason: str) -> list[Inci
     return out
 
 
+def _required_at(asset: Asset, at: dt.datetime) -> bool:
+    """Whether the asset must be running at ``at`` (its required running time)."""
+    if asset.required_time == ALWAYS:
+        return True
+    try:
+        return calendar_for(asset.required_time).is_open(at)
+    except KeyError:
+        return True
+
+
+def fault_class(assets: Iterable[Asset], at: dt.datetime) -> str:
+    """The F8 class of a fault on ``assets`` detected at ``at``: a line in service down in
+    its required time is an egress-link fault; a primary or standby unit in service not
+    running in its required time an equipment fault; anything else (no asset of the
+    register, or none required then) a server disconnection, as before."""
+    required = [a for a in assets if a.status == AssetStatus.IN_SERVICE and _required_at(a, at)]
+    if any(a.kind == AssetKind.LINE for a in required):
+        return Classification.EGRESS_LINK
+    if any(a.role in (AssetRole.PRIMARY, AssetRole.STANDBY) for a in required):
+        return Classification.EQUIPMENT_FAULT
+    return Classification.SERVER_DISCONNECTION
+
+
 def _open_for_monitor(
     service: Service | None, monitor: Monitor, *, at: dt.datetime, reason: str
 ) -> Incident:
+    assets = list(monitor.registered_assets.all())
     customers = list(monitor.customers.all())
     if service is not None:
         customers = list(service.customers.all()) + customers
@@ -231,12 +261,13 @@ def _open_for_monitor(
         service=service,
         title=_monitor_title(service, monitor, reason),
         severity=Severity.CRITICAL,
-        classification=Classification.SERVER_DISCONNECTION,
+        classification=fault_class(assets, at),
         responsibility=Responsibility.INSIDE,
         source=Source.MONITOR,
         detected_at=at,
         customers=[o for o in customers if o.kind == OrganisationKind.CUSTOMER],
         monitors=[monitor],
+        assets=assets,
         # A service the status page hides, or a bare monitor (its name is internal),
         # keeps its incident off the status page too; staff may publish it.
         is_public=service.is_public if service is not None else False,

@@ -9,3 +9,10 @@ class QualityConfig(AppConfig):
     name = "baozhang.quality"
     label = "quality"
     verbose_name = _("Quality")
+
+    def ready(self) -> None:
+        from baozhang.quality.equipment import register_report_providers
+
+        # Statistics (3) and (4) of the report from the asset register, monitoring and
+        # incidents (quality/equipment.py).
+        register_report_providers()

@@ -130,6 +130,7 @@ MENU: tuple[Group, ...] = (
         "operations",
         _("Operations"),
         (
+            Link("assets:list", _("Asset register"), roles=uses(E, D, Q, S)),
             Link("calendars:list", _("Calendars"), roles=uses(A, E, C, D, Q)),
             Link("staffing:roster", _("Roster"), roles=uses(A, E, C, D)),
         ),
@@ -140,6 +141,7 @@ MENU: tuple[Group, ...] = (
         (
             Link("measures:dashboard", _("Desk measures"), signed_in, _("Desk measures")),
             Link("incidents:statistics", _("Fault statistics"), roles=uses(E, D, Q)),
+            Link("equipment:figures", _("Equipment and lines"), roles=uses(E, D, Q)),
             Link("quality:report", _("Quality report"), reads_audit, roles=uses(D, Q)),
         ),
     ),

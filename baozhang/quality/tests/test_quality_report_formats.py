@@ -77,7 +77,7 @@ def test_the_workbook_has_a_sheet_per_statistic_with_the_json_figures(
 
 def test_a_statistic_without_a_source_has_its_sheet_saying_so(db: None) -> None:
     book = _workbook(quality_report(parse_period(SEPTEMBER), Scope()))
-    for key in ("nms_interruptions", "site_information", "information_security"):
+    for key in ("site_information", "information_security"):
         assert book[SHEET_NAMES[key]]["A4"].value == "未配置数据来源 / no source configured"
 
 
