@@ -3,13 +3,15 @@ for the operator's quality inspectors, service directors and administrators."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import get_language
 from ninja import Field, Router, Schema
 
 from baozhang.accounts.permissions import Capability, require
 from baozhang.api.types import Id
+from baozhang.quality.files import CONTENT_TYPES, file_response
 from baozhang.quality.report import parse_period, quality_report
 from baozhang.quality.statistics import Scope
 
@@ -34,20 +36,41 @@ class QualityReport(Schema):
     operating_quality: dict[str, Any]
 
 
-@router.get("/quality/report", response=QualityReport)
+# The same report as a file: format=xlsx or format=pdf answer 200 with these types.
+_FILES = {
+    "responses": {
+        200: {
+            "content": {
+                content_type: {"schema": {"type": "string", "format": "binary"}}
+                for content_type in CONTENT_TYPES.values()
+            }
+        }
+    }
+}
+
+
+@router.get("/quality/report", response=QualityReport, openapi_extra=_FILES)
 def get_quality_report(
     request: HttpRequest,
     period: Annotated[str, Field(max_length=40)],
     customer: Id | None = None,
     service: Id | None = None,
-) -> dict[str, Any]:
+    format: Literal["json", "xlsx", "pdf"] = "json",
+) -> dict[str, Any] | HttpResponse:
     """The quality statistics (Q4, Q5) of ``period`` — ``2026-11``, ``2026-Q4``, ``2026`` or
     ``2026-11-01..2026-11-30`` — for the whole operator, one customer or one service.
     Staff who read the audit (quality inspector, service director, administrator, security
-    officer) only: 403 for anyone else, customers' people included."""
+    officer) only: 403 for anyone else, customers' people included.
+
+    ``format``: ``json`` (default, this schema), ``xlsx`` (the workbook: a sheet per
+    statistic, Chinese headings with English below) or ``pdf`` (embedded Chinese font, in
+    the request's language), returned as an attachment with its content type."""
     require(request.auth, Capability.VIEW_AUDIT)
     if customer is not None and service is not None:
         raise ValueError("客户与服务只能选其一 / give a customer or a service, not both")
-    return quality_report(
+    report = quality_report(
         parse_period(period), Scope(customer_id=customer, service_id=service), label=period
     )
+    if format == "json":
+        return report
+    return file_response(report, format, language=get_language())

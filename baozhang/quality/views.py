@@ -12,7 +12,6 @@ administrator, security officer), as the JSON of /api/v1/quality/report.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 from urllib.parse import urlencode
 
@@ -46,6 +45,7 @@ from baozhang.quality.drilldown import (
     incident_records,
     monitor_records,
 )
+from baozhang.quality.files import FORMATS, file_response
 from baozhang.quality.report import NO_SOURCE, parse_period, quality_report
 from baozhang.quality.report_sections import COUNT, FLAG, HOURS, RATE, Section, sections
 from baozhang.quality.selectors import change_targets, changed_since_frozen, latest_frozen
@@ -58,7 +58,6 @@ from baozhang.quality.statistics import (
     parse_scope,
     scope_monitors,
 )
-from baozhang.quality.xlsx import write_workbook
 
 KINDS = [
     ("month", gettext_lazy("Month")),
@@ -342,15 +341,8 @@ def report_page(request: HttpRequest) -> HttpResponse:
     _require_reader(request)
     form, label, period, scope, error = _period_and_scope(request)
     report = quality_report(period, scope, label=label)
-    if request.GET.get("format") == "xlsx":
-        buffer = io.BytesIO()
-        write_workbook(report, buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="quality-{label}.xlsx"'
-        return response
+    if request.GET.get("format") in FORMATS:
+        return file_response(report, request.GET["format"])
     context = _context(report, links=True)
     query = {"period": label, **({"scope": scope.text} if scope.text else {})}
     context.update(

@@ -11,7 +11,7 @@ from typing import Any
 from django import template
 
 from baozhang.quality import charts as quality_charts
-from baozhang.quality.report_sections import RATE
+from baozhang.quality.report_sections import COUNT, RATE
 from baozhang.quality.views import _shown
 
 register = template.Library()
@@ -44,6 +44,7 @@ def present(chart: quality_charts.Chart) -> dict[str, Any]:
                     "label": str(s.label),
                     "values": [_number(v, s.kind) for v in s.values],
                     "unit": "%" if s.kind == RATE else "",
+                    "integer": s.kind == COUNT,
                     "axis": s.axis,
                     "style": s.style,
                 }

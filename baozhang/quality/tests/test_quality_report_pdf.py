@@ -9,9 +9,13 @@ import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from django.core.management import call_command
+from django.test import Client
+from openpyxl import load_workbook
 
+from baozhang.quality.files import XLSX
 from baozhang.quality.pdf import write_pdf
 from baozhang.quality.report import parse_period, quality_report
 from baozhang.quality.statistics import Scope
@@ -69,3 +73,35 @@ def test_the_command_writes_the_pdf(seeded_september: None, tmp_path: Path) -> N
     target = tmp_path / "quality.pdf"
     call_command("report", "quality", "--period", SEPTEMBER, "--format", "pdf", "-o", str(target))
     assert "整个网络服务器系统的障碍次数及障碍历时" in pdf_text(target.read_bytes())
+
+
+def test_the_api_and_the_page_return_the_files_with_their_types(
+    seeded_september: None,  # noqa: F811
+    personas: Any,
+) -> None:
+    client = Client()
+    client.force_login(personas.director)
+    url = f"/api/v1/quality/report?period={SEPTEMBER}"
+    pdf = client.get(f"{url}&format=pdf", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert pdf.status_code == 200
+    assert pdf["Content-Type"] == "application/pdf"
+    assert 'filename="quality-2026-09.pdf"' in pdf["Content-Disposition"]
+    assert "障碍次数" in pdf_text(pdf.content)
+    xlsx = client.get(f"{url}&format=xlsx")
+    assert xlsx["Content-Type"] == XLSX
+    assert load_workbook(io.BytesIO(xlsx.content)).sheetnames[0] == "概况 Summary"
+    assert client.get(f"{url}&format=json").json()["server_faults"]["count"] == 4
+    assert client.get(f"{url}&format=docx").status_code == 422
+    # The report page offers the same PDF
+    page = client.get(f"/quality/report/?period={SEPTEMBER}&format=pdf")
+    assert page["Content-Type"] == "application/pdf"
+    assert "整个网络服务器系统的障碍次数及障碍历时" in pdf_text(page.content)
+    # The OpenAPI document says which types the report comes in
+    schema = client.get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/quality/report"]["get"]
+    content = operation["responses"]["200"]["content"]
+    assert {"application/json", "application/pdf", XLSX} <= set(content)
+    assert any(p["name"] == "format" for p in operation["parameters"])
+    # Others are refused whatever the format
+    client.force_login(personas.agent)
+    assert client.get(f"{url}&format=pdf").status_code == 403

@@ -15,9 +15,10 @@
     var source = document.getElementById(canvas.getAttribute("data-bz-chart"));
     if (!source || !window.Chart) return;
     var spec = JSON.parse(source.textContent);
-    var units = {};
+    var units = {}, integer = {};
     var datasets = spec.series.map(function (s, i) {
       units[s.axis] = s.unit;
+      integer[s.axis] = s.integer;
       var colour = COLOURS[i % COLOURS.length];
       var set = {
         type: s.style,
@@ -41,13 +42,15 @@
       x: { ticks: { autoSkip: true, maxRotation: 60 } },
       y: { beginAtZero: units.y !== "%", ticks: { callback: function (v) { return shown(v, units.y); } } }
     };
-    if (units.y === "%") scales.y.suggestedMax = 100;
+    if (units.y === "%") scales.y.max = 100;
+    if (integer.y) scales.y.ticks.precision = 0;
     if ("y2" in units) {
       scales.y2 = {
         position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
         ticks: { callback: function (v) { return shown(v, units.y2); } }
       };
       if (units.y2 === "%") scales.y2.max = 100;
+      if (integer.y2) scales.y2.ticks.precision = 0;
     }
     new window.Chart(canvas, {
       data: { labels: spec.labels, datasets: datasets },
