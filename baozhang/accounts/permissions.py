@@ -36,6 +36,8 @@ class Capability(StrEnum):
     MANAGE_MONITORS = "manage_monitors"
     WORK_INCIDENTS = "work_incidents"
     MANAGE_MAINTENANCE = "manage_maintenance"
+    # The taxonomy of cause categories (Q2): add, rename, deactivate.
+    MANAGE_CAUSES = "manage_causes"
     # Prepare, approve and amend the frozen quality report to the competent authority (Q1):
     # the people answerable for the operator's quality figures, not every reader of the audit.
     FREEZE_QUALITY_REPORTS = "freeze_quality_reports"
@@ -76,10 +78,12 @@ ROLE_CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.MANAGE_MONITORS,
             Capability.MANAGE_MAINTENANCE,
             Capability.FREEZE_QUALITY_REPORTS,
+            Capability.MANAGE_CAUSES,
         }
     ),
     Role.QUALITY_INSPECTOR: frozenset(
-        _STAFF_BASE | {Capability.VIEW_AUDIT, Capability.FREEZE_QUALITY_REPORTS}
+        _STAFF_BASE
+        | {Capability.VIEW_AUDIT, Capability.FREEZE_QUALITY_REPORTS, Capability.MANAGE_CAUSES}
     ),
     Role.SECURITY_OFFICER: frozenset(
         _STAFF_BASE | {Capability.VIEW_AUDIT, Capability.VIEW_DELIVERY_LOG}

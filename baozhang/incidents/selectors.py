@@ -15,7 +15,6 @@ from baozhang.incidents.models import (
     Incident,
     IncidentUpdate,
     Responsibility,
-    ReviewAction,
 )
 
 if TYPE_CHECKING:
@@ -45,12 +44,6 @@ def visible_updates(user: User | AnonymousUser, incident: Incident) -> QuerySet[
     """The timeline of an incident: a customer's people see only the public updates."""
     qs = incident.updates.select_related("author").order_by("at", "id")
     return qs if is_operator_staff(user) else qs.filter(is_public=True)
-
-
-def visible_review_actions(user: User | AnonymousUser) -> QuerySet[ReviewAction]:
-    """Preventive actions are the operator's own work: staff only."""
-    qs = ReviewAction.objects.select_related("review__incident", "owner")
-    return qs if is_operator_staff(user) else qs.none()
 
 
 def open_first(qs: QuerySet[Incident]) -> QuerySet[Incident]:
