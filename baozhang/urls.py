@@ -28,6 +28,7 @@ urlpatterns = [
     path("monitoring/", include("baozhang.monitoring.urls")),
     path("incidents/", include("baozhang.incidents.urls")),
     path("maintenance/", include("baozhang.maintenance.urls")),
+    path("analysis/", include("baozhang.analysis.urls")),
     path("assets/", include("baozhang.assets.urls")),
     path("status/", include("baozhang.status.urls")),
     path("admin/", admin.site.urls),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from baozhang.accounts.models import OrganisationKind, User
 from baozhang.analysis.models import ActionKind, CauseCategory
 from baozhang.analysis.selectors import choosable_categories
+from baozhang.catalog.models import Service
 
 
 def staff_people() -> Any:
@@ -54,6 +55,13 @@ class AnalysisForm(forms.Form):
                 label=_("Is the complaint upheld?"),
                 choices=UPHELD_CHOICES,
                 widget=forms.RadioSelect,
+            )
+            # A complaint records no service of its own: the analysis names the one it
+            # was about, so that repeats on that service are seen.
+            self.fields["service"] = forms.ModelChoiceField(
+                queryset=Service.objects.order_by("name"),
+                label=_("Service concerned"),
+                required=False,
             )
         self.fields["category"] = category_field(current)
         self.fields["root_cause"] = forms.CharField(

@@ -97,25 +97,34 @@ def with_state(qs: QuerySet[Action], state: str, on: dt.date | None = None) -> Q
     return qs
 
 
-def subjects_filter(subjects: Mapping[str, Ids], *, upheld_only: bool = True) -> Q:
+def subjects_filter(
+    subjects: Mapping[str, Ids], *, upheld_only: bool = True, service_id: int | None = None
+) -> Q:
     """The analyses of the given subjects ({kind: ids}); complaints only if upheld (a
-    complaint found unjustified has no cause of ours)."""
+    complaint found unjustified has no cause of ours), and with ``service_id`` only those
+    whose analysis names that service (a complaint records no service of its own)."""
     q = Q(pk__in=[])
     for kind, ids in subjects.items():
         part = Q(subject_kind=kind, subject_id__in=ids)
         if kind == SubjectKind.COMPLAINT and upheld_only:
             part &= Q(upheld=True)
+        if kind == SubjectKind.COMPLAINT and service_id is not None:
+            part &= Q(service_id=service_id)
         q |= part
     return q
 
 
-def analyses_of(subjects: Mapping[str, Ids], *, upheld_only: bool = True) -> QuerySet[Analysis]:
-    return Analysis.objects.filter(subjects_filter(subjects, upheld_only=upheld_only))
+def analyses_of(
+    subjects: Mapping[str, Ids], *, upheld_only: bool = True, service_id: int | None = None
+) -> QuerySet[Analysis]:
+    return Analysis.objects.filter(
+        subjects_filter(subjects, upheld_only=upheld_only, service_id=service_id)
+    )
 
 
-def category_counts(subjects: Mapping[str, Ids]) -> Counter[str]:
+def category_counts(subjects: Mapping[str, Ids], *, service_id: int | None = None) -> Counter[str]:
     """Analysed subjects by cause category key (``unclassified`` where none is set)."""
-    rows = analyses_of(subjects).values_list("category__key", flat=True)
+    rows = analyses_of(subjects, service_id=service_id).values_list("category__key", flat=True)
     return Counter(key or UNCLASSIFIED for key in rows)
 
 
@@ -128,11 +137,13 @@ def _names() -> dict[str, dict[str, Any]]:
     return names
 
 
-def pareto_of(subjects: Mapping[str, Ids]) -> list[dict[str, Any]]:
+def pareto_of(
+    subjects: Mapping[str, Ids], *, service_id: int | None = None
+) -> list[dict[str, Any]]:
     """The causes of the subjects, most frequent first: category key, names, count, share
     and cumulative share (fractions 0–1)."""
     names = _names()
-    counts = category_counts(subjects)
+    counts = category_counts(subjects, service_id=service_id)
     order = {k: v["position"] for k, v in names.items()}
     return [
         {
@@ -147,12 +158,12 @@ def pareto_of(subjects: Mapping[str, Ids]) -> list[dict[str, Any]]:
     ]
 
 
-def repeats(subjects: Mapping[str, Ids]) -> list[dict[str, Any]]:
+def repeats(subjects: Mapping[str, Ids], *, service_id: int | None = None) -> list[dict[str, Any]]:
     """Repeats among the subjects: the same service and the same cause category more than
     once. (When the asset register lands, an analysis that names an asset repeats on the
     asset instead: group by ``asset`` first, then service.)"""
     rows = (
-        analyses_of(subjects)
+        analyses_of(subjects, service_id=service_id)
         .filter(service__isnull=False, category__isnull=False)
         .select_related("service", "category")
         .order_by("occurred_at", "id")
@@ -214,9 +225,10 @@ def actions_summary(qs: QuerySet[Action], on: dt.date | None = None) -> dict[str
     }
 
 
-def actions_among(subjects: Mapping[str, Ids], *, upheld_only: bool = False) -> QuerySet[Action]:
+def actions_among(
+    subjects: Mapping[str, Ids], *, upheld_only: bool = False, service_id: int | None = None
+) -> QuerySet[Action]:
     """The actions of the analyses of the subjects (every complaint's, upheld or not, unless
     ``upheld_only``: an action may follow a complaint that was not upheld)."""
-    return Action.objects.filter(
-        analysis__in=analyses_of(subjects, upheld_only=upheld_only).values("pk")
-    )
+    found = analyses_of(subjects, upheld_only=upheld_only, service_id=service_id)
+    return Action.objects.filter(analysis__in=found.values("pk"))

@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baozhang.accounts.permissions import Capability, is_operator_staff, require
+from baozhang.accounts.permissions import Capability, can, is_operator_staff, require
 from baozhang.analysis.models import Action, ActionKind, Analysis, CauseCategory, SubjectKind
 from baozhang.calendars.selectors import calendar_for
 from baozhang.events.models import EventKind
@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from baozhang.catalog.models import Service
 
 Actor = Any  # User | AnonymousUser | None
+
+# Besides its owner, who may mark an action done: those who work faults or tickets, and
+# those who keep the taxonomy (the quality people).
+WORKERS = (Capability.WORK_INCIDENTS, Capability.WORK_TICKETS, Capability.MANAGE_CAUSES)
 
 
 def _staff(actor: Actor) -> None:
@@ -201,6 +205,8 @@ def complete_action(actor: Actor, action: Action, *, parent: models.Model | None
     """Mark an action done (once)."""
     _staff(actor)
     action = Action.objects.select_for_update().select_related("analysis").get(pk=action.pk)
+    if action.owner_id != actor.pk and not any(can(actor, c) for c in WORKERS):
+        raise PermissionDenied(_("Only the action's owner or those who work on it mark it done."))
     if action.done_at is not None:
         done = timezone.localtime(action.done_at).strftime("%Y-%m-%d %H:%M")
         raise ValidationError(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baozhang.desk import attachment_views, callback_views, sms_views, views
+from baozhang.desk import attachment_views, callback_views, complaint_analysis, sms_views, views
 
 app_name = "desk"
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("views/save/", views.save_view, name="save_view"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket"),
     path("tickets/<int:pk>/action/", views.ticket_action, name="ticket_action"),
+    path(
+        "tickets/<int:pk>/analysis/",
+        complaint_analysis.complaint_analysis,
+        name="complaint_analysis",
+    ),
     path("attachments/<int:pk>/", attachment_views.download, name="attachment"),
     path("callbacks/", callback_views.callback_list, name="callbacks"),
     path("sms/", sms_views.sms_list, name="sms"),

@@ -10,6 +10,9 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self) -> None:
+        from django.urls import reverse
+
+        from baozhang.analysis.subjects import register_link
         from baozhang.desk import ticket_page
         from baozhang.events.announce import subscribe
         from baozhang.incidents.opening import on_monitor_transition
@@ -22,6 +25,8 @@ class IncidentsConfig(AppConfig):
         subscribe(MONITOR_TRANSITION, on_monitor_transition)
         # A ticket's page offers to open an incident from it.
         ticket_page.contribute(incident_form)
+        # The actions page (baozhang/analysis) links a fault's actions to the incident.
+        register_link("incident", lambda pk: reverse("incidents:detail", args=[pk]))
 
         # Every minute: an open incident past its restore deadline is flagged once.
         register_periodic("incidents.flag_missed_restore_targets", flag_missed_restore_targets, 60)

@@ -23,10 +23,18 @@ service or one region: the services delivered from it), one entry per statistic 
 ``complaints``
     Q4 (8): complaints opened in the period, by category and channel; the share answered
     within the complaint limit (the desk's resolution clock of a complaint, 10 working
-    days, DESK_COMPLAINT_LIMIT); satisfaction as the desk measures count it.
+    days, DESK_COMPLAINT_LIMIT); satisfaction as the desk measures count it;
+    ``improvement_actions``: the corrective and preventive actions of those complaints'
+    cause analyses, by state, with the records (quality/analysis_report.py).
 ``operating_quality``
     Q5, F8, F9: faults, their duration, major outages, the classes, responsibility, and
     the F9 targets with whether they were met.
+``analysis``
+    Q2, S4: the causes of the period's faults and upheld complaints from their cause
+    analyses (baozhang/analysis): the Pareto of cause categories with cumulative
+    shares, the trend over the previous 3 periods of the same length, repeats (same
+    service and cause), and the state of the actions; its keys are documented in
+    quality/analysis_report.py.
 
 Each entry has ``source``: ``"configured"`` or ``"none"``; an entry without a source
 carries ``note`` ("no source configured / 未配置数据来源") and no figure. Durations are
@@ -59,6 +67,7 @@ from baozhang.desk.selectors import clock_outcomes
 from baozhang.incidents import selectors as incidents
 from baozhang.incidents.models import Classification, Responsibility
 from baozhang.monitoring import figures as monitoring_figures
+from baozhang.quality import analysis_report
 from baozhang.quality import desk_measures as desk
 from baozhang.quality.statistics import (
     COMPLAINTS_OF_REGION,
@@ -83,6 +92,7 @@ KEYS = (
     "emergency_events",
     "complaints",
     "operating_quality",
+    "analysis",
 )
 
 Provider = Callable[[Period, Scope], dict[str, Any]]
@@ -266,7 +276,9 @@ def complaints(period: Period, scope: Scope) -> dict[str, Any]:
             "answers": figures.satisfaction_count,
             "average": figures.satisfaction,
         },
-        "improvement_actions": none(),
+        "improvement_actions": analysis_report.improvement_actions(
+            _analysis_subjects(period, scope)
+        ),
     }
 
 
@@ -317,12 +329,28 @@ def operating_quality(period: Period, scope: Scope) -> dict[str, Any]:
     }
 
 
+def _analysis_subjects(period: Period, scope: Scope) -> dict[str, Any]:
+    """The period's faults and complaints of the scope, for cause analysis' figures."""
+    return analysis_report.subjects_of(
+        period,
+        _scoped_incidents(scope),
+        scope_complaints(period.start, period.end, scope),
+        scope.service_id,
+    )
+
+
+def analysis(period: Period, scope: Scope) -> dict[str, Any]:
+    """Q2, S4: causes, trend, repeats and actions (quality/analysis_report.py)."""
+    return analysis_report.causes(period, lambda p: _analysis_subjects(p, scope))
+
+
 _BUILT_IN: dict[str, Callable[[Period, Scope], dict[str, Any]]] = {
     "server_faults": server_faults,
     "equipment_downtime": equipment_downtime,
     "emergency_events": emergency_events,
     "complaints": complaints,
     "operating_quality": operating_quality,
+    "analysis": analysis,
 }
 
 

@@ -34,6 +34,8 @@ class QualityReport(Schema):
     emergency_events: dict[str, Any]
     complaints: dict[str, Any]
     operating_quality: dict[str, Any]
+    # Q2, S4: causes, trend, repeats, actions (quality/analysis_report.py)
+    analysis: dict[str, Any]
 
 
 # The same report as a file: format=xlsx or format=pdf answer 200 with these types.

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baozhang.desk.models import Channel
 from baozhang.incidents.models import Classification
+from baozhang.quality import analysis_sections
 
 COUNT, HOURS, RATE, TEXT, FLAG = "count", "hours", "rate", "text", "flag"
 
@@ -33,6 +34,7 @@ TITLES: dict[str, Promise] = {
     "emergency_events": _("Records of emergency events"),
     "complaints": _("Customer complaint statistics"),
     "operating_quality": _("Operating quality"),
+    "analysis": _("Quality analysis: causes, repeats and improvement actions"),
 }
 
 SHEET_NAMES = {
@@ -45,6 +47,7 @@ SHEET_NAMES = {
     "emergency_events": "7 紧急事件",
     "complaints": "8 客户投诉",
     "operating_quality": "运行质量",
+    "analysis": "质量分析",
 }
 
 
@@ -315,8 +318,10 @@ _BUILDERS = {
     "collection_integrity": _integrity,
     "equipment_downtime": _equipment,
     "emergency_events": _emergencies,
-    "complaints": _complaints,
+    # with the improvement actions of the complaints' analyses (Q2)
+    "complaints": lambda d: analysis_sections.with_actions(_complaints(d), d),
     "operating_quality": _operating,
+    "analysis": lambda d: analysis_sections.section(d),
 }
 
 

@@ -143,6 +143,8 @@ MENU: tuple[Group, ...] = (
             Link("incidents:statistics", _("Fault statistics"), roles=uses(E, D, Q)),
             Link("equipment:figures", _("Equipment and lines"), roles=uses(E, D, Q)),
             Link("quality:report", _("Quality report"), reads_audit, roles=uses(D, Q)),
+            Link("analysis:actions", _("Improvement actions"), roles=uses(A, E, C, D, Q)),
+            Link("analysis:categories", _("Cause categories"), roles=uses(D, Q)),
         ),
     ),
     Group("security", _("Security"), ()),
