@@ -141,6 +141,34 @@ def wait_for_database(command: str, *, max_wait: float = 10.0) -> None:
         return
 
 
+# How each long-running role holds its PostgreSQL connections unless the environment says
+# otherwise (docs/deploy.md): the web role shares psycopg's pool among the threads of a
+# process (ASGI runs each request on a thread of its own); the worker keeps
+# one connection per thread (its threads are few and fixed).
+ROLE_DEFAULTS = {
+    "web": {"DATABASE_POOL_MAX": "8"},
+    "worker": {"DATABASE_POOL_MAX": "0", "DATABASE_CONN_MAX_AGE": "600"},
+}
+
+
+def hold_connections(role: str) -> None:
+    """Apply ``role``'s defaults for holding database connections to this process and,
+    through the environment, to the processes it starts (settings.hold_connections).
+    Nothing for SQLite."""
+    from django.conf import settings
+    from django.db import connections
+
+    from baozhang import settings as settings_module
+
+    db = settings.DATABASES["default"]
+    if not db["ENGINE"].endswith("postgresql"):
+        return
+    for name, value in ROLE_DEFAULTS.get(role, {}).items():
+        os.environ.setdefault(name, value)
+    connections["default"].close()
+    settings_module.hold_connections(db)
+
+
 class SchemaCommand(BaseCommand):
     """A command that reads or writes the platform's tables: before it starts, the
     database must be set up and migrated, else one bilingual line and exit 78."""

@@ -3,6 +3,12 @@
 Environment:
   BAOZHANG_HOME      data folder for the embedded default (default ./var)
   DATABASE_URL       postgres://… for production; unset means SQLite in BAOZHANG_HOME
+  DATABASE_POOL_MAX  PostgreSQL connections a process keeps in psycopg's pool (`baozhang
+                     web`: 8 per process; 0: no pool); DATABASE_POOL_MIN (1),
+                     DATABASE_POOL_TIMEOUT (10 s a request waits for a free one)
+  DATABASE_CONN_MAX_AGE  without a pool, seconds a thread keeps its connection
+                     (`baozhang worker`: 600; otherwise 0, one per request)
+  DATABASE_PGBOUNCER "1" behind PgBouncer in transaction mode (docs/deploy.md)
   SECRET_KEY         or SECRET_KEY_FILE; unset means a key generated once in BAOZHANG_HOME
   DEBUG              "1" to enable Django's debug pages
   ALLOWED_HOSTS      comma-separated, default "127.0.0.1,localhost"
@@ -30,6 +36,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -146,15 +153,44 @@ TEMPLATES = [
     },
 ]
 
+
+def hold_connections(db: dict[str, Any]) -> None:
+    """How a process holds its PostgreSQL connections (docs/deploy.md, docs/decisions.md
+    "Serving"): psycopg's pool of at most DATABASE_POOL_MAX, shared by the threads of the
+    process (ASGI runs each request on a thread of its own, so connections kept per thread
+    ran PostgreSQL out of slots); or, with DATABASE_POOL_MAX=0, a connection per thread,
+    closed after each request or kept DATABASE_CONN_MAX_AGE seconds. The roles choose
+    their defaults (baozhang.cli.hold_connections); unset, a connection per request."""
+    options = db.setdefault("OPTIONS", {})
+    pool_max = int(env("DATABASE_POOL_MAX", "0"))
+    if pool_max > 0:
+        db["CONN_MAX_AGE"] = 0
+        options["pool"] = {
+            "min_size": min(int(env("DATABASE_POOL_MIN", "1")), pool_max),
+            "max_size": pool_max,
+            # A request waits this long for a free connection, then fails (503).
+            "timeout": float(env("DATABASE_POOL_TIMEOUT", "10")),
+        }
+    else:
+        options.pop("pool", None)
+        db["CONN_MAX_AGE"] = int(env("DATABASE_CONN_MAX_AGE", "0"))
+    db["CONN_HEALTH_CHECKS"] = True
+    if env_bool("DATABASE_PGBOUNCER", False):
+        # PgBouncer in transaction mode: no server-side cursors and no prepared
+        # statements, which live in one server connection only.
+        db["DISABLE_SERVER_SIDE_CURSORS"] = True
+        options["prepare_threshold"] = None
+
+
 # Database: SQLite in WAL mode under BAOZHANG_HOME unless DATABASE_URL says otherwise.
 DATABASE_URL = env("DATABASE_URL")
 if DATABASE_URL:
-    # No persistent connections: under ASGI each request's thread would keep its own and
-    # PostgreSQL runs out of slots ("too many clients"), as the desk benchmark showed.
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     DATABASES["default"].setdefault("TEST", {})
     if env("TEST_DATABASE_NAME"):
         DATABASES["default"]["TEST"]["NAME"] = env("TEST_DATABASE_NAME")
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        hold_connections(DATABASES["default"])
 else:
     DATABASES = {
         "default": {
@@ -274,6 +310,11 @@ DESK_UNSATISFIED_ACTION = env("DESK_UNSATISFIED_ACTION", "reopen")  # or "compla
 # Cause analysis (Q2): an improvement action due "in N working days" counts them on this
 # calendar (the operator's business days).
 ANALYSIS_CALENDAR = env("ANALYSIS_CALENDAR", "cn-5x8")
+# The quality report (Q3): drafted after each month, quarter and year closes, due on the
+# 5th working day after on this calendar, assigned to this person (a username; empty: the
+# first quality inspector, else the first service director).
+QUALITY_REPORT_CALENDAR = env("QUALITY_REPORT_CALENDAR", "cn-5x8")
+QUALITY_REPORT_ASSIGNEE = env("QUALITY_REPORT_ASSIGNEE", "")
 # The shared secret the SMS gateway sends with each inbound text (empty: webhook off).
 SMS_WEBHOOK_TOKEN = env("SMS_WEBHOOK_TOKEN", "")
 # The address people reach the platform at, for links in e-mails and messages.

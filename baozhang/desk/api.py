@@ -160,7 +160,13 @@ def open_ticket(request: HttpRequest, payload: TicketIn):  # type: ignore[no-unt
         customer = request.auth.organisation
     else:
         customer = get_object_or_404(visible_organisations(request.auth), pk=customer_id)
-    return Status(201, services.open_ticket(request.auth, customer=customer, **data))
+    ticket = services.open_ticket(request.auth, customer=customer, **data)
+    started = getattr(ticket, "started_clocks", None)
+    if started is not None:  # the answer's clocks, as prefetch_related would keep them
+        clocks = ticket.clocks.all()
+        clocks._result_cache, clocks._prefetch_done = started, True
+        ticket._prefetched_objects_cache = {"clocks": clocks}
+    return Status(201, ticket)
 
 
 @router.get("/tickets/{ticket_id}", response=TicketOut)

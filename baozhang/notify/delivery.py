@@ -12,10 +12,13 @@ repeats.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import apprise
 from django.conf import settings
@@ -125,6 +128,74 @@ def route_apprise_logs() -> None:
     apprise_logger.addHandler(_ForwardWarnings())
 
 
+# Kinds whose sender is built once per channel and thread and kept (the URL parsed and
+# the Apprise plugin made once, not per message): webhooks and SMS gateways, where the
+# dedup key goes into a header and a payload field set for each message. Vendors' bots
+# (which Apprise throttles per plugin object) and e-mail (recipient and headers per
+# message) get a sender per message.
+REUSED_SENDER_KINDS = frozenset({ChannelKind.WEBHOOK, ChannelKind.SMS})
+_SENDERS_MAX = 256
+
+
+@dataclass
+class _Sender:
+    """One channel's Apprise object and plugin, with the plugin's own headers and payload
+    fields, to which each message adds its dedup key."""
+
+    fingerprint: str
+    apprise: apprise.Apprise
+    plugin: Any
+    headers: dict[str, str]
+    payload: dict[str, str]
+
+    def prepare(self, dedup_key: str) -> None:
+        self.plugin.headers = {**self.headers, "Idempotency-Key": dedup_key}
+        self.plugin.payload_extras = {**self.payload, "dedup_key": dedup_key}
+
+
+class _Senders(threading.local):
+    """The senders of this thread (a sender thread of the worker), by channel id."""
+
+    def __init__(self) -> None:
+        self.by_channel: dict[int, _Sender] = {}
+
+
+_senders = _Senders()
+
+
+def _asset(timeout: float) -> apprise.AppriseAsset:
+    # No redirects: a message goes to the address its channel names, and the headers it
+    # carries (tokens among them) never follow a 3xx to another host.
+    return apprise.AppriseAsset(
+        storage_mode="memory", service_timeout=timeout * 2, http_redirects=False
+    )
+
+
+def _reused_sender(channel: Channel, timeout: float) -> _Sender | str:
+    """This thread's sender for `channel` (built on first use, rebuilt when the channel's
+    settings change), or the error text when it cannot be built."""
+    fingerprint = json.dumps([channel.kind, channel.config, timeout], sort_keys=True, default=str)
+    sender = _senders.by_channel.get(channel.pk) if channel.pk is not None else None
+    if sender is not None and sender.fingerprint == fingerprint:
+        return sender
+    url = kinds.apprise_url(channel.kind, channel.config, timeout=timeout)
+    obj = apprise.Apprise(asset=_asset(timeout))
+    if not obj.add(url) or len(obj) != 1:
+        return "Apprise rejected the channel settings / Apprise 不接受该通道设置"
+    plugin = obj[0]
+    sender = _Sender(fingerprint, obj, plugin, dict(plugin.headers), dict(plugin.payload_extras))
+    if channel.pk is not None:
+        if len(_senders.by_channel) >= _SENDERS_MAX:
+            _senders.by_channel.clear()
+        _senders.by_channel[channel.pk] = sender
+    return sender
+
+
+def forget_senders() -> None:
+    """Drop this thread's kept senders (tests)."""
+    _senders.by_channel.clear()
+
+
 def send_via_apprise(
     channel: Channel,
     subject: str,
@@ -138,34 +209,34 @@ def send_via_apprise(
     """Send one message to `channel` (e-mail: to `recipient` when given, with extra
     `headers`). Returns (ok, error text with secrets redacted)."""
     secrets = kinds.secret_values(channel.kind, channel.config)
+    title = subject
+    if channel.kind == ChannelKind.SMS:
+        title, body = "", f"{subject}\n{body}"
     try:
-        url = kinds.apprise_url(
-            channel.kind,
-            channel.config,
-            dedup_key=dedup_key,
-            timeout=timeout,
-            recipient=recipient,
-            headers=headers,
-        )
+        if channel.kind in REUSED_SENDER_KINDS and not recipient and not headers:
+            sender = _reused_sender(channel, timeout)
+            if isinstance(sender, str):
+                return False, sender
+            sender.prepare(dedup_key)
+            obj = sender.apprise
+        else:
+            url = kinds.apprise_url(
+                channel.kind,
+                channel.config,
+                dedup_key=dedup_key,
+                timeout=timeout,
+                recipient=recipient,
+                headers=headers,
+            )
+            obj = apprise.Apprise(asset=_asset(timeout))
+            if not obj.add(url):
+                return False, "Apprise rejected the channel settings / Apprise 不接受该通道设置"
     except (KeyError, ValueError) as exc:
         return False, kinds.redact(
             f"channel settings incomplete / 通道设置不完整: {exc!r}", secrets
         )
-    title = subject
-    if channel.kind == ChannelKind.SMS:
-        title, body = "", f"{subject}\n{body}"
-    # No redirects: a message goes to the address its channel names, and the headers it
-    # carries (tokens among them) never follow a 3xx to another host.
-    asset = apprise.AppriseAsset(
-        storage_mode="memory", service_timeout=timeout * 2, http_redirects=False
-    )
-    obj = apprise.Apprise(asset=asset)
-    try:
-        added = obj.add(url)
     except Exception as exc:  # a plugin bug must not kill the worker
         return False, kinds.redact(f"{type(exc).__name__}: {exc}", secrets)[:_ERROR_MAX]
-    if not added:
-        return False, "Apprise rejected the channel settings / Apprise 不接受该通道设置"
     # Every connection of the send is checked against the outbound policy, and goes to
     # the address that was checked (notify.outbound).
     with outbound.guarded() as guard:

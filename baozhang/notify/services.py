@@ -290,24 +290,23 @@ def enqueue(
     subject, body = render(template_key, language, context)
     if organisation is None:
         organisation = channel.organisation or getattr(channel.user, "organisation", None)
-    # get_or_create: a concurrent enqueue of the same key ends in the unique index and
-    # returns the row that won.
-    message, _created = Message.objects.get_or_create(
+    message = Message(
         dedup_key=dedup_key,
-        defaults={
-            "channel": channel,
-            "organisation": organisation,
-            "template_key": template_key,
-            "language": language,
-            "subject": subject,
-            "body": body,
-            "recipient": recipient,
-            "headers": clean_headers,
-            "status": MessageStatus.PENDING,
-            "next_attempt_at": timezone.now(),
-        },
+        channel=channel,
+        organisation=organisation,
+        template_key=template_key,
+        language=language,
+        subject=subject,
+        body=body,
+        recipient=recipient,
+        headers=clean_headers,
+        status=MessageStatus.PENDING,
+        next_attempt_at=timezone.now(),
     )
-    return message
+    # INSERT … ON CONFLICT DO NOTHING, no savepoint: a concurrent enqueue of the same key
+    # waits for the other transaction and then inserts nothing; the row that won is read.
+    Message.objects.bulk_create([message], ignore_conflicts=True)
+    return Message.objects.get(dedup_key=dedup_key)
 
 
 def notify_organisation(

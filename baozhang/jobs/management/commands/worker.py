@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from baozhang.cli import SchemaCommand
+from baozhang.cli import SchemaCommand, hold_connections
 from baozhang.jobs.worker import Worker
 
 
@@ -24,6 +24,9 @@ class Command(SchemaCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # One connection per thread, kept (the loop and its senders): at most
+        # concurrency + 1 connections (docs/deploy.md).
+        hold_connections("worker")
         stop = threading.Event()
 
         def _stop(signum: int, _frame: Any) -> None:

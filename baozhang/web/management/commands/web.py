@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import CommandParser
 
-from baozhang.cli import SchemaCommand
+from baozhang.cli import SchemaCommand, hold_connections
 from baozhang.web.server import serve
 
 
@@ -23,6 +23,9 @@ class Command(SchemaCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # psycopg's pool, at most DATABASE_POOL_MAX (default 8) connections per process:
+        # PostgreSQL sees at most workers × that many from this host (docs/deploy.md).
+        hold_connections("web")
         self.stdout.write(f"Serving on http://{options['host']}:{options['port']}/")
         self.stdout.flush()
         if options["workers"] > 1:
