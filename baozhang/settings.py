@@ -149,6 +149,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "baozhang.web.context.navigation",
             ],
+            # Durations and times as people say them, for every app's templates.
+            "libraries": {"plain": "baozhang.ui.plain_tags"},
         },
     },
 ]
@@ -334,6 +336,9 @@ PROBE_INGEST_PROCESS = env("PROBE_INGEST_PROCESS", "1") not in {"0", "false", "n
 MONITOR_JUDGE_SECONDS = float(env("MONITOR_JUDGE_SECONDS", "10"))
 HEARTBEAT_GROUP_MAX = int(env("HEARTBEAT_GROUP_MAX", "2000"))
 HEARTBEAT_GROUP_WAIT_MS = float(env("HEARTBEAT_GROUP_WAIT_MS", "2"))
+# Pings waiting for the writer of a web process at most; past it a ping is answered 503
+# with Retry-After at once (load shedding) instead of waiting ever longer.
+HEARTBEAT_QUEUE_MAX = int(env("HEARTBEAT_QUEUE_MAX", "5000"))
 
 # E-mail intake: limits, rate limit, polling and the domain of our own Message-IDs.
 MAILIN_MAX_ATTACHMENT_BYTES = int(env("MAILIN_MAX_ATTACHMENT_BYTES", str(20 * 1024 * 1024)))

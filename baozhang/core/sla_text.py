@@ -16,12 +16,15 @@ __all__ = [
     "ExclusionKind",
     "bilingual",
     "duration_text",
+    "every_text",
     "kind_text",
     "limit_text",
     "moment_text",
     "money_text",
     "number_text",
     "span_text",
+    "spoken_duration",
+    "spoken_limit",
 ]
 
 
@@ -126,3 +129,67 @@ def span_text(start: dt.datetime, end: dt.datetime, tz: dt.tzinfo) -> str:
     if a[:10] == b[:10]:
         b = b[11:]
     return f"{a}–{b}"
+
+
+# -- as people say them (pages; the API keeps the ISO forms) --------------------------
+
+_UNITS: tuple[tuple[int, str, str, str], ...] = (
+    (86400, "day", "days", "天"),
+    (3600, "hour", "hours", "小时"),
+    (60, "minute", "minutes", "分钟"),
+    (1, "second", "seconds", "秒"),
+)
+_EVERY: dict[int, tuple[str, str]] = {
+    604800: ("weekly", "每周"),
+    86400: ("daily", "每天"),
+    3600: ("hourly", "每小时"),
+    60: ("every minute", "每分钟"),
+    1: ("every second", "每秒"),
+}
+
+
+def spoken_duration(td: dt.timedelta, *, units: int = 2) -> tuple[str, str]:
+    """A duration as people say it, in English and Chinese: ``"2 hours"`` / ``"2 小时"``,
+    ``"29 days 23 hours"`` / ``"29 天 23 小时"``, ``"40 seconds"`` / ``"40 秒"``.
+
+    At most ``units`` units, the largest first; the smaller rest is left out (rounded
+    down), so a page never shows a sum to check (:func:`duration_text` is for evidence).
+    ``units=0`` keeps every unit: exact, for limits and intervals."""
+    sign = "-" if td < dt.timedelta(0) else ""
+    rest = int(abs(td).total_seconds())
+    en: list[str] = []
+    zh: list[str] = []
+    positions = 0  # units looked at since the largest one shown
+    for size, one, many, z in _UNITS:
+        amount, rest = divmod(rest, size)
+        if en or amount:
+            positions += 1
+        if units and positions > units:
+            break
+        if amount:
+            en.append(f"{amount:,} {one if amount == 1 else many}")
+            zh.append(f"{amount:,} {z}")
+    if not en:
+        if td and abs(td) < dt.timedelta(minutes=1):
+            return "0 seconds", "0 秒"
+        return "0 minutes", "0 分钟"
+    return sign + " ".join(en), sign + " ".join(zh)
+
+
+def spoken_limit(limit: dt.timedelta | WorkingDays) -> tuple[str, str]:
+    """A limit or target as people say it, exactly: ``"10 working days"`` /
+    ``"10 个工作日"``, ``"4 hours 30 minutes"`` / ``"4 小时 30 分钟"``."""
+    if isinstance(limit, WorkingDays):
+        n = limit.days
+        return f"{n} working day{'' if n == 1 else 's'}", f"{n} 个工作日"
+    return spoken_duration(limit, units=0)
+
+
+def every_text(period: dt.timedelta) -> tuple[str, str]:
+    """How often, as people say it: ``"daily"`` / ``"每天"``, ``"hourly"`` / ``"每小时"``,
+    ``"every 5 minutes"`` / ``"每 5 分钟"``, ``"every 2 days"`` / ``"每 2 天"``."""
+    seconds = period.total_seconds()
+    if seconds.is_integer() and int(seconds) in _EVERY:
+        return _EVERY[int(seconds)]
+    en, zh = spoken_duration(period, units=0)
+    return f"every {en}", f"每 {zh}"

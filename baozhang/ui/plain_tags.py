@@ -1,0 +1,38 @@
+"""Template filters of baozhang/ui/plain.py, registered in settings as the ``plain``
+library: ``{% load plain %}`` then ``{{ td|duration }}``, ``{{ x|duration_exact }}``,
+``{{ seconds|every }}``, ``{{ when|moment }}``, ``{{ value|shown }}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from baozhang.ui import plain
+
+register = template.Library()
+
+
+@register.filter
+def duration(value: Any) -> str:
+    return plain.duration(value)
+
+
+@register.filter
+def duration_exact(value: Any) -> str:
+    return plain.duration(value, exact=True)
+
+
+@register.filter
+def every(value: Any) -> str:
+    return plain.every(value)
+
+
+@register.filter
+def moment(value: Any) -> str:
+    return plain.moment(value)
+
+
+@register.filter
+def shown(value: Any) -> str:
+    return plain.shown_value(value)
