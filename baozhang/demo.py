@@ -6,6 +6,7 @@ Everything goes through the services, so the demo also fills the event record.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.db import transaction
 
@@ -74,6 +75,7 @@ def _demo_monitoring() -> None:
     from django.conf import settings
     from django.utils import timezone
 
+    from baozhang.analysis.models import CauseCategory
     from baozhang.catalog import services as service_catalog
     from baozhang.incidents import services as incidents
     from baozhang.maintenance import services as maintenance
@@ -183,4 +185,94 @@ def _demo_monitoring() -> None:
                 "due_on": (past + dt.timedelta(days=30)).date(),
             }
         ],
+        category=CauseCategory.objects.get(key="link"),
+    )
+    _demo_analysis(director, engineer, portal, ecc)
+
+
+def _demo_analysis(director: User, engineer: User, portal: Any, ecc: Organisation) -> None:
+    """Cause analysis (Q2): an earlier egress-link fault on the portal (a repeat of the same
+    cause), whose corrective action is overdue, and an upheld complaint with its actions."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from baozhang.analysis import services as analysis
+    from baozhang.analysis.models import CauseCategory
+    from baozhang.desk import services as desk
+    from baozhang.incidents import services as incidents
+
+    agent = User.objects.get(username="agent")
+    earlier = timezone.now() - dt.timedelta(days=12)
+    incident = incidents.open_incident(
+        engineer,
+        service=portal,
+        title="门户间歇性超时 Portal times out now and then",
+        severity="minor",
+        classification="egress_link",
+        responsibility="outside",
+        detected_at=earlier,
+        message="运营商线路抖动。/ The carrier's line is flapping.",
+    )
+    incidents.resolve(
+        engineer,
+        incident,
+        cause="运营商线路抖动 / The carrier's line flapped",
+        resolution="运营商已修复 / Repaired by the carrier",
+        at=earlier + dt.timedelta(minutes=40),
+    )
+    incidents.review(
+        director,
+        incident,
+        cause="运营商光缆被挖断后临时熔接 / A temporary splice after the carrier's cable was cut",
+        prevention="申请第二条不同路由的线路 / Order a second line on another route",
+        category=CauseCategory.objects.get(key="link"),
+        actions=[
+            {
+                "description": "向运营商申请第二条线路 / Order a second line from another carrier",
+                "owner": engineer,
+                "due_on": timezone.localdate() - dt.timedelta(days=2),  # overdue
+                "kind": "corrective",
+            }
+        ],
+    )
+    complaint = desk.open_ticket(
+        None,
+        customer=ecc,
+        kind="complaint",
+        subject="故障期间客服未及时回电 / Nobody called back during the outage",
+        channel="hotline",
+        requester="ECC 运维 / ECC operations",
+        now=earlier + dt.timedelta(hours=2),
+    )
+    found = analysis.analyse(
+        agent,
+        subject_kind="complaint",
+        subject_id=complaint.pk,
+        subject_label=f"{complaint.reference} {complaint.subject}",
+        occurred_at=complaint.created_at,
+        service=portal,
+        category=CauseCategory.objects.get(key="human"),
+        root_cause="值班坐席未按故障通报流程回电 / The agent on duty skipped the call-back step",
+        upheld=True,
+        parent=complaint,
+    )
+    done = analysis.add_action(
+        agent,
+        found,
+        kind="corrective",
+        description="向客户致歉并说明 / Apologise and explain to the customer",
+        owner=agent,
+        due_on=timezone.localdate() - dt.timedelta(days=8),
+        parent=complaint,
+    )
+    analysis.complete_action(agent, done, parent=complaint)
+    analysis.add_action(
+        agent,
+        found,
+        kind="preventive",
+        description="故障通报流程培训 / Training on the outage call-back procedure",
+        owner=User.objects.get(username="complaints"),
+        within_working_days=10,
+        parent=complaint,
     )
