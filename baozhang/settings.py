@@ -340,6 +340,14 @@ HEARTBEAT_GROUP_WAIT_MS = float(env("HEARTBEAT_GROUP_WAIT_MS", "2"))
 # with Retry-After at once (load shedding) instead of waiting ever longer.
 HEARTBEAT_QUEUE_MAX = int(env("HEARTBEAT_QUEUE_MAX", "5000"))
 
+# /metrics (baozhang/web/ops.py): a client sends "Authorization: Bearer METRICS_TOKEN" or
+# comes from an address or network of METRICS_ALLOW_FROM (comma-separated; default this
+# machine's loopback). /healthz and /readyz answer everyone.
+METRICS_TOKEN = env("METRICS_TOKEN", "")
+METRICS_ALLOW_FROM = [
+    a.strip() for a in env("METRICS_ALLOW_FROM", "127.0.0.1,::1").split(",") if a.strip()
+]
+
 # E-mail intake: limits, rate limit, polling and the domain of our own Message-IDs.
 MAILIN_MAX_ATTACHMENT_BYTES = int(env("MAILIN_MAX_ATTACHMENT_BYTES", str(20 * 1024 * 1024)))
 MAILIN_MAX_RAW_BYTES = int(env("MAILIN_MAX_RAW_BYTES", str(100 * 1024 * 1024)))

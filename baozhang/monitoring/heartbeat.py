@@ -36,17 +36,22 @@ _TOKEN_TTL = 60.0
 _MISS_TTL = 10.0
 
 
+# Under load every answer is 200 (stored) or 503 with Retry-After (not stored: the database
+# is away, or more pings wait for the writer than it can commit in about a second), which
+# `curl --retry` honours: it waits that long and sends the ping again (docs/monitoring.md).
+RETRY_AFTER_SECONDS = 2
+
+
 def _plain(status: int, text: str) -> tuple[MutableMapping[str, Any], MutableMapping[str, Any]]:
     body = text.encode()
-    start = {
-        "type": "http.response.start",
-        "status": status,
-        "headers": [
-            (b"content-type", b"text/plain; charset=utf-8"),
-            (b"content-length", str(len(body)).encode()),
-            (b"cache-control", b"no-store"),
-        ],
-    }
+    headers = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+    ]
+    if status == 503:
+        headers.append((b"retry-after", str(RETRY_AFTER_SECONDS).encode()))
+    start = {"type": "http.response.start", "status": status, "headers": headers}
     return start, {"type": "http.response.body", "body": body}
 
 
@@ -72,6 +77,8 @@ class _Writer:
     async def submit(self, ping: tuple[int, dt.datetime, bool, str]) -> bool:
         self._ensure()
         assert self._wake is not None
+        if len(self._pending) >= settings.HEARTBEAT_QUEUE_MAX:
+            return False  # shed: 503 with Retry-After rather than an ever longer wait
         fut: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._pending.append((ping, fut))
         self._wake.set()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baozhang.web import views
+from baozhang.web import ops, views
 
 app_name = "web"
 
@@ -12,4 +12,8 @@ urlpatterns = [
     path("people/<int:pk>/", views.user_detail, name="user"),
     path("events/", views.event_list, name="events"),
     path("events/<int:pk>/", views.event_detail, name="event"),
+    # For load balancers and monitoring systems (docs/deploy.md).
+    path("healthz", ops.healthz, name="healthz"),
+    path("readyz", ops.readyz, name="readyz"),
+    path("metrics", ops.metrics, name="metrics"),
 ]
