@@ -16,3 +16,8 @@ class QualityConfig(AppConfig):
         # Statistics (3) and (4) of the report from the asset register, monitoring and
         # incidents (quality/equipment.py).
         register_report_providers()
+        # Draft the report of each month, quarter and year once it closes (Q3).
+        from baozhang.jobs.registry import register_periodic
+        from baozhang.quality.submissions import draft_closed_periods
+
+        register_periodic("quality.draft_closed_periods", draft_closed_periods, 3600)

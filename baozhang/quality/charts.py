@@ -234,20 +234,26 @@ def recovery_times(report: dict[str, Any], period: Period, scope: Scope) -> Char
     )
 
 
-def charts(report: dict[str, Any], *, now: dt.datetime | None = None) -> list[Chart]:
+def charts(
+    report: dict[str, Any], *, now: dt.datetime | None = None, live: bool = True
+) -> list[Chart]:
     """The report's charts, for the period and scope ``report`` (quality_report's dict)
-    was computed for."""
+    was computed for. ``live=False`` (a frozen report): only the charts drawn from the
+    report's own figures (faults by class, the complaints' Pareto), not those that read
+    the records as they are now."""
     period = Period(
         dt.datetime.fromisoformat(report["period"]["start"]),
         dt.datetime.fromisoformat(report["period"]["end"]),
     )
     names = {f.name for f in fields(Scope)}
     scope = Scope(**{k: v for k, v in report["scope"].items() if k in names})
-    out = [availability_over_time(report, period, scope, now=now), faults_by_class(report)]
+    out = [availability_over_time(report, period, scope, now=now)] if live else []
+    out.append(faults_by_class(report))
     pareto = complaints_pareto(report)
     if pareto is not None:
         out.append(pareto)
-    out.append(recovery_times(report, period, scope))
+    if live:
+        out.append(recovery_times(report, period, scope))
     return out
 
 

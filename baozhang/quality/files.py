@@ -35,23 +35,50 @@ def _safe(label: str) -> str:
     return "".join(c if c.isalnum() or c in "-._" else "_" for c in label) or "report"
 
 
-def report_file(report: dict[str, Any], fmt: str, *, language: str | None = None) -> ReportFile:
+def report_file(
+    report: dict[str, Any], fmt: str, *, language: str | None = None, live: bool = True
+) -> ReportFile:
     """quality_report's ``report`` as an XLSX workbook (both languages) or a PDF (in
-    ``language``, default the current one). Raises ValueError for another format."""
+    ``language``, default the current one; ``live=False``: a frozen report's, see
+    write_pdf). Raises ValueError for another format."""
     if fmt not in FORMATS:
         raise ValueError(f"格式无效 {fmt!r} / invalid format {fmt!r} (xlsx, pdf)")
     buffer = io.BytesIO()
     if fmt == "xlsx":
         write_workbook(report, buffer)
     else:
-        write_pdf(report, buffer, language=language)
+        write_pdf(report, buffer, language=language, live=live)
     name = f"quality-{_safe(report['period'].get('label') or 'report')}.{fmt}"
     return ReportFile(buffer.getvalue(), CONTENT_TYPES[fmt], name)
 
 
-def file_response(report: dict[str, Any], fmt: str, *, language: str | None = None) -> HttpResponse:
-    """The file as a download."""
-    made = report_file(report, fmt, language=language)
+def frozen_as_report(frozen: Any) -> dict[str, Any]:
+    """A frozen report (quality.models.FrozenReport) as quality_report's dict: its
+    period, scope and the statistics as they were approved."""
+    return {
+        "period": {
+            "label": frozen.period_label,
+            "start": frozen.period_start.isoformat(),
+            "end": frozen.period_end.isoformat(),
+        },
+        "scope": {"customer_id": frozen.customer_id, "service_id": frozen.service_id},
+        **frozen.statistics,
+    }
+
+
+def frozen_file(frozen: Any, fmt: str, *, language: str | None = None) -> ReportFile:
+    """A frozen report as the XLSX or PDF file to send, named after its period and id."""
+    made = report_file(frozen_as_report(frozen), fmt, language=language, live=False)
+    name = f"quality-{_safe(frozen.period_label)}-frozen-{frozen.pk}.{fmt}"
+    return ReportFile(made.content, made.content_type, name)
+
+
+def as_response(made: ReportFile) -> HttpResponse:
     response = HttpResponse(made.content, content_type=made.content_type)
     response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
     return response
+
+
+def file_response(report: dict[str, Any], fmt: str, *, language: str | None = None) -> HttpResponse:
+    """The file as a download."""
+    return as_response(report_file(report, fmt, language=language))

@@ -92,3 +92,91 @@ class FrozenReportApproval(_AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.report} ✓ {self.approved_by_id}"
+
+
+class PeriodKind(models.TextChoices):
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
+
+
+class ReportDraft(models.Model):
+    """The quality report of a closed month, quarter or year, drafted by the periodic job
+    (quality/submissions.py) once the period closes and assigned to the person who
+    prepares it, with its deadline on the operator's business calendar. ``statistics``:
+    the figures as they were when drafted (the report itself is frozen and approved
+    through FrozenReport). One draft per period: a second run drafts nothing new."""
+
+    period_label = models.CharField(_("period"), max_length=40, unique=True)
+    kind = models.CharField(_("kind of period"), max_length=10, choices=PeriodKind.choices)
+    period_start = models.DateTimeField(_("period start"))
+    period_end = models.DateTimeField(_("period end"))
+    statistics = models.JSONField(_("statistics when drafted"), encoder=DjangoJSONEncoder)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
+    due_at = models.DateTimeField(_("due at"))
+    calendar_key = models.CharField(_("calendar"), max_length=64)
+    created_at = models.DateTimeField(_("drafted at"))
+
+    class Meta:
+        verbose_name = _("quality report draft")
+        verbose_name_plural = _("quality report drafts")
+        ordering = ["-period_end", "kind"]
+
+    def __str__(self) -> str:
+        return self.period_label
+
+
+class SubmissionMethod(models.TextChoices):
+    PORTAL = "portal", _("Portal upload")
+    EMAIL = "email", _("E-mail")
+    PAPER = "paper", _("Paper")
+    OTHER = "other", _("Other")
+
+
+class FileFormat(models.TextChoices):
+    PDF = "pdf", "PDF"
+    XLSX = "xlsx", "XLSX"
+    JSON = "json", "JSON"
+
+
+class Submission(_AppendOnly):
+    """A record that an approved frozen report was sent to the competent authority: to
+    whom, when, how, by whom, the format of the file and the SHA-256 digest of the file
+    sent. A record of truth: never changed nor deleted (the database refuses, migration
+    0004); a correction is a new record."""
+
+    report = models.ForeignKey(
+        FrozenReport,
+        on_delete=models.PROTECT,
+        related_name="submissions",
+        verbose_name=_("frozen report"),
+    )
+    recipient = models.CharField(_("sent to"), max_length=200)
+    submitted_at = models.DateTimeField(_("sent at"))
+    method = models.CharField(_("how"), max_length=10, choices=SubmissionMethod.choices)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("sent by"),
+    )
+    file_format = models.CharField(_("file format"), max_length=10, choices=FileFormat.choices)
+    sha256 = models.CharField(_("SHA-256 of the file sent"), max_length=64)
+    reference = models.CharField(_("receipt or reference"), max_length=200, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("submission of a quality report")
+        verbose_name_plural = _("submissions of quality reports")
+        ordering = ["-submitted_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.report} → {self.recipient}"

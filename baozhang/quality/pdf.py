@@ -138,15 +138,17 @@ def write_pdf(
     *,
     language: str | None = None,
     now: dt.datetime | None = None,
+    live: bool = True,
 ) -> None:
     """Write quality_report's ``report`` as a PDF to a path or binary file, in
-    ``language`` (default: the current one)."""
+    ``language`` (default: the current one). ``live=False`` for a frozen report: only the
+    charts drawn from its own figures (quality/charts.py)."""
     from baozhang.quality.templatetags.quality_charts import report_charts
     from baozhang.quality.views import _context
 
     with translation.override(language or translation.get_language() or "zh-hans"):
         context = _context(report, links=False)
-        charts = report_charts(report, now=now)
+        charts = report_charts(report, now=now, live=live)
         title = _("Quality report")
         label = report["period"]["label"] or ""
         pdf = _document(f"{title} {label}".strip())

@@ -56,7 +56,9 @@ def present(chart: quality_charts.Chart) -> dict[str, Any]:
 
 
 @register.simple_tag
-def report_charts(report: dict[str, Any], now: dt.datetime | None = None) -> list[dict[str, Any]]:
+def report_charts(
+    report: dict[str, Any], now: dt.datetime | None = None, live: bool = True
+) -> list[dict[str, Any]]:
     if not report or "operating_quality" not in report:
         return []
-    return [present(c) for c in quality_charts.charts(report, now=now)]
+    return [present(c) for c in quality_charts.charts(report, now=now, live=live)]

@@ -13,7 +13,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils import translation
 
 from baozhang.cli import SchemaCommand
-from baozhang.quality import frozen_cli
+from baozhang.quality import frozen_cli, submissions_cli
 from baozhang.quality.pdf import write_pdf
 from baozhang.quality.progress import Progress
 from baozhang.quality.report import parse_period, quality_report
@@ -31,11 +31,16 @@ class Command(SchemaCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "kind",
-            choices=["quality", *frozen_cli.SUBCOMMANDS],
+            choices=["quality", *frozen_cli.SUBCOMMANDS, *submissions_cli.SUBCOMMANDS],
             help="报表种类或冻结报表操作 / the report (quality) or a frozen report's action "
             "(freeze, approve, amend, export, verify: baozhang/quality/frozen_cli.py)",
         )
-        parser.add_argument("file", nargs="?", help="verify：报表文件 / verify: the report file")
+        parser.add_argument(
+            "file",
+            nargs="?",
+            help="verify：报表文件；submit：报送的文件 / verify: the report file; "
+            "submit: the file sent",
+        )
         parser.add_argument("--frozen", type=int, help="冻结报表编号 / a frozen report's id")
         parser.add_argument("--as", dest="as_user", help="操作人用户名 / the acting person")
         parser.add_argument("--reason", help="更正原因 / the reason of an amendment")
@@ -58,6 +63,7 @@ class Command(SchemaCommand):
             default="zh-hans",
             help="PDF、HTML 的语言 / the language of a PDF or HTML file (default zh-hans)",
         )
+        submissions_cli.add_arguments(parser)
 
         parser.add_argument(
             "-o",
@@ -67,6 +73,9 @@ class Command(SchemaCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["kind"] in submissions_cli.SUBCOMMANDS:
+            submissions_cli.run(options, self.stdout, self.stderr)
+            return
         if options["kind"] != "quality":
             frozen_cli.run(options, self.stdout, self.stderr)
             return
