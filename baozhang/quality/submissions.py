@@ -254,7 +254,8 @@ def record_submission(
         errors["submitted_at"] = _l("Give the time with its time zone.")
     elif submitted_at > now + dt.timedelta(minutes=5):
         errors["submitted_at"] = _l("The time of sending cannot be in the future.")
-    elif submitted_at < report.prepared_at:
+    elif submitted_at < report.prepared_at.replace(second=0, microsecond=0):
+        # (to the minute: a form gives the time of sending without seconds)
         errors["submitted_at"] = _l("The report was sent before it was prepared.")
     if len(reference) > 200:
         errors["reference"] = _l("At most 200 characters.")

@@ -52,3 +52,44 @@ def test_the_charts_are_drawn_in_both_languages_on_a_laptop_and_a_phone(
                 path=str(ARTIFACTS / f"quality-charts-{language}-{width}.png")
             )
     assert problems == []
+
+
+def test_an_inspector_records_a_submission_on_a_phone(
+    page: Any,
+    live_server: Any,
+    personas: Any,
+    seeded_september: None,  # noqa: F811
+    user_factory: Any,
+    tmp_path: Any,
+) -> None:
+    from baozhang.accounts.models import Role
+    from baozhang.quality import services
+    from baozhang.quality.models import Submission
+
+    inspector = user_factory(personas.operator, [Role.QUALITY_INSPECTOR], username="inspector")
+    report = services.prepare_frozen_report(personas.director, SEPTEMBER)
+    services.approve(inspector, report)
+    sent = tmp_path / "quality-2026-09.pdf"
+    sent.write_bytes(b"%PDF-1.4 the file sent")
+    base = live_server.url
+    sign_in(page, base, "inspector")
+    for language in ("en", "zh-hans"):
+        page.set_viewport_size({"width": 1366, "height": 900})
+        page.goto(f"{base}/quality/submissions/")
+        page.click(f"button[data-language='{language}']")
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(f"{base}/quality/submissions/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 391
+        page.screenshot(
+            path=str(ARTIFACTS / f"quality-submissions-{language}-390.png"), full_page=True
+        )
+    page.click(f"[data-testid=record-{report.pk}]")
+    page.set_input_files("input[name=file]", str(sent))
+    page.select_option("select[name=method]", "email")
+    page.screenshot(path=str(ARTIFACTS / "quality-submission-form-390.png"), full_page=True)
+    page.click("form[data-testid=submission-form] button[type=submit]")
+    page.wait_for_selector("[data-testid=submissions]")
+    item = Submission.objects.get()
+    assert (item.method, item.file_format, item.recipient) == ("email", "pdf", "省通信管理局")
+    assert "省通信管理局" in page.inner_text("[data-testid=submissions]")
+    page.screenshot(path=str(ARTIFACTS / "quality-submissions-recorded-390.png"), full_page=True)
