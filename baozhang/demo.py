@@ -188,6 +188,75 @@ def _demo_monitoring() -> None:
         category=CauseCategory.objects.get(key="link"),
     )
     _demo_analysis(director, engineer, portal, ecc)
+    _demo_assets(director, engineer, portal, hosts, ecc)
+
+
+def _demo_assets(director: User, engineer: User, portal: Any, hosts: Any, ecc: Any) -> None:
+    """The asset register: a machine room and a rack, a critical core switch (two people
+    responsible, X5), the egress line watched by the portal's TCP monitor, and the
+    network-management software itself watched by the sign-in page's monitor."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from baozhang.assets import services as assets
+    from baozhang.monitoring import catalog
+    from baozhang.monitoring.models import Monitor
+
+    operator = services.operator_organisation()
+    room = assets.create_asset(
+        engineer,
+        name="一号机房 Machine room 1",
+        kind="room",
+        owner=operator,
+        location_text="上海市浦东新区 Pudong, Shanghai",
+    )
+    rack = assets.create_asset(engineer, name="A01", kind="rack", owner=operator, location=room)
+    assets.create_asset(
+        engineer,
+        name="核心交换机 Core switch A",
+        kind="network_device",
+        owner=operator,
+        location=rack,
+        vendor="华为 Huawei",
+        model="CE6881",
+        serial="2102351234",
+        role="primary",
+        is_critical=True,
+        responsible=[engineer, director],
+        warranty_end=timezone.localdate() + dt.timedelta(days=400),
+        services=[portal, hosts],
+    )
+    line = assets.create_asset(
+        engineer,
+        name="电信出口 Telecom egress",
+        kind="line",
+        owner=operator,
+        carrier="中国电信 China Telecom",
+        bandwidth_mbps=1000,
+        end_a="一号机房 A01",
+        end_b="电信浦东局 Telecom Pudong",
+        role="primary",
+        is_critical=True,
+        responsible=[engineer, director],
+        services=[portal, hosts],
+        customers=[ecc],
+    )
+    nms = assets.create_asset(
+        engineer,
+        name="保障网管平台 Baozhang NMS",
+        kind="nms",
+        owner=operator,
+        vendor="Baozhang",
+        responsible=[engineer, director],
+        is_critical=True,
+    )
+    for name, asset in (
+        ("门户端口 Portal TCP port", line),
+        ("门户登录页 Portal sign-in page", nms),
+    ):
+        monitor = Monitor.objects.get(name=name)
+        catalog.update_monitor(director, monitor, registered_assets=[asset])
 
 
 def _demo_analysis(director: User, engineer: User, portal: Any, ecc: Organisation) -> None:

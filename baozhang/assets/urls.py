@@ -12,5 +12,5 @@ urlpatterns = [
     path("<int:pk>/", views.asset_detail, name="detail"),
     path("<int:pk>/edit/", views.asset_edit, name="edit"),
     path("<int:pk>/documents/", views.document_add, name="document_add"),
-    path("<int:pk>/documents/<int:doc_id>/", views.document_file, name="document"),
+    path("documents/<int:doc_id>/", views.document_file, name="document"),
 ]

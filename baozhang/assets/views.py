@@ -168,9 +168,11 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def document_file(request: HttpRequest, pk: int, doc_id: int) -> FileResponse:
-    asset = get_asset(request.user, pk)
-    doc = get_object_or_404(AssetDocument, pk=doc_id, asset=asset)
+def document_file(request: HttpRequest, doc_id: int) -> FileResponse:
+    """One version of a document, to whoever may see its asset."""
+    doc = get_object_or_404(
+        AssetDocument, pk=doc_id, asset__in=visible_assets(request.user).values("pk")
+    )
     try:
         handle = doc.file.open("rb")
     except FileNotFoundError:

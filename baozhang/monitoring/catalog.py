@@ -23,6 +23,7 @@ from baozhang.accounts.permissions import Capability, require
 
 # One rule for hashing secrets at rest, shared with API tokens.
 from baozhang.accounts.services import _digest as token_digest
+from baozhang.assets.models import Asset
 from baozhang.catalog.models import Service
 from baozhang.catalog.rules import delete_recorded, rows_named, split_fields
 from baozhang.core.sla_text import bilingual
@@ -100,6 +101,7 @@ def _relation_rows(relations: Mapping[str, Any]) -> dict[str, list[models.Model]
             "客户",
         ),
         "targets": (targets, "agreement target", "协议指标"),
+        "registered_assets": (Asset.objects.all(), "asset", "资产"),
     }
     return rows_named(relations, querysets)
 

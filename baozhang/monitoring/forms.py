@@ -44,7 +44,11 @@ MONITOR_FIELDSETS: list[tuple[Any, tuple[str, ...], tuple[str, ...]]] = [
         _CHECKED,
         ("interval_s", "timeout_s", "retries", "latency_limit_ms", "regions", "quorum"),
     ),
-    (_("What it stands for"), _ALL_KINDS, ("services", "customers", "targets", "assets")),
+    (
+        _("What it stands for"),
+        _ALL_KINDS,
+        ("services", "customers", "targets", "registered_assets", "assets"),
+    ),
 ]
 _COMMON = ("name", "kind", "enabled", "assets", *MONITOR_RELATIONS)
 _MODEL_FIELDS = [

@@ -56,7 +56,7 @@ _PUSH_FIELDS = ("push_period_s", "push_grace_s")
 MONITOR_FIELDS = tuple(
     dict.fromkeys(COMMON_FIELDS + _SCHEDULE_FIELDS + _HTTP_FIELDS + _DNS_FIELDS + _PUSH_FIELDS)
 )
-MONITOR_RELATIONS = ("services", "customers", "targets")
+MONITOR_RELATIONS = ("services", "customers", "targets", "registered_assets")
 
 _KIND_FIELDS: dict[str, tuple[str, ...]] = {
     MonitorKind.HTTP: _HTTP_FIELDS + _SCHEDULE_FIELDS,

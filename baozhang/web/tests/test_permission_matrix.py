@@ -106,7 +106,26 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "sms": _unknown_sms().pk,
         "attachment": _attachment_of(ticket, personas).pk,
         "frozen_report": _frozen_report_of_a(personas).pk,
+        **_assets_of_a(personas),
     }
+
+
+def _assets_of_a(personas: Any) -> dict[str, int]:
+    """An asset customer A owns, with a technical document (B neither owns nor uses it)."""
+    from baozhang.assets import services as assets
+
+    asset = assets.create_asset(
+        personas.engineer, name="甲的服务器", kind="server", owner=personas.org_a
+    )
+    doc = assets.add_document(
+        personas.engineer,
+        asset,
+        title="手册",
+        filename="a.txt",
+        content_type="text/plain",
+        data=b"A's manual",
+    )
+    return {"asset": asset.pk, "asset_document": doc.pk}
 
 
 def _frozen_report_of_a(personas: Any) -> Any:
@@ -294,6 +313,10 @@ WEB_OBJECT_OF: dict[str, str] = {
     "quality:frozen_file": "frozen_report",
     "quality:frozen_approve": "frozen_report",
     "quality:frozen_amend": "frozen_report",
+    "assets:detail": "asset",
+    "assets:edit": "asset",
+    "assets:document_add": "asset",
+    "assets:document": "asset_document",
 }
 # Pages whose parameter is itself the secret (a survey link sent to the customer): whoever
 # holds the link may answer; there is no organisation to check.
@@ -336,6 +359,7 @@ POST_ONLY_ROUTES = {
     "maintenance:cancel",
     "quality:frozen_approve",
     "quality:frozen_amend",
+    "assets:document_add",
 }
 # Pages where operator staff change a customer's object: the customer's own contact sees the
 # object but is refused these (a capability, 403), unlike another customer's (404).
@@ -345,6 +369,7 @@ STAFF_CHANGE_PAGES = {
     "monitoring:service_edit",
     "incidents:edit",
     "maintenance:reschedule",
+    "assets:edit",
 }
 
 # Which object each path parameter of the API stands for, and a valid body per method, so
@@ -375,6 +400,7 @@ API_OBJECT_OF: dict[str, str] = {
     "review_action_id": "review_action",
     "window_id": "maintenance_window",
     "report_id": "frozen_report",
+    "asset_id": "asset",
 }
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/organisations/{org_id}"): {"name": "taken over"},
@@ -417,6 +443,7 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/monitors/{monitor_id}"): {"name": "taken over"},
     ("patch", "/api/v1/services/{service_id}"): {"name": "taken over"},
     ("patch", "/api/v1/incidents/{incident_id}"): {"title": "taken over"},
+    ("patch", "/api/v1/assets/{asset_id}"): {"name": "taken over"},
     ("post", "/api/v1/incidents/{incident_id}/dispatch"): {"engineer_id": 1, "location": "x"},
     ("post", "/api/v1/incidents/{incident_id}/updates"): {"message": "from B"},
     ("post", "/api/v1/incidents/{incident_id}/mitigate"): {"message": "from B"},
