@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from baozhang.calendars.models import CHINA, WEEKDAYS, BusinessCalendar, DateKind
 from baozhang.core.calendar_country import supported_countries
+from baozhang.core.calendar_iso import format_duration, parse_spoken_duration
+from baozhang.core.calendar_types import WorkingDays
 
 _SPANS_HELP = _("For example 09:00-12:00 13:00-18:00; empty for a rest day.")
 
@@ -102,10 +104,24 @@ class TryForm(forms.Form):
     duration = forms.CharField(
         label=_("Duration"),
         required=False,
-        help_text=_("Business time such as PT4H30M, or working days such as 10wd"),
+        help_text=_(
+            "Business time such as 4 hours 30 minutes, or working days such as 10 working days"
+        ),
     )
     end = forms.CharField(
         label=_("End"),
         required=False,
         help_text=_("ISO 8601 with offset; gives the business time from start to end"),
     )
+
+    def clean_duration(self) -> str:
+        """What people type ("4 小时 30 分钟", "10 working days") becomes the ISO form the
+        computation takes; text that is not a duration is left for it to refuse."""
+        text = str(self.cleaned_data.get("duration") or "").strip()
+        try:
+            span = parse_spoken_duration(text) if text else None
+        except ValueError:
+            return text
+        if span is None:
+            return text
+        return f"{span.days}wd" if isinstance(span, WorkingDays) else format_duration(span)

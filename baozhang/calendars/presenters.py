@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_noop
 
 from baozhang.calendars.models import CHINA, WEEKDAYS
 from baozhang.calendars.selectors import BUILTIN_COUNTRY, BUILTIN_KEYS, calendar_for
@@ -16,9 +17,10 @@ from baozhang.core.calendar import Calendar, DayInfo, WorkingDays
 from baozhang.core.calendar_iso import format_duration, parse_date, parse_duration, parse_moment
 
 MAX_DAYS = 366
+# English here and in the API; pages translate them ({% translate row.name %}).
 _BUILTIN_NAMES = {
-    "24x7": "24x7 (every day, all day)",
-    "cn-5x8": "cn-5x8 (China working days, 09:00-12:00 13:00-18:00)",
+    "24x7": gettext_noop("24x7 (every day, all day)"),
+    "cn-5x8": gettext_noop("cn-5x8 (China working days, 09:00-12:00 13:00-18:00)"),
 }
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -60,8 +61,12 @@ class Service(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def display_name(self, language: str) -> str:
-        """The name in ``language`` ("en" or "zh-hans"), falling back to the Chinese."""
+    def display_name(self, language: str | None = None) -> str:
+        """The name in ``language`` ("en" or "zh-hans"; by default the reader's, so that
+        ``{{ service.display_name }}`` on a page follows the page's language), falling back
+        to the Chinese. ``str(service)`` stays the Chinese name (the event record's label)."""
+        if language is None:
+            language = get_language() or ""
         if language.startswith("en") and self.name_en:
             return self.name_en
         return self.name

@@ -10,7 +10,13 @@ import re
 
 from baozhang.core.calendar import WorkingDays
 
-__all__ = ["format_duration", "parse_date", "parse_duration", "parse_moment"]
+__all__ = [
+    "format_duration",
+    "parse_date",
+    "parse_duration",
+    "parse_moment",
+    "parse_spoken_duration",
+]
 
 _DURATION = re.compile(
     r"P(?:(?P<d>\d+(?:\.\d+)?)D)?"
@@ -100,3 +106,36 @@ def format_duration(value: dt.timedelta) -> str:
     if out.endswith("T"):
         out += "0S"
     return out
+
+
+_SPOKEN_UNITS: dict[str, str] = {
+    **dict.fromkeys(("d", "day", "days", "天"), "D"),
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours", "小时", "时"), "H"),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes", "分钟", "分"), "M"),
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds", "秒"), "S"),
+}
+_WORKING_DAY_WORDS = ("wd", "working day", "working days", "个工作日", "工作日")
+_SPOKEN_PART = re.compile(r"(\d+)\s*([^\d\s]+(?:\s+days?)?)")
+
+
+def parse_spoken_duration(text: str) -> dt.timedelta | WorkingDays:
+    """What people type for a duration, as well as the ISO forms :func:`parse_duration`
+    takes: ``4h30m``, ``4 hours 30 minutes``, ``4 小时 30 分钟``, ``10 working days``,
+    ``10 个工作日``. Raises the same bilingual ValueError for anything else."""
+    cleaned = " ".join(text.strip().lower().split())
+    if not cleaned or cleaned[0] not in "0123456789":
+        return parse_duration(text.strip())
+    parts = _SPOKEN_PART.findall(cleaned)
+    if "".join(f"{n}{u}" for n, u in parts).replace(" ", "") != cleaned.replace(" ", ""):
+        return parse_duration(text.strip())
+    if len(parts) == 1 and parts[0][1] in _WORKING_DAY_WORDS:
+        return parse_duration(f"{parts[0][0]}wd")
+    amounts: dict[str, str] = {}
+    for number, unit in parts:
+        key = _SPOKEN_UNITS.get(unit)
+        if key is None or key in amounts:
+            return parse_duration(text.strip())
+        amounts[key] = number
+    iso = "P" + (f"{amounts['D']}D" if "D" in amounts else "")
+    time = "".join(f"{amounts[k]}{k}" for k in "HMS" if k in amounts)
+    return parse_duration(iso + ("T" + time if time else ""))

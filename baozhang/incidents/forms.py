@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baozhang.accounts.models import Organisation, OrganisationKind, User
 from baozhang.analysis.forms import category_field
+from baozhang.catalog.fields import ServiceChoiceField
 from baozhang.catalog.models import Service
 from baozhang.incidents.models import Classification, IncidentStatus, Responsibility, Severity
 
@@ -30,9 +31,7 @@ def customer_organisations() -> Any:
 class IncidentForm(forms.Form):
     """A new incident by hand."""
 
-    service = forms.ModelChoiceField(
-        queryset=Service.objects.all(), label=_("Service"), required=False
-    )
+    service = ServiceChoiceField(queryset=Service.objects.all(), label=_("Service"), required=False)
     title = forms.CharField(label=_("Title"), max_length=200)
     severity = forms.ChoiceField(
         label=_("Severity"), choices=Severity.choices, initial=Severity.CRITICAL
@@ -64,9 +63,7 @@ class IncidentForm(forms.Form):
 
 
 class FromTicketForm(forms.Form):
-    service = forms.ModelChoiceField(
-        queryset=Service.objects.all(), label=_("Service"), required=False
-    )
+    service = ServiceChoiceField(queryset=Service.objects.all(), label=_("Service"), required=False)
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, required=False)
     classification = forms.ChoiceField(
         label=_("Classification"), choices=Classification.choices, required=False
@@ -80,9 +77,7 @@ class EditForm(forms.Form):
     """What is known about an incident; only changed fields are saved."""
 
     title = forms.CharField(label=_("Title"), max_length=200)
-    service = forms.ModelChoiceField(
-        queryset=Service.objects.all(), label=_("Service"), required=False
-    )
+    service = ServiceChoiceField(queryset=Service.objects.all(), label=_("Service"), required=False)
     classification = forms.ChoiceField(label=_("Classification"), choices=Classification.choices)
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
     restore_target_minutes = forms.IntegerField(
@@ -212,7 +207,7 @@ class FilterForm(forms.Form):
         required=False,
         choices=[("", _("All")), ("open", _("Open")), *IncidentStatus.choices],
     )
-    service = forms.ModelChoiceField(
+    service = ServiceChoiceField(
         queryset=Service.objects.all(), label=_("Service"), required=False, empty_label=_("All")
     )
     classification = forms.ChoiceField(

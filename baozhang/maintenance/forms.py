@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from baozhang.catalog.fields import ServiceMultipleChoiceField
 from baozhang.catalog.models import Service
 
 _LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -23,7 +24,7 @@ class ScheduleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Public: sent to customers and shown on the status page."),
     )
-    services = forms.ModelMultipleChoiceField(
+    services = ServiceMultipleChoiceField(
         label=_("Affected services"),
         queryset=Service.objects.none(),
         widget=forms.CheckboxSelectMultiple,

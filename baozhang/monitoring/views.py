@@ -15,7 +15,6 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,7 +22,8 @@ from baozhang.accounts.permissions import Capability, can, is_operator_staff
 from baozhang.catalog import services as service_catalog
 from baozhang.catalog.forms import ServiceForm
 from baozhang.catalog.selectors import get_service, visible_services
-from baozhang.core.sla_text import duration_text, kind_text
+from baozhang.core.observation import MEANINGFUL_SHARE, is_provisional, watched_time
+from baozhang.core.sla_text import kind_text
 from baozhang.events.selectors import timeline
 from baozhang.monitoring import catalog
 from baozhang.monitoring.forms import MonitorForm, RegionForm
@@ -38,6 +38,7 @@ from baozhang.monitoring.selectors import (
     visible_monitors,
     visible_regions,
 )
+from baozhang.ui import plain
 from baozhang.ui.feedback import report_refusal
 
 FIGURE_DAYS = 30
@@ -143,13 +144,12 @@ def _percent(value: Decimal | None) -> str:
 
 
 def _duration(td: dt.timedelta) -> str:
-    en, zh = duration_text(td - dt.timedelta(microseconds=td.microseconds))
-    return zh if (get_language() or "").startswith("zh") else en
+    """As people say it, in the reader's language ("29 天 23 小时", "40 seconds")."""
+    return plain.duration(td - dt.timedelta(microseconds=td.microseconds))
 
 
 def _kind_label(kind: str) -> str:
-    en, zh = kind_text(kind)
-    return zh if (get_language() or "").startswith("zh") else en
+    return plain.in_reader_language(kind_text(kind))
 
 
 def _figures(monitor: Monitor, start: dt.datetime, end: dt.datetime) -> dict[str, Any] | None:
@@ -161,7 +161,15 @@ def _figures(monitor: Monitor, start: dt.datetime, end: dt.datetime) -> dict[str
         return None
     figures = monitor_figures(monitor, start, end)
     a, i = figures.availability, figures.integrity
+    # A monitor a minute old has watched a minute, not the window: say so, and state its
+    # figures as provisional until a meaningful share has been watched (core/observation).
+    watched = watched_time(a.start, a.end, a.excluded)
     return {
+        "watched": _duration(watched),
+        "provisional": is_provisional(watched, a.end - a.start),
+        "needed": _duration(
+            (a.end - a.start) * MEANINGFUL_SHARE.numerator / MEANINGFUL_SHARE.denominator
+        ),
         "availability": _percent(a.percent),
         "downtime": _duration(a.downtime),
         "outages": a.outages,

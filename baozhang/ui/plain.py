@@ -73,10 +73,11 @@ def every(value: Any) -> str:
     return in_reader_language(every_text(td))
 
 
-def moment(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
+def moment(value: Any, fmt: str = "%Y-%m-%d %H:%M", *, own_zone: bool = False) -> str:
     """A moment in the reader's zone (the active time zone, the operator's by default):
-    ``2026-12-21 18:00``. Accepts aware datetimes and ISO strings with an offset; a naive
-    value or other text is shown as given."""
+    ``2026-12-21 18:00``; with ``own_zone``, in the zone it carries (a calendar's answer
+    in the calendar's zone). Accepts aware datetimes and ISO strings with an offset; a
+    naive value or other text is shown as given."""
     if isinstance(value, str):
         try:
             parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -85,6 +86,8 @@ def moment(value: Any, fmt: str = "%Y-%m-%d %H:%M") -> str:
         value = parsed
     if not isinstance(value, dt.datetime) or value.tzinfo is None:
         return "" if value is None else str(value)
+    if own_zone:
+        return value.strftime(fmt)
     return timezone.localtime(value).strftime(fmt)
 
 

@@ -34,5 +34,13 @@ def moment(value: Any) -> str:
 
 
 @register.filter
+def moment_own_zone(value: Any) -> str:
+    """In the zone the value carries, with its offset: ``2026-12-07 14:30 (+08:00)``."""
+    shown = plain.moment(value, "%Y-%m-%d %H:%M|%z", own_zone=True)
+    when, _, offset = shown.partition("|")
+    return f"{when} ({offset[:3]}:{offset[3:5]})" if len(offset) >= 5 else when
+
+
+@register.filter
 def shown(value: Any) -> str:
     return plain.shown_value(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -66,8 +67,22 @@ def test_try_it_computes_add_and_between(personas, login):
         },
     )
     html = page.content.decode()
-    assert "2026-10-20T18:00:00+08:00" in html
-    assert "PT3H" in html  # 30 Sep 16-18h, then 8 Oct 9-10h
+    # In the calendar's zone and in words, as people say them (issue 18 §2).
+    assert "2026-10-20 18:00 (+08:00)" in html
+    assert "<strong>3 小时</strong>" in html  # 30 Sep 16-18h, then 8 Oct 9-10h
+    results = " ".join(re.findall(r'<p data-result="[a-z]+">.*?</p>', html, re.S))
+    assert "PT3H" not in results and "10wd" not in results and "T16:00" not in results
+
+
+def test_try_it_takes_a_duration_as_people_type_it(personas, login):
+    client = login(personas.agent)
+    url = reverse("calendars:detail", args=["cn-5x8"])
+    start = "2026-09-30T16:00:00+08:00"
+    for typed in ("10 个工作日", "10 working days"):
+        html = client.get(url, {"start": start, "duration": typed}).content.decode()
+        assert "2026-10-20 18:00 (+08:00)" in html, typed
+    html = client.get(url, {"start": start, "duration": "4 小时 30 分钟"}).content.decode()
+    assert "4 小时 30 分钟" in html and 'data-result="add"' in html
 
 
 def test_try_it_names_a_bad_value(personas, login):

@@ -8,7 +8,9 @@
      named `name`.
    - The menu's area dropdowns (<details class="dropdown"> in the header): opening one closes
      the others, a click elsewhere closes the open one, and Escape closes it (focus returns
-     to its button); Escape also closes the phone menu. Without this script they still open
+     to its button); Escape also closes the phone menu.
+   - A table.bz-table of four columns or more: each cell is labelled with its column's
+     heading, so that on a phone every row shows as a card (baozhang.css). Without this script they still open
      and close (Pico's overlay closes them on a click elsewhere; html.bz-js turns it off). */
 (function () {
   "use strict";
@@ -30,6 +32,30 @@
     }
   });
   document.documentElement.classList.add("bz-js");
+  // Phones: a list table of four columns or more shows one card per row; each cell gets
+  // its column's heading as a label (the stylesheet shows it only on a narrow screen).
+  function cardTables(root) {
+    root.querySelectorAll("main table.bz-table").forEach(function (table) {
+      var heads = table.querySelectorAll("thead th");
+      if (heads.length < 4) { return; }
+      var labels = Array.prototype.map.call(heads, function (th) { return th.textContent.trim(); });
+      table.querySelectorAll("tbody tr").forEach(function (row) {
+        var column = 0;
+        Array.prototype.forEach.call(row.children, function (cell) {
+          var label = cell.colSpan > 1 ? "" : (labels[column] || "");
+          if (label) { cell.setAttribute("data-label", label); } else { cell.classList.add("bz-no-label"); }
+          column += cell.colSpan || 1;
+        });
+      });
+      table.classList.add("bz-cards-table");
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { cardTables(document); });
+  } else {
+    cardTables(document);
+  }
+  document.addEventListener("htmx:afterSwap", function (event) { cardTables(event.target.closest("main") || document); });
   var menuSelector = ".bz-top details";
   document.addEventListener("click", function (event) {
     document.querySelectorAll(".bz-top details.dropdown[open]").forEach(function (open) {

@@ -1,17 +1,50 @@
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.apps import apps
 
 from baozhang.events.models import Event
 
 register = template.Library()
 
 
+@lru_cache(maxsize=64)
+def _choice_labels(object_type: str) -> dict[str, dict[Any, Any]]:
+    """Field name → {stored value: label} of the model an event is about, so that a
+    choice shows its label ("scheduled" → "已计划" / "Scheduled"), not the stored value.
+    The labels are kept lazy: each page turns them into its own language."""
+    try:
+        model = apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return {}
+    out: dict[str, dict[Any, Any]] = {}
+    for field in model._meta.get_fields():
+        choices = getattr(field, "flatchoices", None)
+        if choices:
+            out[field.name] = dict(choices)
+    return out
+
+
+def _label(labels: dict[Any, Any], value: Any) -> Any:
+    if isinstance(value, list):
+        return [_label(labels, v) for v in value]
+    if isinstance(value, str | int) and not isinstance(value, bool) and value in labels:
+        return str(labels[value])
+    return value
+
+
 @register.filter
 def changes(event: Event) -> list[tuple[str, Any, Any]]:
-    """(field, before, after) for each field an event touched; before is None on creation."""
+    """(field, before, after) for each field an event touched; before is None on creation.
+    Values of a field with choices come as their labels in the reader's language."""
     after = event.after or {}
     before = event.before or {}
-    return [(key, before.get(key), value) for key, value in after.items()]
+    labels = _choice_labels(event.object_type) if event.object_type else {}
+    rows = []
+    for key, value in after.items():
+        field_labels = labels.get(key, {})
+        rows.append((key, _label(field_labels, before.get(key)), _label(field_labels, value)))
+    return rows
