@@ -1,6 +1,6 @@
 """The frozen reports' subcommands of ``baozhang report`` (Q1):
 
-- ``baozhang report freeze --period 2026-11 [--customer ID | --service ID] --as USER``:
+- ``baozhang report freeze --period 2026-11 [--scope customer:ID|service:ID] --as USER``:
   prepare the snapshot of a closed period;
 - ``baozhang report approve --frozen ID --as USER``: approve it (not its preparer);
 - ``baozhang report amend --frozen ID --reason TEXT --as USER``: correct a frozen report;
@@ -25,7 +25,7 @@ from django.utils import translation
 from baozhang.core.frozen_report import verify
 from baozhang.quality import selectors, services
 from baozhang.quality.models import FrozenReport
-from baozhang.quality.statistics import Scope
+from baozhang.quality.statistics import Scope, check_scope, parse_scope
 
 SUBCOMMANDS = ("freeze", "approve", "amend", "export", "verify")
 
@@ -49,6 +49,20 @@ def _report(options: dict[str, Any]) -> FrozenReport:
         raise CommandError(
             f"没有冻结报表 #{options['frozen']} / no frozen report #{options['frozen']}"
         ) from None
+
+
+def scope_of(options: dict[str, Any]) -> Scope:
+    """The scope of ``--scope customer:ID|service:ID|region:NAME`` (or the older
+    ``--customer ID`` / ``--service ID``), checked to exist."""
+    try:
+        if options.get("scope"):
+            scope = parse_scope(options["scope"])
+        else:
+            scope = Scope(customer_id=options.get("customer"), service_id=options.get("service"))
+        check_scope(scope)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+    return scope
 
 
 def verify_file(path: str, out: TextIO) -> bool:
@@ -96,9 +110,7 @@ def run(options: dict[str, Any], out: TextIO, err: TextIO) -> None:
             if not options.get("period"):
                 raise CommandError("请用 --period 指明统计期 / give the period with --period")
             report = services.prepare_frozen_report(
-                _actor(options),
-                options["period"],
-                Scope(customer_id=options.get("customer"), service_id=options.get("service")),
+                _actor(options), options["period"], scope_of(options)
             )
             out.write(
                 f"已准备冻结报表 #{report.pk}，待另一人审批 / frozen report #{report.pk} "

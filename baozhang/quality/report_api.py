@@ -13,7 +13,7 @@ from baozhang.accounts.permissions import Capability, require
 from baozhang.api.types import Id
 from baozhang.quality.files import CONTENT_TYPES, file_response
 from baozhang.quality.report import parse_period, quality_report
-from baozhang.quality.statistics import Scope
+from baozhang.quality.statistics import Scope, check_scope
 
 router = Router(tags=["quality"])
 
@@ -57,10 +57,14 @@ def get_quality_report(
     period: Annotated[str, Field(max_length=40)],
     customer: Id | None = None,
     service: Id | None = None,
+    region: Annotated[str, Field(min_length=1, max_length=60)] | None = None,
     format: Literal["json", "xlsx", "pdf"] = "json",
 ) -> dict[str, Any] | HttpResponse:
     """The quality statistics (Q4, Q5) of ``period`` — ``2026-11``, ``2026-Q4``, ``2026`` or
-    ``2026-11-01..2026-11-30`` — for the whole operator, one customer or one service.
+    ``2026-11-01..2026-11-30`` — for the whole operator, one customer, one service or one
+    region (the services delivered from it, catalog's ``Service.region``; its complaints
+    are those of the customers of its services). 422 for an unknown customer, service or
+    region, or for more than one of them.
     Staff who read the audit (quality inspector, service director, administrator, security
     officer) only: 403 for anyone else, customers' people included.
 
@@ -68,11 +72,9 @@ def get_quality_report(
     statistic, Chinese headings with English below) or ``pdf`` (embedded Chinese font, in
     the request's language), returned as an attachment with its content type."""
     require(request.auth, Capability.VIEW_AUDIT)
-    if customer is not None and service is not None:
-        raise ValueError("客户与服务只能选其一 / give a customer or a service, not both")
-    report = quality_report(
-        parse_period(period), Scope(customer_id=customer, service_id=service), label=period
-    )
+    scope = Scope(customer_id=customer, service_id=service, region=region)
+    check_scope(scope)
+    report = quality_report(parse_period(period), scope, label=period)
     if format == "json":
         return report
     return file_response(report, format, language=get_language())

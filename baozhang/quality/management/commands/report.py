@@ -1,4 +1,4 @@
-"""`baozhang report quality --period 2026-11 [--customer ID | --service ID] --format
+"""`baozhang report quality --period 2026-11 [--scope customer:ID|service:ID|region:NAME] --format
 json|xlsx|pdf|html [--language zh-hans|en] -o FILE`: the quality statistics of a period
 (baozhang/quality/report.py) as a file; on a terminal, a progress bar on stderr while the
 statistics, the charts and the file are made (quality/progress.py)."""
@@ -17,7 +17,6 @@ from baozhang.quality import frozen_cli, submissions_cli
 from baozhang.quality.pdf import write_pdf
 from baozhang.quality.progress import Progress
 from baozhang.quality.report import parse_period, quality_report
-from baozhang.quality.statistics import Scope
 from baozhang.quality.views import report_document
 from baozhang.quality.xlsx import write_workbook
 
@@ -51,6 +50,10 @@ class Command(SchemaCommand):
         scope = parser.add_mutually_exclusive_group()
         scope.add_argument("--customer", type=int, help="客户编号 / one customer's id")
         scope.add_argument("--service", type=int, help="服务编号 / one service's id")
+        scope.add_argument(
+            "--scope",
+            help="统计范围 / scope: operator, customer:ID, service:ID or region:NAME",
+        )
         parser.add_argument(
             "--format",
             choices=["json", "xlsx", "pdf", "html"],
@@ -85,7 +88,7 @@ class Command(SchemaCommand):
             period = parse_period(options["period"])
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-        scope = Scope(customer_id=options["customer"], service_id=options["service"])
+        scope = frozen_cli.scope_of(options)
         fmt = options["format"]
         progress = Progress(3 if fmt == "pdf" else 2, sys.stderr)
         progress.step("统计 / statistics")
