@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from baozhang.accounts.permissions import Capability, can, is_operator_staff
@@ -152,7 +153,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
             "rows": _rows(qs[:SHOWN]),
             "show": show,
             "shows": [
-                ("open", _("Open"), counts["open"]),
+                ("open", pgettext("action", "Open"), counts["open"]),
                 ("overdue", _("Overdue"), counts["overdue"]),
                 ("mine", _("Mine"), counts["mine"]),
                 ("done", _("Done"), None),
