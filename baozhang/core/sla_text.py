@@ -152,11 +152,16 @@ def spoken_duration(td: dt.timedelta, *, units: int = 2) -> tuple[str, str]:
     """A duration as people say it, in English and Chinese: ``"2 hours"`` / ``"2 小时"``,
     ``"29 days 23 hours"`` / ``"29 天 23 小时"``, ``"40 seconds"`` / ``"40 秒"``.
 
-    At most ``units`` units, the largest first; the smaller rest is left out (rounded
-    down), so a page never shows a sum to check (:func:`duration_text` is for evidence).
+    At most ``units`` units, the largest first, rounded to the smallest unit shown, so a
+    page never shows a sum to check (:func:`duration_text` is for evidence).
     ``units=0`` keeps every unit: exact, for limits and intervals."""
     sign = "-" if td < dt.timedelta(0) else ""
-    rest = int(abs(td).total_seconds())
+    rest = round(abs(td).total_seconds())
+    if units:
+        # Rounded to the smallest unit shown: 19 d 23 h 59 min 50 s is "20 days".
+        largest = next((i for i, u in enumerate(_UNITS) if rest >= u[0]), len(_UNITS) - 1)
+        step = _UNITS[min(largest + units - 1, len(_UNITS) - 1)][0]
+        rest = (rest + step // 2) // step * step
     en: list[str] = []
     zh: list[str] = []
     positions = 0  # units looked at since the largest one shown

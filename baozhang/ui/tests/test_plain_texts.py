@@ -30,12 +30,13 @@ def test_durations_follow_the_readers_language(language, expected):
 
 
 def test_a_timedelta_shows_two_units_unless_exact():
-    td = dt.timedelta(days=29, hours=23, minutes=59, seconds=20)
+    td = dt.timedelta(days=29, hours=23, minutes=9, seconds=20)
     with translation.override("en"):
         assert plain.duration(td) == "29 days 23 hours"
-        assert plain.duration(td, exact=True) == "29 days 23 hours 59 minutes 20 seconds"
+        assert plain.duration(td, exact=True) == "29 days 23 hours 9 minutes 20 seconds"
     with translation.override("zh-hans"):
         assert plain.duration(td) == "29 天 23 小时"
+        assert plain.duration(dt.timedelta(days=30) - dt.timedelta(seconds=40)) == "30 天"
 
 
 def test_moments_show_in_the_readers_zone_never_as_utc_iso():
@@ -67,3 +68,10 @@ def test_the_plain_template_library_gives_the_same_words():
             {"d": "PT2H", "s": 86400, "t": "2026-12-21T10:00:00+00:00", "v": "10wd"}
         )
     assert out == "2 小时|每天|2026-12-21 18:00|10 个工作日"
+
+
+def test_a_calendars_answer_stays_in_the_calendars_zone():
+    template = engines["django"].from_string("{% load plain %}{{ t|moment_own_zone }}")
+    with timezone.override("Europe/London"):
+        out = template.render({"t": "2026-10-20T18:00:00+08:00"})
+    assert out == "2026-10-20 18:00 (+08:00)"
