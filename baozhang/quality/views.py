@@ -106,8 +106,8 @@ def _initial(label: str) -> dict[str, Any]:
             initial["kind"] = "year"
         elif rest[:1] in "Qq" and rest[1:].isdigit():
             initial.update(kind="quarter", quarter=int(rest[1:]))
-        elif rest.isdigit():
-            initial.update(kind="month", month=int(rest))
+        elif rest.isdigit() and 1 <= int(rest) <= 12:
+            initial.update(kind="month", month=int(rest), quarter=(int(rest) - 1) // 3 + 1)
     return initial
 
 
