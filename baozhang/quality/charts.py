@@ -8,8 +8,8 @@ itself uses; nothing here re-implements a rule:
   the report's :func:`~baozhang.quality.report.collection_integrity` for each sub-period;
 - faults by class: the report's ``operating_quality.by_class`` (incidents' fault
   statistics);
-- complaints by category as a Pareto: the report's ``complaints.by_category`` sorted
-  from the largest, with the cumulative share;
+- complaints by category as a Pareto: the report's ``complaints.by_category`` ordered
+  by core's :func:`~baozhang.core.pareto.pareto` (largest first, cumulative share);
 - recovery times against the 30-minute target (F2/F9): the restoration time of each
   incident detected in the period (incidents' ``detected_between``), in bands around the
   target, and the restore targets missed as fault statistics counts them.
@@ -29,6 +29,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from baozhang.core.desk_measures import ratio
+from baozhang.core.pareto import pareto
 from baozhang.incidents import selectors as incidents
 from baozhang.incidents.models import DEFAULT_RESTORE_TARGET_MINUTES, OPEN_STATUSES
 from baozhang.monitoring import figures as monitoring_figures
@@ -175,20 +176,20 @@ def complaints_pareto(report: dict[str, Any]) -> Chart | None:
     data = report["complaints"]
     if data.get("source") != "configured":
         return None
-    ordered = sorted(data["by_category"].items(), key=lambda item: (-item[1], item[0]))
-    total = sum(n for _name, n in ordered)
-    running = 0
-    cumulative: list[float | int | None] = []
-    for _name, n in ordered:
-        running += n
-        cumulative.append(ratio(running, total))
+    rows = pareto(data["by_category"])  # core's Pareto: largest first, cumulative share
     return Chart(
         "complaints_pareto",
         _("Complaints by category (Pareto)"),
-        [name or _("(none)") for name, _n in ordered],
+        [r.key or _("(none)") for r in rows],
         [
-            Series(_("Number of complaints"), [n for _name, n in ordered]),
-            Series(_("Cumulative share"), cumulative, RATE, axis="y2", style="line"),
+            Series(_("Number of complaints"), [r.count for r in rows]),
+            Series(
+                _("Cumulative share"),
+                [r.cumulative_share for r in rows],
+                RATE,
+                axis="y2",
+                style="line",
+            ),
         ],
         label_title=_("Category"),
     )
