@@ -25,7 +25,7 @@ from baozhang.core.sla_text import duration_text
 from baozhang.quality import desk_measures as desk
 from baozhang.quality.equipment import AssetFigures, figures_of
 from baozhang.quality.report import parse_period
-from baozhang.quality.statistics import Period
+from baozhang.quality.statistics import Period, parse_scope
 
 GROUPS = ("equipment", "lines", "nms", "all")
 
@@ -93,20 +93,28 @@ def equipment_page(request: HttpRequest) -> HttpResponse:
     room_id = _int(request.GET.get("room"))
     customer_id = _int(request.GET.get("customer"))
     service_id = _int(request.GET.get("service"))
-    scope: dict[str, Any] = {
+    if request.GET.get("scope"):  # from the quality report's figures (customer:ID …)
+        try:
+            scope = parse_scope(request.GET["scope"][:80])
+        except ValueError as exc:
+            error = str(exc)
+        else:
+            customer_id = scope.customer_id or customer_id
+            service_id = scope.service_id or service_id
+    chosen: dict[str, Any] = {
         "room_id": room_id,
         "customer_id": customer_id,
         "service_id": service_id,
     }
     if kind:
-        scope["kind"] = kind
+        chosen["kind"] = kind
     elif group == "equipment":
-        scope["kinds"] = MAIN_EQUIPMENT
+        chosen["kinds"] = MAIN_EQUIPMENT
     elif group == "lines":
-        scope["kind"] = AssetKind.LINE
+        chosen["kind"] = AssetKind.LINE
     elif group == "nms":
-        scope["kind"] = AssetKind.NMS
-    items = figures_of(scoped_assets(**scope), period.start, period.end, now=None)
+        chosen["kind"] = AssetKind.NMS
+    items = figures_of(scoped_assets(**chosen), period.start, period.end, now=None)
     total = fleet([i.figures for i in items if i.figures is not None])
     context = {
         "period": period,

@@ -155,6 +155,8 @@ def _equipment(d: dict[str, Any]) -> Section:
         return Section(
             "equipment_downtime", TITLES["equipment_downtime"], True, figures=_generic(d)
         )
+    if "units" in d:  # from the asset register (quality/equipment.py)
+        return _register_equipment(d)
     return Section(
         "equipment_downtime",
         TITLES["equipment_downtime"],
@@ -170,6 +172,96 @@ def _equipment(d: dict[str, Any]) -> Section:
                 spoken=_("Downtime duration"),
             ),
         ],
+    )
+
+
+def _register_link(group: str) -> str:
+    """The page listing the assets behind a figure (a path: quality/views.records_url)."""
+    from django.urls import reverse
+
+    return f"{reverse('equipment:figures')}?group={group}"
+
+
+def _register_equipment(d: dict[str, Any]) -> Section:
+    """Q4(3) from the asset register: downtime, 设备完好率 and 线路可用率."""
+    equipment, lines = _register_link("equipment"), _register_link("lines")
+    return Section(
+        "equipment_downtime",
+        TITLES["equipment_downtime"],
+        True,
+        note=d.get("note", ""),
+        figures=[
+            Figure(_("Downtime count"), d["count"], link=equipment),
+            Figure(
+                _("Downtime duration (hours)"),
+                _hours(d["duration_seconds"]),
+                HOURS,
+                link=equipment,
+                spoken=_("Downtime duration"),
+            ),
+            Figure(_("Units"), d["units"], link=equipment),
+            Figure(_("Units intact for the whole period"), d["intact_units"], link=equipment),
+            Figure(_("Equipment intact rate (time)"), d["intact_time_rate"], RATE),
+            Figure(_("Equipment intact rate (units)"), d["intact_unit_rate"], RATE),
+            Figure(_("Line availability"), d["line_availability_rate"], RATE, link=lines),
+            Figure(
+                _("Excluded: announced maintenance (hours)"),
+                _hours(d["excluded_seconds"]),
+                HOURS,
+                spoken=_("Excluded: announced maintenance"),
+            ),
+        ],
+    )
+
+
+def _local(iso: str) -> str:
+    """A time of the report's JSON as people read it: local, to the minute."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    return timezone.localtime(dt.datetime.fromisoformat(iso)).strftime("%Y-%m-%d %H:%M")
+
+
+def _nms(d: dict[str, Any]) -> Section:
+    """Q4(4): the network-management software's outages and the probe regions' gaps."""
+    link = _register_link("nms")
+    return Section(
+        "nms_interruptions",
+        TITLES["nms_interruptions"],
+        True,
+        note=d.get("note", ""),
+        figures=[
+            Figure(_("Interruptions"), d["count"], link=link),
+            Figure(
+                _("Interruption duration (hours)"),
+                _hours(d["duration_seconds"]),
+                HOURS,
+                link=link,
+                spoken=_("Interruption duration"),
+            ),
+            Figure(_("Outages of the network-management software"), d["software_count"], link=link),
+            Figure(_("Probe regions not reporting"), d["region_gap_count"]),
+        ],
+        tables=[
+            Table(
+                _("Probe regions not reporting"),
+                (_("Region"), _("From"), _("Until"), _("Duration (hours)")),
+                (TEXT, TEXT, TEXT, HOURS),
+                [
+                    (
+                        g["region"],
+                        _local(g["start"]),
+                        _local(g["end"]),
+                        _hours(g["duration_seconds"]),
+                    )
+                    for g in d["region_gaps"]
+                ],
+                spoken=(_("Region"), _("From"), _("Until"), _("Duration")),
+            )
+        ]
+        if d["region_gaps"]
+        else [],
     )
 
 
@@ -233,8 +325,17 @@ def _complaints(d: dict[str, Any]) -> Section:
                 link=f"{COMPLAINTS}&answer=settled",
             ),
             Figure(_("Not yet answered"), answered["pending"], link=f"{COMPLAINTS}&answer=pending"),
-            Figure(_("Satisfaction answers"), satisfaction["answers"]),
-            Figure(_("Average satisfaction (1–5)"), satisfaction["average"], TEXT),
+            Figure(
+                _("Satisfaction answers"),
+                satisfaction["answers"],
+                link=f"{COMPLAINTS}&answer=rated",
+            ),
+            Figure(
+                _("Average satisfaction (1–5)"),
+                satisfaction["average"],
+                TEXT,
+                link=f"{COMPLAINTS}&answer=rated",
+            ),
         ],
         tables=[
             Table(
@@ -317,6 +418,7 @@ _BUILDERS = {
     "server_faults": _server_faults,
     "collection_integrity": _integrity,
     "equipment_downtime": _equipment,
+    "nms_interruptions": _nms,
     "emergency_events": _emergencies,
     # with the improvement actions of the complaints' analyses (Q2)
     "complaints": lambda d: analysis_sections.with_actions(_complaints(d), d),

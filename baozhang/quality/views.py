@@ -179,6 +179,8 @@ def records_url(label: str, scope: Scope, query: str) -> str:
     base = {"period": label}
     if scope.text:
         base["scope"] = scope.text
+    if query.startswith("/"):  # records with a page of their own (quality/equipment.py)
+        return f"{query}&{urlencode(base)}"
     return f"{reverse('quality:records')}?{urlencode(base)}&{query}"
 
 
@@ -406,6 +408,7 @@ ANSWER_TEXT = {
     "within": gettext_lazy("answered within 10 working days"),
     "late": gettext_lazy("answered late"),
     "pending": gettext_lazy("not yet answered"),
+    "rated": gettext_lazy("satisfaction answers, one row each"),
 }
 
 
@@ -467,7 +470,10 @@ def records_page(request: HttpRequest) -> HttpResponse:
             for r in found:
                 r["channel_label"] = _choice_label(Channel, r["channel"])
                 r["answer_label"] = ANSWER_TEXT.get(r["answer"], r["answer"])
+            scores = [s for r in found for s in r["scores"]]
             context.update(rows=found, count=len(found))
+            if filters.answer == "rated" and scores:
+                context["average"] = f"{sum(scores) / len(scores):.1f}"
             if scope.region is not None:
                 context["note"] = _one_language(COMPLAINTS_OF_REGION)
     return render(request, "quality/records.html", context)

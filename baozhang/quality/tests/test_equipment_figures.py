@@ -177,3 +177,23 @@ def test_the_records_page_lists_assets_with_their_figures(personas, login):
     assert login(personas.contact_a).get("/quality/equipment/").status_code == 404
     detail = login(personas.engineer).get(f"/assets/{line.pk}/").content.decode()
     assert 'data-testid="asset-availability"' in detail and "出口 ping" in detail
+
+
+def test_the_report_page_shows_statistics_3_and_4_linked_to_their_records(personas, login):
+    _service, _line, monitor = _line_with_monitor(personas)
+    period = parse_period("2026-11")
+    _spells(
+        monitor,
+        ("up", period.start - dt.timedelta(days=1), period.start + dt.timedelta(days=3)),
+        ("down", period.start + dt.timedelta(days=3), period.start + dt.timedelta(days=3, hours=1)),
+        ("up", period.start + dt.timedelta(days=3, hours=1), None),
+    )
+    page = login(personas.director).get("/quality/report/", {"period": "2026-11"})
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "/quality/equipment/?group=lines&amp;period=2026-11" in body
+    assert "/quality/equipment/?group=nms&amp;period=2026-11" in body
+    # 1 hour down in 720: the line's availability as a percentage
+    assert "99.86 %" in body
+    drill = login(personas.director).get("/quality/equipment/?group=lines&period=2026-11")
+    assert "电信出口 A" in drill.content.decode()
