@@ -20,6 +20,7 @@ from baozhang.analysis.selectors import analysis_of
 from baozhang.api.pagination import Pages
 from baozhang.api.schemas import PatchIn
 from baozhang.api.types import Date, DateTime, Id
+from baozhang.assets.models import Asset
 from baozhang.catalog.models import Service
 from baozhang.desk.selectors import visible_tickets
 from baozhang.incidents import services
@@ -116,6 +117,7 @@ class IncidentDetailOut(IncidentOut):
     customer_ids: list[int] = []
     monitor_ids: list[int] = []
     ticket_ids: list[int] = []
+    asset_ids: list[int] = []
     updates: list[UpdateOut]
     review: IncidentReviewOut | None = None
 
@@ -131,6 +133,7 @@ class IncidentIn(Schema):
     detected_at: DateTime | None = None
     message: str = ""
     customer_ids: list[Id] | None = None
+    asset_ids: list[Id] = Field(default_factory=list, max_length=1000)
 
 
 class IncidentPatch(PatchIn):
@@ -143,6 +146,7 @@ class IncidentPatch(PatchIn):
     restore_target_minutes: int | None = Field(None, ge=1, le=60 * 24 * 90)
     responsibility: Responsibility | None = None
     customer_ids: list[Id] | None = None
+    asset_ids: list[Id] | None = Field(None, max_length=1000)
     is_public: bool | None = None
     is_emergency: bool | None = None
     emergency_procedure: str | None = None
@@ -233,6 +237,7 @@ def _detail(request: HttpRequest, incident: Any) -> dict[str, Any]:
             customer_ids=sorted(incident.customers.values_list("pk", flat=True)),
             monitor_ids=sorted(incident.monitors.values_list("pk", flat=True)),
             ticket_ids=sorted(incident.tickets.values_list("pk", flat=True)),
+            asset_ids=sorted(incident.assets.values_list("pk", flat=True)),
             review=getattr(incident, "review", None),
         )
     else:
@@ -256,6 +261,14 @@ def _customers(ids: list[int]) -> list[Organisation]:
     missing = sorted(set(ids) - {o.pk for o in found})
     if missing:
         raise ValidationError({"customer_ids": f"没有这些组织 / no organisations {missing}"})
+    return found
+
+
+def _assets(ids: list[int]) -> list[Asset]:
+    found = list(Asset.objects.filter(pk__in=ids))
+    missing = sorted(set(ids) - {a.pk for a in found})
+    if missing:
+        raise ValidationError({"asset_ids": f"没有这些资产 / no assets {missing}"})
     return found
 
 
@@ -318,6 +331,7 @@ def create_incident(request: HttpRequest, payload: IncidentIn):  # type: ignore[
     service = _service(data.pop("service_id"))
     ids = data.pop("customer_ids")
     customers = _customers(ids) if ids is not None else None
+    data["assets"] = _assets(data.pop("asset_ids"))
     incident = services.open_incident(request.auth, service=service, customers=customers, **data)
     return Status(201, _detail(request, incident))
 
@@ -330,6 +344,8 @@ def update_incident(request: HttpRequest, incident_id: Id, payload: IncidentPatc
         fields["service"] = _service(fields.pop("service_id"))
     if "customer_ids" in fields:
         fields["customers"] = _customers(fields.pop("customer_ids") or [])
+    if "asset_ids" in fields:
+        fields["assets"] = _assets(fields.pop("asset_ids") or [])
     services.update_fields(request.auth, incident, **fields)
     return _detail(request, incident)
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baozhang.accounts.models import Organisation, OrganisationKind, User
 from baozhang.analysis.forms import category_field
+from baozhang.assets.models import Asset
 from baozhang.catalog.fields import ServiceChoiceField
 from baozhang.catalog.models import Service
 from baozhang.incidents.models import Classification, IncidentStatus, Responsibility, Severity
@@ -46,6 +47,9 @@ class IncidentForm(forms.Form):
         label=_("Affected customers"),
         required=False,
         help_text=_("Empty: the service's customers."),
+    )
+    assets = forms.ModelMultipleChoiceField(
+        queryset=Asset.objects.all(), label=_("Assets involved"), required=False
     )
     message = forms.CharField(
         label=_("First public update"), widget=forms.Textarea(attrs={"rows": 2}), required=False
@@ -89,6 +93,9 @@ class EditForm(forms.Form):
     responsibility = forms.ChoiceField(label=_("Responsibility"), choices=Responsibility.choices)
     customers = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.none(), label=_("Affected customers"), required=False
+    )
+    assets = forms.ModelMultipleChoiceField(
+        queryset=Asset.objects.all(), label=_("Assets involved"), required=False
     )
     is_public = forms.BooleanField(label=_("On the status page"), required=False)
     is_emergency = forms.BooleanField(label=_("Emergency event"), required=False)

@@ -343,9 +343,10 @@ def open_incident(
     detected_at: dt.datetime | None = None,
     message: str = "",
     customers: Iterable[Organisation] | None = None,
+    assets: Iterable[Asset] = (),
 ) -> Incident:
     """Open an incident by hand. ``customers`` None: the service's customers. The
-    customers are told at once (F6)."""
+    customers are told at once (F6). ``assets``: the assets of the register it is on."""
     require_worker(actor)
     now = timezone.now()
     if detected_at is not None:
@@ -365,6 +366,7 @@ def open_incident(
         is_emergency=is_emergency,
         emergency_procedure=emergency_procedure,
         message=message,
+        assets=assets,
     )
 
 

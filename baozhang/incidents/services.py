@@ -364,7 +364,7 @@ def update_fields(actor: Actor, incident: Incident, **fields: Any) -> Incident:
             }
         )
     incident = locked(incident)
-    names = [k for k in fields if k != "customers"]
+    names = [k for k in fields if k not in ("customers", "assets")]
     if "severity" in fields and "restore_target_minutes" not in fields:
         minutes = RESTORE_TARGET_MINUTES.get(fields["severity"])
         if minutes is not None:
@@ -397,6 +397,13 @@ def update_fields(actor: Actor, incident: Incident, **fields: Any) -> Incident:
             incident.customers.set([o for o in wanted if o.pk in current])
             add_customers(actor, incident, wanted)
             new["customers"] = sorted(o.pk for o in wanted)
+    if "assets" in fields:
+        # The assets of the register the fault is on (their figures count it).
+        named = sorted({a.pk for a in fields["assets"]})
+        current_assets = sorted(incident.assets.values_list("pk", flat=True))
+        if named != current_assets:
+            incident.assets.set(list(fields["assets"]))
+            old["assets"], new["assets"] = current_assets, named
     if new:
         event(EventKind.UPDATED, incident, actor, before=old, after=new)
         if "is_emergency" in new or "emergency_procedure" in new:

@@ -60,6 +60,7 @@ EDITABLE_FIELDS = frozenset(
         "restore_target_minutes",
         "responsibility",
         "customers",
+        "assets",
         "is_public",
         "is_emergency",
         "emergency_procedure",

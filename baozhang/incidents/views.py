@@ -109,6 +109,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         data["customers"] = list(data["customers"]) or None
+        data["assets"] = list(data["assets"])
         try:
             incident = services.open_incident(request.user, **data)
         except ValidationError as exc:
@@ -154,6 +155,7 @@ def _edit_initial(incident: Any) -> dict[str, Any]:
         "restore_target_minutes": incident.restore_target_minutes,
         "responsibility": incident.responsibility,
         "customers": list(incident.customers.all()),
+        "assets": list(incident.assets.all()),
         "is_public": incident.is_public,
         "is_emergency": incident.is_emergency,
         "emergency_procedure": incident.emergency_procedure,
@@ -171,6 +173,8 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         fields = {k: form.cleaned_data[k] for k in form.changed_data}
         if "customers" in fields:
             fields["customers"] = list(fields["customers"])
+        if "assets" in fields:
+            fields["assets"] = list(fields["assets"])
         if "severity" in fields and "restore_target_minutes" in fields:
             # The severity's own target wins unless the person changed only the target.
             fields.pop("restore_target_minutes")
@@ -238,6 +242,7 @@ def _detail(request: HttpRequest, incident: Any, forms: dict[str, Any]) -> HttpR
             "review_actions": _actions(review),
             "analysis": analysis,
             "customers": incident.customers.all() if staff else [],
+            "assets": incident.assets.all() if staff else [],
             "monitors": incident.monitors.all() if staff else [],
             "tickets": visible_tickets(request.user).filter(incidents=incident),
             "lifecycle": _lifecycle(incident),
