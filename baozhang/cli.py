@@ -147,8 +147,11 @@ def wait_for_database(command: str, *, max_wait: float = 10.0) -> None:
 # one connection per thread (its threads are few and fixed).
 ROLE_DEFAULTS = {
     "web": {"DATABASE_POOL_MAX": "8"},
-    "worker": {"DATABASE_POOL_MAX": "0", "DATABASE_CONN_MAX_AGE": "600"},
+    "worker": {"DATABASE_CONN_MAX_AGE": "600"},
 }
+# The worker's sender threads hold their connections for good, so a pool would have to be
+# larger than its concurrency; it never takes one, whatever the environment says.
+ROLE_FORCED = {"worker": {"DATABASE_POOL_MAX": "0"}}
 
 
 def hold_connections(role: str) -> None:
@@ -165,6 +168,7 @@ def hold_connections(role: str) -> None:
         return
     for name, value in ROLE_DEFAULTS.get(role, {}).items():
         os.environ.setdefault(name, value)
+    os.environ.update(ROLE_FORCED.get(role, {}))
     connections["default"].close()
     settings_module.hold_connections(db)
 
