@@ -76,11 +76,13 @@ def _demo_monitoring() -> None:
     from django.utils import timezone
 
     from baozhang.analysis.models import CauseCategory
+    from baozhang.analysis.services import ensure_built_in_categories
     from baozhang.catalog import services as service_catalog
     from baozhang.incidents import services as incidents
     from baozhang.maintenance import services as maintenance
     from baozhang.monitoring import catalog
 
+    ensure_built_in_categories()
     director = User.objects.get(username="director")
     engineer = User.objects.get(username="engineer")
     ecc, northwind = (Organisation.objects.get(name=name) for name, _, _ in DEMO_CUSTOMERS)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baozhang.accounts.permissions import Capability, can, is_operator_staff, require
+from baozhang.analysis.built_in import BUILT_IN
 from baozhang.analysis.models import Action, ActionKind, Analysis, CauseCategory, SubjectKind
 from baozhang.calendars.selectors import calendar_for
 from baozhang.events.models import EventKind
@@ -231,6 +232,16 @@ def complete_action(actor: Actor, action: Action, *, parent: models.Model | None
 
 
 # -- the taxonomy ---------------------------------------------------------------------------
+
+
+def ensure_built_in_categories() -> None:
+    """Create any built-in category that is missing (migration 0002 made them; a test
+    database's flush empties the table). Existing ones are left as the operator named them."""
+    for n, (key, name, name_en) in enumerate(BUILT_IN, start=1):
+        CauseCategory.objects.get_or_create(
+            key=key,
+            defaults={"name": name, "name_en": name_en, "position": n * 10, "built_in": True},
+        )
 
 
 def _names(name: str, name_en: str) -> tuple[str, str]:

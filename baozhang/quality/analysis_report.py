@@ -16,7 +16,8 @@ those subjects, so they agree with the report's other statistics by construction
     period (``service_id``, ``service``, ``category``, ``count``, ``subjects``);
     ``actions``: the state of the corrective and preventive actions of the period's
     analyses (``count``, ``done``, ``overdue``, ``by_state`` — open, overdue, done_on_time,
-    done_late — and ``records``).
+    done_late — and ``records``), as they stand on the day the report is made (a frozen
+    report keeps them as they stood when it was frozen).
 ``complaints.improvement_actions``
     The actions of the analyses of the period's complaints, upheld or not, in the same
     form as ``analysis.actions``.

@@ -2,16 +2,8 @@
 
 from django.db import migrations
 
-BUILT_IN = [
-    ("hardware", "硬件", "Hardware"),
-    ("software", "软件", "Software"),
-    ("link", "线路或运营商", "Link or carrier"),
-    ("power", "电源或环境", "Power or environment"),
-    ("human", "人为", "Human"),
-    ("attack", "攻击", "Attack"),
-    ("customer", "客户侧", "Customer side"),
-    ("force_majeure", "不可抗力", "Force majeure"),
-]
+from baozhang.analysis.built_in import BUILT_IN
+
 
 
 def create(apps, schema_editor):

@@ -14,6 +14,12 @@ from baozhang.catalog.models import Service
 AT = dt.datetime(2026, 11, 3, 2, 0, tzinfo=dt.UTC)
 
 
+@pytest.fixture(autouse=True)
+def _built_in_categories(db: Any) -> None:
+    """The built-in categories, also after a transactional test's flush emptied them."""
+    services.ensure_built_in_categories()
+
+
 @pytest.fixture
 def inspector(personas: Any, user_factory: Callable[..., Any]) -> Any:
     return user_factory(personas.operator, [Role.QUALITY_INSPECTOR], username="inspector")

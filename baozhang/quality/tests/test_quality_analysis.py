@@ -32,6 +32,7 @@ def at(month: int, day: int, hour: int = 10) -> dt.datetime:
 
 
 def cat(key: str) -> CauseCategory:
+    analysis.ensure_built_in_categories()  # also after a transactional test's flush
     return CauseCategory.objects.get(key=key)
 
 

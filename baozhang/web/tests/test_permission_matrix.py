@@ -106,6 +106,7 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "sms": _unknown_sms().pk,
         "attachment": _attachment_of(ticket, personas).pk,
         "frozen_report": _frozen_report_of_a(personas).pk,
+        "cause_category": _cause_category().pk,
         **_assets_of_a(personas),
     }
 
@@ -158,6 +159,15 @@ def _maintenance_of_a(personas):  # type: ignore[no-untyped-def]
         start=start,
         end=start + dt.timedelta(hours=1),
     )
+
+
+def _cause_category():  # type: ignore[no-untyped-def]
+    """A cause category of the operator's taxonomy (built in; put back after a flush)."""
+    from baozhang.analysis.models import CauseCategory
+    from baozhang.analysis.services import ensure_built_in_categories
+
+    ensure_built_in_categories()
+    return CauseCategory.objects.get(key="hardware")
 
 
 def _incident_of_a(personas):  # type: ignore[no-untyped-def]
@@ -317,6 +327,10 @@ WEB_OBJECT_OF: dict[str, str] = {
     "assets:edit": "asset",
     "assets:document_add": "asset",
     "assets:document": "asset_document",
+    "desk:complaint_analysis": "ticket",
+    # an improvement action: A's incident's review action is one (baozhang/analysis)
+    "analysis:action_done": "review_action",
+    "analysis:category": "cause_category",
 }
 # Pages whose parameter is itself the secret (a survey link sent to the customer): whoever
 # holds the link may answer; there is no organisation to check.
@@ -334,6 +348,7 @@ OPERATOR_OBJECTS = {
     "callback",
     "probe_region",
     "frozen_report",
+    "cause_category",
 }
 
 # Routes that only receive a form (POST): a GET is 405 for everyone.
@@ -360,6 +375,9 @@ POST_ONLY_ROUTES = {
     "quality:frozen_approve",
     "quality:frozen_amend",
     "assets:document_add",
+    "desk:complaint_analysis",
+    "analysis:action_done",
+    "analysis:category",
 }
 # Pages where operator staff change a customer's object: the customer's own contact sees the
 # object but is refused these (a capability, 403), unlike another customer's (404).
