@@ -468,3 +468,18 @@ def availability(
         excluded_time,
         _percent(observed - _micro(downtime), observed),
     )
+
+
+def pooled_availability(figures: Iterable[Availability]) -> float | None:
+    """The availability of several monitors (or windows) as one fraction (0–1): the time
+    they were observed (each window less its excluded time) less their downtime, over the
+    time they were observed. None when nothing was observed (the quality report's
+    availability over time, quality/charts.py)."""
+    observed = 0
+    down = 0
+    for a in figures:
+        observed += _micro(a.end - a.start - a.excluded_time)
+        down += _micro(a.downtime)
+    if observed <= 0:
+        return None
+    return max(observed - down, 0) / observed

@@ -3,9 +3,10 @@ what the PDF prints as tables. Every figure is read through the functions the re
 itself uses; nothing here re-implements a rule:
 
 - availability and 完好率 per sub-period (the days of a month, the months of a quarter or
-  a year): monitoring's :func:`~baozhang.monitoring.figures.availability_of` per monitor
-  (pooled over the scope's monitors: observed time less downtime over observed time) and
-  the report's :func:`~baozhang.quality.report.collection_integrity` for each sub-period;
+  a year): monitoring's :func:`~baozhang.monitoring.figures.availability_of` per monitor,
+  pooled over the scope's monitors by core's
+  :func:`~baozhang.core.monitor_rollup.pooled_availability`, and the report's
+  :func:`~baozhang.quality.report.collection_integrity` for each sub-period;
 - faults by class: the report's ``operating_quality.by_class`` (incidents' fault
   statistics);
 - complaints by category as a Pareto: the report's ``complaints.by_category`` ordered
@@ -29,6 +30,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from baozhang.core.desk_measures import ratio
+from baozhang.core.monitor_rollup import pooled_availability
 from baozhang.core.pareto import pareto
 from baozhang.incidents import selectors as incidents
 from baozhang.incidents.models import DEFAULT_RESTORE_TARGET_MINUTES, OPEN_STATUSES
@@ -96,26 +98,6 @@ def sub_periods(period: Period) -> list[tuple[str, Period]]:
     return parts
 
 
-def pooled_availability(
-    monitor_ids: list[int], period: Period, *, now: dt.datetime
-) -> float | None:
-    """The availability of a set of monitors over the period as one fraction: the time
-    they were observed (excluded time left out) less their downtime, over the time they
-    were observed, each monitor's figures as monitoring computes them. None when nothing
-    was observed."""
-    if not monitor_ids:
-        return None
-    figures = monitoring_figures.availability_of(monitor_ids, period.start, period.end, now=now)
-    window = period.end - period.start
-    observed = sum(
-        ((window - a.excluded_time).total_seconds() for a in figures.values()), start=0.0
-    )
-    down = sum((a.downtime.total_seconds() for a in figures.values()), start=0.0)
-    if observed <= 0:
-        return None
-    return max(observed - down, 0.0) / observed
-
-
 def availability_over_time(
     report: dict[str, Any], period: Period, scope: Scope, *, now: dt.datetime | None = None
 ) -> Chart:
@@ -130,7 +112,13 @@ def availability_over_time(
             availability.append(None)
             integrity.append(None)
             continue
-        availability.append(pooled_availability(ids, part, now=now))
+        availability.append(
+            pooled_availability(
+                monitoring_figures.availability_of(ids, part.start, part.end, now=now).values()
+            )
+            if ids
+            else None
+        )
         integrity.append(quality.collection_integrity(part, scope, now=now)["rate"])
     return Chart(
         "availability",

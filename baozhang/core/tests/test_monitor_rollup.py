@@ -278,3 +278,18 @@ def test_integrity_counts_add_up(
         assert Decimal(0) <= rate.percent <= Decimal(100)
     if not excl:
         assert rate.abnormal == len(failed | missed)
+
+
+def test_pooled_availability_weighs_each_monitor_by_its_observed_time() -> None:
+    from baozhang.core.monitor_rollup import Availability, pooled_availability
+
+    t0 = dt.datetime(2026, 11, 2, tzinfo=dt.UTC)
+    day = dt.timedelta(days=1)
+    # One monitor observed all day, down 1 h; another observed 12 h (12 h excluded), down 0
+    a = Availability(t0, t0 + day, dt.timedelta(hours=1), 1, (), dt.timedelta(0), None)
+    b = Availability(t0, t0 + day, dt.timedelta(0), 0, (), dt.timedelta(hours=12), None)
+    assert pooled_availability([a, b]) == pytest.approx((36 - 1) / 36)
+    # Nothing observed: no figure
+    c = Availability(t0, t0 + day, dt.timedelta(0), 0, (), day, None)
+    assert pooled_availability([c]) is None
+    assert pooled_availability([]) is None
