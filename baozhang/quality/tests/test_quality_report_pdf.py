@@ -69,6 +69,17 @@ def test_the_pdf_in_english(seeded_september: None) -> None:  # noqa: F811
     assert "3 h 20 min" in text
 
 
+def test_the_command_writes_html_with_the_charts_tables(
+    seeded_september: None,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "quality.html"
+    call_command("report", "quality", "--period", SEPTEMBER, "--format", "html", "-o", str(target))
+    text = target.read_text(encoding="utf-8")
+    assert "恢复时长与 30 分钟恢复时限" in text and 'data-testid="chart-table"' in text
+    assert "<script" not in text  # a file: the tables, no scripts
+
+
 def test_the_command_writes_the_pdf(seeded_september: None, tmp_path: Path) -> None:  # noqa: F811
     target = tmp_path / "quality.pdf"
     call_command("report", "quality", "--period", SEPTEMBER, "--format", "pdf", "-o", str(target))
