@@ -169,6 +169,8 @@ def hold_connections(role: str) -> None:
     for name, value in ROLE_DEFAULTS.get(role, {}).items():
         os.environ.setdefault(name, value)
     os.environ.update(ROLE_FORCED.get(role, {}))
+    # Each role's connections are told apart in pg_stat_activity (docs/deploy.md).
+    os.environ.setdefault("DATABASE_APPLICATION_NAME", f"baozhang {role}")
     connections["default"].close()
     settings_module.hold_connections(db)
 

@@ -177,6 +177,8 @@ def hold_connections(db: dict[str, Any]) -> None:
         options.pop("pool", None)
         db["CONN_MAX_AGE"] = int(env("DATABASE_CONN_MAX_AGE", "0"))
     db["CONN_HEALTH_CHECKS"] = True
+    if env("DATABASE_APPLICATION_NAME"):
+        options["application_name"] = env("DATABASE_APPLICATION_NAME")
     if env_bool("DATABASE_PGBOUNCER", False):
         # PgBouncer in transaction mode: no server-side cursors and no prepared
         # statements, which live in one server connection only.
