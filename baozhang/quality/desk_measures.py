@@ -130,6 +130,27 @@ def settled(stopped_at: dt.datetime | None, state: str) -> bool:
     return stopped_at is not None or state == ClockState.BREACHED
 
 
+def callback_scores(ticket_ids: QuerySet[Any]) -> dict[int, list[int]]:
+    """The satisfaction each callback of the tickets ``ticket_ids`` (a query of ids)
+    recorded, by ticket id."""
+    scores: dict[int, list[int]] = defaultdict(list)
+    callback = _callback_model()
+    if callback is not None:
+        answers = callback.objects.filter(ticket__in=ticket_ids, satisfaction__isnull=False)
+        for ticket_id, satisfaction in answers.order_by("pk").values_list(
+            "ticket_id", "satisfaction"
+        ):
+            scores[ticket_id].append(satisfaction)
+    return scores
+
+
+def answer_scores(rating: int | None, callbacks: list[int]) -> tuple[int, ...]:
+    """The satisfaction answers (1–5) a ticket counts in the measures: its customer's
+    rating, then each callback's."""
+    answers = ([rating] if rating is not None else []) + callbacks
+    return tuple(s for s in answers if 1 <= s <= 5)
+
+
 def ticket_facts(
     tickets: QuerySet[Any], by: str
 ) -> tuple[list[tuple[int | None, TicketFacts]], dict[int | None, str]]:
@@ -166,19 +187,13 @@ def ticket_facts(
             if state == ClockState.MET:
                 met[ticket_id] += 1
         calendar_of.setdefault((ticket_id, kind), calendar_key)
-    scores: dict[int, list[int]] = defaultdict(list)
-    callback = _callback_model()
-    if callback is not None:
-        answers = callback.objects.filter(ticket__in=ids, satisfaction__isnull=False)
-        for ticket_id, satisfaction in answers.values_list("ticket_id", "satisfaction"):
-            scores[ticket_id].append(satisfaction)
+    scores = callback_scores(ids)
     calendars = _Calendars()
     facts: list[tuple[int | None, TicketFacts]] = []
     labels: dict[int | None, str] = {}
     for row in rows:
         tid, created = row["id"], row["created_at"]
         first, resolved = row["first_response_at"], row["resolved_at"]
-        answers_ = ([row["rating"]] if row["rating"] is not None else []) + scores[tid]
         fr_key = calendar_of.get((tid, ClockKind.FIRST_RESPONSE))
         res_key = calendar_of.get((tid, ClockKind.RESOLUTION))
         facts.append(
@@ -199,7 +214,7 @@ def ticket_facts(
                     reopened=row["reopen_count"] > 0,
                     clocks_met=met[tid],
                     clocks_finished=finished[tid],
-                    scores=tuple(s for s in answers_ if 1 <= s <= 5),
+                    scores=answer_scores(row["rating"], scores[tid]),
                 ),
             )
         )

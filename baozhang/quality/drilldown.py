@@ -35,7 +35,7 @@ INCIDENTS, MONITORS, COMPLAINTS = "incidents", "monitors", "complaints"
 # The filters of the faults' list (``state``).
 INCIDENT_STATES = ("open", "missed", "emergency", "emergency_without_plan")
 # The filters of the complaints' list (``answer``).
-ANSWERS = ("settled", "within", "late", "pending")
+ANSWERS = ("settled", "within", "late", "pending", "rated")
 
 
 @dataclass(frozen=True)
@@ -105,7 +105,9 @@ def complaint_records(
 ) -> list[dict[str, Any]] | None:
     """The complaints opened in the period of the scope that the filters keep, oldest
     first, each with its category's name, channel, customer, status, resolution deadline
-    and ``answer``: "within" (answered within the complaint limit), "late" or "pending".
+    and ``answer``: "within" (answered within the complaint limit), "late" or "pending",
+    and its satisfaction answers (``scores``; with ``answer="rated"`` one row per answer,
+    with ``score``).
     None where the scope's complaints are not attributable (one service)."""
     qs = scope_complaints(period.start, period.end, scope)
     if qs is None:
@@ -128,8 +130,10 @@ def complaint_records(
         if desk.settled(stopped_at, state):
             answer[ticket_id] = "within" if state == ClockState.MET else "late"
     rows = []
+    scores = desk.callback_scores(qs.order_by().values("pk"))
     for t in qs.order_by("created_at", "pk").values(
         "pk",
+        "rating",
         "reference",
         "subject",
         "channel",
@@ -140,6 +144,11 @@ def complaint_records(
     ):
         t["answer"] = answer.get(t["pk"], "pending")
         t["due_at"] = due.get(t["pk"])
+        t["scores"] = desk.answer_scores(t["rating"], scores[t["pk"]])
+        if filters.answer == "rated":
+            # One row per satisfaction answer, as the measures count them.
+            rows.extend({**t, "score": score} for score in t["scores"])
+            continue
         if filters.answer == "settled" and t["answer"] == "pending":
             continue
         if filters.answer in ("within", "late", "pending") and t["answer"] != filters.answer:
