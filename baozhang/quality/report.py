@@ -189,12 +189,13 @@ def collection_integrity(
 ) -> dict[str, Any]:
     now = now or timezone.now()
     monitors = []
-    for monitor in scope_monitors(scope):
-        figures = monitoring_figures.monitor_figures(monitor, period.start, period.end, now=now)
-        i = figures.integrity
+    rates = monitoring_figures.integrity_of(
+        scope_monitors(scope), period.start, period.end, now=now
+    )
+    for monitor_id, i in rates.items():
         monitors.append(
             {
-                "monitor_id": monitor.pk,
+                "monitor_id": monitor_id,
                 "periods": i.periods,
                 "abnormal": i.abnormal,
                 "excluded": i.excluded,

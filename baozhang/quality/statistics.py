@@ -212,12 +212,7 @@ def integrity(
 ) -> dict[int, Integrity]:
     """The data-collection integrity rate (完好率) of each monitor of the scope over the
     period, by monitor id."""
-    return {
-        monitor.pk: monitoring_figures.monitor_figures(
-            monitor, period.start, period.end, now=now
-        ).integrity
-        for monitor in _monitors(scope)
-    }
+    return monitoring_figures.integrity_of(_monitors(scope), period.start, period.end, now=now)
 
 
 def desk_measures(period: Period, scope: Scope, *, by: str = "agent") -> desk.Measures:
