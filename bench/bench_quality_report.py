@@ -652,7 +652,8 @@ def drill_down(requests: int, timeout: float) -> list[dict[str, Any]]:
         if (
             not href.startswith("/")
             or href in nav
-            or path.startswith(("/static/", "/quality/report/"))
+            or path.startswith("/static/")
+            or path == "/quality/report/"
             or "format=" in href
         ):
             continue
@@ -663,6 +664,10 @@ def drill_down(requests: int, timeout: float) -> list[dict[str, Any]]:
         links.setdefault(name, [])
         if len(links[name]) < 20:
             links[name].append(href)
+    # The incidents' fault statistics of the year, which the report's fault figures count.
+    links.setdefault(
+        "incidents:statistics", [f"/incidents/statistics/?start={YEAR}-01-01&end={YEAR}-12-31"]
+    )
     for name, urls in sorted(links.items()):
         results.append(timed(client, urls, name))
     return results
@@ -686,6 +691,7 @@ def main() -> int:
     parser.add_argument("--short", action="store_true", help="tiny data, seconds (tests)")
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     parser.add_argument("--profile", action="store_true", help="cProfile the year's JSON")
+    parser.add_argument("--keep", action="store_true", help="keep the database (say its URL)")
     parser.add_argument("--child", nargs=3, metavar=("PERIOD", "FORMAT", "FILE"))
     args = parser.parse_args()
     if args.child:
@@ -770,9 +776,12 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        if version:
-            support.drop_postgres(name)
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep:
+            print(f"kept: DATABASE_URL={url or 'sqlite'} BAOZHANG_HOME={home}")
+        else:
+            if version:
+                support.drop_postgres(name)
+            shutil.rmtree(work, ignore_errors=True)
     last = steps[-1]
     met = {
         "json": last["json"]["seconds"] < TARGETS["json_s"],
