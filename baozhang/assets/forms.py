@@ -24,6 +24,8 @@ class AssetForm(forms.Form):
         self.instance = instance
         self.fields.update(fields_for_model(Asset, fields=names))
         self.fields["notes"].widget.attrs["rows"] = 3
+        self.fields["owner"].label = _("Owned by")
+        self.fields["role"].label = _("Primary or standby")
         self.fields["warranty_end"].widget = forms.DateInput(attrs={"type": "date"})
         self.fields["location"].queryset = places()  # type: ignore[attr-defined]
         self.fields["responsible"].queryset = (  # type: ignore[attr-defined]
