@@ -255,8 +255,9 @@ def enqueue(
     "to" addresses and `headers` (In-Reply-To, References, Auto-Submitted …) go into the
     mail; Message-ID, From, To, Subject and the like are set by the sender and refused
     (channels.RESERVED_MAIL_HEADERS). Returns the new message; the existing one when
-    `dedup_key` was already used (a second enqueue is a no-op); None when the channel is
-    disabled. Raises RuntimeError outside a transaction, TemplateDoesNotExist for an
+    `dedup_key` was already used (a second enqueue is a no-op; of two enqueues of one key
+    at the same moment, the later gets its own text with the stored row's id); None when
+    the channel is disabled. Raises RuntimeError outside a transaction, TemplateDoesNotExist for an
     unknown template key and ValueError (bilingual) for a recipient or headers on a
     channel that is not e-mail, an invalid address or an invalid header.
     """
@@ -303,10 +304,13 @@ def enqueue(
         status=MessageStatus.PENDING,
         next_attempt_at=timezone.now(),
     )
-    # INSERT … ON CONFLICT DO NOTHING, no savepoint: a concurrent enqueue of the same key
-    # waits for the other transaction and then inserts nothing; the row that won is read.
-    Message.objects.bulk_create([message], ignore_conflicts=True)
-    return Message.objects.get(dedup_key=dedup_key)
+    # One INSERT … ON CONFLICT (dedup_key) DO UPDATE … RETURNING id, no savepoint: a
+    # concurrent enqueue of the same key waits for the other transaction and then writes
+    # nothing new (the key onto itself); either way the row's id comes back.
+    Message.objects.bulk_create(
+        [message], update_conflicts=True, unique_fields=["dedup_key"], update_fields=["dedup_key"]
+    )
+    return message
 
 
 def notify_organisation(
