@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baozhang.accounts.permissions import Capability, is_operator_staff, require
+from baozhang.core.sla_text import span_text
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
 from baozhang.staffing.models import CoveragePromise, GapWarning, Seat, Shift
@@ -277,6 +278,15 @@ def gap_fingerprint(gap: CoverageGap) -> str:
     )
 
 
+def _gap_span(gap: CoverageGap) -> str:
+    """``2026-12-21 18:00–2026-12-22 00:00 (Asia/Shanghai)``: in the promise's zone, as
+    people read it (never a UTC ISO string)."""
+    from baozhang.staffing.selectors import promise_time_zone
+
+    tz = promise_time_zone()
+    return f"{span_text(gap.start, gap.end, tz)} ({tz})"
+
+
 def warn_of_gap(gap: CoverageGap, now: dt.datetime) -> bool:
     """Record one warning event for ``gap`` unless it was warned of before (by this or
     any other worker, before or after a restart). Returns True if it warned now."""
@@ -307,7 +317,7 @@ def warn_of_gap(gap: CoverageGap, now: dt.datetime) -> bool:
                 },
                 summary=(
                     f"Roster gap: {gap.missing} of {gap.required} missing "
-                    f"{gap.start.isoformat()} – {gap.end.isoformat()} / 排班缺口：缺 "
+                    f"{_gap_span(gap)} / 排班缺口：缺 "
                     f"{gap.missing} 人（需 {gap.required} 人）"
                 ),
             )

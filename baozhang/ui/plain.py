@@ -19,7 +19,15 @@ from baozhang.core.calendar_iso import parse_duration
 from baozhang.core.calendar_types import WorkingDays
 from baozhang.core.sla_text import every_text, spoken_duration, spoken_limit
 
-__all__ = ["duration", "every", "in_reader_language", "limit", "moment", "shown_value"]
+__all__ = [
+    "duration",
+    "every",
+    "in_reader_language",
+    "limit",
+    "moment",
+    "moments_in",
+    "shown_value",
+]
 
 # An ISO date-time with a time and an offset, as JSON and ``isoformat`` write them.
 _ISO_MOMENT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)")
@@ -102,3 +110,11 @@ def shown_value(value: Any) -> str:
         if _ISO_DURATION.fullmatch(value):
             return duration(value)
     return "" if value is None else str(value)
+
+
+def moments_in(text: str) -> str:
+    """``text`` with every ISO moment in it shown in the reader's zone (a summary stored
+    as "Roster gap … 2026-12-21T10:00:00+00:00 – …")."""
+    if not isinstance(text, str):
+        return "" if text is None else str(text)
+    return _ISO_MOMENT.sub(lambda m: moment(m.group(0)), text)

@@ -42,5 +42,11 @@ def moment_own_zone(value: Any) -> str:
 
 
 @register.filter
+def moments(value: Any) -> str:
+    """Free text with any ISO moment in it shown in the reader's zone."""
+    return plain.moments_in(value)
+
+
+@register.filter
 def shown(value: Any) -> str:
     return plain.shown_value(value)

@@ -75,3 +75,10 @@ def test_a_calendars_answer_stays_in_the_calendars_zone():
     with timezone.override("Europe/London"):
         out = template.render({"t": "2026-10-20T18:00:00+08:00"})
     assert out == "2026-10-20 18:00 (+08:00)"
+
+
+def test_a_stored_summary_shows_its_times_in_the_readers_zone():
+    summary = "Roster gap: 1 of 2 missing 2026-12-21T10:00:00+00:00 – 2026-12-21T16:00:00+00:00"
+    with timezone.override("Asia/Shanghai"):
+        shown = plain.moments_in(summary)
+    assert shown == "Roster gap: 1 of 2 missing 2026-12-21 18:00 – 2026-12-22 00:00"
