@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from baozhang.accounts.api import router as accounts_router
 from baozhang.accounts.api_auth import ActiveSessionAuth, TokenAuth
-from baozhang.assets.api import router as assets_router
 from baozhang.api import errors
 from baozhang.api.openapi import BaozhangAPI
 from baozhang.api.parser import ApiParser
+from baozhang.assets.api import router as assets_router
 from baozhang.calendars.api import router as calendars_router
 from baozhang.calls.api import router as calls_router
 from baozhang.desk.api import router as desk_router

@@ -165,9 +165,7 @@ def fleet(units: Iterable[UnitFigures]) -> FleetFigures:
         outage_time=outage,
         outage_count=sum(u.outage_count for u in items),
         time_percent=_percent(required - excluded - outage, required - excluded),
-        unit_percent=None
-        if not items
-        else Decimal(intact) * _HUNDRED / Decimal(len(items)),
+        unit_percent=None if not items else Decimal(intact) * _HUNDRED / Decimal(len(items)),
     )
 
 
@@ -186,9 +184,7 @@ def reporting_gaps(
     moments of its reports, in any order. Kind ``"interruption"``."""
     _window(start, end)
     if tolerance <= _ZERO:
-        raise ValueError(
-            f"tolerance {tolerance} must be positive / 容忍间隔 {tolerance} 必须为正"
-        )
+        raise ValueError(f"tolerance {tolerance} must be positive / 容忍间隔 {tolerance} 必须为正")
     begin = max(start, since) if since is not None else start
     marks = sorted(t for t in times if begin <= t < end)
     gaps: list[Interval] = []

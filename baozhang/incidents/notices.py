@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from baozhang.accounts.models import Organisation, OrganisationKind
+from baozhang.core.sla_text import spoken_duration
 from baozhang.incidents.models import (
     Classification,
     Incident,
@@ -57,10 +58,9 @@ def duration_minutes(start: dt.datetime, end: dt.datetime) -> int:
 
 
 def duration_text(minutes: int) -> dict[str, str]:
-    hours, rest = divmod(minutes, 60)
-    if hours:
-        return {"en": f"{hours} h {rest} min", "zh": f"{hours} 小时 {rest} 分钟"}
-    return {"en": f"{rest} min", "zh": f"{rest} 分钟"}
+    """As people say it, exactly: "1 hour 6 minutes" / "1 小时 6 分钟"."""
+    en, zh = spoken_duration(dt.timedelta(minutes=minutes), units=0)
+    return {"en": en, "zh": zh}
 
 
 def status_page_url() -> str:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.accounts.permissions import Capability, require
 from baozhang.core.intervals import Interval, subtract
-from baozhang.core.sla_text import duration_text
+from baozhang.core.sla_text import duration_text, spoken_duration
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
 from baozhang.maintenance.models import MaintenanceWindow, WindowStatus
@@ -212,7 +212,7 @@ def affected_customers(window: MaintenanceWindow) -> list[Organisation]:
 
 
 def _context(window: MaintenanceWindow, services: list[Service]) -> dict[str, Any]:
-    length_en, length_zh = duration_text(window.end - window.start)
+    length_en, length_zh = spoken_duration(window.end - window.start, units=0)
     return {
         "title": window.title,
         "title_en": window.title_en or window.title,

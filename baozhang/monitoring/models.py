@@ -174,9 +174,7 @@ class Monitor(models.Model):
         verbose_name=_("registered assets"),
         related_name="monitors",
         blank=True,
-        help_text=_(
-            "Assets of the register it watches: their downtime and availability read it."
-        ),
+        help_text=_("Assets of the register it watches: their downtime and availability read it."),
     )
     customers = models.ManyToManyField(
         "accounts.Organisation",

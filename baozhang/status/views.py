@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
-from baozhang.core.sla_text import duration_text
+from baozhang.core.sla_text import spoken_duration
 from baozhang.status.selectors import DayState, ServiceState, snapshot
 
 CACHE_SECONDS = 30
@@ -64,7 +64,7 @@ def _facts() -> dict[str, Any]:
 
 
 def _duration(seconds: int, language: str) -> str:
-    en, zh = duration_text(dt.timedelta(seconds=seconds))
+    en, zh = spoken_duration(dt.timedelta(seconds=seconds))
     return en if language == "en" else zh
 
 

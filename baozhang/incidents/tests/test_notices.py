@@ -79,7 +79,7 @@ def test_the_resolution_report_tells_everything_the_customer_needs(
         == f"[Baozhang] {incident.reference} resolved: Web hosting — resolution report"
     )
     assert "Service:         Web hosting" in body
-    assert "Duration:        1 h 6 min" in body
+    assert "Duration:        1 hour 6 minutes" in body
     assert "Restore target:  30 minutes — missed" in body
     assert "A failed power supply in switch 3." in body
     assert "Replaced the power supply." in body

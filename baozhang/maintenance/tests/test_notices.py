@@ -42,7 +42,7 @@ def test_each_affected_customer_is_told_once_in_its_own_language(personas, share
     a = messages.get(organisation=personas.org_a)
     assert a.subject == "【保障】计划维护通知 2026-10-15 02:00 (UTC+08:00)：核心交换机升级"
     assert "开始时间：2026-10-15 02:00 (UTC+08:00)" in a.body
-    assert "结束时间：2026-10-15 06:00 (UTC+08:00)（共 4 小时（240 分钟））" in a.body
+    assert "结束时间：2026-10-15 06:00 (UTC+08:00)（共 4 小时）" in a.body
     assert "更换核心交换机" in a.body
     # each customer is told of its own services only
     assert "受影响服务：云主机\n" in a.body and "专线" not in a.body
@@ -52,7 +52,7 @@ def test_each_affected_customer_is_told_once_in_its_own_language(personas, share
         == "[Baozhang] Planned maintenance 2026-10-15 02:00 (UTC+08:00): Core switch upgrade"
     )
     assert "Services: Leased line, Hosting" in b.body
-    assert "Until: 2026-10-15 06:00 (UTC+08:00) (4 h (240 min))" in b.body
+    assert "Until: 2026-10-15 06:00 (UTC+08:00) (4 hours)" in b.body
     assert window.announced_at == NOW
     assert (
         Event.objects.filter(

@@ -90,7 +90,7 @@ def test_states_incidents_and_maintenance_are_shown(
     assert "Core switch upgrade" in html and "up to 5 minutes without network" in html
     # yesterday's bar of the hosting: 1 hour down of 24
     day = _yesterday(0).date().isoformat()
-    assert f'title="{day} · 95.833 % available · down 1 h (60 min)"' in html
+    assert f'title="{day} · 95.833 % available · down 1 hour"' in html
 
 
 def test_maintenance_on_a_day_is_shown_as_excluded(personas, service_factory, anonymous):
@@ -107,7 +107,7 @@ def test_maintenance_on_a_day_is_shown_as_excluded(personas, service_factory, an
     html = Client().get("/status/?lang=en").content.decode()
     day = window.start.astimezone(SH).date().isoformat()
     assert (
-        f'title="{day} · 100.000 % available · no downtime · maintenance 4 h (240 min) '
+        f'title="{day} · 100.000 % available · no downtime · maintenance 4 hours '
         '(excluded)"' in html
     )
     assert "st-day-up st-day-mnt" in html
