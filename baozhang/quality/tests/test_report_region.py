@@ -165,3 +165,24 @@ def test_the_page_offers_the_regions_and_reads_one(regions: dict[str, Any], pers
     unknown = client.get("/quality/report/", {"period": SEPTEMBER, "scope": "region:火星"})
     assert "统计范围 region:火星 不存在" in unknown.content.decode()
     assert dt.date(2026, 9, 30).isoformat() in unknown.content.decode()
+
+
+def test_a_services_region_is_set_through_the_api(personas: Any) -> None:
+    client = Client()
+    client.force_login(personas.director)
+    made = client.post(
+        "/api/v1/services",
+        {"name": "华南托管", "name_en": "South hosting", "region": "  华南   South China "},
+        content_type="application/json",
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["region"] == "华南 South China"
+    assert parse_scope("region:华南 South China") == Scope(region="华南 South China")
+    page = client.get("/quality/report/").content.decode()
+    assert '<option value="region:华南 South China">' in page
+    too_long = client.post(
+        "/api/v1/services",
+        {"name": "x", "region": "区" * 61},
+        content_type="application/json",
+    )
+    assert too_long.status_code == 422
