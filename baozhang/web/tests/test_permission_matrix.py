@@ -106,6 +106,7 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "sms": _unknown_sms().pk,
         "attachment": _attachment_of(ticket, personas).pk,
         "frozen_report": _frozen_report_of_a(personas).pk,
+        "approved_report": _approved_report_of_a(personas).pk,
         "cause_category": _cause_category().pk,
         **_assets_of_a(personas),
     }
@@ -138,6 +139,16 @@ def _frozen_report_of_a(personas: Any) -> Any:
     return quality.prepare_frozen_report(
         personas.director, "2026-09", Scope(customer_id=personas.org_a.pk)
     )
+
+
+def _approved_report_of_a(personas: Any) -> Any:
+    """A frozen report of A's figures approved by a second person: the one that is downloaded
+    and recorded as submitted to the competent authority."""
+    from baozhang.quality import services as quality
+
+    report = _frozen_report_of_a(personas)
+    quality.approve(personas.admin, report)
+    return report
 
 
 def _maintenance_of_a(personas):  # type: ignore[no-untyped-def]
@@ -323,6 +334,8 @@ WEB_OBJECT_OF: dict[str, str] = {
     "quality:frozen_file": "frozen_report",
     "quality:frozen_approve": "frozen_report",
     "quality:frozen_amend": "frozen_report",
+    "quality:frozen_download": "approved_report",
+    "quality:submission_new": "approved_report",
     "assets:detail": "asset",
     "assets:edit": "asset",
     "assets:document_add": "asset",
@@ -348,8 +361,11 @@ OPERATOR_OBJECTS = {
     "callback",
     "probe_region",
     "frozen_report",
+    "approved_report",
     "cause_category",
 }
+# Route parameters that name no object: the value the matrix puts in the address.
+PARAM_VALUES = {"fmt": "xlsx"}
 
 # Routes that only receive a form (POST): a GET is 405 for everyone.
 POST_ONLY_ROUTES = {
@@ -544,7 +560,7 @@ def test_a_contact_of_b_gets_404_for_a_page_of_as_object(name, params, personas,
     from django.urls import reverse
 
     objects = _a_objects(personas)
-    kwargs = {p: objects[WEB_OBJECT_OF[name]] for p in params}
+    kwargs = {p: PARAM_VALUES.get(p, objects[WEB_OBJECT_OF[name]]) for p in params}
     url = reverse(name, kwargs=kwargs)
     client = login(personas.contact_b)
 
