@@ -267,7 +267,7 @@ def bulk_tickets(total: int, seed: int = 20261127) -> tuple[int, int, float]:
         # The services keep each ticket's nearest running deadline (Ticket.next_due_at);
         # bulk_create bypasses them, so fill it the same way here.
         cur.execute(
-            "UPDATE desk_ticket t SET next_due_at = m.due FROM (SELECT ticket_id, "
+            "UPDATE desk_ticket AS t SET next_due_at = m.due FROM (SELECT ticket_id, "
             "MIN(due_at) AS due FROM desk_clock WHERE stopped_at IS NULL GROUP BY ticket_id) m "
             "WHERE m.ticket_id = t.id"
         )
