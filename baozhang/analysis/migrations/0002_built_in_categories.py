@@ -1,9 +1,9 @@
-"""The eight cause categories of the seed (Q2), built in: renamable, never deleted."""
+"""The eight cause categories of the seed (Q2), built in: renamable, never deleted (going
+back, the table itself goes with 0001; analyses may still refer to the rows until then)."""
 
 from django.db import migrations
 
 from baozhang.analysis.built_in import BUILT_IN
-
 
 
 def create(apps, schema_editor):
@@ -15,11 +15,7 @@ def create(apps, schema_editor):
         )
 
 
-def remove(apps, schema_editor):
-    apps.get_model("analysis", "CauseCategory").objects.filter(built_in=True).delete()
-
-
 class Migration(migrations.Migration):
     dependencies = [("analysis", "0001_initial")]
 
-    operations = [migrations.RunPython(create, remove)]
+    operations = [migrations.RunPython(create, migrations.RunPython.noop)]

@@ -19,6 +19,13 @@ from baozhang.events.selectors import timeline
 # Migrating the catalogue to nothing takes back the migrations that depend on it
 # (monitoring 0004, incidents 0002, maintenance 0002): the schema as it was before.
 BEFORE = [("catalog", None)]
+# The move itself: the catalogue's first migration and those that point at it.
+MOVE = [
+    ("catalog", "0001_initial"),
+    ("monitoring", "0004_service_moves_to_catalog"),
+    ("incidents", "0002_service_in_catalog"),
+    ("maintenance", "0002_service_in_catalog"),
+]
 AT = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
 
 
@@ -152,8 +159,8 @@ def test_a_demo_database_moves_forward_with_every_row_as_it_was() -> None:
         before = _tables()
         assert ContentType.objects.filter(app_label="monitoring", model="service").exists()
 
-        # when the migrations run forward
-        _latest()
+        # when the migrations of the move run forward
+        _migrate(MOVE)
         after = _tables()
     finally:
         _latest()
@@ -166,4 +173,9 @@ def test_a_demo_database_moves_forward_with_every_row_as_it_was() -> None:
             assert after[table] == before[table], table
     renamed = [r for r in before["django_content_type"] if r not in after["django_content_type"]]
     assert [r[0] for r in renamed] == [service_type.pk]
-    assert after == now
+    # and back at the latest migrations, the demo's services, monitors and incidents are all
+    # there (what later migrations add, such as the analysis and asset tables, goes back and
+    # forth with them and is not part of the move)
+    latest = _tables()
+    for table in ("monitoring_service", "monitoring_monitor", "incidents_incident"):
+        assert [r[0] for r in latest[table]] == [r[0] for r in now[table]], table
