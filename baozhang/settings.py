@@ -5,7 +5,7 @@ Environment:
   DATABASE_URL       postgres://… for production; unset means SQLite in BAOZHANG_HOME
   DATABASE_POOL_MAX  PostgreSQL connections a process keeps in psycopg's pool (`baozhang
                      web`: 8 per process; 0: no pool); DATABASE_POOL_MIN (1),
-                     DATABASE_POOL_TIMEOUT (10 s a request waits for a free one)
+                     DATABASE_POOL_TIMEOUT (2 s a request waits for a free one)
   DATABASE_CONN_MAX_AGE  without a pool, seconds a thread keeps its connection
                      (`baozhang worker`: 600; otherwise 0, one per request)
   DATABASE_PGBOUNCER "1" behind PgBouncer in transaction mode (docs/deploy.md)
@@ -170,8 +170,9 @@ def hold_connections(db: dict[str, Any]) -> None:
         options["pool"] = {
             "min_size": min(int(env("DATABASE_POOL_MIN", "1")), pool_max),
             "max_size": pool_max,
-            # A request waits this long for a free connection, then fails (503).
-            "timeout": float(env("DATABASE_POOL_TIMEOUT", "10")),
+            # A request waits this long for a free connection, then fails (503): short enough
+            # that a load balancer hears of a database outage while it lasts.
+            "timeout": float(env("DATABASE_POOL_TIMEOUT", "2")),
         }
     else:
         options.pop("pool", None)
