@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "baozhang.incidents",
     "baozhang.maintenance",
     "baozhang.analysis",
+    "baozhang.upkeep",
     "baozhang.status",
     "baozhang.quality",
     "baozhang.web",
