@@ -649,19 +649,26 @@ def import_assets(
     name: str, data: bytes, *, actor: Any = None, dry_run: bool = False
 ) -> ImportReport:
     """Check the file and, unless ``dry_run`` or any row is bad, apply it in one
-    transaction: rooms and racks first, so that the file's assets may stand in them."""
+    transaction: rooms and racks first, so that the file's assets may stand in them. An
+    asset whose room or rack is registered already (or was created earlier in this run)
+    is created or changed with its location at once; only one standing in a place the
+    file creates later is placed afterwards."""
     report = plan_import(name, data)
     if not report.ok or dry_run:
         return report
     order = sorted(report.plan, key=lambda p: (p.values.get("kind") not in PLACES, p.row))
     with transaction.atomic():
-        made: dict[str, Asset] = {}
+        made: dict[str, Asset] = {a.name: a for a in Asset.objects.filter(kind__in=PLACES)}
         deferred: list[tuple[Asset, str]] = []
         for p in order:
             if p.action == "unchanged":
                 continue
             values = dict(p.values)
             relations = dict(p.relations)
+            if (p.location_name or "location" in p.given) and (
+                not p.location_name or p.location_name in made
+            ):
+                values["location"] = made[p.location_name] if p.location_name else None
             if p.asset is None:
                 asset = services.create_asset(actor, **values, **relations)
             else:

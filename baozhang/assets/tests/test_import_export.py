@@ -167,3 +167,50 @@ def test_the_command_imports_and_a_bad_file_exits_1(personas, tmp_path, capsys):
     broken.write_bytes(b"PK not really a workbook")
     with pytest.raises(CommandError, match="cannot read the XLSX file"):
         call_command("assets", "import", str(broken))
+
+
+def test_an_asset_is_placed_as_it_is_created_and_a_rack_before_its_room_still_lands(personas):
+    """A room or rack known when the asset is created (registered, or earlier in the
+    file) is its location at once: one event per asset, no second change to place it. A
+    rack listed before the room it stands in is placed once the room exists."""
+    from baozhang.events.models import Event
+
+    rows = [
+        ["B01", "rack", "in_service", "", "二号机房", "no", "", None],
+        ["二号机房", "机房", "在用", "", "", "否", "", None],
+        ["db-01", "server", "in_service", "", "B01", "no", "", None],
+        ["db-02", "server", "in_service", "", "B01", "no", "", None],
+    ]
+    report = import_assets("assets.xlsx", _xlsx(rows))
+    assert report.ok and report.applied, report.lines()
+    for name in ("db-01", "db-02"):
+        asset = Asset.objects.get(name=name)
+        assert asset.location.name == "B01" and asset.location.location.name == "二号机房"
+        events = Event.objects.filter(object_type="assets.asset", object_id=str(asset.pk))
+        assert [e.kind for e in events] == ["created"]
+        assert events.get().after["location"] == asset.location_id
+    rack = Asset.objects.get(name="B01")
+    kinds = list(
+        Event.objects.filter(object_type="assets.asset", object_id=str(rack.pk))
+        .order_by("pk")
+        .values_list("kind", flat=True)
+    )
+    assert kinds == ["created", "updated"]  # placed in the room after the room was made
+
+    # A second file moves one server to a rack the register holds already, another to
+    # no place: each is one change.
+    more = [
+        ["B02", "rack", "in_service", "", "二号机房", "no", "", None],
+        ["db-01", "server", "in_service", "", "B02", "no", "", None],
+        ["db-02", "server", "in_service", "", "", "no", "", None],
+    ]
+    assert import_assets("assets.xlsx", _xlsx(more)).applied
+    assert Asset.objects.get(name="db-01").location.name == "B02"
+    assert Asset.objects.get(name="db-02").location is None
+    db1 = Asset.objects.get(name="db-01")
+    assert (
+        Event.objects.filter(
+            object_type="assets.asset", object_id=str(db1.pk), kind="updated"
+        ).count()
+        == 1
+    )
