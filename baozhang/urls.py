@@ -30,6 +30,7 @@ urlpatterns = [
     path("maintenance/", include("baozhang.maintenance.urls")),
     path("analysis/", include("baozhang.analysis.urls")),
     path("assets/", include("baozhang.assets.urls")),
+    path("upkeep/", include("baozhang.upkeep.urls")),
     path("status/", include("baozhang.status.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -131,6 +131,7 @@ MENU: tuple[Group, ...] = (
         _("Operations"),
         (
             Link("assets:list", _("Asset register"), roles=uses(E, D, Q, S)),
+            Link("upkeep:orders", _("Maintenance work orders"), roles=uses(E, D, Q)),
             Link("calendars:list", _("Calendars"), roles=uses(A, E, C, D, Q)),
             Link("staffing:roster", _("Roster"), roles=uses(A, E, C, D)),
         ),
