@@ -33,7 +33,8 @@ api = BaozhangAPI(
     description=(
         "Baozhang (保障) HTTP API. Authenticate with `Authorization: Bearer <token>` "
         "(create one with `baozhang createtoken USERNAME` or on your Security page). "
-        'Errors are JSON: `{"error": {"code", "message", "fields"}}`. '
+        'Errors are JSON: `{"error": {"code", "message", "fields", "codes"}}`, in the '
+        "language of Accept-Language or else the token owner's. "
         "Lists are paginated with `?page=N`."
     ),
     auth=[TokenAuth(), ActiveSessionAuth()],

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import translation
 from ninja.security import HttpBearer, SessionAuth
 
 from baozhang.accounts.services import record_refused_token, user_for_token
@@ -14,12 +15,17 @@ from baozhang.accounts.signals import client_ip
 
 class TokenAuth(HttpBearer):
     """`Authorization: Bearer bz_…`: the token's user, with that user's permissions. A
-    token refused is recorded in the event log (bounded per source address)."""
+    token refused is recorded in the event log (bounded per source address). The answer
+    speaks the request's ``Accept-Language`` when it sends one, else the language the
+    token's owner chose (a script rarely says which language it reads)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = user_for_token(token)
         if user is not None:
             request.user = user
+            if not request.headers.get("Accept-Language") and user.language:
+                translation.activate(user.language)
+                request.LANGUAGE_CODE = translation.get_language()
         else:
             record_refused_token(token, client_ip(request))
         return user

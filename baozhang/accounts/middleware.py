@@ -44,7 +44,7 @@ class RequireVerifiedMiddleware:
             logout(request)
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    error_body("unauthorised", "two-factor sign-in required / 需要双因素登录"),
+                    error_body("unauthorised", translation.gettext("Two-factor sign-in required")),
                     status=401,
                 )
             return redirect("accounts:login")

@@ -23,7 +23,8 @@ HUGE = "100000000000000000000"
 def _error(response) -> dict:  # type: ignore[no-untyped-def]
     assert response["Content-Type"].startswith("application/json")
     body = response.json()
-    assert set(body["error"]) == {"code", "message", "fields"}
+    assert set(body["error"]) == {"code", "message", "fields", "codes"}
+    assert set(body["error"]["codes"]) == set(body["error"]["fields"])
     return body["error"]
 
 
