@@ -109,7 +109,40 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "approved_report": _approved_report_of_a(personas).pk,
         "cause_category": _cause_category().pk,
         **_assets_of_a(personas),
+        **_upkeep_objects(personas),
     }
+
+
+def _upkeep_objects(personas: Any) -> dict[str, int]:
+    """A maintenance plan of the operator with a work order recorded with a photo
+    (baozhang/upkeep): the operator's, no customer's person sees them."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from baozhang.assets import services as assets
+    from baozhang.upkeep import services as upkeep
+
+    ups = assets.create_asset(
+        personas.engineer, name="UPS 矩阵", kind="ups", owner=personas.operator
+    )
+    plan = upkeep.create_plan(
+        personas.director,
+        assets=[ups],
+        team=[personas.engineer],
+        steps=[{"title": "V", "requirement": "range", "low": 13, "high": 14}],
+        item="UPS",
+        period="monthly",
+        starts_on=dt.date(2026, 1, 1),
+        team_name="Power",
+        time_limit_days=10,
+    )
+    upkeep.generate(timezone.now(), plans=[plan])
+    order = plan.work_orders.first()
+    record = upkeep.record_work(
+        personas.engineer, order, values={1: "13.5"}, photos=[("u.png", "image/png", b"png")]
+    )
+    return {"upkeep_plan": plan.pk, "work_order": order.pk, "upkeep_photo": record.photos.get().pk}
 
 
 def _assets_of_a(personas: Any) -> dict[str, int]:
@@ -344,6 +377,13 @@ WEB_OBJECT_OF: dict[str, str] = {
     # an improvement action: A's incident's review action is one (baozhang/analysis)
     "analysis:action_done": "review_action",
     "analysis:category": "cause_category",
+    "upkeep:plan": "upkeep_plan",
+    "upkeep:plan_edit": "upkeep_plan",
+    "upkeep:plan_generate": "upkeep_plan",
+    "upkeep:order": "work_order",
+    "upkeep:order_record": "work_order",
+    "upkeep:order_accept": "work_order",
+    "upkeep:photo": "upkeep_photo",
 }
 # Pages whose parameter is itself the secret (a survey link sent to the customer): whoever
 # holds the link may answer; there is no organisation to check.
@@ -363,6 +403,9 @@ OPERATOR_OBJECTS = {
     "frozen_report",
     "approved_report",
     "cause_category",
+    "upkeep_plan",
+    "work_order",
+    "upkeep_photo",
 }
 # Route parameters that name no object: the value the matrix puts in the address.
 PARAM_VALUES = {"fmt": "xlsx"}
@@ -394,6 +437,9 @@ POST_ONLY_ROUTES = {
     "desk:complaint_analysis",
     "analysis:action_done",
     "analysis:category",
+    "upkeep:plan_generate",
+    "upkeep:order_record",
+    "upkeep:order_accept",
 }
 # Pages where operator staff change a customer's object: the customer's own contact sees the
 # object but is refused these (a capability, 403), unlike another customer's (404).
@@ -435,6 +481,8 @@ API_OBJECT_OF: dict[str, str] = {
     "window_id": "maintenance_window",
     "report_id": "frozen_report",
     "asset_id": "asset",
+    "plan_id": "upkeep_plan",
+    "order_id": "work_order",
 }
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/organisations/{org_id}"): {"name": "taken over"},
@@ -478,6 +526,8 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/services/{service_id}"): {"name": "taken over"},
     ("patch", "/api/v1/incidents/{incident_id}"): {"title": "taken over"},
     ("patch", "/api/v1/assets/{asset_id}"): {"name": "taken over"},
+    ("post", "/api/v1/upkeep/work-orders/{order_id}/record"): {"values": {}, "reason": "x"},
+    ("post", "/api/v1/upkeep/work-orders/{order_id}/accept"): {"remark": "x"},
     ("post", "/api/v1/incidents/{incident_id}/dispatch"): {"engineer_id": 1, "location": "x"},
     ("post", "/api/v1/incidents/{incident_id}/updates"): {"message": "from B"},
     ("post", "/api/v1/incidents/{incident_id}/mitigate"): {"message": "from B"},
