@@ -92,3 +92,41 @@ def verify(document: Mapping[str, Any]) -> Verification:
     if digest != document["digest"]:
         problems.append("摘要不符 / the digest does not match")
     return Verification(intact=not changed and not problems, changed=changed, problems=problems)
+
+
+# The fields of an exported report that its digest does not cover: who prepared and
+# approved it and when, what it amends and why (the approval comes after the digest).
+UNDIGESTED = ("prepared_by", "prepared_at", "approved_by", "approved_at", "amends", "reason")
+# The fields the digest covers, with the ones verify reads.
+DIGESTED = ("format", "id", "period", "scope", "statistics", "records", "sections", "digest")
+
+
+@dataclass
+class Comparison:
+    """How an exported report differs from the platform's own export of the same report:
+    ``changed`` names the undigested fields whose value differs and any field the
+    platform's export does not have; ``before_approval`` is True when the file was exported
+    before the report was approved (its approval fields empty, the platform's set), which
+    is not a change."""
+
+    changed: list[str] = field(default_factory=list)
+    before_approval: bool = False
+
+
+def compare_with_kept(document: Mapping[str, Any], kept: Mapping[str, Any]) -> Comparison:
+    """Compare the fields of ``document`` that the digest does not cover with ``kept``
+    (the export of the report the platform keeps under the same id). Values are compared
+    as canonical JSON, so the file's layout (spaces, line ends, key order) does not count."""
+    result = Comparison()
+    approval = ("approved_by", "approved_at")
+    if all(document.get(k) is None for k in approval) and all(
+        kept.get(k) is not None for k in approval
+    ):
+        result.before_approval = True
+    for key in UNDIGESTED:
+        if result.before_approval and key in approval:
+            continue
+        if key not in document or canonical_json(document[key]) != canonical_json(kept.get(key)):
+            result.changed.append(key)
+    result.changed += [k for k in document if k not in UNDIGESTED and k not in DIGESTED]
+    return result

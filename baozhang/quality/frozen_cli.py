@@ -5,8 +5,11 @@
 - ``baozhang report approve --frozen ID --as USER``: approve it (not its preparer);
 - ``baozhang report amend --frozen ID --reason TEXT --as USER``: correct a frozen report;
 - ``baozhang report export --frozen ID -o FILE``: write it as the file ``verify`` checks;
-- ``baozhang report verify FILE``: check that file against its digests and say what
-  differs; exit 0 when intact, 1 when not.
+- ``baozhang report verify FILE``: check that file against its digests and, when the
+  platform keeps the report, against the platform's copy (who prepared and approved it,
+  when, what it amends and why: the fields the digest does not cover); say what differs;
+  exit 0 when intact, 1 when not. The layout of the file (spaces, line ends) is not its
+  content: the digest is over canonical JSON.
 
 Messages print both languages (中文 / English): a command has no request language.
 """
@@ -22,7 +25,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError
 from django.utils import translation
 
-from baozhang.core.frozen_report import verify
+from baozhang.core.frozen_report import compare_with_kept, verify
 from baozhang.quality import selectors, services
 from baozhang.quality.models import FrozenReport
 from baozhang.quality.statistics import Scope, check_scope, parse_scope
@@ -85,16 +88,39 @@ def verify_file(path: str, out: TextIO) -> bool:
             out.write(f"记录版本 {key} 已改变 / the record versions of {key} changed\n")
     for problem in result.problems:
         out.write(problem + "\n")
-    stored = FrozenReport.objects.filter(pk=document.get("id")).values_list("digest", flat=True)
-    if result.intact and stored and stored[0] != document.get("digest"):
-        out.write(
-            f"摘要与平台保存的冻结报表 #{document['id']} 不符 / the digest differs from the "
-            f"frozen report #{document['id']} kept by the platform\n"
-        )
-        return False
+    kept = _kept(document)
+    if kept is not None and result.intact:
+        intact = True
+        if kept.digest != document.get("digest"):
+            out.write(
+                f"摘要与平台保存的冻结报表 #{kept.pk} 不符 / the digest differs from the "
+                f"frozen report #{kept.pk} kept by the platform\n"
+            )
+            intact = False
+        comparison = compare_with_kept(document, selectors.export_document(kept))
+        for key in comparison.changed:
+            out.write(
+                f"字段 {key} 与平台保存的冻结报表 #{kept.pk} 不同 / the field {key} differs "
+                f"from the frozen report #{kept.pk} kept by the platform\n"
+            )
+        if comparison.before_approval:
+            out.write(
+                f"此文件导出于报表 #{kept.pk} 审批之前 / this file was exported before report "
+                f"#{kept.pk} was approved\n"
+            )
+        if not intact or comparison.changed:
+            return False
     if result.intact:
         out.write(f"报表完整 / the report is intact: SHA-256 {document['digest']}\n")
     return result.intact
+
+
+def _kept(document: dict[str, Any]) -> FrozenReport | None:
+    """The frozen report the platform keeps under the file's id, if any."""
+    pk = document.get("id")
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        return None
+    return selectors.frozen_reports().filter(pk=pk).first()
 
 
 def run(options: dict[str, Any], out: TextIO, err: TextIO) -> None:

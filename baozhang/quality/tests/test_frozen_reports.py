@@ -184,6 +184,56 @@ def test_verify_passes_an_intact_file_and_names_a_changed_statistic(
     assert "complaints" not in out
 
 
+def test_verify_names_a_changed_approver_and_passes_a_file_laid_out_anew(
+    frozen: FrozenReport, personas: Any, tmp_path: Any, capsys: Any
+) -> None:
+    # Given the frozen report exported to a file
+    target = tmp_path / "frozen.json"
+    call_command("report", "export", "--frozen", frozen.pk, "-o", str(target))
+    text = target.read_text(encoding="utf-8")
+    # When one byte of the approver's name is changed (a field the digest does not cover)
+    assert text.count('"approved_by": "inspector"') == 1
+    target.write_text(text.replace('"approved_by": "inspector"', '"approved_by": "inspectos"'))
+    # Then verify exits 1 naming the field, in both languages
+    with pytest.raises(SystemExit) as failed:
+        call_command("report", "verify", str(target))
+    assert failed.value.code == 1
+    out = capsys.readouterr().out
+    assert f"the field approved_by differs from the frozen report #{frozen.pk}" in out
+    assert "字段 approved_by 与平台保存的冻结报表" in out
+    assert "intact" not in out
+    # When the same content is laid out anew (compact, keys in another order), it is intact
+    document = json.loads(text)
+    target.write_text(json.dumps(dict(reversed(document.items())), ensure_ascii=False))
+    call_command("report", "verify", str(target))
+    assert "the report is intact" in capsys.readouterr().out
+
+
+def test_a_file_exported_before_the_approval_is_intact_and_says_so(
+    seeded_september: None,  # noqa: F811
+    personas: Any,
+    inspector: Any,
+    tmp_path: Any,
+    capsys: Any,
+) -> None:
+    # Given a report exported when it was prepared, then approved
+    report = services.prepare_frozen_report(personas.director, SEPTEMBER, now=OCTOBER_10)
+    target = tmp_path / "prepared.json"
+    call_command("report", "export", "--frozen", report.pk, "-o", str(target))
+    services.approve(inspector, report, now=OCTOBER_10)
+    # When it is verified, it is intact and said to predate the approval
+    call_command("report", "verify", str(target))
+    out = capsys.readouterr().out
+    assert "the report is intact" in out
+    assert f"exported before report #{report.pk} was approved" in out
+    # But a reason written into it is a change
+    document = json.loads(target.read_text(encoding="utf-8"))
+    target.write_text(json.dumps({**document, "reason": "x"}, ensure_ascii=False))
+    with pytest.raises(SystemExit):
+        call_command("report", "verify", str(target))
+    assert "the field reason differs" in capsys.readouterr().out
+
+
 def test_the_command_freezes_approves_and_amends(
     seeded_september: None,  # noqa: F811
     personas: Any,
