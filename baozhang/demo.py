@@ -191,6 +191,7 @@ def _demo_monitoring() -> None:
     )
     _demo_analysis(director, engineer, portal, ecc)
     _demo_assets(director, engineer, portal, hosts, ecc)
+    _demo_upkeep(director, engineer)
 
 
 def _demo_assets(director: User, engineer: User, portal: Any, hosts: Any, ecc: Any) -> None:
@@ -259,6 +260,86 @@ def _demo_assets(director: User, engineer: User, portal: Any, hosts: Any, ecc: A
     ):
         monitor = Monitor.objects.get(name=name)
         catalog.update_monitor(director, monitor, registered_assets=[asset])
+
+
+def _demo_upkeep(director: User, engineer: User) -> None:
+    """Maintenance plans and work orders (baozhang/upkeep): a monthly UPS check of the UPS
+    in machine room 1 (battery voltage 13.2–13.8 V, room 18–27 °C and 40–70 % humidity,
+    fans running); last month's work order recorded by the engineer and accepted by the
+    director, this month's waiting to be done."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from baozhang.assets import services as assets
+    from baozhang.assets.models import Asset
+    from baozhang.upkeep import services as upkeep
+
+    operator = services.operator_organisation()
+    room = Asset.objects.get(kind="room")
+    ups = assets.create_asset(
+        engineer,
+        name="UPS 一号机房 UPS room 1",
+        kind="ups",
+        owner=operator,
+        location=room,
+        vendor="山特 Santak",
+        model="3C3 Pro 20K",
+        responsible=[engineer, director],
+        is_critical=True,
+    )
+    now = timezone.now()
+    plan = upkeep.create_plan(
+        director,
+        assets=[ups],
+        team=[engineer],
+        supervisors=[director],
+        item="UPS 月度巡检 UPS monthly check",
+        description="蓄电池、环境与风扇 / Batteries, environment and fans",
+        period="monthly",
+        starts_on=(timezone.localdate() - dt.timedelta(days=120)).replace(day=1),
+        team_name="动力班 Power team",
+        time_limit_days=10,
+        steps=[
+            {
+                "title": "蓄电池浮充电压 Battery float voltage",
+                "requirement": "range",
+                "low": Decimal("13.2"),
+                "high": Decimal("13.8"),
+                "unit": "V",
+            },
+            {
+                "title": "机房温度 Room temperature",
+                "requirement": "range",
+                "low": Decimal(18),
+                "high": Decimal(27),
+                "unit": "°C",
+            },
+            {
+                "title": "机房湿度 Room humidity",
+                "requirement": "range",
+                "low": Decimal(40),
+                "high": Decimal(70),
+                "unit": "%",
+            },
+            {"title": "风扇运转 Fans running", "requirement": "yes_no", "expected_yes": True},
+        ],
+    )
+    last_month = now - dt.timedelta(days=now.day + 1)
+    upkeep.generate(last_month, plans=[plan])
+    upkeep.generate(now, plans=[plan])
+    done = plan.work_orders.order_by("period_start").first()
+    performed = min(now, done.due_at - dt.timedelta(days=3))
+    upkeep.record_work(
+        engineer,
+        done,
+        values={1: "13.5", 2: "23.5", 3: "52", 4: "yes"},
+        remarks="蓄电池外观正常 / Batteries look normal",
+        sign=True,
+        now=performed,
+    )
+    upkeep.accept(director, done, remark="抽查电压一致 / Voltage spot-checked", now=performed)
 
 
 def _demo_analysis(director: User, engineer: User, portal: Any, ecc: Organisation) -> None:
