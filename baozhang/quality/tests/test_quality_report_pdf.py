@@ -67,6 +67,8 @@ def test_the_pdf_in_english(seeded_september: None) -> None:  # noqa: F811
     assert "Faults of the whole server system" in text
     assert re.search(r"Fault count\s+4\b", text)
     assert "3 h 20 min" in text
+    # a statistic without a source says so in the file's language only
+    assert "no source configured" in text and "未配置数据来源" not in text
 
 
 def test_the_command_writes_html_with_the_charts_tables(
