@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from baozhang.monitoring.models import (
+    SNMP_SECRETS,
     DailyRollup,
     Monitor,
     ProbeRegion,
@@ -35,7 +36,7 @@ class MonitorAdmin(ReadOnlyAdmin):
     list_filter = ("kind", "enabled", "status")
     search_fields = ("name", "target", "assets")
     list_select_related = ("check_state",)
-    exclude = ("push_token",)
+    exclude = ("push_token", *SNMP_SECRETS)
 
     @admin.display(description=_("last check"), ordering="check_state__last_check_at")
     def last_check(self, monitor: Monitor) -> Any:

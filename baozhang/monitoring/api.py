@@ -3,8 +3,9 @@ step is a catalogue function or a selector.
 
 A customer's people read the services they use and the monitors that watch for them:
 name, kind, state and schedule; the settings that say how and where a monitor checks
-(target, headers, tokens, regions …) come back as null. Probe regions are the operator's
-alone: 404 for anyone else.
+(target, headers, tokens, regions …) come back as null. SNMP secrets (community,
+passphrases) are write-only: nobody reads them back, staff see only which are set. Probe
+regions are the operator's alone: 404 for anyone else.
 """
 
 import datetime as dt
@@ -23,11 +24,15 @@ from baozhang.catalog import services as service_catalog
 from baozhang.catalog.selectors import get_service, visible_services
 from baozhang.monitoring import catalog
 from baozhang.monitoring.models import (
+    SNMP_SECRETS,
     DnsRecordType,
     HttpMethod,
     Monitor,
     MonitorKind,
     MonitorStatus,
+    SnmpAuthProtocol,
+    SnmpPrivProtocol,
+    SnmpVersion,
 )
 from baozhang.monitoring.selectors import (
     filter_monitors,
@@ -138,7 +143,9 @@ class MonitorIn(_In):
     name: str = Field(..., max_length=200)
     kind: MonitorKind
     enabled: bool = True
-    target: str = Field("", description="http: URL; tcp: host:port; icmp: host; dns: name")
+    target: str = Field(
+        "", description="http: URL; tcp: host:port; icmp: host; dns: name; snmp: host[:port]"
+    )
     http_method: HttpMethod = HttpMethod.GET
     http_headers: dict[str, str] = {}
     http_body: str = ""
@@ -151,6 +158,19 @@ class MonitorIn(_In):
     dns_record_type: DnsRecordType = DnsRecordType.A
     dns_expected: str = Field("", description="Comma-separated values that must all answer")
     dns_server: str = Field("", description="ip[:port]; empty: the system's resolver")
+    snmp_version: SnmpVersion = SnmpVersion.V2C
+    snmp_community: str = Field("", max_length=100, description="snmp v2c; write-only")
+    snmp_user: str = Field("", max_length=100, description="snmp v3 user")
+    snmp_auth_protocol: SnmpAuthProtocol = SnmpAuthProtocol.SHA
+    snmp_auth_key: str = Field("", max_length=200, description="snmp v3, ≥ 8; write-only")
+    snmp_priv_protocol: SnmpPrivProtocol = SnmpPrivProtocol.AES
+    snmp_priv_key: str = Field("", max_length=200, description="snmp v3, ≥ 8; write-only")
+    snmp_oid: str = Field("", max_length=200, description="Numeric OID: 1.3.6.1.2.1.33.1.2.5.0")
+    snmp_expected: str = Field("", max_length=100, description="The value must equal this")
+    snmp_scale: Float = Field(1, description="The value read is multiplied by this")
+    snmp_min: Float | None = Field(None, description="Lowest allowed value (scaled)")
+    snmp_max: Float | None = Field(None, description="Highest allowed value (scaled)")
+    snmp_unit: str = Field("", max_length=20, description="Shown after the value: V, °C")
     push_period_s: Count | None = Field(None, description="push: seconds between calls, ≥ 10")
     push_grace_s: Count | None = 300
     interval_s: Count = 60
@@ -165,7 +185,16 @@ class MonitorIn(_In):
 
 
 class MonitorPatch(_In, PatchIn):
-    nullable = frozenset({"latency_limit_ms", "cert_min_days", "push_period_s", "push_grace_s"})
+    nullable = frozenset(
+        {
+            "latency_limit_ms",
+            "cert_min_days",
+            "push_period_s",
+            "push_grace_s",
+            "snmp_min",
+            "snmp_max",
+        }
+    )
 
     name: str | None = Field(None, max_length=200)
     kind: MonitorKind | None = Field(None, description="Cannot change; here to say so")
@@ -183,6 +212,19 @@ class MonitorPatch(_In, PatchIn):
     dns_record_type: DnsRecordType | None = None
     dns_expected: str | None = None
     dns_server: str | None = None
+    snmp_version: SnmpVersion | None = None
+    snmp_community: str | None = Field(None, max_length=100)
+    snmp_user: str | None = Field(None, max_length=100)
+    snmp_auth_protocol: SnmpAuthProtocol | None = None
+    snmp_auth_key: str | None = Field(None, max_length=200)
+    snmp_priv_protocol: SnmpPrivProtocol | None = None
+    snmp_priv_key: str | None = Field(None, max_length=200)
+    snmp_oid: str | None = Field(None, max_length=200)
+    snmp_expected: str | None = Field(None, max_length=100)
+    snmp_scale: Float | None = None
+    snmp_min: Float | None = None
+    snmp_max: Float | None = None
+    snmp_unit: str | None = Field(None, max_length=20)
     push_period_s: Count | None = None
     push_grace_s: Count | None = None
     interval_s: Count | None = None
@@ -211,6 +253,17 @@ STAFF_ONLY = (
     "dns_record_type",
     "dns_expected",
     "dns_server",
+    "snmp_version",
+    "snmp_user",
+    "snmp_auth_protocol",
+    "snmp_priv_protocol",
+    "snmp_oid",
+    "snmp_expected",
+    "snmp_scale",
+    "snmp_min",
+    "snmp_max",
+    "snmp_unit",
+    "snmp_secrets_set",
     "push_period_s",
     "push_grace_s",
     "timeout_s",
@@ -252,6 +305,19 @@ class MonitorOut(Schema):
     dns_record_type: str | None = None
     dns_expected: str | None = None
     dns_server: str | None = None
+    snmp_version: str | None = None
+    snmp_user: str | None = None
+    snmp_auth_protocol: str | None = None
+    snmp_priv_protocol: str | None = None
+    snmp_oid: str | None = None
+    snmp_expected: str | None = None
+    snmp_scale: float | None = None
+    snmp_min: float | None = None
+    snmp_max: float | None = None
+    snmp_unit: str | None = None
+    snmp_secrets_set: list[str] | None = Field(
+        None, description="Which SNMP secrets are stored (never their values); staff only"
+    )
     push_period_s: Count | None = None
     push_grace_s: Count | None = None
     timeout_s: float | None = None
@@ -284,6 +350,10 @@ class MonitorOut(Schema):
     @staticmethod
     def resolve_target_ids(obj: Monitor) -> list[int]:
         return [t.pk for t in obj.targets.all()]
+
+    @staticmethod
+    def resolve_snmp_secrets_set(obj: Monitor) -> list[str]:
+        return [name for name in SNMP_SECRETS if getattr(obj, name)]
 
     @staticmethod
     def resolve_push_url(obj: Monitor) -> str | None:

@@ -32,6 +32,7 @@ from baozhang.events.services import changed, record, snapshot
 from baozhang.monitoring.models import (
     LOCAL_REGION,
     PUSH_REGION,
+    SNMP_SECRETS,
     Monitor,
     MonitorKind,
     ProbeRegion,
@@ -114,6 +115,16 @@ def _monitor_snapshot(monitor: Monitor, *, with_relations: bool = True) -> dict[
     return data
 
 
+def _masked(data: dict[str, Any], *, changed_to: bool = False) -> dict[str, Any]:
+    """``data`` for an event: an SNMP secret shows only that it is set (or, with
+    ``changed_to``, that it changed), never its value."""
+    out = dict(data)
+    for name in SNMP_SECRETS:
+        if out.get(name):
+            out[name] = "•••• (changed / 已更改)" if changed_to else "••••"
+    return out
+
+
 def _new_push_token() -> str:
     return secrets.token_urlsafe(24)
 
@@ -146,7 +157,11 @@ def create_monitor(actor: Actor, **fields: Any) -> Monitor:
     for rel, related in rows.items():
         getattr(monitor, rel).set(related)
     record(
-        EventKind.CREATED, monitor, actor=actor, after=_monitor_snapshot(monitor), organisation=None
+        EventKind.CREATED,
+        monitor,
+        actor=actor,
+        after=_masked(_monitor_snapshot(monitor)),
+        organisation=None,
     )
     return monitor
 
@@ -194,7 +209,14 @@ def update_monitor(actor: Actor, monitor: Monitor, **fields: Any) -> Monitor:
         getattr(row, rel).set(related)
     old, new = changed(before, _monitor_snapshot(row))
     if new:
-        record(EventKind.UPDATED, row, actor=actor, before=old, after=new, organisation=None)
+        record(
+            EventKind.UPDATED,
+            row,
+            actor=actor,
+            before=_masked(old),
+            after=_masked(new, changed_to=True),
+            organisation=None,
+        )
     return row
 
 
@@ -226,7 +248,7 @@ def delete_monitor(actor: Actor, monitor: Monitor) -> None:
     delete_recorded(
         actor,
         monitor,
-        _monitor_snapshot(monitor),
+        _masked(_monitor_snapshot(monitor)),
         "monitor",
         bilingual(
             f"Monitor {label} is referred to by other records (incidents …); "
@@ -265,7 +287,9 @@ def rotate_push_token(actor: Actor, monitor: Monitor) -> Monitor:
 
 def monitor_spec_dict(monitor: Monitor) -> dict[str, Any]:
     """What the probe engine needs to check ``monitor`` (the fields of its MonitorSpec),
-    as JSON-ready values: headers as [name, value] pairs, expected DNS answers as a list."""
+    as JSON-ready values: headers as [name, value] pairs, expected DNS answers as a list.
+    SNMP secrets are included: the probe (a remote region's agent, over its token's
+    HTTPS) must send them to the agent it asks."""
     return {
         "id": monitor.pk,
         "kind": str(monitor.kind),
@@ -284,6 +308,19 @@ def monitor_spec_dict(monitor: Monitor) -> dict[str, Any]:
         "dns_record_type": str(monitor.dns_record_type),
         "dns_expected": split_list(monitor.dns_expected),
         "dns_server": monitor.dns_server,
+        "snmp_version": str(monitor.snmp_version),
+        "snmp_community": monitor.snmp_community,
+        "snmp_user": monitor.snmp_user,
+        "snmp_auth_protocol": str(monitor.snmp_auth_protocol),
+        "snmp_auth_key": monitor.snmp_auth_key,
+        "snmp_priv_protocol": str(monitor.snmp_priv_protocol),
+        "snmp_priv_key": monitor.snmp_priv_key,
+        "snmp_oid": monitor.snmp_oid,
+        "snmp_expected": monitor.snmp_expected,
+        "snmp_scale": float(monitor.snmp_scale or 1.0),
+        "snmp_min": monitor.snmp_min,
+        "snmp_max": monitor.snmp_max,
+        "snmp_unit": monitor.snmp_unit,
     }
 
 

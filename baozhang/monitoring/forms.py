@@ -13,11 +13,11 @@ from django.utils.translation import pgettext_lazy
 
 from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.monitoring.catalog import MONITOR_RELATIONS, kind_fields
-from baozhang.monitoring.models import Monitor, MonitorKind
+from baozhang.monitoring.models import SNMP_SECRETS, Monitor, MonitorKind
 from baozhang.monitoring.selectors import region_choices
 
 _ALL_KINDS = tuple(MonitorKind.values)
-_CHECKED = ("http", "tcp", "icmp", "dns")
+_CHECKED = ("http", "tcp", "icmp", "dns", "snmp")
 
 # (legend, kinds it applies to, fields), in the order of the page.
 MONITOR_FIELDSETS: list[tuple[Any, tuple[str, ...], tuple[str, ...]]] = [
@@ -38,6 +38,31 @@ MONITOR_FIELDSETS: list[tuple[Any, tuple[str, ...], tuple[str, ...]]] = [
         ),
     ),
     (_("DNS"), ("dns",), ("dns_record_type", "dns_expected", "dns_server")),
+    (
+        _("SNMP"),
+        ("snmp",),
+        (
+            "snmp_version",
+            "snmp_community",
+            "snmp_oid",
+            "snmp_expected",
+            "snmp_min",
+            "snmp_max",
+            "snmp_scale",
+            "snmp_unit",
+        ),
+    ),
+    (
+        _("SNMPv3 security"),
+        ("snmp",),
+        (
+            "snmp_user",
+            "snmp_auth_protocol",
+            "snmp_auth_key",
+            "snmp_priv_protocol",
+            "snmp_priv_key",
+        ),
+    ),
     (_("Heartbeat"), ("push",), ("push_period_s", "push_grace_s")),
     (
         pgettext_lazy("monitor", "Schedule"),
@@ -82,7 +107,9 @@ class MonitorForm(forms.Form):
     ) -> None:
         initial: dict[str, Any] = {}
         if instance is not None:
-            initial = model_to_dict(instance, [*_MODEL_FIELDS, "regions"])
+            # secrets are never sent back to the browser; left empty they stay as they are
+            fields = [f for f in _MODEL_FIELDS if f not in SNMP_SECRETS]
+            initial = model_to_dict(instance, [*fields, "regions"])
             initial["http_headers"] = headers_text(instance.http_headers)
             for rel in MONITOR_RELATIONS:
                 initial[rel] = list(getattr(instance, rel).values_list("pk", flat=True))
@@ -118,6 +145,13 @@ class MonitorForm(forms.Form):
         for name, field in self.fields.items():
             if name not in wanted:
                 field.required = False
+        for name in SNMP_SECRETS:
+            field = self.fields[name]
+            field.widget = forms.PasswordInput(
+                render_value=False, attrs={"autocomplete": "new-password"}
+            )
+            if instance is not None and getattr(instance, name):
+                field.help_text = _("Stored; leave empty to keep it.")
 
     @staticmethod
     def _region_choices(instance: Monitor | None) -> list[tuple[str, str]]:
@@ -161,6 +195,9 @@ class MonitorForm(forms.Form):
         if self.instance is not None:
             data.pop("kind", None)
             data = {k: v for k, v in data.items() if k in self.changed_data}
+            for name in SNMP_SECRETS:  # empty: keep the stored secret
+                if not data.get(name):
+                    data.pop(name, None)
         return data
 
 

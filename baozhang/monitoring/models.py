@@ -25,6 +25,7 @@ class MonitorKind(models.TextChoices):
     TCP = "tcp", _("TCP connect")
     ICMP = "icmp", _("ICMP ping")
     DNS = "dns", _("DNS")
+    SNMP = "snmp", _("SNMP")
     PUSH = "push", _("Push heartbeat")
 
 
@@ -50,6 +51,31 @@ class DnsRecordType(models.TextChoices):
     TXT = "TXT", "TXT"
 
 
+class SnmpVersion(models.TextChoices):
+    V2C = "2c", "SNMPv2c"
+    V3 = "3", "SNMPv3"
+
+
+class SnmpAuthProtocol(models.TextChoices):
+    MD5 = "MD5", "MD5"
+    SHA = "SHA", "SHA-1"
+    SHA224 = "SHA-224", "SHA-224"
+    SHA256 = "SHA-256", "SHA-256"
+    SHA384 = "SHA-384", "SHA-384"
+    SHA512 = "SHA-512", "SHA-512"
+
+
+class SnmpPrivProtocol(models.TextChoices):
+    DES = "DES", "DES"
+    AES = "AES", "AES-128"
+    AES192 = "AES-192", "AES-192"
+    AES256 = "AES-256", "AES-256"
+
+
+# The settings of an SNMP monitor that are secrets: stored (the probe needs them), never
+# shown back, never written into an event.
+SNMP_SECRETS = ("snmp_community", "snmp_auth_key", "snmp_priv_key")
+
 LOCAL_REGION = "local"
 PUSH_REGION = "push"
 
@@ -66,7 +92,7 @@ class Monitor(models.Model):
         blank=True,
         help_text=_(
             "HTTP: the URL. TCP: host:port. ICMP: the host. DNS: the name to resolve. "
-            "Push: left empty."
+            "SNMP: the agent's host (and :port, 161 if not given). Push: left empty."
         ),
     )
     # HTTP
@@ -116,6 +142,63 @@ class Monitor(models.Model):
         max_length=100,
         blank=True,
         help_text=_("IP address (and :port) of the resolver to ask; empty: the system's."),
+    )
+    # SNMP: GET of one OID, its value against an expected value or range
+    snmp_version = models.CharField(
+        _("SNMP version"), max_length=3, choices=SnmpVersion.choices, default=SnmpVersion.V2C
+    )
+    snmp_community = models.CharField(
+        _("SNMP community"), max_length=100, blank=True, help_text=_("SNMPv2c only.")
+    )
+    snmp_user = models.CharField(_("SNMPv3 user"), max_length=100, blank=True)
+    snmp_auth_protocol = models.CharField(
+        _("SNMPv3 authentication protocol"),
+        max_length=8,
+        choices=SnmpAuthProtocol.choices,
+        default=SnmpAuthProtocol.SHA,
+    )
+    snmp_auth_key = models.CharField(
+        _("SNMPv3 authentication passphrase"),
+        max_length=200,
+        blank=True,
+        help_text=_("At least 8 characters; empty: no authentication (noAuthNoPriv)."),
+    )
+    snmp_priv_protocol = models.CharField(
+        _("SNMPv3 privacy protocol"),
+        max_length=8,
+        choices=SnmpPrivProtocol.choices,
+        default=SnmpPrivProtocol.AES,
+    )
+    snmp_priv_key = models.CharField(
+        _("SNMPv3 privacy passphrase"),
+        max_length=200,
+        blank=True,
+        help_text=_("At least 8 characters; empty: no encryption (authNoPriv)."),
+    )
+    snmp_oid = models.CharField(
+        _("OID"),
+        max_length=200,
+        blank=True,
+        help_text=_("Numeric, e.g. 1.3.6.1.2.1.33.1.2.5.0 (UPS-MIB battery voltage)."),
+    )
+    snmp_expected = models.CharField(
+        _("expected value"),
+        max_length=100,
+        blank=True,
+        help_text=_("The value must equal this (a number or a text). Or give a range below."),
+    )
+    snmp_scale = models.FloatField(
+        _("scale"),
+        default=1,
+        help_text=_(
+            "A number read is multiplied by this before it is judged: 0.1 for a value in "
+            "tenths (UPS-MIB gives the battery voltage in 0.1 V)."
+        ),
+    )
+    snmp_min = models.FloatField(_("lowest allowed value"), null=True, blank=True)
+    snmp_max = models.FloatField(_("highest allowed value"), null=True, blank=True)
+    snmp_unit = models.CharField(
+        _("unit"), max_length=20, blank=True, help_text=_("Shown after the value: V, °C, %.")
     )
     # Push heartbeats
     push_token = models.CharField(

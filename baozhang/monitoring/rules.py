@@ -19,6 +19,7 @@ from baozhang.monitoring.models import (
     Monitor,
     MonitorKind,
 )
+from baozhang.monitoring.rules_snmp import check_snmp as _check_snmp
 
 __all__ = [
     "COMMON_FIELDS",
@@ -52,9 +53,28 @@ _HTTP_FIELDS = (
     "verify_tls",
 )
 _DNS_FIELDS = ("target", "dns_record_type", "dns_expected", "dns_server", "latency_limit_ms")
+_SNMP_FIELDS = (
+    "target",
+    "snmp_version",
+    "snmp_community",
+    "snmp_user",
+    "snmp_auth_protocol",
+    "snmp_auth_key",
+    "snmp_priv_protocol",
+    "snmp_priv_key",
+    "snmp_oid",
+    "snmp_expected",
+    "snmp_scale",
+    "snmp_min",
+    "snmp_max",
+    "snmp_unit",
+    "latency_limit_ms",
+)
 _PUSH_FIELDS = ("push_period_s", "push_grace_s")
 MONITOR_FIELDS = tuple(
-    dict.fromkeys(COMMON_FIELDS + _SCHEDULE_FIELDS + _HTTP_FIELDS + _DNS_FIELDS + _PUSH_FIELDS)
+    dict.fromkeys(
+        COMMON_FIELDS + _SCHEDULE_FIELDS + _HTTP_FIELDS + _DNS_FIELDS + _SNMP_FIELDS + _PUSH_FIELDS
+    )
 )
 MONITOR_RELATIONS = ("services", "customers", "targets", "registered_assets")
 
@@ -63,6 +83,7 @@ _KIND_FIELDS: dict[str, tuple[str, ...]] = {
     MonitorKind.TCP: ("target", "latency_limit_ms", *_SCHEDULE_FIELDS),
     MonitorKind.ICMP: ("target", "latency_limit_ms", *_SCHEDULE_FIELDS),
     MonitorKind.DNS: _DNS_FIELDS + _SCHEDULE_FIELDS,
+    MonitorKind.SNMP: _SNMP_FIELDS + _SCHEDULE_FIELDS,
     MonitorKind.PUSH: _PUSH_FIELDS,
 }
 
@@ -185,6 +206,20 @@ def _dns_target_error(text: str) -> str | None:
     return None
 
 
+def _snmp_target_error(text: str) -> str | None:
+    if _is_host(text):
+        return None
+    split = _split_host_port(text)
+    if split is not None and _is_host(split[0]) and _port(split[1]) is not None:
+        return None
+    return bilingual(
+        f"The SNMP target {text!r} is not an agent's host or host:port (161 if not given); "
+        "write e.g. ups-1.example.com, 10.0.0.5:161 or [2001:db8::5]:161",
+        f"SNMP 目标 {text!r} 不是代理的“主机”或“主机:端口”（不写端口即 161），例如 "
+        "ups-1.example.com、10.0.0.5:161 或 [2001:db8::5]:161",
+    )
+
+
 def _dns_server_ok(text: str) -> bool:
     if _is_ip(text):
         return True
@@ -294,6 +329,7 @@ def check_monitor(monitor: Monitor, *, active_regions: Set[str] | None) -> None:
         MonitorKind.TCP: _tcp_target_error,
         MonitorKind.ICMP: _icmp_target_error,
         MonitorKind.DNS: _dns_target_error,
+        MonitorKind.SNMP: _snmp_target_error,
     }.get(kind)
     if target_error is not None:
         problem = target_error(monitor.target)
@@ -303,7 +339,15 @@ def check_monitor(monitor: Monitor, *, active_regions: Set[str] | None) -> None:
         _check_http(monitor, errors)
     if kind == MonitorKind.DNS:
         _check_dns(monitor, errors)
-    if kind in {MonitorKind.HTTP, MonitorKind.TCP, MonitorKind.ICMP, MonitorKind.DNS}:
+    if kind == MonitorKind.SNMP:
+        _check_snmp(monitor, errors)
+    if kind in {
+        MonitorKind.HTTP,
+        MonitorKind.TCP,
+        MonitorKind.ICMP,
+        MonitorKind.DNS,
+        MonitorKind.SNMP,
+    }:
         if monitor.latency_limit_ms is not None and (
             problem := _int_error(monitor.latency_limit_ms, 1, None, "latency limit", "延迟上限")
         ):

@@ -22,6 +22,7 @@ from baozhang.accounts.permissions import Capability, can, is_operator_staff
 from baozhang.catalog import services as service_catalog
 from baozhang.catalog.forms import ServiceForm
 from baozhang.catalog.selectors import get_service, visible_services
+from baozhang.core.expectation import parse_number, requirement_text
 from baozhang.core.observation import MEANINGFUL_SHARE, is_provisional, watched_time
 from baozhang.core.sla_text import kind_text
 from baozhang.events.selectors import timeline
@@ -221,8 +222,24 @@ def monitor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "services": visible_services(request.user).filter(monitors=monitor),
             "events": timeline(request.user, monitor) if staff else None,
             "headers": list((monitor.http_headers or {}).items()),
+            "snmp_expectation": _snmp_expectation(monitor),
         },
     )
+
+
+def _snmp_expectation(monitor: Monitor) -> str:
+    """What an SNMP monitor's value must be, as an engineer writes it ("13.2–13.8 V")."""
+    if monitor.kind != MonitorKind.SNMP:
+        return ""
+    try:
+        return requirement_text(
+            monitor.snmp_expected,
+            parse_number(monitor.snmp_min),
+            parse_number(monitor.snmp_max),
+            monitor.snmp_unit,
+        )
+    except ValueError:
+        return ""
 
 
 @login_required

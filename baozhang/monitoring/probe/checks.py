@@ -1,8 +1,9 @@
-"""The four checks (HTTP(S), TCP, ICMP, DNS) behind one coroutine, :func:`run_check`.
+"""The checks (HTTP(S), TCP, ICMP, DNS, SNMP) behind one coroutine, :func:`run_check`.
 
 Every check is bounded by ``spec.timeout`` as a whole and never raises: it returns
 ``(ok, latency_ms, error)`` with a short "English / 中文" error and no stack trace.
-Shared resources (one aiohttp session, DNS resolvers) live in a :class:`CheckContext`.
+Shared resources (one aiohttp session, DNS resolvers, SNMP engines) live in a
+:class:`CheckContext`. The SNMP check is in :mod:`.snmp`.
 No Django.
 """
 
@@ -30,6 +31,7 @@ import dns.resolver
 import dns.reversename
 import icmplib
 
+from baozhang.monitoring.probe.snmp import SnmpEngines, check_snmp
 from baozhang.monitoring.probe.specs import (
     MAX_ERROR_CHARS,
     Kind,
@@ -87,6 +89,7 @@ class CheckContext:
         self._resolvers: dict[str, dns.asyncresolver.Resolver] = {}
         # None: not tried yet; True/False: whether raw (CAP_NET_RAW) ICMP sockets are needed
         self.icmp_privileged: bool | None = None
+        self.snmp = SnmpEngines()
 
     async def __aenter__(self) -> CheckContext:
         self._open = True
@@ -101,8 +104,9 @@ class CheckContext:
         await self.close()
 
     async def close(self) -> None:
-        """Close the sessions. Safe to call twice."""
+        """Close the sessions and SNMP engines. Safe to call twice."""
         self._open = False
+        self.snmp.close()
         sessions = list(self._sessions.values())
         self._sessions.clear()
         for session in sessions:
@@ -475,6 +479,7 @@ _CHECKS: dict[str, Callable[[MonitorSpec, CheckContext], Awaitable[CheckResult]]
     Kind.TCP: _check_tcp,
     Kind.ICMP: _check_icmp,
     Kind.DNS: _check_dns,
+    Kind.SNMP: lambda spec, ctx: check_snmp(spec, ctx.snmp),
 }
 
 
@@ -483,7 +488,7 @@ async def run_check(spec: MonitorSpec, ctx: CheckContext) -> CheckResult:
 
     Returns ``(ok, latency_ms, error)``: latency is the connect time (tcp), the time to the
     response headers (http, redirects included), the round trip (icmp) or the query time
-    (dns), None when nothing was measured; ``error`` is ``""`` when ok, else a short
+    (dns, snmp), None when nothing was measured; ``error`` is ``""`` when ok, else a short
     "English / 中文" line of at most 300 characters. Never raises (except cancellation).
     """
     try:

@@ -23,6 +23,8 @@ from urllib.parse import urlsplit
 __all__ = [
     "DNS_RECORD_TYPES",
     "HTTP_METHODS",
+    "SNMP_AUTH_PROTOCOLS",
+    "SNMP_PRIV_PROTOCOLS",
     "Kind",
     "MonitorSpec",
     "Outcome",
@@ -30,12 +32,17 @@ __all__ = [
     "parse_status_ranges",
     "split_host_port",
     "split_server",
+    "split_snmp_target",
 ]
 
 MAX_ERROR_CHARS = 300
 
 HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 DNS_RECORD_TYPES = frozenset({"A", "AAAA", "CNAME", "MX", "NS", "TXT", "PTR", "SOA", "SRV", "CAA"})
+SNMP_AUTH_PROTOCOLS = frozenset({"MD5", "SHA", "SHA-224", "SHA-256", "SHA-384", "SHA-512"})
+SNMP_PRIV_PROTOCOLS = frozenset({"DES", "AES", "AES-192", "AES-256"})
+SNMP_PORT = 161
+_OID = re.compile(r"^\.?[0-2](\.(0|[1-9][0-9]{0,9})){1,127}$")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _NOT_IN_HOST = re.compile(r"[\s/?#@\[\]\\]")
 _SPACE = re.compile(r"\s")
@@ -48,6 +55,7 @@ class Kind(StrEnum):
     TCP = "tcp"
     ICMP = "icmp"
     DNS = "dns"
+    SNMP = "snmp"
 
 
 _KINDS = tuple(Kind)
@@ -128,6 +136,24 @@ def split_server(server: str) -> tuple[str, int]:
     return ip, port
 
 
+def split_snmp_target(target: str) -> tuple[str, int]:
+    """An SNMP agent ``"host"``, ``"host:port"``, ``"v6"`` or ``"[v6]:port"`` → (host,
+    port); the port defaults to 161. Raises ValueError otherwise."""
+    if target.startswith("[") or target.count(":") == 1:
+        try:
+            return split_host_port(target)
+        except ValueError:
+            pass
+    elif _plausible_host(target):
+        return target, SNMP_PORT
+    raise _bad(
+        f"target {target!r} is not an SNMP agent's host[:port] (10.0.0.5, ups.example:161, "
+        "[2001:db8::5]:161)",
+        f"目标 {target!r} 不是 SNMP 代理的 主机[:端口]（如 10.0.0.5、ups.example:161、"
+        "[2001:db8::5]:161）",
+    )
+
+
 def _plausible_host(host: str) -> bool:
     if not host or len(host) > 253:
         return False
@@ -176,10 +202,14 @@ class MonitorSpec:
     """One monitor as a probe sees it. Times in seconds; validated when built.
 
     ``target`` by kind: http — an http(s) URL; tcp — ``host:port`` (``[::1]:80``);
-    icmp — a host name or IP; dns — the name to resolve (an IP for PTR).
+    icmp — a host name or IP; dns — the name to resolve (an IP for PTR); snmp — the
+    agent's ``host[:port]`` (161 by default).
     ``expected_status``: codes and ranges, comma separated (``"200-399,418"``).
     ``dns_expected``: values that must all be in the answer (case-insensitive, trailing
     dots ignored). ``dns_server``: ``""`` for the system resolver, else ``ip[:port]``.
+    ``snmp_*``: a GET of ``snmp_oid`` (v2c with a community, v3 with a user and optional
+    authentication and privacy keys); the value times ``snmp_scale`` must equal
+    ``snmp_expected`` or lie within ``snmp_min``–``snmp_max`` (either may be open).
     """
 
     id: int
@@ -199,6 +229,19 @@ class MonitorSpec:
     dns_record_type: str = "A"
     dns_expected: tuple[str, ...] = ()
     dns_server: str = ""
+    snmp_version: str = "2c"
+    snmp_community: str = ""
+    snmp_user: str = ""
+    snmp_auth_protocol: str = "SHA"
+    snmp_auth_key: str = ""
+    snmp_priv_protocol: str = "AES"
+    snmp_priv_key: str = ""
+    snmp_oid: str = ""
+    snmp_expected: str = ""
+    snmp_scale: float = 1.0
+    snmp_min: float | None = None
+    snmp_max: float | None = None
+    snmp_unit: str = ""
 
     def __post_init__(self) -> None:
         if isinstance(self.id, bool) or not isinstance(self.id, int) or self.id < 0:
@@ -208,8 +251,8 @@ class MonitorSpec:
             )
         if self.kind not in _KINDS:
             raise _bad(
-                f"kind {self.kind!r} is not one of http, tcp, icmp, dns",
-                f"类型 {self.kind!r} 不是 http、tcp、icmp、dns 之一",
+                f"kind {self.kind!r} is not one of http, tcp, icmp, dns, snmp",
+                f"类型 {self.kind!r} 不是 http、tcp、icmp、dns、snmp 之一",
             )
         # object.__setattr__: the documented way to normalise a field of a frozen dataclass
         object.__setattr__(self, "interval", _positive_number("interval", self.interval))
@@ -265,6 +308,82 @@ class MonitorSpec:
         _string("dns_server", self.dns_server)
         if self.dns_server:
             split_server(self.dns_server)
+        if self.kind == Kind.SNMP:
+            self._check_snmp()
+
+    def _check_snmp(self) -> None:
+        for name in (
+            "snmp_community",
+            "snmp_user",
+            "snmp_auth_key",
+            "snmp_priv_key",
+            "snmp_oid",
+            "snmp_expected",
+            "snmp_unit",
+        ):
+            _string(name, getattr(self, name))
+        if self.snmp_version not in ("2c", "3"):
+            raise _bad(
+                f"snmp_version {self.snmp_version!r} is not 2c or 3",
+                f"snmp_version {self.snmp_version!r} 不是 2c 或 3",
+            )
+        if not _OID.match(self.snmp_oid):
+            raise _bad(
+                f"snmp_oid {self.snmp_oid!r} is not a numeric OID (1.3.6.1.2.1.1.3.0)",
+                f"snmp_oid {self.snmp_oid!r} 不是数字形式的 OID（如 1.3.6.1.2.1.1.3.0）",
+            )
+        if self.snmp_version == "2c" and not self.snmp_community:
+            raise _bad("SNMPv2c needs a community", "SNMPv2c 需要团体名")
+        if self.snmp_version == "3":
+            if not self.snmp_user:
+                raise _bad("SNMPv3 needs a user", "SNMPv3 需要用户名")
+            if self.snmp_auth_protocol not in SNMP_AUTH_PROTOCOLS:
+                raise _bad(
+                    f"snmp_auth_protocol {self.snmp_auth_protocol!r} is not one of "
+                    f"{', '.join(sorted(SNMP_AUTH_PROTOCOLS))}",
+                    f"snmp_auth_protocol {self.snmp_auth_protocol!r} 不是 "
+                    f"{'、'.join(sorted(SNMP_AUTH_PROTOCOLS))} 之一",
+                )
+            if self.snmp_priv_protocol not in SNMP_PRIV_PROTOCOLS:
+                raise _bad(
+                    f"snmp_priv_protocol {self.snmp_priv_protocol!r} is not one of "
+                    f"{', '.join(sorted(SNMP_PRIV_PROTOCOLS))}",
+                    f"snmp_priv_protocol {self.snmp_priv_protocol!r} 不是 "
+                    f"{'、'.join(sorted(SNMP_PRIV_PROTOCOLS))} 之一",
+                )
+            if self.snmp_priv_key and not self.snmp_auth_key:
+                raise _bad("SNMPv3 privacy needs authentication too", "SNMPv3 加密需要同时设置认证")
+            for name in ("snmp_auth_key", "snmp_priv_key"):
+                key = getattr(self, name)
+                if key and len(key) < 8:
+                    raise _bad(
+                        f"{name} must have at least 8 characters",
+                        f"{name} 至少需要 8 个字符",
+                    )
+        object.__setattr__(self, "snmp_scale", _positive_number("snmp_scale", self.snmp_scale))
+        for name in ("snmp_min", "snmp_max"):
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+            ):
+                raise _bad(
+                    f"{name} {value!r} must be empty or a number",
+                    f"{name} {value!r} 必须为空或数字",
+                )
+            if value is not None:
+                object.__setattr__(self, name, float(value))
+        lo, hi = self.snmp_min, self.snmp_max
+        if lo is not None and hi is not None and lo > hi:
+            raise _bad(
+                f"snmp_min {lo:g} is above snmp_max {hi:g}", f"snmp_min {lo:g} 大于 snmp_max {hi:g}"
+            )
+        if self.snmp_expected and (lo is not None or hi is not None):
+            raise _bad(
+                "snmp_expected and a range (snmp_min, snmp_max) exclude each other",
+                "snmp_expected 与范围（snmp_min、snmp_max）只能取其一",
+            )
 
     def _check_target(self) -> None:
         t = self.target
@@ -282,6 +401,8 @@ class MonitorSpec:
                 )
         elif self.kind == Kind.TCP:
             split_host_port(t)
+        elif self.kind == Kind.SNMP:
+            split_snmp_target(t)
         elif not _plausible_host(t):
             raise _bad(
                 f"target {t!r} is not a host name or IP address",
@@ -308,6 +429,19 @@ class MonitorSpec:
             "dns_record_type": self.dns_record_type,
             "dns_expected": list(self.dns_expected),
             "dns_server": self.dns_server,
+            "snmp_version": self.snmp_version,
+            "snmp_community": self.snmp_community,
+            "snmp_user": self.snmp_user,
+            "snmp_auth_protocol": self.snmp_auth_protocol,
+            "snmp_auth_key": self.snmp_auth_key,
+            "snmp_priv_protocol": self.snmp_priv_protocol,
+            "snmp_priv_key": self.snmp_priv_key,
+            "snmp_oid": self.snmp_oid,
+            "snmp_expected": self.snmp_expected,
+            "snmp_scale": self.snmp_scale,
+            "snmp_min": self.snmp_min,
+            "snmp_max": self.snmp_max,
+            "snmp_unit": self.snmp_unit,
         }
 
     @classmethod

@@ -19,6 +19,15 @@ KIND_DEFAULTS: dict[str, dict[str, Any]] = {
     "tcp": {"target": "db.example.com:5432"},
     "icmp": {"target": "10.0.0.1"},
     "dns": {"target": "www.example.com", "dns_record_type": "A", "dns_expected": "192.0.2.1"},
+    "snmp": {
+        "target": "10.0.0.5",
+        "snmp_community": "ro-community",
+        "snmp_oid": "1.3.6.1.2.1.33.1.2.5.0",
+        "snmp_scale": 0.1,
+        "snmp_min": 13.2,
+        "snmp_max": 13.8,
+        "snmp_unit": "V",
+    },
     "push": {"push_period_s": 3600, "push_grace_s": 300},
 }
 

@@ -348,6 +348,19 @@ SPEC_KEYS = {
     "dns_record_type",
     "dns_expected",
     "dns_server",
+    "snmp_version",
+    "snmp_community",
+    "snmp_user",
+    "snmp_auth_protocol",
+    "snmp_auth_key",
+    "snmp_priv_protocol",
+    "snmp_priv_key",
+    "snmp_oid",
+    "snmp_expected",
+    "snmp_scale",
+    "snmp_min",
+    "snmp_max",
+    "snmp_unit",
 }
 
 
@@ -373,7 +386,7 @@ def test_the_spec_dict_has_the_probe_engines_fields(monitor_factory) -> None:  #
     assert (dns["dns_record_type"], dns["dns_server"]) == ("A", "10.0.0.53:53")
 
 
-@pytest.mark.parametrize("kind", ["http", "tcp", "icmp", "dns"])
+@pytest.mark.parametrize("kind", ["http", "tcp", "icmp", "dns", "snmp"])
 def test_the_probe_engine_accepts_the_spec_of_each_kind(monitor_factory, kind) -> None:  # type: ignore[no-untyped-def]
     specs = pytest.importorskip("baozhang.monitoring.probe.specs")
     spec = specs.MonitorSpec.from_dict(catalog.monitor_spec_dict(monitor_factory(kind)))

@@ -70,7 +70,7 @@ def test_the_list_filters_by_status_kind_and_service(  # type: ignore[no-untyped
     assert names(kind="nonsense") == ["Alpha", "Bravo"]
 
 
-@pytest.mark.parametrize("kind", ["http", "tcp", "icmp", "dns", "push"])
+@pytest.mark.parametrize("kind", ["http", "tcp", "icmp", "dns", "snmp", "push"])
 def test_the_detail_page_of_each_kind_shows_its_settings_to_staff(  # type: ignore[no-untyped-def]
     login, personas, monitor_factory, kind
 ) -> None:
@@ -224,7 +224,7 @@ def test_a_refused_form_says_why_beside_the_field(login, personas) -> None:  # t
         )
     )
     assert "host:port" in page and "主机:端口" in page
-    assert "hidden" not in fieldset_of(page, "http tcp icmp dns")  # the target's fieldset
+    assert "hidden" not in fieldset_of(page, "http tcp icmp dns snmp")  # the target's fieldset
     assert not Monitor.objects.exists()
 
 
@@ -428,9 +428,10 @@ def test_an_agent_sees_regions_but_may_not_change_them(login, personas, region_f
     ("kind", "fieldset"),
     [
         ("http", "http"),
-        ("tcp", "http tcp icmp dns"),
-        ("icmp", "http tcp icmp dns"),
+        ("tcp", "http tcp icmp dns snmp"),
+        ("icmp", "http tcp icmp dns snmp"),
         ("dns", "dns"),
+        ("snmp", "snmp"),
         ("push", "push"),
     ],
 )
@@ -440,7 +441,7 @@ def test_the_edit_form_of_each_kind_shows_its_settings(  # type: ignore[no-untyp
     monitor = monitor_factory(kind)
     page = html(login(personas.engineer).get(reverse("monitoring:monitor_edit", args=[monitor.pk])))
     assert "hidden" not in fieldset_of(page, fieldset)
-    hidden = {"http", "dns", "push"} - {kind}
+    hidden = {"http", "dns", "snmp", "push"} - {kind}
     assert all("hidden disabled" in fieldset_of(page, k) for k in hidden)
 
 
