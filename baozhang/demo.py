@@ -192,6 +192,7 @@ def _demo_monitoring() -> None:
     _demo_analysis(director, engineer, portal, ecc)
     _demo_assets(director, engineer, portal, hosts, ecc)
     _demo_upkeep(director, engineer)
+    _demo_ups_snmp(director)
 
 
 def _demo_assets(director: User, engineer: User, portal: Any, hosts: Any, ecc: Any) -> None:
@@ -340,6 +341,33 @@ def _demo_upkeep(director: User, engineer: User) -> None:
         now=performed,
     )
     upkeep.accept(director, done, remark="抽查电压一致 / Voltage spot-checked", now=performed)
+
+
+def _demo_ups_snmp(director: User) -> None:
+    """An SNMP monitor of the UPS's battery voltage (UPS-MIB, 0.1 V units, 13.2–13.8 V),
+    paused: the demo has no UPS to ask, so it checks nothing until someone points it at
+    one and enables it."""
+    from baozhang.assets.models import Asset
+    from baozhang.monitoring import catalog
+
+    catalog.create_monitor(
+        director,
+        name="UPS 电池电压 UPS battery voltage",
+        kind="snmp",
+        enabled=False,
+        target="127.0.0.1:161",
+        snmp_version="2c",
+        snmp_community="public",
+        snmp_oid="1.3.6.1.2.1.33.1.2.5.0",
+        snmp_scale=0.1,
+        snmp_min=13.2,
+        snmp_max=13.8,
+        snmp_unit="V",
+        interval_s=300,
+        timeout_s=5,
+        retries=2,
+        registered_assets=list(Asset.objects.filter(kind="ups")),
+    )
 
 
 def _demo_analysis(director: User, engineer: User, portal: Any, ecc: Organisation) -> None:
