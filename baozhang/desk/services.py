@@ -32,7 +32,7 @@ from baozhang.desk.models import (
     TicketMessage,
     Visibility,
 )
-from baozhang.desk.notices import notify_customer, notify_people
+from baozhang.desk.notices import nobody_at_level, notify_customer, notify_people
 from baozhang.desk.policy import clock_target
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
@@ -511,6 +511,9 @@ def escalate(
         level=Level(ticket.level).label,
         reason=reason,
     )
+    if not people:
+        whom = group.name if group else ""  # "": no group takes tickets at that level
+        nobody_at_level(ticket, "ticket_escalated", f"escalated:{ticket.level}", whom)
     return ticket
 
 

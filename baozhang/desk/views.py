@@ -31,6 +31,7 @@ from baozhang.desk.models import (
 )
 from baozhang.desk.selectors import QUEUE_VIEWS, queue, visible_messages, visible_tickets
 from baozhang.events.selectors import timeline
+from baozhang.notify.selectors import unreached_about, unreached_text
 from baozhang.ui.feedback import report_refusal
 from baozhang.ui.search import search_text
 
@@ -182,6 +183,7 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "now": now,
             "statuses": [(s.value, s.label) for s in Status if s != Status.NEW],
             "can_escalate": staff and ticket.level < Level.SERVICE_DIRECTOR,
+            "not_notified": [unreached_text(u) for u in unreached_about(ticket)] if staff else [],
             "next_level": Level(min(ticket.level + 1, Level.SERVICE_DIRECTOR)).label,
             "incidents": ticket.incidents.all() if staff else (),
             "incident_form": None,

@@ -27,6 +27,7 @@ from baozhang.incidents.models import (
     IncidentUpdate,
     Severity,
 )
+from baozhang.incidents.public import public_titles
 from baozhang.notify import services as notify
 
 OPENED = "incident_opened"
@@ -80,7 +81,9 @@ def context(incident: Incident) -> dict[str, Any]:
         service_name = {"en": incident.title, "zh": incident.title}
     return {
         "reference": incident.reference,
-        "title": incident.title,
+        # What the customer is told the incident is: for monitoring's incidents the
+        # service and the kind of fault, not the probe's error text (incidents.public).
+        "title": public_titles(incident),
         "service": service_name,
         "status": both(IncidentStatus(incident.status).label),
         "severity": both(Severity(incident.severity).label),
@@ -133,7 +136,9 @@ def opened(incident: Incident, organisations: Iterable[Organisation], message: s
     added later gets the same notice; one already told is not told twice."""
     ctx = {**context(incident), "message": message}
     for org in [*organisations, *_operator()]:
-        notify.notify_organisation(org, OPENED, ctx, f"incident:{incident.pk}:opened:o{org.pk}")
+        notify.notify_organisation(
+            org, OPENED, ctx, f"incident:{incident.pk}:opened:o{org.pk}", about=incident
+        )
 
 
 def update(incident: Incident, entry: IncidentUpdate) -> None:
@@ -141,7 +146,7 @@ def update(incident: Incident, entry: IncidentUpdate) -> None:
     ctx = {**context(incident), "update_at": local_time(entry.at), "message": entry.message}
     for org in incident.customers.all():
         notify.notify_organisation(
-            org, UPDATE, ctx, f"incident:{incident.pk}:update:{entry.pk}:o{org.pk}"
+            org, UPDATE, ctx, f"incident:{incident.pk}:update:{entry.pk}:o{org.pk}", about=incident
         )
 
 
@@ -149,4 +154,6 @@ def resolved(incident: Incident) -> None:
     """The resolution report, to every affected customer, at once (F5)."""
     ctx = resolution_report(incident)
     for org in [*incident.customers.all(), *_operator()]:
-        notify.notify_organisation(org, RESOLVED, ctx, f"incident:{incident.pk}:resolved:o{org.pk}")
+        notify.notify_organisation(
+            org, RESOLVED, ctx, f"incident:{incident.pk}:resolved:o{org.pk}", about=incident
+        )

@@ -297,14 +297,15 @@ def monitor_up(monitor: Monitor, *, at: dt.datetime, reason: str) -> list[Incide
             )
             states = set(incident.monitors.values_list("status", flat=True))
             if states == {MonitorStatus.UP}:
-                names = ", ".join(incident.monitors.values_list("name", flat=True))
+                # The resolution is public (the report to customers): monitors are named
+                # in the internal notes above, not here.
                 resolve_now(
                     None,
                     incident,
                     cause=incident.cause,
                     resolution=(
-                        f"所有监控均已恢复正常（{names}），自动恢复。 / Recovered automatically: "
-                        f"every monitor is up again ({names})."
+                        "所有监控均已恢复正常，自动恢复。 / Recovered automatically: "
+                        "every monitor is up again."
                     ),
                     impact=incident.impact,
                     at=max(at, incident.detected_at),

@@ -45,6 +45,7 @@ from baozhang.incidents.selectors import (
     visible_incidents,
     visible_updates,
 )
+from baozhang.notify.selectors import unreached_about, unreached_text
 from baozhang.ui.feedback import report_refusal
 
 ACTION_FORMS: dict[str, type[Any]] = {
@@ -242,6 +243,9 @@ def _detail(request: HttpRequest, incident: Any, forms: dict[str, Any]) -> HttpR
             "review_actions": _actions(review),
             "analysis": analysis,
             "customers": incident.customers.all() if staff else [],
+            "not_notified": (
+                [unreached_text(u) for u in unreached_about(incident)] if staff else []
+            ),
             "assets": incident.assets.all() if staff else [],
             "monitors": incident.monitors.all() if staff else [],
             "tickets": visible_tickets(request.user).filter(incidents=incident),

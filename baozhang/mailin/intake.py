@@ -34,7 +34,7 @@ from baozhang.mailin import parsing
 from baozhang.mailin.models import InboundMessage, InboundSource, InboundStatus, Mailbox
 from baozhang.notify import services as notify
 from baozhang.notify.models import Channel as NotifyChannel
-from baozhang.notify.models import ChannelKind
+from baozhang.notify.selectors import operator_email_channel
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -67,17 +67,7 @@ def ack_message_id(ticket: Ticket) -> str:
 
 
 def _operator_email_channel() -> NotifyChannel | None:
-    return (
-        NotifyChannel.objects.filter(
-            organisation__kind=OrganisationKind.OPERATOR,
-            organisation__is_active=True,
-            kind=ChannelKind.EMAIL,
-            enabled=True,
-        )
-        .select_related("organisation")
-        .order_by("organisation_id", "id")
-        .first()
-    )
+    return operator_email_channel()
 
 
 def _acknowledge(

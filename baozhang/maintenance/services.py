@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -229,10 +230,29 @@ def _context(window: MaintenanceWindow, services: list[Service]) -> dict[str, An
     }
 
 
-def _notify(window: MaintenanceWindow, template_key: str, key: str, **extra: Any) -> int:
+@dataclass(frozen=True)
+class Told:
+    """Who a notice of a window reached: the customers told (a message on at least one
+    channel) and those not told because no channel of theirs is enabled."""
+
+    told: list[Organisation] = field(default_factory=list)
+    not_told: list[Organisation] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """The event's words: "已通知 1 个客户；客户 X 没有可用的通知渠道，未通知 / …"."""
+        zh = f"已通知 {len(self.told)} 个客户"
+        en = f"{len(self.told)} customers told"
+        for org in self.not_told:
+            zh += f"；客户 {org.name} 没有可用的通知渠道，未通知"
+            en += f"; customer {org.name} has no channel that can reach them, not notified"
+        return f"{zh} / {en}"
+
+
+def _notify(window: MaintenanceWindow, template_key: str, key: str, **extra: Any) -> Told:
     """Write ``template_key`` for every affected customer, naming only the services that
-    customer uses (another customer's services are none of its business). Returns how
-    many customers were told."""
+    customer uses (another customer's services are none of its business). Returns who was
+    told and who could not be (no enabled channel: notify writes that down too); the
+    window keeps it as ``window.told`` for the page that made the change."""
     customers = affected_customers(window)
     services = list(window.services.all())
     used: dict[int, set[int]] = {}
@@ -241,11 +261,16 @@ def _notify(window: MaintenanceWindow, template_key: str, key: str, **extra: Any
         organisation__in=customers, service__in=services
     ).values_list("organisation_id", "service_id"):
         used.setdefault(org_id, set()).add(service_id)
+    told = Told()
     for org in customers:
         theirs = [s for s in services if s.pk in used.get(org.pk, set())]
         context = _context(window, theirs) | extra
-        notify_organisation(org, template_key, context, f"maintenance:{window.pk}:{key}")
-    return len(customers)
+        sent = notify_organisation(
+            org, template_key, context, f"maintenance:{window.pk}:{key}", about=window
+        )
+        (told.told if sent else told.not_told).append(org)
+    window.told = told  # type: ignore[attr-defined]
+    return told
 
 
 def _after(window: MaintenanceWindow) -> dict[str, Any]:
@@ -306,7 +331,7 @@ def schedule(
         at=now,
         after=_after(window),
         organisation=None,
-        summary=f"已通知 {told} 个客户 / {told} customers told",
+        summary=told.summary(),
     )
     return window
 
@@ -387,7 +412,7 @@ def reschedule(
         before=before,
         after={"start": start, "end": end, "is_emergency": emergency},
         organisation=None,
-        summary=f"已通知 {told} 个客户 / {told} customers told",
+        summary=told.summary(),
     )
     return window
 
@@ -425,7 +450,7 @@ def cancel(
         before={"status": WindowStatus.SCHEDULED},
         after={"status": WindowStatus.CANCELLED},
         organisation=None,
-        summary=f"{reason[:400]} (已通知 {told} 个客户 / {told} customers told)",
+        summary=f"{reason[:200]} ({told.summary()})",
     )
     return window
 
@@ -452,6 +477,6 @@ def complete(window: MaintenanceWindow, now: dt.datetime) -> bool:
             at=now,
             after={"completed_at": now},
             organisation=None,
-            summary=f"维护已结束，已通知 {told} 个客户 / maintenance over, {told} customers told",
+            summary=f"维护已结束 / maintenance over: {told.summary()}",
         )
     return True

@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from baozhang.accounts.permissions import Capability, can, is_operator_staff
@@ -25,6 +26,7 @@ from baozhang.maintenance import services
 from baozhang.maintenance.forms import CancelForm, RescheduleForm, ScheduleForm
 from baozhang.maintenance.models import MaintenanceWindow, WindowStatus
 from baozhang.maintenance.selectors import visible_services, visible_windows
+from baozhang.notify.selectors import unreached_about, unreached_text
 from baozhang.ui.feedback import report_refusal
 
 PAST_SHOWN = 50
@@ -42,6 +44,21 @@ def _require_manage(request: HttpRequest) -> None:
 def _refusal_on_form(form: forms.Form, exc: services.Refusal) -> None:
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, str(exc))
+
+
+def _say_told(request: HttpRequest, done: str, window: MaintenanceWindow) -> None:
+    """``done`` and how many customers were told; a warning for each customer that could
+    not be told (no enabled channel), never "told" for them."""
+    told = getattr(window, "told", None)
+    count = len(told.told) if told is not None else 0
+    told_text = ngettext("%(n)d customer told.", "%(n)d customers told.", count) % {"n": count}
+    messages.success(request, f"{done} {told_text}")
+    for org in told.not_told if told is not None else []:
+        messages.warning(
+            request,
+            _("Customer %(name)s has no channel that can reach them; not notified.")
+            % {"name": org.name},
+        )
 
 
 def _phase(window: MaintenanceWindow, now: Any) -> str:
@@ -89,6 +106,7 @@ def _detail_page(
             "customers": services.affected_customers(window) if staff else [],
             "staff": staff,
             "events": timeline(request.user, window) if staff else [],
+            "not_notified": [unreached_text(u) for u in unreached_about(window)] if staff else [],
             "can_manage": _can_manage(request) and phase in {"upcoming", "in_progress"},
             "cancel_form": cancel_form or CancelForm(),
         },
@@ -111,7 +129,7 @@ def window_create(request: HttpRequest) -> HttpResponse:
         except services.Refusal as exc:
             _refusal_on_form(form, exc)
         else:
-            messages.success(request, _("Maintenance scheduled; its customers have been told."))
+            _say_told(request, _("Maintenance scheduled."), window)
             return redirect("maintenance:detail", pk=window.pk)
     return render(request, "maintenance/window_form.html", {"form": form})
 
@@ -129,11 +147,11 @@ def window_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
     form = RescheduleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.reschedule(request.user, window, **form.cleaned_data)
+            window = services.reschedule(request.user, window, **form.cleaned_data)
         except services.Refusal as exc:
             _refusal_on_form(form, exc)
         else:
-            messages.success(request, _("Maintenance rescheduled; its customers have been told."))
+            _say_told(request, _("Maintenance rescheduled."), window)
             return redirect("maintenance:detail", pk=window.pk)
     return render(request, "maintenance/window_form.html", {"form": form, "window": window})
 
@@ -146,10 +164,10 @@ def window_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     form = CancelForm(request.POST)
     if form.is_valid():
         try:
-            services.cancel(request.user, window, form.cleaned_data["reason"])
+            window = services.cancel(request.user, window, form.cleaned_data["reason"])
         except services.Refusal as exc:
             report_refusal(request, ValidationError(str(exc)))
         else:
-            messages.success(request, _("Maintenance cancelled; its customers have been told."))
+            _say_told(request, _("Maintenance cancelled."), window)
         return redirect("maintenance:detail", pk=window.pk)
     return _detail_page(request, window, cancel_form=form)

@@ -153,3 +153,58 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.number} {self.worker} {self.ok}"
+
+
+class UnreachedReason(models.TextChoices):
+    NO_CHANNEL = "no_channel", _("no enabled notification channel")
+    NO_ADDRESS = "no_address", _("no personal channel and no e-mail address")
+    NO_SENDER = "no_sender", _("no personal channel, and no operator e-mail channel to send from")
+    NO_ONE = "no_one", _("no one to tell")
+
+
+class Unreached(models.Model):
+    """A notice that reached no one: the organisation (or the person) it was for had no
+    channel that could carry it. Written in the transaction of the change that caused the
+    notice, beside the messages it would have had, so that pages and events say what
+    happened ("not notified") instead of "told", and staff see it to fix.
+
+    One row per notice and recipient (``dedup_key``). Organisation rows name the
+    organisation; person rows the person (and their organisation); ``no_one`` rows neither
+    (``label`` says whom: a level of the desk with nobody in its group)."""
+
+    dedup_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    template_key = models.CharField(_("template"), max_length=100)
+    reason = models.CharField(_("reason"), max_length=16, choices=UnreachedReason.choices)
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.CASCADE,
+        related_name="unreached_notices",
+        null=True,
+        blank=True,
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="unreached_notices",
+        null=True,
+        blank=True,
+    )
+    label = models.CharField(_("whom"), max_length=200, blank=True)
+    # What the notice was about, as events name it ("desk.ticket", "12", "T-2026-0001 …").
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_label = models.CharField(_("object"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("notice not delivered")
+        verbose_name_plural = _("notices not delivered")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"], name="notify_unreached_about"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template_key} ✗ {self.user_id or self.organisation_id or self.label}"

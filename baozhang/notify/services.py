@@ -9,16 +9,27 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
 from baozhang.notify import channels as kinds
-from baozhang.notify.models import Channel, ChannelKind, Message, MessageStatus
+from baozhang.notify.models import (
+    Channel,
+    ChannelKind,
+    Message,
+    MessageStatus,
+    Unreached,
+    UnreachedReason,
+)
 from baozhang.notify.rendering import render
-from baozhang.notify.selectors import can_manage_channel, can_retry_message
+from baozhang.notify.selectors import (
+    can_manage_channel,
+    can_retry_message,
+    operator_email_channel,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -313,19 +324,71 @@ def enqueue(
     return message
 
 
+def _about(about: models.Model | None) -> dict[str, str]:
+    if about is None:
+        return {}
+    return {
+        "object_type": about._meta.label_lower,
+        "object_id": str(about.pk),
+        "object_label": str(about)[:300],
+    }
+
+
+def _unreached(
+    dedup_key: str,
+    template_key: str,
+    reason: str,
+    *,
+    organisation: Organisation | None = None,
+    user: User | None = None,
+    label: str = "",
+    about: models.Model | None = None,
+) -> None:
+    """Write that a notice reached no one (once per ``dedup_key``), in the caller's
+    transaction."""
+    Unreached.objects.bulk_create(
+        [
+            Unreached(
+                dedup_key=dedup_key[:200],
+                template_key=template_key,
+                reason=reason,
+                organisation=organisation,
+                user=user,
+                label=label[:200],
+                **_about(about),
+            )
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def notify_organisation(
     org: Organisation,
     template_key: str,
     context: Mapping[str, Any],
     dedup_key_base: str,
+    *,
+    about: models.Model | None = None,
 ) -> list[Message]:
     """Enqueue `template_key` on every enabled channel of `org` (key per channel:
-    "<dedup_key_base>:c<channel id>"). Call inside the caller's transaction."""
+    "<dedup_key_base>:c<channel id>"). Call inside the caller's transaction.
+
+    An organisation with no enabled channel gets no message: that is written down as an
+    :class:`Unreached` notice (about ``about``, the ticket, incident or maintenance window
+    it concerned) and the empty list comes back, so the caller can say "not notified"."""
     out = []
     for channel in org.notify_channels.filter(enabled=True).select_related("organisation"):
         message = enqueue(channel, template_key, context, f"{dedup_key_base}:c{channel.pk}", org)
         if message is not None:
             out.append(message)
+    if not out:
+        _unreached(
+            f"{dedup_key_base}:o{org.pk}",
+            template_key,
+            UnreachedReason.NO_CHANNEL,
+            organisation=org,
+            about=about,
+        )
     return out
 
 
@@ -334,9 +397,16 @@ def notify_user(
     template_key: str,
     context: Mapping[str, Any],
     dedup_key_base: str,
+    *,
+    about: models.Model | None = None,
 ) -> list[Message]:
     """Enqueue `template_key` on every enabled personal channel of `user`. Call inside the
-    caller's transaction."""
+    caller's transaction.
+
+    A person with no enabled personal channel is written to at their account's e-mail
+    address through the operator's e-mail channel (selectors.operator_email_channel), in
+    their language. Where neither works (no address, or no channel to send it from) the
+    notice is written down as :class:`Unreached` and the empty list comes back."""
     out = []
     for channel in user.notify_channels.filter(enabled=True).select_related("user"):
         message = enqueue(
@@ -344,7 +414,44 @@ def notify_user(
         )
         if message is not None:
             out.append(message)
-    return out
+    if out:
+        return out
+    address = (user.email or "").strip()
+    sender = operator_email_channel() if address else None
+    if address and sender is not None:
+        try:
+            message = enqueue(
+                sender,
+                template_key,
+                context,
+                f"{dedup_key_base}:mail",
+                user.organisation,
+                recipient=address,
+                language=user.language,
+            )
+        except ValueError:  # an address the outbox refuses: as good as none
+            message = None
+        if message is not None:
+            return [message]
+    _unreached(
+        f"{dedup_key_base}:u{user.pk}",
+        template_key,
+        UnreachedReason.NO_SENDER if address else UnreachedReason.NO_ADDRESS,
+        organisation=user.organisation,
+        user=user,
+        about=about,
+    )
+    return []
+
+
+def nobody_to_tell(
+    template_key: str, dedup_key_base: str, label: str, *, about: models.Model | None = None
+) -> None:
+    """Write down that a notice had no one to go to (a level of the desk with nobody in
+    its group): ``label`` says whom it was for. Call inside the caller's transaction."""
+    _unreached(
+        f"{dedup_key_base}:none", template_key, UnreachedReason.NO_ONE, label=label, about=about
+    )
 
 
 def send_test(actor: Actor, channel: Channel) -> Message:

@@ -294,6 +294,7 @@ def public_incidents(now: dt.datetime, days: int = RECENT_INCIDENT_DAYS) -> list
             "id",
             "reference",
             "title",
+            "source",
             "status",
             "severity",
             "detected_at",
@@ -337,6 +338,13 @@ def public_maintenance(now: dt.datetime, days: int = MAINTENANCE_AHEAD_DAYS) -> 
         )
     )
     return [w for w in windows if w.public_services]
+
+
+def _public_titles(incident: Any) -> tuple[str, str]:
+    from baozhang.incidents.public import public_titles
+
+    titles = public_titles(incident)
+    return titles["zh"], titles["en"]
 
 
 def _percent(value: Decimal | None) -> str | None:
@@ -391,7 +399,9 @@ def snapshot(now: dt.datetime, days: int = DAYS) -> dict[str, Any]:
     incidents = [
         {
             "reference": i.reference,
-            "title": i.title,
+            # The public title: for monitoring's incidents the service and the kind of
+            # fault, never the probe's error text (incidents.public).
+            **dict(zip(("title", "title_en"), _public_titles(i), strict=True)),
             "service": _names(i.service),
             "status": i.status,
             "is_open": i.is_open,

@@ -116,6 +116,7 @@ def _present(facts: dict[str, Any], language: str) -> dict[str, Any]:
     incidents = [
         {
             **i,
+            "title": i.get("title_en", i["title"]) if language == "en" else i["title"],
             "service_name": _name(i["service"], language),
             "status_label": _incident_label("status", i["status"]),
             "severity_label": _incident_label("severity", i["severity"]),

@@ -100,8 +100,12 @@ def test_the_incident_resolves_only_when_every_monitor_is_up(
     incident.refresh_from_db()
     assert incident.status == IncidentStatus.RESOLVED
     assert incident.resolved_at == up_at
-    assert incident.resolution.startswith("所有监控均已恢复正常（web-1, web-2）")
+    assert incident.resolution.startswith("所有监控均已恢复正常，自动恢复。")
     assert "Recovered automatically" in incident.resolution
+    # The resolution is public: the monitors are named only in the internal notes.
+    assert "web-1" not in incident.resolution
+    internal = incident.updates.filter(is_public=False).values_list("message", flat=True)
+    assert any("web-2" in m for m in internal)
     assert len(outbox(personas.org_a, "incident_resolved")) == 1
     assert len(outbox(personas.org_b, "incident_resolved")) == 1
 
