@@ -63,6 +63,7 @@ def load_demo() -> str | None:
             language=language,
         )
     _demo_monitoring()
+    _demo_portal(*(Organisation.objects.get(name=name) for name, _, _ in DEMO_CUSTOMERS))
     return password
 
 
@@ -455,4 +456,92 @@ def _demo_analysis(director: User, engineer: User, portal: Any, ecc: Organisatio
         owner=User.objects.get(username="complaints"),
         within_working_days=10,
         parent=complaint,
+    )
+
+
+def _demo_portal(ecc: Organisation, northwind: Organisation) -> None:
+    """What a customer contact sees on their home page: the operator's hotline and
+    complaint line, an active agreement per customer whose availability target the
+    monitors feed, with last month's review, and tickets, one waiting for the customer."""
+    import datetime as dt
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from baozhang.desk import services as desk
+    from baozhang.monitoring import catalog
+    from baozhang.monitoring.models import Monitor
+    from baozhang.sla import services as sla
+
+    director = User.objects.get(username="director")
+    agent = User.objects.get(username="agent")
+    services.update_organisation(
+        None,
+        services.operator_organisation(),
+        hotline="400-800-1234",
+        complaint_line="400-800-5678",
+    )
+    now = timezone.now()
+    local = now.astimezone(ZoneInfo(settings.TIME_ZONE))
+    this_month = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    last_month = (this_month - dt.timedelta(days=1)).replace(day=1)
+    monitors = {
+        ecc: Monitor.objects.get(name__startswith="门户端口"),
+        northwind: Monitor.objects.get(name__startswith="门户登录页"),
+    }
+    for number, (customer, title) in enumerate(
+        (
+            (ecc, "云主机与客户门户服务协议 Cloud hosts and portal"),
+            (northwind, "Portal and backups service agreement"),
+        ),
+        start=1,
+    ):
+        agreement = sla.create_agreement(
+            director,
+            customer=customer,
+            reference=f"SLA-DEMO-{number:03d}",
+            title=title,
+            monthly_fee=Decimal("20000.00"),
+            starts_on=(last_month - dt.timedelta(days=60)).date(),
+        )
+        target = sla.add_target(
+            director,
+            agreement,
+            name="月可用率 Monthly availability",
+            kind="availability",
+            objective=Decimal("99.9"),
+            calendar_key="24x7",
+            tiers=[{"threshold": "99.9", "credit_percent": "10"}],
+        )
+        sla.add_target(
+            director,
+            agreement,
+            name="首次响应 First response",
+            kind="response_time",
+            objective=Decimal("95"),
+            calendar_key="24x7",
+            clock="first_response",
+            priority_limits={"P1": "PT15M", "P2": "PT30M", "P3": "PT2H", "P4": "PT4H"},
+        )
+        sla.transition(director, agreement, "negotiate")
+        sla.transition(director, agreement, "activate")
+        catalog.update_monitor(director, monitors[customer], targets=[target])
+        sla.open_review(director, agreement, period_start=last_month, period_end=this_month)
+    contact1 = User.objects.get(username="contact1")
+    waiting = desk.open_ticket(
+        contact1,
+        customer=ecc,
+        kind="fault",
+        subject="VPN 连接频繁断开 / The VPN keeps dropping",
+        description="每隔十几分钟断一次。/ It drops every ten minutes or so.",
+    )
+    desk.reply(agent, waiting, "请提供断开时的客户端日志。/ Please send the client log of a drop.")
+    desk.change_status(agent, waiting, "waiting_customer")
+    desk.open_ticket(
+        User.objects.get(username="contact2"),
+        customer=northwind,
+        kind="request",
+        subject="Restore test of last night's backup",
     )

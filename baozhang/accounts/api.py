@@ -25,6 +25,8 @@ class OrganisationOut(Schema):
     language: Language
     email_domains: str
     is_active: bool
+    hotline: str
+    complaint_line: str
     created_at: datetime
 
 
@@ -40,6 +42,9 @@ class OrganisationPatch(PatchIn):
     language: Language | None = None
     email_domains: str | None = None
     is_active: bool | None = None
+    # The operator's own organisation: where its customers reach it (the portal's home).
+    hotline: str | None = Field(None, max_length=100)
+    complaint_line: str | None = Field(None, max_length=100)
 
 
 class UserOut(Schema):

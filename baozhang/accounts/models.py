@@ -53,6 +53,20 @@ class Organisation(models.Model):
         default=False,
         help_text=_("Tickets of this customer jump the queue and go to the green channel (D6)."),
     )
+    # Where the operator's customers reach it (set on the operator's own organisation; the
+    # customer portal's home shows them).
+    hotline = models.CharField(
+        _("service hotline"),
+        max_length=100,
+        blank=True,
+        help_text=_("The operator's service hotline as customers dial it, e.g. 400-800-1234."),
+    )
+    complaint_line = models.CharField(
+        _("complaint line"),
+        max_length=100,
+        blank=True,
+        help_text=_("Where customers complain: a telephone number or an e-mail address."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -106,3 +106,14 @@ def tokens_listed(username: str | None = None, *, revoked: bool = False) -> list
 
 def staff_filter() -> Q:
     return Q(organisation__kind=OrganisationKind.OPERATOR) | Q(is_superuser=True)
+
+
+def operator_contact_lines() -> tuple[str, str]:
+    """(service hotline, complaint line) as the operator set them on its own organisation;
+    empty strings where it has not (or there is no operator organisation yet)."""
+    row = (
+        Organisation.objects.filter(kind=OrganisationKind.OPERATOR)
+        .values_list("hotline", "complaint_line")
+        .first()
+    )
+    return (row[0], row[1]) if row else ("", "")

@@ -34,7 +34,15 @@ if TYPE_CHECKING:
     Actor = User | AnonymousUser | None
 
 TOKEN_PREFIX = "bz_"
-ORGANISATION_FIELDS = ("name", "kind", "language", "email_domains", "is_active")
+ORGANISATION_FIELDS = (
+    "name",
+    "kind",
+    "language",
+    "email_domains",
+    "is_active",
+    "hotline",
+    "complaint_line",
+)
 USER_FIELDS = (
     "username",
     "email",

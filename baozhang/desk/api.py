@@ -16,6 +16,7 @@ from baozhang.api.schemas import PatchIn
 from baozhang.api.types import Id
 from baozhang.desk import services
 from baozhang.desk.clocks import time_left
+from baozhang.desk.customer_fields import refuse_operator_fields
 from baozhang.desk.models import Channel, Priority, TicketKind
 from baozhang.desk.selectors import QUEUE_VIEWS, queue, visible_messages, visible_tickets
 from baozhang.events.api import EventOut
@@ -152,6 +153,8 @@ def open_ticket(request: HttpRequest, payload: TicketIn):  # type: ignore[no-unt
 
     from baozhang.accounts.selectors import visible_organisations
 
+    # A customer who sends the operator's fields (a priority, the green channel) is told so.
+    refuse_operator_fields(request.auth, payload.dict(exclude_unset=True), opening=True)
     data = payload.dict()
     customer_id = data.pop("customer_id")
     if customer_id is None:
@@ -177,7 +180,9 @@ def get_ticket(request: HttpRequest, ticket_id: Id):  # type: ignore[no-untyped-
 @router.patch("/tickets/{ticket_id}", response=TicketOut)
 def update_ticket(request: HttpRequest, ticket_id: Id, payload: TicketPatch):  # type: ignore[no-untyped-def]
     ticket = _ticket(request, ticket_id)
-    fields = _resolve_ids(payload.dict(exclude_unset=True))
+    sent = payload.dict(exclude_unset=True)
+    refuse_operator_fields(request.auth, sent, opening=False)
+    fields = _resolve_ids(sent)
     return services.update_ticket(request.auth, ticket, **fields)
 
 

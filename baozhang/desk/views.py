@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from baozhang.accounts.permissions import is_operator_staff
 from baozhang.core.text import clean_line, clean_text
 from baozhang.desk import services, ticket_page
+from baozhang.desk.customer_fields import refuse_operator_fields
 from baozhang.desk.forms import AssignForm, BulkAssignForm, NewTicketForm, ReplyForm
 from baozhang.desk.models import (
     Channel,
@@ -106,6 +107,13 @@ def save_view(request: HttpRequest) -> HttpResponse:
 def ticket_create(request: HttpRequest) -> HttpResponse:
     staff = is_operator_staff(request.user)
     form = NewTicketForm(request.POST or None, request.FILES or None, staff=staff)
+    if request.method == "POST" and not staff:
+        # Fields the portal form does not offer a customer are the operator's: say so.
+        try:
+            refuse_operator_fields(request.user, request.POST, opening=True)
+        except ValidationError as exc:
+            for message in exc.message_dict.get(NON_FIELD_ERRORS, []):
+                form.add_error(None, message)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         upload = data.pop("attachment", None)

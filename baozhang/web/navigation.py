@@ -95,7 +95,7 @@ MENU: tuple[Group, ...] = (
     Group(
         "dashboard",
         _("Dashboard"),
-        (Link("web:dashboard", _("Dashboard"), signed_in, _("Dashboard")),),
+        (Link("web:dashboard", _("Dashboard"), signed_in, _("Home")),),
     ),
     Group(
         "desk",
@@ -154,7 +154,9 @@ MENU: tuple[Group, ...] = (
         _("Administration"),
         (
             Link("web:users", _("People"), signed_in, _("People")),
-            Link("web:events", _("Events"), signed_in, _("Events")),
+            # The event log is the operator's audit: not in the portal (a customer's
+            # people read their tickets' and incidents' histories on those pages).
+            Link("web:events", _("Events"), signed_in),
             Link("notify:channel_list", _("Notifications"), signed_in, _("Notifications")),
             Link("notify:message_list", _("Delivery log"), signed_in, _("Delivery log")),
             Link("admin:index", _("Admin"), django_admin),

@@ -6,11 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from baozhang.accounts.permissions import roles_of
+from baozhang.accounts.permissions import is_operator_staff, roles_of
 from baozhang.accounts.selectors import visible_organisations, visible_users
 from baozhang.events.models import EventKind
 from baozhang.events.selectors import timeline, visible_events
 from baozhang.ui.search import search_text
+from baozhang.web import customer_views
 from baozhang.web.selectors import dashboard_figures
 
 PAGE_SIZE = 50
@@ -22,6 +23,8 @@ def _page(request: HttpRequest, qs):  # type: ignore[no-untyped-def]
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    if not is_operator_staff(request.user):
+        return customer_views.customer_home(request)  # a customer's people: their home
     figures = dashboard_figures(request.user, timezone.now())
     recent = visible_events(request.user).select_related("organisation")[:10]
     return render(request, "web/dashboard.html", {"figures": figures, "recent": recent})

@@ -163,14 +163,20 @@ def test_bulk_assignment_assigns_the_chosen_tickets(personas, login, ticket_fact
 
 
 def test_a_customer_cannot_choose_priority_or_channel(personas, api_client):
-    ticket = (
-        api_client(personas.contact_a)
-        .post(
-            "/api/v1/tickets",
-            {"kind": "fault", "subject": "x", "priority": "P1", "channel": "hotline"},
-            content_type="application/json",
-        )
-        .json()
+    client = api_client(personas.contact_a)
+    # The priority is the operator's: refused by name (test_customer_sends_operator_fields).
+    refused = client.post(
+        "/api/v1/tickets",
+        {"kind": "fault", "subject": "x", "priority": "P1", "channel": "hotline"},
+        content_type="application/json",
     )
+    assert refused.status_code == 422
+    assert set(refused.json()["error"]["fields"]) == {"priority", "__all__"}
+    # A channel a customer cannot have used is recorded as the portal.
+    ticket = client.post(
+        "/api/v1/tickets",
+        {"kind": "fault", "subject": "x", "channel": "hotline"},
+        content_type="application/json",
+    ).json()
     assert ticket["priority"] == "P3"
     assert ticket["channel"] == "portal"

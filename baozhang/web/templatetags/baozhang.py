@@ -48,3 +48,31 @@ def changes(event: Event) -> list[tuple[str, Any, Any]]:
         field_labels = labels.get(key, {})
         rows.append((key, _label(field_labels, before.get(key)), _label(field_labels, value)))
     return rows
+
+
+@register.filter
+def operator_staff(user: Any) -> bool:
+    """Whether ``user`` is the operator's staff (the event table shows them the record
+    field by field; a customer's people read what changed in words)."""
+    from baozhang.accounts.permissions import is_operator_staff
+
+    return bool(user is not None and is_operator_staff(user))
+
+
+@register.filter
+def changes_in_words(event: Event) -> list[tuple[str, Any, Any]]:
+    """(what, before, after) of each field an event changed, named as the page names the
+    field ("Status", not ``status``), for a customer's people; empty for a creation (its
+    fields are the object's page itself, not a count of fields)."""
+    if not event.before:
+        return []
+    try:
+        model = apps.get_model(event.object_type) if event.object_type else None
+    except (LookupError, ValueError):
+        model = None
+    names: dict[str, Any] = {}
+    if model is not None:
+        names = {
+            f.name: f.verbose_name for f in model._meta.get_fields() if hasattr(f, "verbose_name")
+        }
+    return [(str(names.get(key, key)).capitalize(), old, new) for key, old, new in changes(event)]

@@ -21,10 +21,11 @@ def test_dashboard_shows_figures_from_the_database(login, personas, organisation
     assert 'data-figure="people">7<' in page
 
 
-def test_a_contact_sees_only_their_organisations_figures(login, personas):
+def test_a_contact_gets_their_home_not_the_staff_figures(login, personas):
     page = login(personas.contact_a).get(reverse("web:dashboard")).content.decode()
-    assert 'data-figure="customers">1<' in page
-    assert 'data-figure="people">1<' in page
+    assert 'data-testid="home-summary"' in page  # web/customer_home.html (issue 18 §3)
+    assert 'data-figure="customers"' not in page
+    assert 'data-figure="people"' not in page
 
 
 def test_dashboard_shows_monitors_down_and_open_incidents_in_the_viewers_scope(login, personas):
@@ -45,9 +46,13 @@ def test_dashboard_shows_monitors_down_and_open_incidents_in_the_viewers_scope(l
     staff = login(personas.agent).get(reverse("web:dashboard")).content.decode()
     assert 'data-figure="monitors_down">1<' in staff
     assert 'data-figure="open_incidents">1<' in staff
+    # A customer's home: A sees nothing of B's outage; B sees its service down.
     customer_a = login(personas.contact_a).get(reverse("web:dashboard")).content.decode()
-    assert 'data-figure="monitors_down">0<' in customer_a
     assert 'data-figure="open_incidents">0<' in customer_a
+    assert 'data-service="web"' not in customer_a
+    customer_b = login(personas.contact_b).get(reverse("web:dashboard")).content.decode()
+    assert 'data-figure="open_incidents">1<' in customer_b
+    assert "bz-home-major_outage" in customer_b.split('data-service="web"')[1].split("</tr>")[0]
 
 
 def test_language_switch_is_remembered_on_the_account(client, personas):
@@ -112,6 +117,7 @@ def test_dashboard_counts_the_messages_the_delivery_log_shows(login, personas):
         page = login(user).get(reverse("web:dashboard")).content.decode()
         return "1 pending" in page or "待发送 1" in page
 
-    assert pending(personas.contact_a)  # their organisation's channel
+    # (A customer's people read their channels' messages in the delivery log; their home
+    # page holds no delivery figures.)
     assert pending(personas.director)  # holds the delivery-log capability
     assert not pending(personas.agent)  # the log shows an agent only personal channels

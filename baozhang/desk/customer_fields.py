@@ -1,0 +1,88 @@
+"""What a customer's people may set on a ticket, and the clear refusal of the rest.
+
+A customer's person opens a ticket with its kind, subject, description (and, through the API,
+their own organisation and the channel they used). How the operator handles it — the
+priority, the green channel (D6), who works on it, at which level and in which group or
+category — is the operator's decision. Whoever sends one of those fields is told which
+fields are the operator's (a 422 in the API, an error on the portal form), never silently
+ignored. Once a ticket is open, every change of it but a reply, a rating or an attachment
+is the staff's: a customer who sends one (``PATCH /api/v1/tickets/{id}``) is told the same.
+The API and the portal both call :func:`refuse_operator_fields`: one rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from baozhang.accounts.permissions import is_operator_staff
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from baozhang.accounts.models import User
+
+#: The fields of a ticket only the operator's staff set, by the names the API and the
+#: forms use, with what a person reads.
+OPERATOR_FIELDS: dict[str, Promise] = {
+    "priority": _("priority"),
+    "green_channel": _("green channel"),
+    "assignee": _("assignee"),
+    "assignee_id": _("assignee"),
+    "group": _("group"),
+    "group_id": _("group"),
+    "category": _("category"),
+    "category_id": _("category"),
+    "level": _("level"),
+    "status": _("status"),
+    "agreement": _("agreement"),
+    "agreement_id": _("agreement"),
+}
+
+#: Set by the customer when opening a ticket; changed afterwards by the staff only.
+SET_WHEN_OPENING: dict[str, Promise] = {
+    "kind": _("kind"),
+    "subject": _("subject"),
+}
+
+
+def operator_fields_in(sent: Iterable[str], *, opening: bool) -> list[str]:
+    """The names among ``sent`` that only the operator's staff set, in the order sent:
+    :data:`OPERATOR_FIELDS`, and once the ticket is open (``opening`` false) also
+    :data:`SET_WHEN_OPENING`."""
+    theirs = OPERATOR_FIELDS if opening else {**OPERATOR_FIELDS, **SET_WHEN_OPENING}
+    return [name for name in dict.fromkeys(sent) if name in theirs]
+
+
+def refuse_operator_fields(
+    actor: User | AnonymousUser | None, sent: Iterable[str], *, opening: bool
+) -> None:
+    """Raise a ValidationError naming each field of ``sent`` that a customer's person may
+    not set (see :func:`operator_fields_in`), one message per field and one for the whole;
+    nothing for the operator's staff, the system (``actor`` None) or a clean request."""
+    if actor is None or is_operator_staff(actor):
+        return
+    names = operator_fields_in(sent, opening=opening)
+    if not names:
+        return
+    labels = {**OPERATOR_FIELDS, **SET_WHEN_OPENING}
+    errors: dict[str, list[str]] = {
+        name: [
+            gettext("The %(field)s is set by the operator's staff, not by the customer.")
+            % {"field": labels[name]}
+        ]
+        for name in names
+    }
+    errors[NON_FIELD_ERRORS] = [
+        gettext(
+            "These fields are the operator's: %(fields)s. Leave them out; to ask for a "
+            "change (a higher priority, say), write it in the ticket."
+        )
+        % {"fields": ", ".join(names)}
+    ]
+    raise ValidationError(errors)
