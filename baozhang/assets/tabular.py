@@ -27,6 +27,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 
 from baozhang.accounts.models import Organisation, OrganisationKind, User
 from baozhang.assets import services
@@ -406,7 +407,14 @@ class _Lookups:
             for key in (s.slug, s.name, s.name_en):
                 if key:
                     self.services[_norm(key)] = s
-        self.assets = {a.name: a for a in Asset.objects.all()}
+        # With what comparing a row to its asset reads (its owner, place and relations):
+        # a few queries for the whole register, not several per row.
+        registered = list(Asset.objects.select_related("owner", "location"))
+        for k in range(0, len(registered), 2000):  # bounded IN lists (SQLite's limit)
+            prefetch_related_objects(
+                registered[k : k + 2000], "responsible", "services", "customers"
+            )
+        self.assets = {a.name: a for a in registered}
         self.by_external = {a.external_id: a for a in self.assets.values() if a.external_id}
 
 

@@ -214,3 +214,29 @@ def test_an_asset_is_placed_as_it_is_created_and_a_rack_before_its_room_still_la
         ).count()
         == 1
     )
+
+
+def test_checking_a_file_against_the_register_reads_it_once_not_row_by_row(personas):
+    """A re-import (or its dry run) compares each row with its registered asset: owners,
+    places and relations are read for the whole register at once, so the statements do
+    not grow by several per row (they did: owner, room or rack, three relations)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def servers(n: int) -> list[list[object]]:
+        return [
+            [f"srv-{i:03d}", "server", "in_service", "", "A01", "是", "engineer; director", None]
+            for i in range(n)
+        ]
+
+    head = [["一号机房", "机房", "在用", "", "", "否", "", None]]
+    head.append(["A01", "rack", "in_service", "", "一号机房", "no", "", None])
+    counts = []
+    for n in (5, 25):
+        assert import_assets("assets.xlsx", _xlsx(head + servers(n))).applied
+        with CaptureQueriesContext(connection) as queries:
+            report = import_assets("assets.xlsx", _xlsx(head + servers(n)), dry_run=True)
+        assert report.count("unchanged") == n + 2, report.lines()
+        counts.append(len(queries))
+    # One statement a row at most (the register's rule that names are unique).
+    assert counts[1] - counts[0] <= 20, counts
