@@ -12,6 +12,7 @@ from django.http import HttpRequest
 
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
+from baozhang.events.text import said
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
@@ -50,7 +51,7 @@ def _on_sign_in_failed(
         object_type="" if user else "accounts.user",
         object_id="" if user else username,
         object_label="" if user else username,
-        summary="wrong password or unknown user / 密码错误或用户不存在",
+        summary=said("wrong password or unknown user"),
         ip_address=client_ip(request),
     )
 
@@ -71,6 +72,6 @@ def _on_locked_out(
         object_type="" if user else "accounts.user",
         object_id="" if user else (username or ""),
         object_label="" if user else (username or ""),
-        summary="too many failed sign-ins / 登录失败次数过多，账户已锁定",
+        summary=said("too many failed sign-ins, account locked"),
         ip_address=ip_address,
     )

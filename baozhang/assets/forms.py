@@ -34,6 +34,8 @@ class AssetForm(forms.Form):
         self.fields["customers"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
             kind=OrganisationKind.CUSTOMER
         )
+        # Each service by its name in the reader's language (catalog.fields does the same).
+        self.fields["services"].label_from_instance = lambda s: s.display_name()  # type: ignore[attr-defined]
         self.fields["required_time"].help_text = _(
             "7x24, or the key of a business calendar (cn-5x8 …)."
         )

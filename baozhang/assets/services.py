@@ -33,6 +33,7 @@ from baozhang.assets.models import (
 from baozhang.calendars.selectors import calendar_for
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
+from baozhang.events.text import said
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -190,7 +191,7 @@ def create_asset(
             asset,
             actor=actor,
             after=_audit(asset),
-            summary=f"资产登记 / asset registered: {asset.name}"[:500],
+            summary=said("asset registered: %(name)s", name=asset.name[:300]),
         )
     return asset
 
@@ -230,7 +231,7 @@ def update_asset(
                 actor=actor,
                 before=old,
                 after=new,
-                summary=f"资产变更 / asset changed: {asset.name}"[:500],
+                summary=said("asset changed: %(name)s", name=asset.name[:300]),
             )
     return asset
 
@@ -277,8 +278,12 @@ def add_document(
             doc,
             actor=actor,
             after={"title": doc.title, "version": doc.version, "size": doc.size},
-            summary=f"技术文档 {doc.title} v{doc.version} / document {doc.title} "
-            f"v{doc.version}: {asset.name}"[:500],
+            summary=said(
+                "document %(title)s v%(version)s: %(asset)s",
+                title=doc.title[:200],
+                version=doc.version,
+                asset=asset.name[:200],
+            ),
             parent=asset,
         )
     return doc

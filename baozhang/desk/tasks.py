@@ -15,6 +15,7 @@ from baozhang.desk import notices
 from baozhang.desk.models import FINISHED_STATUSES, Clock, ClockState, Level
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
+from baozhang.events.text import said
 
 log = logging.getLogger("baozhang.desk")
 
@@ -52,7 +53,7 @@ def check_clocks(now: dt.datetime | None = None) -> tuple[int, int]:
                 object_label=f"{ticket.reference}: {clock.get_kind_display()}",
                 before={"warned": False},
                 after={"warned": True, "due_at": clock.due_at},
-                summary="SLA warning / 时限预警",
+                summary=said("SLA warning"),
                 at=now,
             )
             notices.notify_people(
@@ -91,7 +92,7 @@ def check_clocks(now: dt.datetime | None = None) -> tuple[int, int]:
                 object_label=f"{ticket.reference}: {clock.get_kind_display()}",
                 before={"state": ClockState.RUNNING},
                 after={"state": ClockState.BREACHED},
-                summary="SLA breached / 超出时限",
+                summary=said("SLA breached"),
                 at=now,
             )
             notices.notify_people(

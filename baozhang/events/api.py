@@ -26,6 +26,18 @@ class EventOut(Schema):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     summary: str
+    summary_id: str
+    summary_params: dict[str, Any] | None
+
+    @staticmethod
+    def resolve_summary(obj: Any) -> str:
+        """In the reader's language (Accept-Language, else the token owner's): our own
+        texts are stored as ``summary_id`` and ``summary_params`` and said again here."""
+        return str(obj.summary_text)
+
+    @staticmethod
+    def resolve_object_label(obj: Any) -> str:
+        return str(obj.object_text)
 
 
 @router.get("/events", response=list[EventOut])

@@ -5,7 +5,10 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from baozhang.core.bilingual import one_language
 
 
 class AppendOnlyError(Exception):
@@ -72,6 +75,12 @@ class Event(models.Model):
     before = models.JSONField(_("before"), null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(_("after"), null=True, blank=True, encoder=DjangoJSONEncoder)
     summary = models.CharField(_("summary"), max_length=500, blank=True)
+    # The summary as a message of the catalogue and its parameters (events/text.py), so
+    # that each reader reads it in their language; empty for typed text and older rows.
+    summary_id = models.CharField(_("summary message"), max_length=300, blank=True)
+    summary_params = models.JSONField(
+        _("summary parameters"), null=True, blank=True, encoder=DjangoJSONEncoder
+    )
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     objects = EventQuerySet.as_manager()
@@ -87,6 +96,22 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.kind} {self.object_label}"
+
+    @property
+    def summary_text(self) -> str:
+        """The summary in the reader's language: the stored message said again, or for
+        typed text and older rows the text as written (a ``中文 / English`` pair in the
+        reader's half)."""
+        from baozhang.events.text import render
+
+        if self.summary_id:
+            return render(self.summary_id, self.summary_params)
+        return one_language(self.summary, get_language())
+
+    @property
+    def object_text(self) -> str:
+        """The object's recorded label, a ``中文 / English`` pair in the reader's half."""
+        return one_language(self.object_label, get_language())
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from baozhang.events.models import Event, EventKind
+from baozhang.events.text import Said, in_english
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -59,7 +60,7 @@ def record(
     actor_label: str = "",
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
-    summary: str = "",
+    summary: str | Said = "",
     organisation: models.Model | object | None = ...,
     object_type: str = "",
     object_id: str = "",
@@ -76,7 +77,13 @@ def record(
     `parent` is the whole that `obj` is part of; the parent's timeline shows the event.
     `organisation` defaults to the object's own; pass None explicitly for an event only the
     operator's staff may see (an internal note, the reason of an escalation).
+    `summary` is typed text as written, or ``said(msgid, **params)`` (events/text.py) for
+    a text of ours, which each reader then reads in their own language.
     """
+    summary_id, summary_params = "", None
+    if isinstance(summary, Said):
+        summary_id, summary_params = summary.msgid, summary.stored_params()
+        summary = in_english(summary)
     user = actor if actor is not None and actor.is_authenticated else None
     return Event.objects.create(
         at=at or timezone.now(),
@@ -90,6 +97,8 @@ def record(
         before=dict(before) if before is not None else None,
         after=dict(after) if after is not None else None,
         summary=summary[:500],
+        summary_id=summary_id,
+        summary_params=summary_params,
         ip_address=ip_address,
         parent_type=object_type_of(parent) if parent is not None else "",
         parent_id=str(parent.pk) if parent is not None else "",

@@ -24,6 +24,7 @@ from baozhang.analysis.models import Action, CauseCategory, SubjectKind
 from baozhang.analysis.selectors import analysis_of
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed
+from baozhang.events.text import said
 from baozhang.incidents import notices
 from baozhang.incidents.models import (
     OPEN_STATUSES,
@@ -342,7 +343,7 @@ def link_ticket(actor: Actor, incident: Incident, ticket: Ticket) -> Incident:
         actor,
         before={"tickets": before},
         after=after,
-        summary=f"ticket {ticket.reference} linked / 关联工单 {ticket.reference}",
+        summary=said("ticket %(reference)s linked", reference=ticket.reference),
     )
     return incident
 
@@ -453,6 +454,6 @@ def flag_missed_restore_target(incident: Incident, now: dt.datetime) -> bool:
             at=now,
             before={"restore_missed_at": None},
             after={"restore_missed_at": now, "restore_due_at": incident.restore_due_at},
-            summary="restore target missed / 超出恢复时限",
+            summary=said("restore target missed"),
         )
     return True

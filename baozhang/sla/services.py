@@ -17,6 +17,7 @@ from baozhang.accounts.permissions import Capability, can, is_operator_staff, re
 from baozhang.events.announce import Announcement
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
+from baozhang.events.text import said
 from baozhang.sla.models import (
     IN_FORCE_STATUSES,
     Agreement,
@@ -249,7 +250,7 @@ def add_target(
         parent=agreement,
         object_label=f"{agreement.reference}: {target}",
         after={"estimated_monthly_cost": target.estimated_monthly_cost},
-        summary="internal cost estimate / 内部成本估算",
+        summary=said("internal cost estimate"),
     )
     for tier in tiers or []:
         _add(
@@ -549,6 +550,8 @@ def sign_review(actor: User, review: Review) -> Review:
         review.agreement,
         before={"status": before_status},
         after={"status": review.status, "signed": side},
-        summary=f"signed for the {side} / {'运营方' if side == 'operator' else '客户'}签字",
+        summary=said("signed for the operator")
+        if side == "operator"
+        else said("signed for the customer"),
     )
     return review

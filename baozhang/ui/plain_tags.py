@@ -50,3 +50,14 @@ def moments(value: Any) -> str:
 @register.filter
 def shown(value: Any) -> str:
     return plain.shown_value(value)
+
+
+@register.filter
+def one_language(value: Any) -> str:
+    """A text of ours stored in both languages at once (``desk standard / 服务时限标准``)
+    in the reader's; any other text as it is (core.bilingual)."""
+    from django.utils.translation import get_language
+
+    from baozhang.core.bilingual import one_language as pick
+
+    return pick("" if value is None else str(value), get_language())

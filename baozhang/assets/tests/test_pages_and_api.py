@@ -84,7 +84,9 @@ def test_the_api_lists_reads_creates_and_updates(personas, api_client, asset_fac
         "is_critical": True,
         "responsible_ids": [personas.engineer.pk],
     }
-    refused = engineer.post("/api/v1/assets", body, content_type="application/json")
+    refused = engineer.post(
+        "/api/v1/assets", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert refused.status_code == 422
     error = refused.json()["error"]
     assert "at least two responsible people" in " ".join(error["fields"]["responsible"])
