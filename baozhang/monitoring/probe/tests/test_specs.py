@@ -51,6 +51,34 @@ FULL_HTTP = MonitorSpec(
             dns_expected=("mail.example.test",),
             dns_server="[2001:db8::53]:5353",
         ),
+        MonitorSpec(
+            id=4,
+            kind="snmp",
+            target="[2001:db8::5]:1161",
+            interval=60,
+            timeout=3,
+            snmp_version="3",
+            snmp_user="ups-reader",
+            snmp_auth_protocol="SHA-256",
+            snmp_auth_key="auth-pass-1",
+            snmp_priv_protocol="AES-256",
+            snmp_priv_key="priv-pass-2",
+            snmp_oid="1.3.6.1.2.1.33.1.2.5.0",
+            snmp_scale=0.1,
+            snmp_min=13.2,
+            snmp_max=13.8,
+            snmp_unit="V",
+        ),
+        MonitorSpec(
+            id=5,
+            kind="snmp",
+            target="ups-1.example.test",
+            interval=60,
+            timeout=3,
+            snmp_community="ro",
+            snmp_oid=".1.3.6.1.2.1.33.1.4.1.0",
+            snmp_expected="3",
+        ),
     ],
 )
 def test_spec_survives_a_json_round_trip(spec: MonitorSpec) -> None:
@@ -105,6 +133,46 @@ def test_from_dict_refuses_bad_input_in_both_languages(change: dict, names: str)
     d.update(change)
     with pytest.raises(ValueError) as err:
         MonitorSpec.from_dict(d)
+    message = str(err.value)
+    assert names in message
+    english, _, chinese = message.partition(" / ")
+    assert english and chinese, message
+
+
+SNMP = {
+    "id": 1,
+    "kind": "snmp",
+    "target": "10.0.0.5",
+    "interval": 60,
+    "timeout": 5,
+    "snmp_community": "ro",
+    "snmp_oid": "1.3.6.1.2.1.1.3.0",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "names"),
+    [
+        ({"target": "10.0.0.5:0"}, "10.0.0.5:0"),
+        ({"target": "ups 1"}, "ups 1"),
+        ({"snmp_version": "1"}, "snmp_version"),
+        ({"snmp_oid": "sysUpTime.0"}, "sysUpTime.0"),
+        ({"snmp_oid": "1.3.6.01"}, "1.3.6.01"),
+        ({"snmp_community": ""}, "community"),
+        ({"snmp_version": "3"}, "user"),
+        ({"snmp_version": "3", "snmp_user": "u", "snmp_auth_key": "short"}, "snmp_auth_key"),
+        ({"snmp_version": "3", "snmp_user": "u", "snmp_priv_key": "12345678"}, "authentication"),
+        ({"snmp_version": "3", "snmp_user": "u", "snmp_auth_protocol": "SHA1"}, "SHA1"),
+        ({"snmp_version": "3", "snmp_user": "u", "snmp_priv_protocol": "3DES"}, "3DES"),
+        ({"snmp_min": 5, "snmp_max": 4}, "snmp_min"),
+        ({"snmp_min": "5"}, "snmp_min"),
+        ({"snmp_scale": 0}, "snmp_scale"),
+        ({"snmp_expected": "1", "snmp_max": 4}, "snmp_expected"),
+    ],
+)
+def test_an_snmp_spec_refuses_bad_settings_in_both_languages(change: dict, names: str) -> None:
+    with pytest.raises(ValueError) as err:
+        MonitorSpec.from_dict({**SNMP, **change})
     message = str(err.value)
     assert names in message
     english, _, chinese = message.partition(" / ")
