@@ -222,3 +222,27 @@ def test_a_customer_reads_their_tickets_history_in_words_not_field_counts(person
     # The operator's staff still read the record field by field.
     staff = login(personas.agent).get(f"/desk/tickets/{world['a']['waiting'].pk}/")
     assert "<code>status</code>" in staff.content.decode()
+
+
+def test_the_operator_sets_its_hotline_through_the_api_and_customers_see_it(
+    personas, api_client, login
+):
+    admin = api_client(personas.admin)
+    url = f"/api/v1/organisations/{personas.operator.pk}"
+    too_long = admin.patch(url, {"hotline": "4" * 101}, content_type="application/json")
+    assert too_long.status_code == 422
+    answer = admin.patch(
+        url,
+        {"hotline": "400-820-0000", "complaint_line": "010-6666 8888"},
+        content_type="application/json",
+    )
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["hotline"] == "400-820-0000"
+    # A customer's person cannot change the operator's lines (nor see its organisation).
+    refused = api_client(personas.contact_a).patch(
+        url, {"hotline": "1"}, content_type="application/json"
+    )
+    assert refused.status_code == 404
+    html = _home(login(personas.contact_a))
+    assert 'href="tel:4008200000"' in html
+    assert 'href="tel:01066668888"' in html
