@@ -27,7 +27,8 @@ class PlanForm(forms.Form):
         self.instance = instance
         self.fields.update(fields_for_model(Plan, fields=names))
         self.fields["description"].widget.attrs["rows"] = 2
-        self.fields["starts_on"].widget = forms.DateInput(attrs={"type": "date"})
+        self.fields["period"].label = _("Period")  # a plan's period, not a statistics period
+        self.fields["starts_on"].widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         self.fields["assets"].queryset = Asset.objects.exclude(  # type: ignore[attr-defined]
             status=AssetStatus.RETIRED
         ).order_by("kind", "name")
@@ -71,6 +72,9 @@ def step_initial(plan: Plan) -> list[dict[str, Any]]:
     rows = []
     for step in plan.steps.order_by("position"):
         row = {k: getattr(step, k) for k in STEP_FIELDS}
+        for name in ("low", "high", "target", "tolerance"):
+            if row[name] is not None:  # 13.2, not 13.2000
+                row[name] = row[name].normalize()
         row["expected_yes"] = {True: "yes", False: "no"}.get(step.expected_yes, "")
         rows.append(row)
     return rows
