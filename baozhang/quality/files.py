@@ -31,7 +31,8 @@ class ReportFile:
         return hashlib.sha256(self.content).hexdigest()
 
 
-def _safe(label: str) -> str:
+def safe_name(label: str) -> str:
+    """``label`` fit for a file name: letters, digits, - . _; anything else becomes _."""
     return "".join(c if c.isalnum() or c in "-._" else "_" for c in label) or "report"
 
 
@@ -48,7 +49,7 @@ def report_file(
         write_workbook(report, buffer)
     else:
         write_pdf(report, buffer, language=language, live=live)
-    name = f"quality-{_safe(report['period'].get('label') or 'report')}.{fmt}"
+    name = f"quality-{safe_name(report['period'].get('label') or 'report')}.{fmt}"
     return ReportFile(buffer.getvalue(), CONTENT_TYPES[fmt], name)
 
 
@@ -69,7 +70,7 @@ def frozen_as_report(frozen: Any) -> dict[str, Any]:
 def frozen_file(frozen: Any, fmt: str, *, language: str | None = None) -> ReportFile:
     """A frozen report as the XLSX or PDF file to send, named after its period and id."""
     made = report_file(frozen_as_report(frozen), fmt, language=language, live=False)
-    name = f"quality-{_safe(frozen.period_label)}-frozen-{frozen.pk}.{fmt}"
+    name = f"quality-{safe_name(frozen.period_label)}-frozen-{frozen.pk}.{fmt}"
     return ReportFile(made.content, made.content_type, name)
 
 

@@ -11,9 +11,10 @@ from ninja import Field, Router, Schema
 
 from baozhang.accounts.permissions import Capability, require
 from baozhang.api.types import Id
-from baozhang.quality.files import CONTENT_TYPES, file_response
+from baozhang.quality.files import CONTENT_TYPES, file_response, safe_name
 from baozhang.quality.report import parse_period, quality_report
 from baozhang.quality.statistics import Scope, check_scope
+from baozhang.quality.views import report_document
 
 router = Router(tags=["quality"])
 
@@ -38,13 +39,15 @@ class QualityReport(Schema):
     analysis: dict[str, Any]
 
 
-# The same report as a file: format=xlsx or format=pdf answer 200 with these types.
+HTML = "text/html; charset=utf-8"
+
+# The same report as a file: format=xlsx, pdf or html answer 200 with these types.
 _FILES = {
     "responses": {
         200: {
             "content": {
                 content_type: {"schema": {"type": "string", "format": "binary"}}
-                for content_type in CONTENT_TYPES.values()
+                for content_type in (*CONTENT_TYPES.values(), "text/html")
             }
         }
     }
@@ -58,7 +61,7 @@ def get_quality_report(
     customer: Id | None = None,
     service: Id | None = None,
     region: Annotated[str, Field(min_length=1, max_length=60)] | None = None,
-    format: Literal["json", "xlsx", "pdf"] = "json",
+    format: Literal["json", "xlsx", "pdf", "html"] = "json",
 ) -> dict[str, Any] | HttpResponse:
     """The quality statistics (Q4, Q5) of ``period`` — ``2026-11``, ``2026-Q4``, ``2026`` or
     ``2026-11-01..2026-11-30`` — for the whole operator, one customer, one service or one
@@ -69,12 +72,18 @@ def get_quality_report(
     officer) only: 403 for anyone else, customers' people included.
 
     ``format``: ``json`` (default, this schema), ``xlsx`` (the workbook: a sheet per
-    statistic, Chinese headings with English below) or ``pdf`` (embedded Chinese font, in
-    the request's language), returned as an attachment with its content type."""
+    statistic, Chinese headings with English below), ``pdf`` (embedded Chinese font, in
+    the request's language) or ``html`` (the page's sections and the charts' tables as one
+    file without scripts, in the request's language, as ``baozhang report quality --format
+    html`` writes it), returned as an attachment with its content type."""
     require(request.auth, Capability.VIEW_AUDIT)
     scope = Scope(customer_id=customer, service_id=service, region=region)
     check_scope(scope)
     report = quality_report(parse_period(period), scope, label=period)
     if format == "json":
         return report
+    if format == "html":
+        response = HttpResponse(report_document(report), content_type=HTML)
+        response["Content-Disposition"] = f'attachment; filename="quality-{safe_name(period)}.html"'
+        return response
     return file_response(report, format, language=get_language())

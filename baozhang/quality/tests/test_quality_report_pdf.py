@@ -104,6 +104,13 @@ def test_the_api_and_the_page_return_the_files_with_their_types(
     assert xlsx["Content-Type"] == XLSX
     assert load_workbook(io.BytesIO(xlsx.content)).sheetnames[0] == "概况 Summary"
     assert client.get(f"{url}&format=json").json()["server_faults"]["count"] == 4
+    # The HTML file, as the command writes it, in the reader's language
+    html = client.get(f"{url}&format=html", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert html["Content-Type"] == "text/html; charset=utf-8"
+    assert 'filename="quality-2026-09.html"' in html["Content-Disposition"]
+    text = html.content.decode()
+    assert "整个网络服务器系统的障碍次数及障碍历时" in text and "3 小时 20 分钟" in text
+    assert "未配置数据来源" in text and "<script" not in text
     assert client.get(f"{url}&format=docx").status_code == 422
     # The report page offers the same PDF
     page = client.get(f"/quality/report/?period={SEPTEMBER}&format=pdf")
@@ -113,7 +120,7 @@ def test_the_api_and_the_page_return_the_files_with_their_types(
     schema = client.get("/api/v1/openapi.json").json()
     operation = schema["paths"]["/api/v1/quality/report"]["get"]
     content = operation["responses"]["200"]["content"]
-    assert {"application/json", "application/pdf", XLSX} <= set(content)
+    assert {"application/json", "application/pdf", XLSX, "text/html"} <= set(content)
     assert any(p["name"] == "format" for p in operation["parameters"])
     # Others are refused whatever the format
     client.force_login(personas.agent)
