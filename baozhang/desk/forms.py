@@ -30,7 +30,7 @@ class NewTicketForm(forms.Form):
         label=_("Caller or sender"),
         required=False,
         max_length=200,
-        help_text=_("Name and number, e.g. 张先生 138 0000 0000"),
+        help_text=_("Name and number, e.g. Mr Zhang 138 0000 0000"),
     )
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.P3)
     category = forms.ModelChoiceField(
