@@ -491,6 +491,13 @@ async def run_check(spec: MonitorSpec, ctx: CheckContext) -> CheckResult:
     (dns, snmp), None when nothing was measured; ``error`` is ``""`` when ok, else a short
     "English / 中文" line of at most 300 characters. Never raises (except cancellation).
     """
+    if spec.kind == Kind.SNMP:
+        # the probe's own one-time set-up (an SNMP engine), not the target: outside the
+        # check's timeout, and on a thread (SnmpEngines.prepare)
+        try:
+            await ctx.snmp.prepare(spec)
+        except Exception as exc:
+            return False, None, _http_error(exc)
     try:
         async with asyncio.timeout(spec.timeout):
             ok, latency, error = await _CHECKS[spec.kind](spec, ctx)

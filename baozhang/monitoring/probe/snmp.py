@@ -10,6 +10,7 @@ No Django.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import ipaddress
 import time
@@ -67,14 +68,55 @@ _PRIV = {
 }
 
 
+# The MIB modules an engine reads when it first sends a request: loaded when it is made.
+_ENGINE_MODULES = (
+    "SNMPv2-MIB",
+    "SNMP-COMMUNITY-MIB",
+    "SNMP-TARGET-MIB",
+    "SNMP-USER-BASED-SM-MIB",
+    "SNMP-VIEW-BASED-ACM-MIB",
+    "PYSNMP-USM-MIB",
+)
+
+
+def _new_engine() -> SnmpEngine:
+    engine = SnmpEngine()
+    engine.get_mib_builder().load_modules(*_ENGINE_MODULES)
+    return engine
+
+
 class SnmpEngines:
-    """The SNMP engines of one probe process (see the module's docstring). Engines are
-    made when first needed, on the running event loop, and closed by :meth:`close`."""
+    """The SNMP engines of one probe process (see the module's docstring), closed by
+    :meth:`close`.
+
+    Making an engine is a second of Python work (it reads pysnmp's MIB modules), so it is
+    done on a thread, once per engine, before the check's own timeout starts
+    (:meth:`prepare`): the probe's event loop keeps checking meanwhile, and the first
+    check of a UPS is not failed for the probe's own start-up."""
 
     def __init__(self) -> None:
         self._engines: dict[str, SnmpEngine] = {}
+        self._making: dict[str, asyncio.Future[SnmpEngine]] = {}
 
-    def for_spec(self, spec: MonitorSpec) -> SnmpEngine:
+    async def prepare(self, spec: MonitorSpec) -> None:
+        """Make the engine ``spec`` needs, unless it exists. Concurrent checks that need
+        the same engine wait for the one being made."""
+        key = self._key(spec)
+        if key in self._engines:
+            return
+        making = self._making.get(key)
+        if making is None:
+            making = self._making[key] = asyncio.ensure_future(asyncio.to_thread(_new_engine))
+        try:
+            # shielded: a check cancelled meanwhile does not cancel the making
+            engine = await asyncio.shield(making)
+        finally:
+            if making.done():
+                self._making.pop(key, None)
+        self._engines.setdefault(key, engine)
+
+    @staticmethod
+    def _key(spec: MonitorSpec) -> str:
         if spec.snmp_version == "3":
             creds = "\0".join(
                 (
@@ -85,12 +127,16 @@ class SnmpEngines:
                     spec.snmp_priv_key,
                 )
             )
-            key = "v3:" + hashlib.sha256(creds.encode()).hexdigest()
-        else:
-            key = "v2c"
+            return "v3:" + hashlib.sha256(creds.encode()).hexdigest()
+        return "v2c"
+
+    def for_spec(self, spec: MonitorSpec) -> SnmpEngine:
+        """The engine for ``spec``, made here (on the loop) if :meth:`prepare` was not
+        awaited first."""
+        key = self._key(spec)
         engine = self._engines.get(key)
         if engine is None:
-            engine = self._engines[key] = SnmpEngine()
+            engine = self._engines[key] = _new_engine()
         return engine
 
     def close(self) -> None:
@@ -185,9 +231,10 @@ async def check_snmp(spec: MonitorSpec, engines: SnmpEngines) -> CheckResult:
     transport_class = Udp6TransportTarget if v6 else UdpTransportTarget
     # One request, no retries: the monitor's own retries decide when it is down.
     transport = await transport_class.create(address, timeout=spec.timeout, retries=0)
+    engine = engines.for_spec(spec)
     t0 = time.perf_counter()
     indication, status, _index, var_binds = await get_cmd(
-        engines.for_spec(spec),
+        engine,
         _auth_data(spec),
         transport,
         ContextData(),

@@ -151,3 +151,23 @@ def test_an_agent_that_never_answers_costs_its_timeout_and_no_more() -> None:
     assert (ok, latency) == (False, None)
     assert "0.3" in error
     assert "/" in error  # English / Chinese
+
+
+def test_checks_at_once_share_one_engine_per_set_of_credentials(agent: SnmpAgent) -> None:
+    agent.set(1, "13.5")
+    specs = [
+        *(v2c(agent.target, agent.oid(1)) for _ in range(3)),
+        *(v3(agent.target, agent.oid(1)) for _ in range(2)),
+        v3(agent.target, agent.oid(1), snmp_auth_key="another-key-9"),
+    ]
+
+    async def main() -> tuple[list[Result], int]:
+        async with CheckContext() as ctx:
+            results = await asyncio.wait_for(
+                asyncio.gather(*(run_check(s, ctx) for s in specs)), 60
+            )
+            return list(results), len(ctx.snmp._engines)
+
+    results, engines = asyncio.run(main())
+    assert [ok for ok, _, _ in results] == [True] * 5 + [False]
+    assert engines == 3  # v2c; the v3 user with its keys; the same user with other keys
