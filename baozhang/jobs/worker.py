@@ -13,6 +13,7 @@ that reason is said once per outage, baozhang/outage.py), and one line when it i
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import queue as queue_module
@@ -24,7 +25,7 @@ from typing import Any
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
-from baozhang.jobs import registry
+from baozhang.jobs import beats, registry
 from baozhang.outage import OutageLog, is_database_unavailable
 
 log = logging.getLogger(__name__)
@@ -131,12 +132,17 @@ class Worker:
         """Loop until `stop` is set (or, with `once`, until nothing is due). Returns after
         the items already claimed have been processed and connections are closed."""
         log.info("worker %s starting with %d senders", self.name, self.concurrency)
+        started_at = timezone.now()
+        next_beat = 0.0
         pool = _Pool(self.concurrency, self.name)
         backlog = self.concurrency * 2
         failures = 0
         try:
             while not stop.is_set():
                 try:
+                    if time.monotonic() >= next_beat:
+                        next_beat = time.monotonic() + beats.BEAT_EVERY
+                        self._beat(started_at)
                     self._run_periodic()
                     claimed = self._claim(pool, backlog)
                     if failures:
@@ -178,8 +184,31 @@ class Worker:
                     pool.wait_for_slot(self.concurrency + 1, self.poll_interval)
         finally:
             pool.shutdown()
+            try:
+                beats.stopped(self.name)
+            except Exception as exc:  # the database may be away as it stops: said, not fatal
+                log.warning(
+                    "worker %s: could not record its stop (%s) / 未能记录后台任务停止",
+                    self.name,
+                    type(exc).__name__,
+                )
             connection.close()
             log.info("worker %s stopped", self.name)
+
+    def _beat(self, started_at: dt.datetime) -> None:
+        """Write this worker's heartbeat (/metrics shows it, jobs/models.WorkerBeat). A beat
+        that fails is said and tried again at the next one; it never holds up the work."""
+        try:
+            beats.beat(self.name, started_at)
+        except Exception as exc:
+            if is_database_unavailable(exc):
+                return  # the claim that follows fails too, and says so once
+            log.warning(
+                "worker %s: heartbeat not written (%s: %s) / 后台任务心跳未写入",
+                self.name,
+                type(exc).__name__,
+                str(exc).strip().splitlines()[0] if str(exc).strip() else "",
+            )
 
     def _claim(self, pool: _Pool, backlog: int) -> int:
         claimed = 0

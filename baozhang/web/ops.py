@@ -4,11 +4,12 @@
 - ``/readyz``: the database answers and every migration of this version is applied: 200
   "ready", else 503 with Retry-After and the reason in both languages.
 - ``/metrics``: Prometheus text format: the outbox backlog and the age of its oldest
-  message, probe lag and checks per second, open tickets by state, and when each worker
-  last delivered. Only for a client that sends ``Authorization: Bearer <METRICS_TOKEN>``
-  or comes from an address of METRICS_ALLOW_FROM (default: this machine's loopback);
-  anyone else gets 403. The address is the connection's (REMOTE_ADDR): behind a proxy,
-  name the proxy's address or use the token.
+  message, probe lag and checks per second, open tickets by state, each worker's heartbeat
+  (its loop writes one every 15 s, jobs/beats.py) and when each worker last delivered.
+  Only for a client that sends ``Authorization: Bearer <METRICS_TOKEN>`` or comes from an
+  address of METRICS_ALLOW_FROM (default: this machine's loopback); anyone else gets 403.
+  The address is the connection's (REMOTE_ADDR): behind a proxy, name the proxy's address
+  or use the token.
 
 None of them reads a session or a person; they answer in plain text, without caching.
 """
@@ -33,6 +34,8 @@ from django.views.decorators.http import require_GET
 from baozhang.cli import schema_problem
 from baozhang.core.outbound import AllowList, parse_allow_list
 from baozhang.desk.models import FINISHED_STATUSES, Status, Ticket
+from baozhang.jobs.beats import BEAT_EVERY
+from baozhang.jobs.models import WorkerBeat
 from baozhang.monitoring.models import CheckState, MonitorKind, ProbeResult
 from baozhang.notify.models import DeliveryAttempt, Message, MessageStatus
 
@@ -45,8 +48,10 @@ _migrations_ok_until = [0.0]
 # primary key's index, read backwards): at most this many rows per scrape.
 _RATE_WINDOW_S = 60
 _RATE_ROWS = 300_000
-# Workers that delivered within this time are listed.
+# Workers that delivered, or beat without having stopped, within this time are listed.
 _WORKERS_SEEN_WITHIN = dt.timedelta(hours=1)
+# A worker counts as running while its last heartbeat is younger than this.
+_WORKER_ALIVE_WITHIN = dt.timedelta(seconds=3 * BEAT_EVERY)
 
 
 def _text(body: str, status: int = 200) -> HttpResponse:
@@ -186,7 +191,33 @@ def metrics_text(now: dt.datetime | None = None) -> str:
         ),
     )
 
-    # Workers: when each last started a delivery (within the last hour).
+    # Workers: each one's heartbeat (not stopped as asked, seen within the last hour), how
+    # many beat lately, and when each last started a delivery (within the last hour).
+    beating = sorted(
+        WorkerBeat.objects.filter(
+            stopped_at__isnull=True, beat_at__gte=now - _WORKERS_SEEN_WITHIN
+        ).values_list("name", "beat_at")
+    )
+    lines += _family(
+        "baozhang_worker_heartbeat_age_seconds",
+        "gauge",
+        f"Seconds since each worker (host:pid) last beat (every {BEAT_EVERY:g} s while it"
+        " runs); workers that stopped as asked are not listed.",
+        (
+            f'baozhang_worker_heartbeat_age_seconds{{worker="{_label(w)}"}}'
+            f" {max(0.0, (now - at).total_seconds()):.3f}"
+            for w, at in beating
+        ),
+    )
+    lines += _family(
+        "baozhang_workers_running",
+        "gauge",
+        f"Workers whose last heartbeat is younger than {_WORKER_ALIVE_WITHIN.seconds} s.",
+        [
+            "baozhang_workers_running"
+            f" {sum(1 for _, at in beating if now - at < _WORKER_ALIVE_WITHIN)}"
+        ],
+    )
     seen = (
         DeliveryAttempt.objects.filter(started_at__gte=now - _WORKERS_SEEN_WITHIN)
         .order_by()

@@ -159,3 +159,25 @@ def test_metrics_report_probe_lag_checks_per_second_and_workers(
     assert 39 <= _sample(text, "baozhang_probe_lag_seconds") < 120
     assert _sample(text, "baozhang_probe_checks_per_second") == 0.5
     assert 5 <= _sample(text, 'baozhang_worker_last_delivery_age_seconds{worker="host-a:41"}') < 120
+
+
+def test_metrics_show_each_running_workers_heartbeat_and_not_a_stopped_one(
+    settings: Any,
+) -> None:
+    from baozhang.jobs import beats
+
+    settings.METRICS_ALLOW_FROM = ["127.0.0.1"]
+    now = timezone.now()
+    # Given a worker that beat 4 s ago, one silent for 20 minutes (died), and one that
+    # stopped as asked
+    beats.beat("host-a:1", now - timezone.timedelta(hours=2), now - timezone.timedelta(seconds=4))
+    beats.beat("host-b:2", now - timezone.timedelta(hours=2), now - timezone.timedelta(minutes=20))
+    beats.beat("host-c:3", now - timezone.timedelta(hours=2), now - timezone.timedelta(seconds=9))
+    beats.stopped("host-c:3")
+    # When scraped
+    text = from_address("127.0.0.1").get("/metrics").content.decode()
+    # Then both heartbeats of workers not stopped show their age, and one of them runs
+    assert 4 <= _sample(text, 'baozhang_worker_heartbeat_age_seconds{worker="host-a:1"}') < 120
+    assert _sample(text, 'baozhang_worker_heartbeat_age_seconds{worker="host-b:2"}') >= 1200
+    assert 'worker="host-c:3"' not in text
+    assert _sample(text, "baozhang_workers_running") == 1
