@@ -50,16 +50,20 @@ done
 """
 
 
-def free_udp_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind(("127.0.0.1", 0))
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
+
+
+def free_udp_port(host: str = "127.0.0.1") -> int:
+    with socket.socket(_family(host), socket.SOCK_DGRAM) as s:
+        s.bind((host, 0))
         return int(s.getsockname()[1])
 
 
-def _bound(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+def _bound(port: int, host: str) -> bool:
+    with socket.socket(_family(host), socket.SOCK_DGRAM) as s:
         try:
-            s.bind(("127.0.0.1", port))
+            s.bind((host, port))
         except OSError as exc:
             return exc.errno == errno.EADDRINUSE
     return False
@@ -68,14 +72,18 @@ def _bound(port: int) -> bool:
 class SnmpAgent:
     """A running snmpd: ``port``, and ``set(n, value, kind)`` for OID ``BASE_OID.n``."""
 
-    def __init__(self, folder: Path, port: int, process: subprocess.Popen[bytes]) -> None:
+    def __init__(
+        self, folder: Path, host: str, port: int, process: subprocess.Popen[bytes]
+    ) -> None:
         self.folder = folder
+        self.host = host
         self.port = port
         self.process = process
 
     @property
     def target(self) -> str:
-        return f"127.0.0.1:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.port}"
 
     def oid(self, n: int) -> str:
         return f"{BASE_OID}.{n}"
@@ -93,8 +101,9 @@ class SnmpAgent:
 
 
 @contextlib.contextmanager
-def snmp_agent() -> Iterator[SnmpAgent]:
-    """Start snmpd on 127.0.0.1 (a free port) with its own configuration; stop it after."""
+def snmp_agent(host: str = "127.0.0.1") -> Iterator[SnmpAgent]:
+    """Start snmpd on loopback (``127.0.0.1`` or ``::1``, a free port) with its own
+    configuration; stop it after."""
     if not os.path.exists(SNMPD):
         pytest.fail("snmpd is not installed: apt-get install snmpd (.ci/run installs it)")
     with tempfile.TemporaryDirectory(prefix="bz-snmpd-") as tmp:
@@ -106,6 +115,7 @@ def snmp_agent() -> Iterator[SnmpAgent]:
         conf = folder / "snmpd.conf"
         conf.write_text(
             f"[snmpd] rocommunity {COMMUNITY} 127.0.0.1\n"
+            f"[snmpd] rocommunity6 {COMMUNITY} ::1\n"
             f'[snmpd] createUser {V3_USER} SHA "{V3_AUTH}" AES "{V3_PRIV}"\n'
             f"[snmpd] rouser {V3_USER} priv\n"
             f"[snmpd] pass_persist .{BASE_OID} /bin/sh {script}\n"
@@ -117,7 +127,8 @@ def snmp_agent() -> Iterator[SnmpAgent]:
             "MIBDIRS": str(folder),
         }
         for _attempt in range(5):
-            port = free_udp_port()
+            port = free_udp_port(host)
+            listen = f"udp6:[{host}]:{port}" if ":" in host else f"udp:{host}:{port}"
             process = subprocess.Popen(
                 [
                     SNMPD,
@@ -129,7 +140,7 @@ def snmp_agent() -> Iterator[SnmpAgent]:
                     str(conf),
                     "-p",
                     str(folder / "pid"),
-                    f"udp:127.0.0.1:{port}",
+                    listen,
                 ],
                 env=env,
                 stdin=subprocess.DEVNULL,
@@ -137,9 +148,9 @@ def snmp_agent() -> Iterator[SnmpAgent]:
                 stderr=subprocess.DEVNULL,
             )
             deadline = time.monotonic() + 10
-            while process.poll() is None and not _bound(port) and time.monotonic() < deadline:
+            while process.poll() is None and not _bound(port, host) and time.monotonic() < deadline:
                 time.sleep(0.05)
-            if process.poll() is None and _bound(port):
+            if process.poll() is None and _bound(port, host):
                 break
             process.kill()
             process.wait()
@@ -147,7 +158,7 @@ def snmp_agent() -> Iterator[SnmpAgent]:
             log = (folder / "log").read_text() if (folder / "log").exists() else ""
             pytest.fail(f"snmpd did not start: {log[-500:]}")
         try:
-            yield SnmpAgent(folder, port, process)
+            yield SnmpAgent(folder, host, port, process)
         finally:
             process.send_signal(signal.SIGTERM)
             try:

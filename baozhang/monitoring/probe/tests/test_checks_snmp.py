@@ -5,6 +5,7 @@ credentials, and an agent that never answers (the check ends at its timeout)."""
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -171,3 +172,25 @@ def test_checks_at_once_share_one_engine_per_set_of_credentials(agent: SnmpAgent
     results, engines = asyncio.run(main())
     assert [ok for ok, _, _ in results] == [True] * 5 + [False]
     assert engines == 3  # v2c; the v3 user with its keys; the same user with other keys
+
+
+def _ipv6() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as s:
+            s.bind(("::1", 0))
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _ipv6(), reason="no IPv6 loopback here")
+def test_an_agent_on_ipv6_is_asked_over_ipv6() -> None:
+    with snmp_agent("::1") as six:
+        six.set(1, "21.5")
+        assert six.target.startswith("[::1]:")
+        v2, v3_ = run(
+            v2c(six.target, six.oid(1), snmp_min=18, snmp_max=27, snmp_unit="°C"),
+            v3(six.target, six.oid(1), snmp_max=20, snmp_unit="°C"),
+        )
+    assert v2[0] is True
+    assert v3_[2] == "21.5 °C outside ≤ 20 °C / 21.5 °C 超出 ≤ 20 °C 范围"
