@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -417,6 +418,10 @@ def _spoken(delta: dt.timedelta) -> str:
     return zh if (get_language() or "").startswith("zh") else en
 
 
+# Records listed on one page of a figure's drill-down.
+RECORDS_PER_PAGE = 100
+
+
 @login_required
 def records_page(request: HttpRequest) -> HttpResponse:
     """The records behind a figure of the report (quality/drilldown.py): the faults, the
@@ -476,6 +481,10 @@ def records_page(request: HttpRequest) -> HttpResponse:
                 context["average"] = f"{sum(scores) / len(scores):.1f}"
             if scope.region is not None:
                 context["note"] = _one_language(COMPLAINTS_OF_REGION)
+    # The figures above are of every record; the list shows one page of them, so that a
+    # year's 10,000 complaints or 2,000 monitors do not make one page (issue 16 §5).
+    page = Paginator(context["rows"], RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    context.update(rows=page.object_list, page=page)
     return render(request, "quality/records.html", context)
 
 

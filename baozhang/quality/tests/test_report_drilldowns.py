@@ -130,3 +130,28 @@ def test_the_drill_down_refuses_those_who_do_not_read_the_report(
     client.force_login(personas.director)
     for query in ("what=x&cls=nope&state=%00", "scope=region:nowhere", "period=9999-99"):
         assert client.get(f"/quality/report/records/?{query}").status_code == 200
+
+
+def test_a_long_list_is_paged_and_keeps_its_total(
+    seeded_september: None,  # noqa: F811
+    reader: Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given lists of two records a page, when the four faults of September are listed
+    monkeypatch.setattr("baozhang.quality.views.RECORDS_PER_PAGE", 2)
+    url = f"/quality/report/records/?period={SEPTEMBER}&what=incidents"
+    first = reader.get(url).content.decode()
+    # Then the figure is still the four faults and their whole duration; two are shown
+    assert _count(reader, url) == 4
+    assert "3 h 20 min" in first  # the total of the four, below the page's two
+    references = re.compile(r'<td><a href="/incidents/(\d+)/">')
+    shown = references.findall(first)
+    assert len(shown) == 2
+    assert "Page 1 of 2" in first
+    # And the next page, with the period and the list's filters kept, shows the other two
+    following = html.unescape(re.search(r'<a href="(\?[^"]+page=2)">Next</a>', first)[1])
+    assert "period=2026-09" in following and "what=incidents" in following
+    second = reader.get(f"/quality/report/records/{following}").content.decode()
+    rest = references.findall(second)
+    assert len(rest) == 2 and not set(rest) & set(shown)
+    assert _count(reader, f"/quality/report/records/{following}") == 4
