@@ -27,7 +27,9 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field, Model
 
 # What `migrate` writes into an empty database by itself (content types, permissions,
-# the role groups): a database holding only these rows counts as empty.
+# the role groups): a database holding only these rows counts as empty. A model of an
+# area whose migrations write rows too says so with a class attribute
+# ``seeded_by_migrate = True`` (e.g. the built-in cause categories).
 SEEDED_BY_MIGRATE = frozenset(
     {"django_content_type", "auth_permission", "auth_group", "auth_group_permissions"}
 )
@@ -191,6 +193,8 @@ def tables_holding_data(connection_alias: str = "default") -> list[str]:
     out = []
     for t in all_tables():
         if t.name in SEEDED_BY_MIGRATE or t.name not in existing:
+            continue
+        if getattr(t.model, "seeded_by_migrate", False):
             continue
         if t.model._base_manager.using(connection_alias).exists():
             out.append(t.name)
