@@ -298,6 +298,7 @@ def generate_for_plan(plan: Plan, now: dt.datetime, until: dt.date | None = None
             plan=plan, period_start__gte=spans[0][0], period_start__lte=spans[-1][0]
         ).values_list("asset_id", "period_start")
     )
+    assignees = {asset.pk: _assignee(asset, team) for asset in assets}  # once per asset
     new: list[WorkOrder] = []
     for start, end in spans:
         due = core.due_at(start, plan.time_limit_days, tz, calendar)
@@ -313,7 +314,7 @@ def generate_for_plan(plan: Plan, now: dt.datetime, until: dt.date | None = None
                     period_end=end,
                     due_at=due,
                     warn_at=warn,
-                    assignee=_assignee(asset, team),
+                    assignee=assignees[asset.pk],
                 )
             )
     # The unique key (plan, asset, period) settles a race with another worker: the loser's
