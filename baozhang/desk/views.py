@@ -56,6 +56,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "unassigned": _("Unassigned"),
         "green": _("Green channel"),
         "breached": _("Breached"),
+        "due_soon": _("Deadline near"),
         "waiting": _("Waiting for the customer"),
         "all": _("All"),
     }

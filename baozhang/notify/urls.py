@@ -14,4 +14,5 @@ urlpatterns = [
     path("messages/", views.message_list, name="message_list"),
     path("messages/<int:pk>/", views.message_detail, name="message_detail"),
     path("messages/<int:pk>/retry/", views.message_retry, name="message_retry"),
+    path("not-notified/", views.unreached_list, name="unreached"),
 ]

@@ -8,22 +8,28 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from baozhang.accounts.permissions import is_operator_staff
 from baozhang.accounts.selectors import visible_organisations
 from baozhang.notify import services
 from baozhang.notify.channels import masked_config
 from baozhang.notify.forms import ChannelForm
-from baozhang.notify.models import Channel, MessageStatus
+from baozhang.notify.models import Channel, MessageStatus, Unreached
 from baozhang.notify.selectors import (
     attempts_of,
     can_manage_channel,
     can_retry_message,
+    still_unreachable,
+    unreached_text,
     visible_channels,
     visible_messages,
+    visible_unreached,
 )
 
 
@@ -184,3 +190,48 @@ def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The message will be sent again."))
     return redirect("notify:message_detail", pk=message.pk)
+
+
+# Where a notice's subject is shown, by its type (events' "app_label.modelname").
+_SUBJECT_PAGES = {
+    "desk.ticket": "desk:ticket",
+    "incidents.incident": "incidents:detail",
+    "maintenance.maintenancewindow": "maintenance:detail",
+}
+
+
+def _subject_url(row: Unreached) -> str:
+    name = _SUBJECT_PAGES.get(row.object_type)
+    if not name or not row.object_id.isdigit():
+        return ""
+    try:
+        return reverse(name, args=[int(row.object_id)])
+    except NoReverseMatch:
+        return ""
+
+
+@login_required
+def unreached_list(request: HttpRequest) -> HttpResponse:
+    """Notices that reached no one (staff only): by default those whose recipient still
+    has no way to be reached (the things to fix), ``?show=all`` every one on record."""
+    if not is_operator_staff(request.user):
+        raise Http404
+    show = "all" if request.GET.get("show") == "all" else "open"
+    now = timezone.now()
+    every = visible_unreached(request.user)
+    rows = still_unreachable(every, now) if show == "open" else every
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    shown = [row.pk for row in page]
+    still = set(still_unreachable(every.filter(pk__in=shown), now).values_list("pk", flat=True))
+    items = [
+        {
+            "row": row,
+            "text": unreached_text(row),
+            "url": _subject_url(row),
+            "still": row.pk in still,
+        }
+        for row in page
+    ]
+    return render(
+        request, "notify/unreached_list.html", {"page": page, "items": items, "show": show}
+    )

@@ -1,6 +1,6 @@
 """``{% report_charts report as charts %}``: the charts of a quality report
 (baozhang/quality/charts.py) for the page, in the reader's language: each with the data
-its canvas draws (passed through ``json_script``, read by static/quality/charts.js) and
+its canvas draws (passed through ``json_script``, read by the shared web/static/charts.js) and
 its table as text (values as the report page shows them)."""
 
 from __future__ import annotations

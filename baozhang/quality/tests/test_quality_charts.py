@@ -94,7 +94,7 @@ def test_the_page_passes_the_charts_as_json_with_their_tables(
     client.force_login(personas.director)
     response = client.get(f"/quality/report/?period={SEPTEMBER}")
     page = response.content.decode()
-    assert "vendor/chartjs/chart.umd.min.js" in page and "quality/charts.js" in page
+    assert "vendor/chartjs/chart.umd.min.js" in page and "/static/charts.js" in page
     # No inline script: every <script> either loads a file or carries JSON
     for tag in re.findall(r"<script[^>]*>", page):
         assert "src=" in tag or 'type="application/json"' in tag, tag

@@ -1,5 +1,6 @@
-/* The quality report's charts (quality/_report_charts.html): each <canvas data-bz-chart=ID>
-   draws the JSON of <script id=ID type="application/json"> with the vendored Chart.js.
+/* The charts of every page (the quality report's quality/_report_charts.html, the staff
+   dashboard's web/_charts.html): each <canvas data-bz-chart=ID> draws the JSON of
+   <script id=ID type="application/json"> with the vendored Chart.js (vendor/chartjs).
    No inline script (CSP); the table under each chart carries the same numbers. */
 (function () {
   "use strict";
@@ -15,10 +16,11 @@
     var source = document.getElementById(canvas.getAttribute("data-bz-chart"));
     if (!source || !window.Chart) return;
     var spec = JSON.parse(source.textContent);
-    var units = {}, integer = {};
+    var units = {}, integer = {}, bars = {};
     var datasets = spec.series.map(function (s, i) {
       units[s.axis] = s.unit;
       integer[s.axis] = s.integer;
+      if (s.style === "bar") bars[s.axis] = true;
       var colour = COLOURS[i % COLOURS.length];
       var set = {
         type: s.style,
@@ -40,7 +42,9 @@
     });
     var scales = {
       x: { ticks: { autoSkip: true, maxRotation: 60 } },
-      y: { beginAtZero: units.y !== "%", ticks: { callback: function (v) { return shown(v, units.y); } } }
+      // A share drawn as lines may zoom in (99.5–100 %); drawn as bars it starts at 0, or
+      // the bars' lengths would lie.
+      y: { beginAtZero: units.y !== "%" || !!bars.y, ticks: { callback: function (v) { return shown(v, units.y); } } }
     };
     if (units.y === "%") scales.y.max = 100;
     if (integer.y) scales.y.ticks.precision = 0;
