@@ -25,6 +25,7 @@ outage of the targets it watches.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -121,7 +122,10 @@ def unit_figures(
     required = _length(period, calendar)
     outage_time = _length(counted, calendar)
     # Parts of one outage split by a window are one outage.
-    parents = {next(d for d in down if d.start <= piece.start < d.end) for piece in counted}
+    # ``down`` is disjoint and sorted: the outage a piece came from is the last one that
+    # starts at or before it.
+    starts = [d.start for d in down]
+    parents = {bisect_right(starts, piece.start) - 1 for piece in counted}
     return UnitFigures(
         start=start,
         end=end,

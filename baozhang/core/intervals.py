@@ -16,6 +16,7 @@ import datetime as dt
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from operator import attrgetter
 
 from baozhang.core.calendar import Calendar, DurationResult
 
@@ -33,6 +34,9 @@ __all__ = [
 _ZERO = dt.timedelta(0)
 _KIND_SEP = "+"
 _REASON_SEP = "; "
+# The order of Interval (its fields in turn) as a sort key: one tuple per interval, not
+# one per comparison as the generated ``__lt__`` builds.
+_ORDER = attrgetter("start", "end", "kind", "reason")
 
 
 def _check_time(t: object, what: str) -> dt.datetime:
@@ -83,7 +87,15 @@ class Interval:
         return self.end - self.start
 
     def _with(self, start: dt.datetime, end: dt.datetime) -> Interval:
-        return Interval(start, end, self.kind, self.reason)
+        """A part of this interval: ``start < end``, both UTC moments of this interval or
+        of a checked window (clip, subtract, intersect make sure of it), so not checked
+        again — the checks were most of the time of figures over many outages."""
+        part = object.__new__(Interval)
+        object.__setattr__(part, "start", start)
+        object.__setattr__(part, "end", end)
+        object.__setattr__(part, "kind", self.kind)
+        object.__setattr__(part, "reason", self.reason)
+        return part
 
 
 def _check_all(intervals: Iterable[Interval], what: str) -> list[Interval]:
@@ -115,7 +127,7 @@ def merge(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
     its reason lists the distinct reasons joined by ``"; "``. Merging is idempotent:
     ``merge(merge(x)) == merge(x)``. An empty input gives ``()``.
     """
-    items = sorted(_check_all(intervals, "intervals"))
+    items = sorted(_check_all(intervals, "intervals"), key=_ORDER)
     out: list[Interval] = []
     group: list[Interval] = []
     end: dt.datetime | None = None
@@ -164,11 +176,13 @@ def clip(
     if lo == hi:
         return ()
     out = [
-        item._with(max(item.start, lo), min(item.end, hi))
+        item
+        if lo <= item.start and item.end <= hi
+        else item._with(max(item.start, lo), min(item.end, hi))
         for item in _check_all(intervals, "intervals")
         if item.start < hi and item.end > lo
     ]
-    return tuple(sorted(out))
+    return tuple(sorted(out, key=_ORDER))
 
 
 def _split(
@@ -191,7 +205,9 @@ def _split(
             inside.append(item._with(lo, hi))
             pos = hi
         i += 1
-    if pos < item.end:
+    if pos == item.start:
+        outside.append(item)  # untouched (intervals are immutable: the same one will do)
+    elif pos < item.end:
         outside.append(item._with(pos, item.end))
     return inside, outside
 
@@ -209,7 +225,7 @@ def subtract(intervals: Iterable[Interval], removed: Iterable[Interval]) -> tupl
     out: list[Interval] = []
     for item in _check_all(intervals, "intervals"):
         out.extend(_split(item, starts, cover)[1])
-    return tuple(sorted(out))
+    return tuple(sorted(out, key=_ORDER))
 
 
 def intersect(intervals: Iterable[Interval], other: Iterable[Interval]) -> tuple[Interval, ...]:
@@ -223,7 +239,7 @@ def intersect(intervals: Iterable[Interval], other: Iterable[Interval]) -> tuple
     out: list[Interval] = []
     for item in _check_all(intervals, "intervals"):
         out.extend(_split(item, starts, cover)[0])
-    return tuple(sorted(out))
+    return tuple(sorted(out, key=_ORDER))
 
 
 def complement(

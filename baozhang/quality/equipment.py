@@ -105,6 +105,8 @@ def figures_of(
     all_services = sorted({s for ss in services.values() for s in ss})
     service_windows = windows_for_services(all_services, start, stop)
     faults = faults_on_assets(ids, start, stop, now=now)
+    # Each calendar once (asking for one reads the schedules imported for its country).
+    calendars = {key: calendar_for(key) for key in {a.required_time for a in items} - {ALWAYS}}
     out = []
     for asset in items:
         outages: list[Interval] = []
@@ -118,7 +120,7 @@ def figures_of(
         for f in records:
             if f["end"] > f["start"]:
                 outages.append(Interval(f["start"], f["end"], "fault", f["reference"]))
-        calendar = None if asset.required_time == ALWAYS else calendar_for(asset.required_time)
+        calendar = calendars.get(asset.required_time)
         figures = unit_figures(
             start=start, end=stop, outages=outages, exclusions=exclusions, calendar=calendar
         )

@@ -259,3 +259,19 @@ def test_totals_add_up(a: list[Interval], b: list[Interval], lo: int, width: int
     assert total(gaps) + total(clipped) == width * MIN
     # on a calendar that is always open, business time is wall time
     assert business_total(a, builtin_calendar("24x7")).duration == total(a)
+
+
+@settings(max_examples=150, deadline=None)
+@given(interval_sets(), interval_sets(), st.integers(0, 200), st.integers(0, 200))
+def test_parts_made_without_checks_are_ones_the_checks_accept(
+    a: list[Interval], b: list[Interval], lo: int, width: int
+) -> None:
+    """clip, subtract and intersect build their parts without checking them again: each
+    part is non-empty, in UTC, and equal to the same interval built with the checks —
+    also when the window is given in another zone."""
+    shanghai = dt.timezone(dt.timedelta(hours=8))
+    window = (t(lo).astimezone(shanghai), t(lo + width).astimezone(shanghai))
+    for part in (*clip(a, *window), *subtract(a, b), *intersect(a, b)):
+        assert part.start < part.end
+        assert part.start.tzinfo is dt.UTC and part.end.tzinfo is dt.UTC
+        assert Interval(part.start, part.end, part.kind, part.reason) == part

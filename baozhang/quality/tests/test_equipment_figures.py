@@ -197,3 +197,36 @@ def test_the_report_page_shows_statistics_3_and_4_linked_to_their_records(person
     assert "99.86 %" in body
     drill = login(personas.director).get("/quality/equipment/?group=lines&period=2026-11")
     assert "电信出口 A" in drill.content.decode()
+
+
+def test_the_statements_do_not_grow_with_the_assets_on_a_calendar(personas):
+    """Each asset's required time on a business calendar: the calendar is built once per
+    key for all the assets (it was read again for each asset), and the figures are the
+    calendar's business time."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from baozhang.assets.models import Asset
+
+    period = parse_period("2026-11")
+    counts = []
+    for n in (2, 8):
+        have = Asset.objects.count()
+        for i in range(have, n):
+            assets.create_asset(
+                personas.engineer,
+                name=f"办公网服务器 {i}",
+                kind="server",
+                owner=personas.operator,
+                required_time="cn-5x8",
+            )
+        with CaptureQueriesContext(connection) as queries:
+            items = figures_of(Asset.objects.order_by("pk"), period.start, period.end, now=NOW)
+        counts.append(len(queries))
+        assert len(items) == n
+        for item in items:
+            f = item.figures
+            assert f is not None and f.percent == Decimal(100)
+            # November 2026 on cn-5x8: 21 working days of 8 hours.
+            assert f.required_time == dt.timedelta(hours=8 * 21)
+    assert counts[0] == counts[1], counts
