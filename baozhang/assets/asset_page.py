@@ -5,6 +5,8 @@ An area with something to show on an asset (quality: the asset's availability ov
 period, computed from its monitors and faults) registers a contribution in its
 ``AppConfig.ready()``. The asset view calls them in the order they registered; each
 returns the template variables it adds. The page works the same with none registered.
+A contribution that brings a section of its own lists its template under ``sections``;
+the page includes every contribution's sections, in order (maintenance work orders).
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ def contribute(contribution: Contribution) -> None:
 
 def contributions(request: HttpRequest, asset: Asset) -> dict[str, Any]:
     extra: dict[str, Any] = {}
+    sections: list[str] = []
     for contribution in _contributions:
-        extra.update(contribution(request, asset))
+        added = dict(contribution(request, asset))
+        sections.extend(added.pop("sections", []))
+        extra.update(added)
+    extra["sections"] = sections
     return extra

@@ -14,8 +14,13 @@ class UpkeepConfig(AppConfig):
     verbose_name = _("Maintenance plans and work orders")
 
     def ready(self) -> None:
+        from baozhang.assets.asset_page import contribute
         from baozhang.jobs.registry import register_periodic
+        from baozhang.upkeep.asset_orders import asset_maintenance
         from baozhang.upkeep.tasks import check_time_limits, generate_due
+
+        # An asset's page shows the plans that cover it and its latest work orders.
+        contribute(asset_maintenance)
 
         # Every hour: the work orders of the periods ahead, once (a unique key per
         # plan, asset and period).

@@ -127,3 +127,12 @@ def test_the_agent_reads_but_may_not_record(login, ups_plan, personas):
         not in client.get(reverse("upkeep:order", args=[order.pk])).content.decode()
     )
     assert client.post(reverse("upkeep:order_record", args=[order.pk]), {}).status_code == 403
+
+
+def test_an_asset_page_shows_its_plans_and_work_orders(login, ups_plan, ups, personas):
+    plan = ups_plan()
+    services.generate(dt.datetime(2026, 11, 26, 9, tzinfo=SH))
+    page = login(personas.engineer).get(reverse("assets:detail", args=[ups.pk])).content.decode()
+    assert 'data-testid="asset-maintenance"' in page and plan.item in page
+    order = WorkOrder.objects.filter(asset=ups).first()
+    assert reverse("upkeep:order", args=[order.pk]) in page
