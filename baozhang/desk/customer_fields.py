@@ -5,15 +5,16 @@ their own organisation and the channel they used). How the operator handles it �
 priority, the green channel (D6), who works on it, at which level and in which group or
 category — is the operator's decision. Whoever sends one of those fields is told which
 fields are the operator's (a 422 in the API, an error on the portal form), never silently
-ignored. Once a ticket is open, every change of it but a reply, a rating or an attachment
+ignored; so is a channel they cannot have used (the hotline: the operator logs calls).
+Once a ticket is open, every change of it but a reply, a rating or an attachment
 is the staff's: a customer who sends one (``PATCH /api/v1/tickets/{id}``) is told the same.
 The API and the portal both call :func:`refuse_operator_fields`: one rule.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.functional import Promise
@@ -21,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from baozhang.accounts.permissions import is_operator_staff
+from baozhang.desk.models import Channel
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -44,6 +46,10 @@ OPERATOR_FIELDS: dict[str, Promise] = {
     "agreement_id": _("agreement"),
 }
 
+#: The channels a customer's person reaches the operator through themselves; the others
+#: (the hotline, the 800 number, a fax, an agent's entry) are logged by the operator's staff.
+CUSTOMER_CHANNELS = frozenset({Channel.PORTAL, Channel.API, Channel.EMAIL, Channel.SMS})
+
 #: Set by the customer when opening a ticket; changed afterwards by the staff only.
 SET_WHEN_OPENING: dict[str, Promise] = {
     "kind": _("kind"),
@@ -60,15 +66,19 @@ def operator_fields_in(sent: Iterable[str], *, opening: bool) -> list[str]:
 
 
 def refuse_operator_fields(
-    actor: User | AnonymousUser | None, sent: Iterable[str], *, opening: bool
+    actor: User | AnonymousUser | None, sent: Mapping[str, Any], *, opening: bool
 ) -> None:
-    """Raise a ValidationError naming each field of ``sent`` that a customer's person may
-    not set (see :func:`operator_fields_in`), one message per field and one for the whole;
-    nothing for the operator's staff, the system (``actor`` None) or a clean request."""
+    """Raise a ValidationError naming each field of ``sent`` (name → value, as sent) that a
+    customer's person may not set (see :func:`operator_fields_in`), and a channel they
+    cannot have used (outside :data:`CUSTOMER_CHANNELS`): one message per field and one for
+    the whole. Nothing for the operator's staff, the system (``actor`` None) or a clean
+    request."""
     if actor is None or is_operator_staff(actor):
         return
     names = operator_fields_in(sent, opening=opening)
-    if not names:
+    channel = sent.get("channel") if opening else None
+    bad_channel = bool(channel) and channel not in CUSTOMER_CHANNELS
+    if not names and not bad_channel:
         return
     labels = {**OPERATOR_FIELDS, **SET_WHEN_OPENING}
     errors: dict[str, list[str]] = {
@@ -78,11 +88,21 @@ def refuse_operator_fields(
         ]
         for name in names
     }
-    errors[NON_FIELD_ERRORS] = [
-        gettext(
-            "These fields are the operator's: %(fields)s. Leave them out; to ask for a "
-            "change (a higher priority, say), write it in the ticket."
+    whole = []
+    if names:
+        whole.append(
+            gettext(
+                "These fields are the operator's: %(fields)s. Leave them out; to ask for a "
+                "change (a higher priority, say), write it in the ticket."
+            )
+            % {"fields": ", ".join(names)}
         )
-        % {"fields": ", ".join(names)}
-    ]
+    if bad_channel:
+        said = gettext(
+            "A customer opens a ticket through the portal, the API, e-mail or SMS; the "
+            "channel %(value)s is logged by the operator's staff."
+        ) % {"value": channel}
+        errors["channel"] = [said]
+        whole.append(said)
+    errors[NON_FIELD_ERRORS] = [" ".join(whole)]
     raise ValidationError(errors)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from baozhang.accounts.models import OrganisationKind
 from baozhang.accounts.permissions import Capability, can, is_operator_staff
 from baozhang.desk import callback_schedule, clocks
+from baozhang.desk.customer_fields import CUSTOMER_CHANNELS
 from baozhang.desk.models import (
     FINISHED_STATUSES,
     PAUSING_STATUSES,
@@ -162,7 +163,7 @@ def open_ticket(
         contact = actor
         green_channel = False  # the operator decides who takes the green channel (D6)
         priority = Priority.P3  # and the priority; a customer's channel is the one they used
-        if channel not in {Channel.PORTAL, Channel.API, Channel.EMAIL, Channel.SMS}:
+        if channel not in CUSTOMER_CHANNELS:
             channel = Channel.PORTAL
     if not subject.strip():
         raise ValidationError({"subject": _("A subject is required.")})

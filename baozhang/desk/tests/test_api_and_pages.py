@@ -171,12 +171,12 @@ def test_a_customer_cannot_choose_priority_or_channel(personas, api_client):
         content_type="application/json",
     )
     assert refused.status_code == 422
-    assert set(refused.json()["error"]["fields"]) == {"priority", "__all__"}
-    # A channel a customer cannot have used is recorded as the portal.
+    assert set(refused.json()["error"]["fields"]) == {"priority", "channel", "__all__"}
+    # Without them: the default priority, and the channel the customer used.
     ticket = client.post(
         "/api/v1/tickets",
-        {"kind": "fault", "subject": "x", "channel": "hotline"},
+        {"kind": "fault", "subject": "x", "channel": "email"},
         content_type="application/json",
     ).json()
     assert ticket["priority"] == "P3"
-    assert ticket["channel"] == "portal"
+    assert ticket["channel"] == "email"

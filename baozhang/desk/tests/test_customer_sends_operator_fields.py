@@ -104,3 +104,22 @@ def test_the_portal_form_says_which_fields_are_the_operators(personas, login):
     opened = client.post("/desk/new/", {"kind": "fault", "subject": "Down"})
     assert opened.status_code == 302
     assert Ticket.objects.get().priority == "P3"
+
+
+def test_a_customer_claiming_the_hotline_as_their_channel_is_told_who_logs_calls(
+    personas, api_client, login
+):
+    answer = api_client(personas.contact_a).post(
+        "/api/v1/tickets",
+        {"kind": "fault", "subject": "断网", "channel": "hotline"},
+        content_type="application/json",
+        headers={"Accept-Language": "en"},
+    )
+    assert answer.status_code == 422, answer.content
+    assert "logged by the operator's staff" in answer.json()["error"]["fields"]["channel"][0]
+    page = login(personas.contact_b).post(
+        "/desk/new/", {"kind": "fault", "subject": "Down", "channel": "fax"}
+    )
+    assert page.status_code == 200
+    assert "the channel fax is logged by the operator" in page.content.decode()
+    assert not Ticket.objects.exists()
