@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import translation
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -31,6 +32,7 @@ from baozhang.incidents.models import (
     Responsibility,
     Severity,
 )
+from baozhang.incidents.public import public_title
 from baozhang.incidents.selectors import (
     fault_statistics,
     open_first,
@@ -81,10 +83,26 @@ class IncidentReviewOut(Schema):
         return found.category.key if found is not None and found.category else None
 
 
+def _reader_language() -> str:
+    return "en" if (translation.get_language() or "").startswith("en") else "zh-hans"
+
+
 class IncidentOut(Schema):
     id: int
     reference: str
     title: str
+
+    @staticmethod
+    def resolve_title(obj: Any, context: Any) -> str:
+        """Staff read the title as written (with the probe's words for monitoring's
+        incidents); a customer's people the public title (incidents.public)."""
+        if isinstance(obj, dict):
+            return str(obj["title"])
+        request = (context or {}).get("request")
+        if request is not None and not is_operator_staff(request.auth):
+            return public_title(obj, _reader_language())
+        return str(obj.title)
+
     service_id: int | None
     status: IncidentStatus
     severity: Severity
@@ -241,6 +259,7 @@ def _detail(request: HttpRequest, incident: Any) -> dict[str, Any]:
             review=getattr(incident, "review", None),
         )
     else:
+        data["title"] = public_title(incident, _reader_language())
         data["ticket_ids"] = sorted(
             visible_tickets(user).filter(incidents=incident).values_list("pk", flat=True)
         )

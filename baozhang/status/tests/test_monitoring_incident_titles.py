@@ -48,7 +48,7 @@ def _down_on_loopback(service) -> Incident:
 
 
 def test_the_status_page_with_a_monitor_down_on_loopback_shows_no_address_or_error(
-    personas, service_factory, anonymous, login
+    personas, service_factory, anonymous, login, api_client
 ):
     Channel.objects.create(
         organisation=personas.org_a,
@@ -81,6 +81,16 @@ def test_the_status_page_with_a_monitor_down_on_loopback_shows_no_address_or_err
     listing = login(personas.contact_a).get(reverse("incidents:list")).content.decode()
     assert PROBE_SAYS not in listing
 
+    # Nor does the API to the customer's people, in their language.
+    customer_api = api_client(personas.contact_a)
+    listed = customer_api.get("/api/v1/incidents").json()
+    assert [i["title"] for i in listed["items"]] == ["云主机：服务中断"]
+    english = customer_api.get(f"/api/v1/incidents/{incident.pk}", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["title"] == "Cloud hosts: outage"
+
     # Staff still read what the probe said.
     staff = login(personas.engineer).get(reverse("incidents:detail", args=[incident.pk]))
     assert PROBE_SAYS in staff.content.decode()
+    staff_api = api_client(personas.engineer)
+    assert PROBE_SAYS in staff_api.get(f"/api/v1/incidents/{incident.pk}").json()["title"]
+    assert PROBE_SAYS in staff_api.get("/api/v1/incidents").json()["items"][0]["title"]
