@@ -112,7 +112,8 @@ def completeness(now: dt.datetime, *, plan: int | None = None) -> Completeness:
 
     - missing values: the latest version of a record has steps not measured;
     - missing signatures: a work order past its time limit or recorded without the
-      performer's signature, and a signed one not yet accepted (验收);
+      performer's signature, a signed one not yet accepted (验收), and an accepted one
+      corrected since (the acceptance names an earlier version);
     - late: a record signed after its time limit, or none signed and the limit passed.
 
     At most LIMIT rows a list, the oldest time limits first."""
@@ -120,7 +121,9 @@ def completeness(now: dt.datetime, *, plan: int | None = None) -> Completeness:
     orders = WorkOrder.objects.select_related("plan", "asset", "assignee", "performed_by")
     if plan is not None:
         orders = orders.filter(plan_id=plan)
-    latest = WorkRecord.objects.filter(work_order=OuterRef("record__work_order")).order_by("-version")
+    latest = WorkRecord.objects.filter(work_order=OuterRef("record__work_order")).order_by(
+        "-version"
+    )
     missing = (
         Reading.objects.filter(outcome=Outcome.MISSING, record__work_order__in=orders)
         .filter(record__version=latest.values("version")[:1])
@@ -145,6 +148,15 @@ def completeness(now: dt.datetime, *, plan: int | None = None) -> Completeness:
         out.missing_signatures.append({"order": order, "missing": "performer"})
     for order in orders.filter(status=OrderStatus.RECORDED).order_by("due_at", "pk")[:LIMIT]:
         out.missing_signatures.append({"order": order, "missing": "acceptance"})
+    corrected_since = WorkRecord.objects.filter(
+        work_order=OuterRef("pk"), version__gt=OuterRef("accepted_version")
+    )
+    for order in (
+        orders.filter(status=OrderStatus.ACCEPTED)
+        .filter(Exists(corrected_since))
+        .order_by("due_at", "pk")[:LIMIT]
+    ):
+        out.missing_signatures.append({"order": order, "missing": "acceptance_of_correction"})
     late = orders.filter(
         Q(performed_at__gt=F("due_at")) | Q(performed_at__isnull=True, due_at__lte=now)
     ).order_by("due_at", "pk")

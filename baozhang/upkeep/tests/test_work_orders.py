@@ -154,7 +154,9 @@ def test_photos_are_kept_with_the_record_and_other_files_refused(ups_plan, perso
     assert photo.filename == "ups.jpg" and photo.file.read() == b"\xff\xd8jpeg"
 
 
-def test_completeness_lists_missing_values_signatures_and_late_records(ups_plan, personas):
+def test_completeness_lists_missing_values_signatures_and_late_records(
+    ups_plan, personas, engineer2
+):
     order = _order(ups_plan)
     december = WorkOrder.objects.get(period_start=dt.date(2026, 12, 1))
     late_time = order.due_at + dt.timedelta(days=2)
@@ -178,6 +180,13 @@ def test_completeness_lists_missing_values_signatures_and_late_records(ups_plan,
     assert found.missing_values == []
     assert [(r["order"], r["missing"]) for r in found.missing_signatures] == [(order, "acceptance")]
     assert found.late[0]["signed_at"] == late_time
+    services.accept(engineer2, order, now=late_time)
+    assert selectors.completeness(late_time).missing_signatures == []
+    services.record_work(
+        personas.engineer, order, values={1: "13.6"}, reason="re-read", now=late_time
+    )
+    again = selectors.completeness(late_time).missing_signatures
+    assert [(r["order"], r["missing"]) for r in again] == [(order, "acceptance_of_correction")]
 
 
 def test_a_plan_that_says_nothing_is_refused(personas, ups):
