@@ -14,12 +14,14 @@ from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
+from baozhang.accounts.permissions import is_operator_staff
 from baozhang.api.pagination import Pages
 from baozhang.api.types import DateTime, Id
 from baozhang.catalog.models import Service
 from baozhang.maintenance import services
 from baozhang.maintenance.models import MaintenanceWindow, WindowStatus
 from baozhang.maintenance.selectors import visible_services, visible_windows
+from baozhang.notify.selectors import unreached_about, unreached_text
 
 router = Router(tags=["maintenance"])
 
@@ -46,11 +48,22 @@ class WindowOut(Schema):
     completed_at: dt.datetime | None
     cancelled_at: dt.datetime | None
     cancel_reason: str
+    not_notified: list[str] = Field(
+        default_factory=list,
+        description="Staff only: the customers of the window that no channel could reach "
+        "when they were to be told (in the reader's language).",
+    )
 
     @staticmethod
     def resolve_services(obj: MaintenanceWindow, context: Any) -> list[Service]:
         # A customer's people see only their own services in a window.
         return visible_services(obj, context["request"].auth)
+
+    @staticmethod
+    def resolve_not_notified(obj: MaintenanceWindow, context: Any) -> list[str]:
+        if not is_operator_staff(context["request"].auth):
+            return []
+        return [unreached_text(u) for u in unreached_about(obj)]
 
 
 class WindowIn(Schema):

@@ -75,3 +75,27 @@ def test_in_english_and_with_nobody_told(personas, service_factory, login):
         page
     )
     assert "have been told" not in page
+
+
+def test_the_api_says_who_was_not_notified_to_staff_only(personas, service_factory, api_client):
+    hosting = service_factory(personas.org_a, name="云主机")
+    engineer = api_client(personas.engineer)
+    start = timezone.now() + dt.timedelta(days=2)
+    created = engineer.post(
+        "/api/v1/maintenance/windows",
+        {
+            "title": "存储扩容",
+            "service_ids": [hosting.pk],
+            "start": start.isoformat(),
+            "end": (start + dt.timedelta(hours=2)).isoformat(),
+        },
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert created.status_code == 201, created.content
+    assert created.json()["not_notified"] == [
+        f"Customer {personas.org_a.name} has no channel that can reach them; not notified."
+    ]
+    window_id = created.json()["id"]
+    seen = api_client(personas.contact_a).get(f"/api/v1/maintenance/windows/{window_id}")
+    assert seen.json()["not_notified"] == []
