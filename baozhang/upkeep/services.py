@@ -154,7 +154,9 @@ def _clean_plan(fields: Mapping[str, Any], steps: Sequence[Mapping[str, Any]]) -
         try:
             requirement_of(step)
         except (ValueError, InvalidOperation) as exc:
-            errors.setdefault("steps", []).append(f"第 {n} 步 / step {n}: {exc}")
+            # core says "English / 中文": each half gets its own step number
+            en, _glue, zh = str(exc).partition(" / ")
+            errors.setdefault("steps", []).append(f"第 {n} 步：{zh or en} / step {n}: {en}")
             continue
         cleaned.append({k: step.get(k) for k in STEP_FIELDS} | {"title": title[:200]})
     if errors:

@@ -16,10 +16,12 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baozhang.accounts.permissions import can, is_operator_staff
+from baozhang.core.bilingual import one_language
 from baozhang.events.selectors import timeline
 from baozhang.upkeep import selectors, services
 from baozhang.upkeep.forms import (
@@ -285,7 +287,8 @@ def order_accept(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.accept(request.user, order, remark=form.cleaned_data["remark"])
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            language = get_language()
+            messages.error(request, " ".join(one_language(m, language) for m in exc.messages))
         else:
             messages.success(request, _("Work order accepted."))
     return redirect("upkeep:order", pk=order.pk)

@@ -45,6 +45,7 @@ def test_a_plan_is_made_through_its_form(login, personas, ups, engineer2):
     bad = client.post(reverse("upkeep:plan_create"), {**data, "steps-0-low": "14"})
     assert bad.status_code == 200
     assert "高于上限" in bad.content.decode()
+    assert "above the high bound" not in bad.content.decode()  # one language at a time
     response = client.post(reverse("upkeep:plan_create"), data)
     plan = Plan.objects.get()
     assert response.status_code == 302 and response.url == reverse("upkeep:plan", args=[plan.pk])
@@ -78,7 +79,7 @@ def test_record_correct_and_accept_on_the_pages(login, client, ups_plan, persona
         reverse("upkeep:order_record", args=[order.pk]),
         {"step_1": "13.4", "step_2": "22", "step_3": "yes"},
     )
-    assert no_reason.status_code == 200 and "needs its reason" in no_reason.content.decode()
+    assert no_reason.status_code == 200 and "须说明原因" in no_reason.content.decode()
     client.post(
         reverse("upkeep:order_record", args=[order.pk]),
         {"step_1": "13.4", "step_2": "22", "step_3": "yes", "reason": "misread the meter"},
