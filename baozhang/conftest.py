@@ -128,9 +128,13 @@ def login(client: Client) -> Callable[[User], Client]:
 def api_client(db: Any) -> Callable[[User], Client]:
     """A client that sends `Authorization: Bearer <token>` of the given persona."""
 
-    def make(user: User) -> Client:
+    def make(user: User, language: str = "") -> Client:
+        # Answers speak the Accept-Language sent, else the token owner's language.
         _token, secret = services.create_token(None, user, name="test")
-        return Client(headers={"Authorization": f"Bearer {secret}"})
+        headers = {"Authorization": f"Bearer {secret}"}
+        if language:
+            headers["Accept-Language"] = language
+        return Client(headers=headers)
 
     return make
 

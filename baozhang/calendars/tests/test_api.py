@@ -56,7 +56,7 @@ def test_create_update_and_dates(personas, api_client):
 
 
 def test_create_with_bad_spans_and_time_zone_gives_field_errors(personas, api_client):
-    response = api_client(personas.director).post(
+    response = api_client(personas.director, language="en").post(
         "/api/v1/calendars",
         {"name": "Bad", "key": "bad", "monday": "09:00-12:60", "time_zone": "Mars/Olympus"},
         content_type="application/json",

@@ -136,7 +136,7 @@ def test_a_customer_cannot_act(personas, incident_factory, api_client):
 
 def test_bad_fields_are_422_with_the_field_named(personas, incident_factory, api_client):
     incident = incident_factory()
-    agent = api_client(personas.agent)
+    agent = api_client(personas.agent, language="en")
 
     bad_create = agent.post(
         "/api/v1/incidents", {"title": "", "severity": "apocalyptic"}, content_type=JSON

@@ -107,7 +107,7 @@ def test_a_webhook_patch_to_another_host_does_not_keep_the_stored_headers(
     personas: Any, channel_factory: Any, api_client: Any
 ) -> None:
     channel = channel_factory("webhook", HOOK)
-    api = api_client(personas.contact_a)
+    api = api_client(personas.contact_a, language="en")
     url = f"/api/v1/notify/channels/{channel.pk}"
     response = api.patch(
         url, {"config": {"webhook_url": "https://evil.example/collect"}}, "application/json"
@@ -204,7 +204,7 @@ def test_an_api_client_can_send_the_masked_settings_back_unchanged(
     personas: Any, channel_factory: Any, api_client: Any
 ) -> None:
     channel = channel_factory("sms", SMS)
-    api = api_client(personas.contact_a)
+    api = api_client(personas.contact_a, language="en")
     url = f"/api/v1/notify/channels/{channel.pk}"
     shown = api.get(url).json()["config"]
     assert shown["sms_extra"] == {"apikey": "***", "sign": "***"}

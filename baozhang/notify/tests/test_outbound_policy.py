@@ -120,7 +120,7 @@ def test_the_api_refuses_a_customer_webhook_on_loopback_private_or_a_name_resolv
     personas: Any, api_client: Any, default_policy: Any, counter: ConnectionCounter
 ) -> None:
     # Given a customer contact and the operator's default policy,
-    api = api_client(personas.contact_a)
+    api = api_client(personas.contact_a, language="en")
     port = counter.port
     refused = {
         f"http://127.0.0.1:{port}/hook": "127.0.0.1",
@@ -137,7 +137,7 @@ def test_the_api_refuses_a_customer_webhook_on_loopback_private_or_a_name_resolv
         # then it is a 422 naming the field, in both languages, and nothing is saved.
         assert response.status_code == 422, url
         message = response.json()["error"]["fields"]["webhook_url"][0]
-        assert host in message and "public addresses" in message and "公网地址" in message
+        assert host in message and "public addresses" in message  # one language: English asked
     assert not Channel.objects.filter(organisation=personas.org_a).exists()
 
     # Given their channel on a host that is not refused, when they PATCH it to loopback

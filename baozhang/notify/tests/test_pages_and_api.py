@@ -93,7 +93,8 @@ def test_api_creates_with_field_errors_updates_keeping_secrets_and_sends_a_test(
         content_type="application/json",
     )
     assert bad.status_code == 422
-    assert "DingTalk access_token" in bad.json()["error"]["fields"]["dingtalk_token"][0]
+    # Customer A reads Chinese: the field message comes in Chinese only.
+    assert "钉钉 access_token" in bad.json()["error"]["fields"]["dingtalk_token"][0]
     created = api.post(
         "/api/v1/notify/channels",
         {

@@ -238,7 +238,7 @@ def test_only_the_period_counts(
 def test_an_end_before_the_start_is_refused(
     personas: Any, api_client: Callable[..., Client], login: Callable[..., Client]
 ) -> None:
-    response = api_client(personas.agent).get(
+    response = api_client(personas.agent, language="en").get(
         "/api/v1/desk/measures?start=2026-10-31&end=2026-10-01"
     )
     assert response.status_code == 422
