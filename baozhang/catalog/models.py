@@ -43,7 +43,7 @@ class Service(models.Model):
         db_index=True,
         help_text=_(
             "Where the service is delivered from: its machine room or node region, e.g. "
-            "华东 East China. The quality report can be read for one region."
+            "East China. The quality report can be read for one region."
         ),
     )
     position = models.PositiveIntegerField(_("position"), default=0)

@@ -110,8 +110,19 @@ class Event(models.Model):
 
     @property
     def object_text(self) -> str:
-        """The object's recorded label, a ``中文 / English`` pair in the reader's half."""
-        return one_language(self.object_label, get_language())
+        """The object's recorded label in the reader's language: an object recorded by its
+        ``name`` that also has a ``name_en`` (a service) shows that on English pages; a
+        ``中文 / English`` pair shows the reader's half."""
+        language = get_language() or ""
+        if language.startswith("en"):
+            for data in (self.after, self.before):
+                if (
+                    isinstance(data, dict)
+                    and data.get("name_en")
+                    and data.get("name") == self.object_label
+                ):
+                    return str(data["name_en"])
+        return one_language(self.object_label, language)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:

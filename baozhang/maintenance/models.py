@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -75,8 +76,11 @@ class MaintenanceWindow(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.start:%Y-%m-%d %H:%M})"
 
-    def display_title(self, language: str) -> str:
-        """The title in ``language`` ("en" or "zh-hans"), falling back to the Chinese."""
+    def display_title(self, language: str | None = None) -> str:
+        """The title in ``language`` ("en" or "zh-hans"; by default the reader's, so that
+        ``{{ window.display_title }}`` follows the page), falling back to the Chinese."""
+        if language is None:
+            language = get_language() or ""
         if language.startswith("en") and self.title_en:
             return self.title_en
         return self.title

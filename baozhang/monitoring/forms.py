@@ -133,6 +133,8 @@ class MonitorForm(forms.Form):
             "agreement"
         )
         self.fields["targets"].label_from_instance = lambda t: f"{t.agreement.reference} · {t}"  # type: ignore[attr-defined]
+        # Each service by its name in the reader's language (catalog.fields does the same).
+        self.fields["services"].label_from_instance = lambda s: s.display_name()  # type: ignore[attr-defined]
         if instance is not None:
             del self.fields["kind"]
             self.kind = str(instance.kind)

@@ -10,9 +10,9 @@ from baozhang.accounts.models import Language
 class ChannelKind(models.TextChoices):
     EMAIL = "email", _("E-mail")
     WEBHOOK = "webhook", _("Webhook")
-    WECOM = "wecom", _("WeCom group bot (企业微信)")
-    DINGTALK = "dingtalk", _("DingTalk robot (钉钉)")
-    FEISHU = "feishu", _("Feishu bot (飞书)")
+    WECOM = "wecom", _("WeCom group bot")
+    DINGTALK = "dingtalk", _("DingTalk robot")
+    FEISHU = "feishu", _("Feishu bot")
     SMS = "sms", _("SMS gateway")
 
 

@@ -65,3 +65,18 @@ def test_the_event_page_and_api_say_it_in_the_readers_language(personas, login, 
     body = answer.json()
     assert body["summary"] == "超出时限"
     assert body["summary_id"] == "SLA breached"
+
+
+def test_an_object_named_in_both_languages_shows_the_readers_name(personas):
+    event = record(
+        EventKind.CREATED,
+        None,
+        object_type="catalog.service",
+        object_id="1",
+        object_label="云主机",
+        after={"name": "云主机", "name_en": "Cloud hosts"},
+    )
+    with translation.override("en"):
+        assert Event.objects.get(pk=event.pk).object_text == "Cloud hosts"
+    with translation.override("zh-hans"):
+        assert Event.objects.get(pk=event.pk).object_text == "云主机"
