@@ -25,6 +25,7 @@ from baozhang.core.intervals import Interval, subtract
 from baozhang.core.sla_text import duration_text, spoken_duration
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
+from baozhang.events.text import Said, said
 from baozhang.maintenance.models import MaintenanceWindow, WindowStatus
 from baozhang.notify.services import notify_organisation
 
@@ -238,14 +239,16 @@ class Told:
     told: list[Organisation] = field(default_factory=list)
     not_told: list[Organisation] = field(default_factory=list)
 
-    def summary(self) -> str:
-        """The event's words: "已通知 1 个客户；客户 X 没有可用的通知渠道，未通知 / …"."""
-        zh = f"已通知 {len(self.told)} 个客户"
-        en = f"{len(self.told)} customers told"
-        for org in self.not_told:
-            zh += f"；客户 {org.name} 没有可用的通知渠道，未通知"
-            en += f"; customer {org.name} has no channel that can reach them, not notified"
-        return f"{zh} / {en}"
+    def said(self) -> Said:
+        """What the event says, in each reader's language: "2 customers told", and
+        "…; not notified, no channel can reach them: X, Y" when some could not be."""
+        if not self.not_told:
+            return said("%(count)s customers told", count=len(self.told))
+        return said(
+            "%(count)s customers told; not notified, no channel can reach them: %(names)s",
+            count=len(self.told),
+            names=", ".join(org.name for org in self.not_told)[:300],
+        )
 
 
 def _notify(window: MaintenanceWindow, template_key: str, key: str, **extra: Any) -> Told:
@@ -331,7 +334,7 @@ def schedule(
         at=now,
         after=_after(window),
         organisation=None,
-        summary=told.summary(),
+        summary=told.said(),
     )
     return window
 
@@ -412,7 +415,7 @@ def reschedule(
         before=before,
         after={"start": start, "end": end, "is_emergency": emergency},
         organisation=None,
-        summary=told.summary(),
+        summary=told.said(),
     )
     return window
 
@@ -450,7 +453,7 @@ def cancel(
         before={"status": WindowStatus.SCHEDULED},
         after={"status": WindowStatus.CANCELLED},
         organisation=None,
-        summary=f"{reason[:200]} ({told.summary()})",
+        summary=said("cancelled: %(reason)s; %(told)s", reason=reason[:200], told=told.said()),
     )
     return window
 
@@ -477,6 +480,6 @@ def complete(window: MaintenanceWindow, now: dt.datetime) -> bool:
             at=now,
             after={"completed_at": now},
             organisation=None,
-            summary=f"维护已结束 / maintenance over: {told.summary()}",
+            summary=said("maintenance over; %(told)s", told=told.said()),
         )
     return True
