@@ -2,6 +2,9 @@
 
     python bench/bench_web.py            # 5 s per load run, 2 rounds, 100,000 tickets
     python bench/bench_web.py --quick    # 2 s, 1 round, 10,000 tickets, fewer candidates
+    python bench/bench_web.py --short --json   # 1 s, 1 round, 1,000 tickets, the web role
+                                               # only, Python load generator; figures as
+                                               # one JSON line (the test)
 
 On a fresh PostgreSQL database (BENCH_WEB_POSTGRES_URL, default
 postgres://postgres@127.0.0.1:5432/baozhang_bench_web, dropped and re-created):
@@ -85,7 +88,8 @@ CANDIDATES: dict[str, tuple[list[str], dict[str, str]]] = {
     ),
     "now: baozhang web --workers 2": (WEB, {}),
 }
-QUICK = ("before: uvicorn, a connection per request", "now: baozhang web --workers 2")
+NOW = "now: baozhang web --workers 2"
+QUICK = ("before: uvicorn, a connection per request", NOW)
 # The web role of another checkout (e.g. the commit before issue 17), run in the same
 # round: BENCH_WEB_BEFORE_TREE=/path/to/that/checkout.
 BEFORE_TREE = os.environ.get("BENCH_WEB_BEFORE_TREE", "")
@@ -249,8 +253,15 @@ def _python_load(
     deadline = time.monotonic() + seconds
     data = body.encode() if body else None
 
+    # The client keeps a cookie jar that replaces a Cookie header once the server sets a
+    # cookie (the language, CSRF): the session goes into the jar instead.
+    cookie = headers.pop("Cookie", "")
+
     def run() -> None:
         client = desk.Client(port, headers)
+        for pair in filter(None, (p.strip() for p in cookie.split(";"))):
+            name, _, value = pair.partition("=")
+            client.cookies[name] = value
         try:
             while time.monotonic() < deadline:
                 with lock:
@@ -341,7 +352,7 @@ def ticket_body(customer_id: int) -> str:
     )
 
 
-def check_tickets(created: int) -> str:
+def check_tickets(created: int) -> dict[str, Any]:
     """Every ticket the API answered 201 is stored with its clocks and acknowledgement."""
     from baozhang.desk.models import Clock, Ticket
     from baozhang.notify.models import Message
@@ -361,10 +372,30 @@ def check_tickets(created: int) -> str:
     }
     missing_ack = sum(1 for pk in ids if pk not in acknowledged)
     verdict = "ok" if len(ids) >= created and not no_clocks and not missing_ack else "FAILED"
-    return (
-        f"tickets answered 201: {created:,}; stored: {len(ids):,}; without clocks: {no_clocks};"
-        f" without acknowledgement: {missing_ack} → {verdict}"
-    )
+    return {
+        "answered_201": created,
+        "stored": len(ids),
+        "without_clocks": no_clocks,
+        "without_acknowledgement": missing_ack,
+        "ok": verdict == "ok",
+        "text": f"tickets answered 201: {created:,}; stored: {len(ids):,}; without clocks:"
+        f" {no_clocks}; without acknowledgement: {missing_ack} → {verdict}",
+    }
+
+
+def _run_figures(
+    name: str, key: str, r: dict[str, Any], ok: tuple[int, ...], bare: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "candidate": name,
+        "load": key,
+        "statuses": {str(s): n for s, n in r["statuses"].items()},
+        "errors": r["errors"],
+        "bad": bad(r, ok),
+        "rate": r["rate"],
+        "ratio": r["rate"] / bare["rate"] if bare["rate"] else 0.0,
+        "p99_ms": r["p99"],
+    }
 
 
 def main() -> int:
@@ -374,6 +405,10 @@ def main() -> int:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--only", action="append", help="candidates whose label contains this")
+    parser.add_argument(
+        "--short", action="store_true", help="the test's form: 1 s, 1 round, 1,000 tickets"
+    )
+    parser.add_argument("--json", action="store_true", help="end with the figures as JSON")
     args = parser.parse_args()
     names = list(CANDIDATES)
     if BEFORE_TREE:
@@ -382,6 +417,12 @@ def main() -> int:
     if args.quick:
         args.seconds, args.rounds, args.tickets = 2, 1, 10_000
         names = list(QUICK)
+    if args.short:
+        # The Python load generator: it waits for the answers in flight when time is up,
+        # so that each connection is answered at least once however busy the machine.
+        global WRK
+        args.seconds, args.rounds, args.tickets, WRK = 1, 1, 1_000, None
+        names = [NOW]
     if args.only:
         names = [n for n in names if any(o in n for o in args.only)]
 
@@ -416,6 +457,8 @@ def main() -> int:
     log = Path(home) / "servers.log"
     created = 0
     results: dict[str, dict[str, list[float]]] = {}
+    # What the test reads (--json): per load run its answers by status and transport errors.
+    figures: dict[str, Any] = {"runs": [], "seconds": args.seconds}
     try:
         for rnd in range(args.rounds):
             print(f"\nround {rnd + 1}", flush=True)
@@ -429,6 +472,7 @@ def main() -> int:
                 f"  {'bare Django view, gunicorn -w 2':<46} {bare['rate']:8.0f} req/s  1",
                 flush=True,
             )
+            figures["runs"].append(_run_figures("bare", "hello", bare, (200,), bare))
             for name in names:
                 argv, extra = CANDIDATES[name]
                 before = name == BEFORE  # the start commit has no /healthz
@@ -459,6 +503,7 @@ def main() -> int:
                     ("login", login, (200,)),
                 ):
                     row[key].append(r["rate"] / bare["rate"])
+                    figures["runs"].append(_run_figures(name, key, r, ok, bare))
                     errs = bad(r, ok)
                     print(
                         f"  {name[:46]:<46} {key:<8} {r['rate']:7.0f}/s"
@@ -474,7 +519,9 @@ def main() -> int:
         for name, row in results.items():
             me, tickets, login = (statistics.median(row[k]) for k in ("me", "tickets", "login"))
             print(f"  {name:<46} /me {me:.3f}  tickets {tickets:.3f}  login {login:.3f}")
-        print("  " + check_tickets(created), flush=True)
+        stored = check_tickets(created)
+        figures["tickets"] = stored
+        print("  " + stored["text"], flush=True)
 
         # -- the web role as shipped: queue, 200 connections, heartbeats ------------------------
         _added, _clocks, secs = desk.bulk_tickets(args.tickets)
@@ -496,6 +543,11 @@ def main() -> int:
             q = load(
                 port, "/desk/", headers={"Cookie": cookie}, connections=8, seconds=args.seconds * 2
             )
+            figures["queue"] = {
+                "tickets": args.tickets,
+                **_run_figures("now", "queue", q, (200,), q),
+                "p50_ms": q["p50"],
+            }
             print(
                 f"  GET /desk/ queue page, 8 agents at once: {q['rate']:.0f} pages/s"
                 f"  p50 {q['p50']:.1f} ms  p99 {q['p99']:.1f} ms (goal < 100)"
@@ -503,8 +555,21 @@ def main() -> int:
                 flush=True,
             )
             with ConnectionWatch() as watch:
-                many = load(port, "/api/v1/me", headers=auth, connections=200, seconds=args.seconds)
+                # At least 5 s: with 200 connections each must have its turn (wrk counts
+                # only the answers that arrive before the end).
+                many = load(
+                    port,
+                    "/api/v1/me",
+                    headers=auth,
+                    connections=200,
+                    seconds=max(args.seconds, 5),
+                )
             bound = 2 * int(os.environ.get("DATABASE_POOL_MAX", "8")) + 2
+            figures["connections_200"] = {
+                **_run_figures("now", "me", many, (200,), many),
+                "postgres_connections_most": watch.most,
+                "bound": bound,
+            }
             print(
                 f"  200 connections on /api/v1/me: {many['rate']:.0f} req/s, error answers"
                 f" {bad(many, (200,))}, PostgreSQL connections at most {watch.most}"
@@ -512,6 +577,7 @@ def main() -> int:
                 flush=True,
             )
             hb = _heartbeats(port, tokens, args.seconds)
+            figures["heartbeats"] = _run_figures("now", "ping", hb, (200, 503), hb)
             print(
                 f"  heartbeats, 64 connections: {hb['rate']:.0f} pings/s answered 200,"
                 f" statuses {hb['statuses']}, transport errors {hb['errors']},"
@@ -520,9 +586,11 @@ def main() -> int:
             )
         finally:
             stop(proc)
-        _outbox(args.quick)
+        figures["outbox"] = _outbox(500 if args.quick else 200 if args.short else 3000)
     finally:
         shutil.rmtree(home, ignore_errors=True)
+    if args.json:
+        print(json.dumps(figures), flush=True)
     return 0
 
 
@@ -564,10 +632,9 @@ def _heartbeats(port: int, tokens: list[str], seconds: float) -> dict[str, Any]:
     return load(port, f"/ping/{tokens[0]}", connections=64, seconds=seconds)
 
 
-def _outbox(quick: bool) -> None:
+def _outbox(n: int) -> dict[str, Any]:
     import bench_outbox
 
-    n = 500 if quick else 3000
     r = bench_outbox.run_once("postgresql", 2, n, 120)
     if r:
         print(
@@ -575,6 +642,7 @@ def _outbox(quick: bool) -> None:
             f" duplicates {r['duplicates']}, {r['rate']:.0f} msg/s (goal ≥ 1,000)",
             flush=True,
         )
+    return {"messages": n, **r}
 
 
 if __name__ == "__main__":
