@@ -37,6 +37,7 @@ from baozhang.desk.notices import nobody_at_level, notify_customer, notify_peopl
 from baozhang.desk.policy import clock_target
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
+from baozhang.events.text import Said, said
 
 if TYPE_CHECKING:
     from baozhang.accounts.models import Organisation, User
@@ -300,7 +301,7 @@ def reply(
             fields.append("status")
         notify_customer(ticket, "ticket_reply", f"reply:{message.pk}", body=body)
     if from_customer and not passive and ticket.status in PAUSING_STATUSES:
-        _set_status(actor, ticket, Status.OPEN, now, summary="customer replied / 客户已回复")
+        _set_status(actor, ticket, Status.OPEN, now, summary=said("customer replied"))
     if ticket.status == Status.RESOLVED and from_customer and not passive:
         _reopen(actor, ticket, now)
     if fields:
@@ -319,8 +320,16 @@ def reply(
     return message
 
 
+def _english(label: Any) -> str:
+    """A choice label's English text: its msgid in the catalogue, for a stored message."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        return str(label)
+
+
 def _set_status(
-    actor: Any, ticket: Ticket, status: str, now: dt.datetime, summary: str = ""
+    actor: Any, ticket: Ticket, status: str, now: dt.datetime, summary: str | Said = ""
 ) -> None:
     before = ticket.status
     if before == status:
@@ -355,7 +364,7 @@ def _reopen(actor: Any, ticket: Ticket, now: dt.datetime) -> None:
     ticket.reopen_count += 1
     ticket.resolved_at = None
     ticket.save(update_fields=["reopen_count", "resolved_at", "updated_at"])
-    _set_status(actor, ticket, Status.OPEN, now, summary="reopened / 重新打开")
+    _set_status(actor, ticket, Status.OPEN, now, summary=said("reopened"))
     _start_clock(ticket, ClockKind.RESOLUTION, now)
     ticket.callbacks.filter(status=CallbackStatus.PENDING).update(
         status=CallbackStatus.CANCELLED, done_at=now
@@ -500,7 +509,7 @@ def escalate(
         actor_label="service desk / 服务台",
         before={"level": before["level"]},
         after={"level": ticket.level},
-        summary=f"escalated to {Level(ticket.level).label} / 已升级",
+        summary=said("escalated to %(level)s", level=said(_english(Level(ticket.level).label))),
         at=now,
     )
     people = list(group.members.filter(is_active=True)) if group else []

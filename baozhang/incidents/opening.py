@@ -18,6 +18,7 @@ from baozhang.catalog.models import Service
 from baozhang.events.announce import Announcement
 from baozhang.events.models import EventKind
 from baozhang.events.services import snapshot
+from baozhang.events.text import said
 from baozhang.incidents import notices
 from baozhang.incidents.models import (
     OPEN_STATUSES,
@@ -121,7 +122,7 @@ def _create(
             incident,
             actor,
             after={"is_emergency": True, "emergency_procedure": incident.emergency_procedure},
-            summary="emergency event recorded / 记录紧急事件",
+            summary=said("emergency event recorded"),
         )
     notices.opened(incident, orgs, message.strip())
     return incident
@@ -176,7 +177,7 @@ def _attach_monitor(incident: Incident, monitor: Monitor, *, at: dt.datetime, re
             "monitors": [m.pk for m in incident.monitors.all()],
             "customers": [o.pk for o in incident.customers.all()],
         },
-        summary=f"monitor down: {monitor.name} / 监控故障：{monitor.name}"[:500],
+        summary=said("monitor down: %(monitor)s", monitor=monitor.name[:300]),
     )
     if new_customers:
         notices.opened(incident, new_customers)

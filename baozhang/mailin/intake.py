@@ -30,6 +30,7 @@ from baozhang.desk import services as desk
 from baozhang.desk.models import Channel, Status, Ticket, TicketKind, TicketMessage
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
+from baozhang.events.text import said
 from baozhang.mailin import parsing
 from baozhang.mailin.models import InboundMessage, InboundSource, InboundStatus, Mailbox
 from baozhang.notify import services as notify
@@ -361,7 +362,7 @@ def _contact_to_review(customer: Organisation, mail: parsing.ParsedMail) -> User
         EventKind.UPDATED,
         user,
         after={"is_active": False},
-        summary="contact from e-mail, to review / 来自邮件的联系人，待审核",
+        summary=said("contact from e-mail, to review"),
         organisation=customer,
     )
     return user
@@ -534,7 +535,7 @@ def release(
             actor=actor,
             before={"status": InboundStatus.QUARANTINED},
             after={"status": InboundStatus.PROCESSED, "customer": customer.pk},
-            summary="released / 已放行",
+            summary=said("released"),
             organisation=customer,
             at=now,
         )
@@ -561,7 +562,7 @@ def ignore(actor: User, inbound: InboundMessage, now: dt.datetime | None = None)
             actor=actor,
             before={"status": before},
             after={"status": InboundStatus.IGNORED},
-            summary="ignored / 已忽略",
+            summary=said("ignored"),
             at=now or timezone.now(),
         )
     return inbound

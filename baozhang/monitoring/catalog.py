@@ -29,6 +29,7 @@ from baozhang.catalog.rules import delete_recorded, rows_named, split_fields
 from baozhang.core.sla_text import bilingual
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
+from baozhang.events.text import said
 from baozhang.monitoring.models import (
     LOCAL_REGION,
     PUSH_REGION,
@@ -279,7 +280,7 @@ def rotate_push_token(actor: Actor, monitor: Monitor) -> Monitor:
         EventKind.UPDATED,
         row,
         actor=actor,
-        summary="heartbeat token rotated / 已更换心跳令牌",
+        summary=said("heartbeat token rotated"),
         organisation=None,
     )
     return row
@@ -399,7 +400,7 @@ def rotate_region_token(actor: Actor, region: ProbeRegion) -> str:
         EventKind.UPDATED,
         region,
         actor=actor,
-        summary="agent token rotated / 已更换探针令牌",
+        summary=said("agent token rotated"),
         organisation=None,
     )
     return token
