@@ -109,6 +109,11 @@ class Event(models.Model):
         return one_language(self.summary, get_language())
 
     @property
+    def actor_text(self) -> str:
+        """Who acted, a ``中文 / English`` pair (``service desk / 服务台``) in the reader's half."""
+        return one_language(self.actor_label, get_language())
+
+    @property
     def object_text(self) -> str:
         """The object's recorded label in the reader's language: an object recorded by its
         ``name`` that also has a ``name_en`` (a service) shows that on English pages; a

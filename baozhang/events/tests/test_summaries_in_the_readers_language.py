@@ -80,3 +80,11 @@ def test_an_object_named_in_both_languages_shows_the_readers_name(personas):
         assert Event.objects.get(pk=event.pk).object_text == "Cloud hosts"
     with translation.override("zh-hans"):
         assert Event.objects.get(pk=event.pk).object_text == "云主机"
+
+
+def test_a_system_actor_named_in_both_reads_in_one(personas):
+    event = record(EventKind.UPDATED, personas.org_a, actor_label="service desk / 服务台")
+    with translation.override("en"):
+        assert Event.objects.get(pk=event.pk).actor_text == "service desk"
+    with translation.override("zh-hans"):
+        assert Event.objects.get(pk=event.pk).actor_text == "服务台"
