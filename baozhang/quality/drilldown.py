@@ -13,11 +13,12 @@ the desk measures settle it. The page is ``/quality/report/records/`` (views.py)
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, overload
 
 from baozhang.core.desk_measures import ratio
-from baozhang.desk.models import Clock, ClockKind, ClockState
+from baozhang.desk.models import Clock, ClockKind, ClockState, Ticket
 from baozhang.incidents import selectors as incidents
 from baozhang.quality import desk_measures as desk
 from baozhang.quality.report import collection_integrity
@@ -62,6 +63,11 @@ def incident_records(period: Period, scope: Scope, filters: Filters) -> list[dic
     if filters.year_to_date:
         period = year_to_date(period)
     among = scope_incidents(scope)
+    # The class and responsibility are the incidents' own fields: the database keeps them.
+    if filters.cls is not None:
+        among = among.filter(classification=filters.cls)
+    if filters.responsibility is not None:
+        among = among.filter(responsibility=filters.responsibility)
     plans: dict[int, str] = {}
     if filters.state in ("emergency", "emergency_without_plan"):
         plans = {
@@ -70,10 +76,6 @@ def incident_records(period: Period, scope: Scope, filters: Filters) -> list[dic
         }
     found = []
     for fact in incidents.fault_facts(period.start, period.end, among=among):
-        if filters.cls is not None and fact["classification"] != filters.cls:
-            continue
-        if filters.responsibility is not None and fact["responsibility"] != filters.responsibility:
-            continue
         if filters.state == "open" and not fact["open"]:
             continue
         if filters.state == "missed" and not fact["missed"]:
@@ -100,15 +102,85 @@ def monitor_records(
     ]
 
 
-def complaint_records(
-    period: Period, scope: Scope, filters: Filters
-) -> list[dict[str, Any]] | None:
+class ComplaintList(Sequence[dict[str, Any]]):
+    """The complaints a drill-down keeps, in order: its length (the figure) and the
+    satisfaction answers it counts (``scores``) are known from a few narrow reads of every
+    complaint of the period; a slice (the page shown) reads the details of its complaints
+    only, so that a year's 10,000 complaints are not read whole on every request."""
+
+    def __init__(
+        self, keys: list[tuple[int, int | None]], answer: dict[int, str], scores: list[int]
+    ) -> None:
+        self._keys = keys  # (ticket id, the one answer shown or None), in the list's order
+        self._answer = answer  # the ticket's settled answer ("within"/"late"), where known
+        self.scores = scores
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, int):
+            return self._rows(self._keys[index : index + 1 or None])[0]
+        return self._rows(self._keys[index])
+
+    def _rows(self, keys: list[tuple[int, int | None]]) -> list[dict[str, Any]]:
+        ids = list(dict.fromkeys(pk for pk, _ in keys))
+        details = {
+            t["pk"]: t
+            for t in Ticket.objects.filter(pk__in=ids).values(
+                "pk",
+                "rating",
+                "reference",
+                "subject",
+                "channel",
+                "status",
+                "created_at",
+                "customer__name",
+                "category__name",
+            )
+        }
+        answer = dict(self._answer)
+        due: dict[int, Any] = {}
+        for ticket_id, stopped_at, state, due_at in _resolution_clocks(ids):
+            due[ticket_id] = due_at
+            if desk.settled(stopped_at, state):
+                answer[ticket_id] = "within" if state == ClockState.MET else "late"
+        scores = desk.callback_scores(Ticket.objects.filter(pk__in=ids).values("pk"))
+        rows = []
+        for pk, score in keys:
+            t = dict(details[pk])
+            t["answer"] = answer.get(pk, "pending")
+            t["due_at"] = due.get(pk)
+            t["scores"] = desk.answer_scores(t["rating"], scores[pk])
+            if score is not None:
+                t["score"] = score
+            rows.append(t)
+        return rows
+
+
+def _resolution_clocks(tickets: Any) -> Any:
+    """(ticket id, stopped_at, state, due_at) of the resolution clock of each of
+    ``tickets`` (ids or a query of ids)."""
+    return Clock.objects.filter(ticket__in=tickets, kind=ClockKind.RESOLUTION).values_list(
+        "ticket_id", "stopped_at", "state", "due_at"
+    )
+
+
+def complaint_records(period: Period, scope: Scope, filters: Filters) -> ComplaintList | None:
     """The complaints opened in the period of the scope that the filters keep, oldest
     first, each with its category's name, channel, customer, status, resolution deadline
     and ``answer``: "within" (answered within the complaint limit), "late" or "pending",
     and its satisfaction answers (``scores``; with ``answer="rated"`` one row per answer,
-    with ``score``).
-    None where the scope's complaints are not attributable (one service)."""
+    with ``score``; the list's ``scores`` are all of them).
+    None where the scope's complaints are not attributable (one service).
+    Only what the filters need is read for every complaint (the answers for an answer's
+    list, the satisfaction for the rated one); the details for the rows read only."""
     qs = scope_complaints(period.start, period.end, scope)
     if qs is None:
         return None
@@ -120,38 +192,27 @@ def complaint_records(
         )
     if filters.channel is not None:
         qs = qs.filter(channel=filters.channel)
-    clocks = Clock.objects.filter(
-        ticket__in=qs.order_by().values("pk"), kind=ClockKind.RESOLUTION
-    ).values_list("ticket_id", "stopped_at", "state", "due_at")
+    ordered = list(qs.order_by("created_at", "pk").values_list("pk", "rating"))
     answer: dict[int, str] = {}
-    due: dict[int, Any] = {}
-    for ticket_id, stopped_at, state, due_at in clocks:
-        due[ticket_id] = due_at
-        if desk.settled(stopped_at, state):
-            answer[ticket_id] = "within" if state == ClockState.MET else "late"
-    rows = []
-    scores = desk.callback_scores(qs.order_by().values("pk"))
-    for t in qs.order_by("created_at", "pk").values(
-        "pk",
-        "rating",
-        "reference",
-        "subject",
-        "channel",
-        "status",
-        "created_at",
-        "customer__name",
-        "category__name",
-    ):
-        t["answer"] = answer.get(t["pk"], "pending")
-        t["due_at"] = due.get(t["pk"])
-        t["scores"] = desk.answer_scores(t["rating"], scores[t["pk"]])
-        if filters.answer == "rated":
-            # One row per satisfaction answer, as the measures count them.
-            rows.extend({**t, "score": score} for score in t["scores"])
+    if filters.answer in ("settled", "within", "late", "pending"):
+        for ticket_id, stopped_at, state, _due in _resolution_clocks(qs.order_by().values("pk")):
+            if desk.settled(stopped_at, state):
+                answer[ticket_id] = "within" if state == ClockState.MET else "late"
+    keys: list[tuple[int, int | None]] = []
+    all_scores: list[int] = []
+    if filters.answer == "rated":
+        # One row per satisfaction answer, as the measures count them.
+        callbacks = desk.callback_scores(qs.order_by().values("pk"))
+        for pk, rating in ordered:
+            for score in desk.answer_scores(rating, callbacks[pk]):
+                keys.append((pk, score))
+                all_scores.append(score)
+        return ComplaintList(keys, answer, all_scores)
+    for pk, _rating in ordered:
+        got = answer.get(pk, "pending")
+        if filters.answer == "settled" and got == "pending":
             continue
-        if filters.answer == "settled" and t["answer"] == "pending":
+        if filters.answer in ("within", "late", "pending") and got != filters.answer:
             continue
-        if filters.answer in ("within", "late", "pending") and t["answer"] != filters.answer:
-            continue
-        rows.append(t)
-    return rows
+        keys.append((pk, None))
+    return ComplaintList(keys, answer, all_scores)

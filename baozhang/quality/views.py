@@ -472,10 +472,7 @@ def records_page(request: HttpRequest) -> HttpResponse:
         if found is None:
             context.update(unattributable=_one_language(COMPLAINTS_OF_SERVICE), rows=[], count=0)
         else:
-            for r in found:
-                r["channel_label"] = _choice_label(Channel, r["channel"])
-                r["answer_label"] = ANSWER_TEXT.get(r["answer"], r["answer"])
-            scores = [s for r in found for s in r["scores"]]
+            scores = found.scores
             context.update(rows=found, count=len(found))
             if filters.answer == "rated" and scores:
                 context["average"] = f"{sum(scores) / len(scores):.1f}"
@@ -483,7 +480,12 @@ def records_page(request: HttpRequest) -> HttpResponse:
                 context["note"] = _one_language(COMPLAINTS_OF_REGION)
     # The figures above are of every record; the list shows one page of them, so that a
     # year's 10,000 complaints or 2,000 monitors do not make one page (issue 16 §5).
+    # (A complaints' list reads the details of the page's complaints only.)
     page = Paginator(context["rows"], RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    if what == COMPLAINTS:
+        for r in page.object_list:
+            r["channel_label"] = _choice_label(Channel, r["channel"])
+            r["answer_label"] = ANSWER_TEXT.get(r["answer"], r["answer"])
     context.update(rows=page.object_list, page=page)
     return render(request, "quality/records.html", context)
 

@@ -155,3 +155,35 @@ def test_a_long_list_is_paged_and_keeps_its_total(
     rest = references.findall(second)
     assert len(rest) == 2 and not set(rest) & set(shown)
     assert _count(reader, f"/quality/report/records/{following}") == 4
+
+
+def test_a_link_computes_only_its_own_records(
+    seeded_september: None,  # noqa: F811
+    reader: Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a year's drill-downs must not compute the report's other statistics (issue 16
+    # §5): the monitors' 完好率 and the faults are refused outside their own lists
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("computed for another statistic's list")
+
+    base = f"/quality/report/records/?period={SEPTEMBER}"
+    monkeypatch.setattr("baozhang.quality.drilldown.collection_integrity", refused)
+    assert _count(reader, f"{base}&what=incidents&state=missed") == 1
+    monkeypatch.setattr("baozhang.quality.drilldown.incidents.fault_facts", refused)
+    assert _count(reader, f"{base}&what=complaints&answer=within") == 1
+    # And a complaints' list reads the satisfaction and details of the page's complaints
+    # only, however many it counts
+    monkeypatch.setattr("baozhang.quality.views.RECORDS_PER_PAGE", 1)
+    answered: list[int] = []
+    from baozhang.quality import desk_measures
+
+    real = desk_measures.answer_scores
+
+    def counted(rating: int | None, callbacks: list[int]) -> tuple[int, ...]:
+        answered.append(1)
+        return real(rating, callbacks)
+
+    monkeypatch.setattr(desk_measures, "answer_scores", counted)
+    assert _count(reader, f"{base}&what=complaints&channel=hotline") == 2
+    assert len(answered) == 1
