@@ -142,3 +142,13 @@ def test_without_accept_language_the_token_owners_language(personas, api_client)
     # A header the script sends wins over the owner's choice.
     asked = english_owner.post("/api/v1/tickets", {}, content_type="application/json", **CHINESE)
     assert has_chinese(_all_text(_error(asked)))
+
+
+@pytest.mark.parametrize(("headers", "chinese"), [(ENGLISH, False), (CHINESE, True)])
+def test_a_method_the_address_does_not_take_is_a_json_405(personas, api_client, headers, chinese):
+    response = api_client(personas.agent).delete("/api/v1/organisations", **headers)
+    assert response.status_code == 405
+    error = _error(response)
+    assert error["code"] == "method_not_allowed"
+    assert "GET" in response["Allow"]
+    assert has_chinese(error["message"]) is chinese
