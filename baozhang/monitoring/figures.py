@@ -290,23 +290,32 @@ def integrity_of(
                 )
                 sums = {row[0]: row[1:] for row in rows}
         whole_days = {d[0] for d in whole}
+        summed: dict[int, list[int]] = {}
+        rests: dict[int, list[tuple[dt.date, dt.datetime, dt.datetime]]] = {}
         for monitor in chunk:
             got = sums.get(monitor.id)
-            counts = [0, 0, 0, 0]
+            summed[monitor.id] = [0, 0, 0, 0]
             rest = days
             if monitor.id in plain and got is not None and got[4] == len(whole):
-                counts = list(got[:4])
+                summed[monitor.id] = list(got[:4])
                 rest = [d for d in days if d[0] not in whole_days]
             # Only days that began before min(end, now) and end after start can count.
-            rest = [d for d in rest if d[1] < limit and d[2] > start]
+            rests[monitor.id] = [d for d in rest if d[1] < limit and d[2] > start]
+        # The other days' stored rollups, read for the chunk's monitors at once.
+        rolled: dict[int, dict[dt.date, tuple[dt.datetime, int, int, int, int]]] = {}
+        wanted = [m_id for m_id, rest in rests.items() if rest]
+        if wanted:
+            low = min(rests[m_id][0][0] for m_id in wanted)
+            high = max(rests[m_id][-1][0] for m_id in wanted)
+            for r in DailyRollup.objects.filter(
+                monitor_id__in=wanted, day__gte=low, day__lte=high
+            ).values_list("monitor_id", "day", "period_start", *_ROLLUP_COUNTS):
+                rolled.setdefault(r[0], {})[r[1]] = r[2:]
+        for monitor in chunk:
+            counts = summed[monitor.id]
+            rest = rests[monitor.id]
             if rest:
-                rolled = {
-                    r[0]: r[1:]
-                    for r in DailyRollup.objects.filter(
-                        monitor=monitor, day__gte=rest[0][0], day__lte=rest[-1][0]
-                    ).values_list("day", "period_start", *_ROLLUP_COUNTS)
-                }
-                extra = _counts_by_day(monitor, start, end, now, rest, rolled)
+                extra = _counts_by_day(monitor, start, end, now, rest, rolled.get(monitor.id, {}))
                 counts = [c + e for c, e in zip(counts, extra, strict=True)]
             checks, failures, missed, excluded = counts
             out[monitor.id] = integrity(Rollup(start, end, checks, failures, missed, excluded))
