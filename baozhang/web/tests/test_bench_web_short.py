@@ -61,9 +61,13 @@ def test_the_short_web_benchmark_answers_without_errors_and_loses_no_ticket() ->
     # and the queue page answered 200 to the 8 agents
     queue = figures["queue"]
     assert queue["bad"] == 0 and queue["statuses"].get("200", 0) > 0, queue
-    # and 200 connections got no error answer, PostgreSQL saw no more than the bound
+    # and 200 connections got no error answer, PostgreSQL saw no more than the bound. A
+    # request that waited longer than DATABASE_POOL_TIMEOUT for a connection is told to
+    # come back (503 with Retry-After): a matter of time, which the full bench reports
+    # (docs/benchmarks.md) and this test does not judge.
     many = figures["connections_200"]
-    assert many["bad"] == 0 and many["statuses"].get("200", 0) > 0, many
+    assert many["errors"] == 0 and many["statuses"].get("200", 0) > 0, many
+    assert set(many["statuses"]) <= {"200", "503"}, many
     assert 0 < many["postgres_connections_most"] <= many["bound"]
     # and heartbeats were answered 200, or 503 (come back later), never anything else
     beats = figures["heartbeats"]
