@@ -18,6 +18,7 @@ from django.test import Client
 
 from baozhang.catalog.models import Service
 from baozhang.incidents.models import Incident
+from baozhang.incidents.public import public_title
 from baozhang.monitoring import runner
 from baozhang.monitoring.figures import monitor_figures
 from baozhang.monitoring.models import Monitor, ProbeResult
@@ -179,7 +180,10 @@ def test_a_fault_goes_from_detection_to_the_customers_mailbox_and_back(
         assert "Web shop" in opened[0]["Subject"]
         status_page = Client().get("/status/?lang=en")
         assert status_page.status_code == 200
-        assert incident.title in status_page.content.decode()
+        # the public page names the service and the kind of fault, never the probe's words
+        page = status_page.content.decode()
+        assert public_title(incident, "en") in page
+        assert incident.title not in page and "status 503" not in page
 
         target.healthy = True
         wait_until(lambda: Incident.objects.get(pk=incident.pk).status == "resolved", "resolution")
