@@ -446,9 +446,6 @@ def records_page(request: HttpRequest) -> HttpResponse:
     }
     if what == INCIDENTS:
         rows = incident_records(period, scope, filters)
-        for r in rows:
-            r["spoken"] = _spoken(r["duration"])
-            r["class_label"] = _choice_label(Classification, r["classification"])
         total = sum((r["duration"] for r in rows), dt.timedelta())
         context.update(rows=rows, count=len(rows), total=_spoken(total))
     elif what == MONITORS:
@@ -480,8 +477,12 @@ def records_page(request: HttpRequest) -> HttpResponse:
                 context["note"] = _one_language(COMPLAINTS_OF_REGION)
     # The figures above are of every record; the list shows one page of them, so that a
     # year's 10,000 complaints or 2,000 monitors do not make one page (issue 16 §5).
-    # (A complaints' list reads the details of the page's complaints only.)
+    # (Only the page's records are labelled; a complaints' list reads their details only.)
     page = Paginator(context["rows"], RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    if what == INCIDENTS:
+        for r in page.object_list:
+            r["spoken"] = _spoken(r["duration"])
+            r["class_label"] = _choice_label(Classification, r["classification"])
     if what == COMPLAINTS:
         for r in page.object_list:
             r["channel_label"] = _choice_label(Channel, r["channel"])
