@@ -5,15 +5,20 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from baozhang.core.bilingual import one_language
 
 
 def report_refusal(request: HttpRequest, exc: ValidationError | PermissionDenied) -> None:
     """Each message of a ValidationError, or the PermissionDenied's own text, as an error
-    message on the next page."""
+    message on the next page, in the reader's language (a text of ours written in both
+    languages at once shows the reader's half)."""
     if isinstance(exc, ValidationError):
         texts = exc.messages
     else:
         texts = [str(exc) or _("You are not allowed to do this.")]
+    language = get_language()
     for text in texts:
-        messages.error(request, text)
+        messages.error(request, one_language(str(text), language))

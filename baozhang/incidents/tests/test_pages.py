@@ -123,7 +123,8 @@ def test_going_back_is_reported_on_the_page(personas, incident_factory, login):
 
     page = _action(login(personas.agent), incident, "acknowledge").content.decode()
 
-    assert "cannot become" in page
+    # said in the reader's language (Chinese here) only
+    assert "不能再变为" in page and "cannot become" not in page
     incident.refresh_from_db()
     assert incident.status == IncidentStatus.RESOLVED
 
@@ -199,7 +200,8 @@ def test_staff_open_an_incident_from_a_ticket(personas, hosting, login):
     assert response["Location"] == reverse("incidents:detail", args=[incident.pk])
     assert list(incident.tickets.all()) == [ticket]
     again = client.post(reverse("incidents:from_ticket", args=[ticket.pk]), follow=True)
-    assert "already linked" in again.content.decode()
+    assert "已关联未恢复的故障" in again.content.decode()
+    assert "already linked" not in again.content.decode()
     assert Incident.objects.count() == 1
 
 
