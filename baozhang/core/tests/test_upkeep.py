@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -38,11 +39,13 @@ UPS = Requirement(RequirementKind.RANGE, low=Decimal("13.2"), high=Decimal("13.8
         (None, Verdict.MISSING),
     ],
 )
-def test_a_ups_battery_reading_against_13_2_to_13_8_volts(value, verdict):
+def test_a_ups_battery_reading_against_13_2_to_13_8_volts(
+    value: Decimal | None, verdict: Verdict
+) -> None:
     assert judge(UPS, value) is verdict
 
 
-def test_open_ranges_values_and_yes_no():
+def test_open_ranges_values_and_yes_no() -> None:
     at_least = Requirement(RequirementKind.RANGE, low=Decimal(18))
     assert judge(at_least, Decimal(100)) is Verdict.PASS
     assert judge(at_least, Decimal("17.9")) is Verdict.FAIL
@@ -55,7 +58,7 @@ def test_open_ranges_values_and_yes_no():
     assert judge(fans, None) is Verdict.MISSING
 
 
-def test_the_requirement_as_an_engineer_writes_it():
+def test_the_requirement_as_an_engineer_writes_it() -> None:
     assert UPS.text("V") == "13.2–13.8 V"
     assert Requirement(RequirementKind.RANGE, high=Decimal(70)).text("%") == "≤ 70 %"
     assert Requirement(RequirementKind.VALUE, target=Decimal("1.50")).text() == "= 1.5"
@@ -72,12 +75,14 @@ def test_the_requirement_as_an_engineer_writes_it():
         {"kind": RequirementKind.YES_NO},
     ],
 )
-def test_a_requirement_that_says_nothing_is_refused_in_both_languages(kwargs):
+def test_a_requirement_that_says_nothing_is_refused_in_both_languages(
+    kwargs: dict[str, Any],
+) -> None:
     with pytest.raises(ValueError, match=" / "):
         Requirement(**kwargs)
 
 
-def test_a_value_of_the_wrong_kind_is_refused():
+def test_a_value_of_the_wrong_kind_is_refused() -> None:
     with pytest.raises(ValueError, match="number"):
         judge(UPS, True)
     with pytest.raises(ValueError, match="yes or no"):
@@ -91,7 +96,9 @@ def test_a_value_of_the_wrong_kind_is_refused():
     width=st.decimals(0, 1000, places=2),
     value=st.decimals(-3000, 3000, places=2),
 )
-def test_a_range_passes_exactly_the_values_between_its_bounds(low, width, value):
+def test_a_range_passes_exactly_the_values_between_its_bounds(
+    low: Decimal, width: Decimal, value: Decimal
+) -> None:
     req = Requirement(RequirementKind.RANGE, low=low, high=low + width)
     assert (judge(req, value) is Verdict.PASS) == (low <= value <= low + width)
 
@@ -100,7 +107,7 @@ def d(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def test_monthly_periods_include_the_running_month_and_those_starting_ahead():
+def test_monthly_periods_include_the_running_month_and_those_starting_ahead() -> None:
     got = periods(PeriodKind.MONTHLY, d("2026-01-15"), d("2026-03-10"), d("2026-05-01"))
     assert got == [
         (d("2026-03-01"), d("2026-04-01")),
@@ -109,7 +116,7 @@ def test_monthly_periods_include_the_running_month_and_those_starting_ahead():
     ]
 
 
-def test_quarters_years_weeks_and_every_n_days():
+def test_quarters_years_weeks_and_every_n_days() -> None:
     assert periods("quarterly", d("2026-01-01"), d("2026-11-20"), d("2026-12-31")) == [
         (d("2026-10-01"), d("2027-01-01"))
     ]
@@ -129,7 +136,7 @@ def test_quarters_years_weeks_and_every_n_days():
     ]
 
 
-def test_nothing_before_the_plan_began():
+def test_nothing_before_the_plan_began() -> None:
     assert periods("daily", d("2026-06-10"), d("2026-06-01"), d("2026-06-11")) == [
         (d("2026-06-10"), d("2026-06-11")),
         (d("2026-06-11"), d("2026-06-12")),
@@ -138,7 +145,7 @@ def test_nothing_before_the_plan_began():
         periods("every_n_days", d("2026-01-01"), d("2026-01-01"), d("2026-02-01"))
 
 
-def test_on_a_business_calendar_daily_means_each_working_day():
+def test_on_a_business_calendar_daily_means_each_working_day() -> None:
     cal = builtin_calendar("cn-5x8")
 
     def working(day: dt.date) -> bool:
@@ -154,7 +161,7 @@ def test_on_a_business_calendar_daily_means_each_working_day():
     assert [s for s, _ in every2] == [d("2026-12-01"), d("2026-12-03"), d("2026-12-07")]
 
 
-def test_time_limits_on_calendar_days_and_working_days():
+def test_time_limits_on_calendar_days_and_working_days() -> None:
     assert due_at(d("2026-12-01"), 10, SH) == dt.datetime(2026, 12, 11, tzinfo=SH)
     cal = builtin_calendar("cn-5x8")
     # A period starting on Friday 2026-12-04 with 2 working days: Friday counts, the
@@ -165,7 +172,7 @@ def test_time_limits_on_calendar_days_and_working_days():
         due_at(d("2026-12-01"), 0, SH)
 
 
-def test_a_warning_comes_before_the_time_limit_but_not_before_the_period():
+def test_a_warning_comes_before_the_time_limit_but_not_before_the_period() -> None:
     start = dt.datetime(2026, 12, 1, tzinfo=SH)
     due = dt.datetime(2026, 12, 11, tzinfo=SH)
     assert warn_at(due, start, 24) == dt.datetime(2026, 12, 10, tzinfo=SH)
