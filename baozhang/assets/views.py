@@ -26,6 +26,7 @@ from baozhang.assets.forms import AssetForm, DocumentForm
 from baozhang.assets.models import AssetDocument, AssetKind, AssetStatus
 from baozhang.assets.selectors import documents_of, filter_assets, get_asset, visible_assets
 from baozhang.events.selectors import timeline
+from baozhang.ui.feedback import refusal_on_form
 from baozhang.ui.search import search_text
 
 PAGE_SIZE = 50
@@ -38,14 +39,6 @@ def _can_manage(request: HttpRequest) -> bool:
 def _require_manage(request: HttpRequest) -> None:
     if not _can_manage(request):
         raise PermissionDenied
-
-
-def _errors_on_form(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _int(value: str | None) -> int | None:
@@ -114,7 +107,7 @@ def asset_create(request: HttpRequest) -> HttpResponse:
         try:
             asset = services.create_asset(request.user, **form.asset_fields())
         except ValidationError as exc:
-            _errors_on_form(form, exc)
+            refusal_on_form(form, exc)
         else:
             messages.success(request, _("Asset registered."))
             return redirect("assets:detail", pk=asset.pk)
@@ -130,7 +123,7 @@ def asset_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_asset(request.user, asset, **form.asset_fields())
         except ValidationError as exc:
-            _errors_on_form(form, exc)
+            refusal_on_form(form, exc)
         else:
             messages.success(request, _("Asset saved."))
             return redirect("assets:detail", pk=asset.pk)

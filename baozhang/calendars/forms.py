@@ -4,7 +4,6 @@ import zoneinfo
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from baozhang.calendars.models import CHINA, WEEKDAYS, BusinessCalendar, DateKind
@@ -20,15 +19,6 @@ def country_choices(*, blank: bool) -> list[tuple[str, str]]:
     china = [(CHINA, _("China: State Council schedule with make-up days (CN)"))]
     others = [(c, f"{n} ({c})") for c, n in supported_countries().items() if c != CHINA]
     return [*first, *china, *others]
-
-
-def apply_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form, under the same field names."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class CalendarForm(forms.ModelForm):

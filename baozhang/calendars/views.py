@@ -26,7 +26,6 @@ from baozhang.calendars.forms import (
     DateForm,
     ScheduleForm,
     TryForm,
-    apply_errors,
 )
 from baozhang.calendars.models import WEEKDAYS, BusinessCalendar
 from baozhang.calendars.presenters import (
@@ -43,6 +42,7 @@ from baozhang.calendars.selectors import (
     visible_schedules,
 )
 from baozhang.core.calendar_country import country_name
+from baozhang.ui.feedback import refusal_on_form
 
 
 def _staff(request: HttpRequest) -> None:
@@ -97,7 +97,7 @@ def _try(request: HttpRequest, key: str, calendar: Any) -> tuple[TryForm, dict[s
             if not data["duration"] and not data["end"]:
                 form.add_error("duration", _("Give a duration, an end, or both."))
         except ValidationError as exc:
-            apply_errors(form, exc)
+            refusal_on_form(form, exc)
     return form, results
 
 
@@ -154,7 +154,7 @@ def calendar_create(request: HttpRequest) -> HttpResponse:
         try:
             cal = services.create_calendar(request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            refusal_on_form(form, exc)
         else:
             messages.success(request, _("Calendar saved."))
             return redirect("calendars:detail", key=cal.key)
@@ -172,7 +172,7 @@ def calendar_edit(request: HttpRequest, key: str) -> HttpResponse:
         try:
             services.update_calendar(request.user, cal, **fields)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            refusal_on_form(form, exc)
         else:
             messages.success(request, _("Calendar saved."))
             return redirect("calendars:detail", key=cal.key)
@@ -229,7 +229,7 @@ def schedule_list(request: HttpRequest) -> HttpResponse:
             try:
                 item = services.import_schedule(request.user, **form.cleaned_data)
             except ValidationError as exc:
-                apply_errors(form, exc)
+                refusal_on_form(form, exc)
             else:
                 messages.success(
                     request,

@@ -46,7 +46,7 @@ from baozhang.incidents.selectors import (
     visible_updates,
 )
 from baozhang.notify.selectors import unreached_about, unreached_text
-from baozhang.ui.feedback import report_refusal
+from baozhang.ui.feedback import refusal_on_form, report_refusal
 
 ACTION_FORMS: dict[str, type[Any]] = {
     "dispatch": DispatchForm,
@@ -114,19 +114,11 @@ def incident_create(request: HttpRequest) -> HttpResponse:
         try:
             incident = services.open_incident(request.user, **data)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            refusal_on_form(form, exc)
         else:
             messages.success(request, _("Incident %(ref)s opened.") % {"ref": incident.reference})
             return redirect("incidents:detail", pk=incident.pk)
     return render(request, "incidents/incident_form.html", {"form": form})
-
-
-def _form_errors(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -182,7 +174,7 @@ def incident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_fields(request.user, incident, **fields)
         except ValidationError as exc:
-            _form_errors(form, exc)
+            refusal_on_form(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("incidents:detail", pk=incident.pk)

@@ -27,7 +27,7 @@ from baozhang.maintenance.forms import CancelForm, RescheduleForm, ScheduleForm
 from baozhang.maintenance.models import MaintenanceWindow, WindowStatus
 from baozhang.maintenance.selectors import visible_services, visible_windows
 from baozhang.notify.selectors import unreached_about, unreached_text
-from baozhang.ui.feedback import report_refusal
+from baozhang.ui.feedback import in_reader_language, report_refusal
 
 PAST_SHOWN = 50
 
@@ -43,7 +43,7 @@ def _require_manage(request: HttpRequest) -> None:
 
 def _refusal_on_form(form: forms.Form, exc: services.Refusal) -> None:
     field = exc.field if exc.field in form.fields else None
-    form.add_error(field, str(exc))
+    form.add_error(field, in_reader_language(exc))
 
 
 def _say_told(request: HttpRequest, done: str, window: MaintenanceWindow) -> None:

@@ -40,7 +40,7 @@ from baozhang.monitoring.selectors import (
     visible_regions,
 )
 from baozhang.ui import plain
-from baozhang.ui.feedback import report_refusal
+from baozhang.ui.feedback import refusal_on_form, report_refusal
 
 FIGURE_DAYS = 30
 PAGE_SIZE = 50
@@ -53,15 +53,6 @@ def _can_manage(request: HttpRequest) -> bool:
 def _require_manage(request: HttpRequest) -> None:
     if not _can_manage(request):
         raise PermissionDenied
-
-
-def _attach(form: Any, exc: ValidationError) -> None:
-    """Each message of a refusal beside its field, or above the form."""
-    if hasattr(exc, "error_dict"):
-        for field, texts in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, texts)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _int(text: str | None) -> int | None:
@@ -112,7 +103,7 @@ def monitor_create(request: HttpRequest) -> HttpResponse:
         try:
             monitor = catalog.create_monitor(request.user, **form.service_fields())
         except ValidationError as exc:
-            _attach(form, exc)
+            refusal_on_form(form, exc)
         else:
             messages.success(request, _("Monitor created."))
             return redirect("monitoring:monitor", pk=monitor.pk)
@@ -130,7 +121,7 @@ def monitor_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             catalog.update_monitor(request.user, monitor, **form.service_fields())
         except ValidationError as exc:
-            _attach(form, exc)
+            refusal_on_form(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("monitoring:monitor", pk=monitor.pk)
@@ -291,7 +282,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
         try:
             service_catalog.create_service(request.user, **form.service_fields())
         except ValidationError as exc:
-            _attach(form, exc)
+            refusal_on_form(form, exc)
         else:
             messages.success(request, _("Service created."))
             return redirect("monitoring:services")
@@ -307,7 +298,7 @@ def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             service_catalog.update_service(request.user, service, **form.service_fields())
         except ValidationError as exc:
-            _attach(form, exc)
+            refusal_on_form(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("monitoring:services")
@@ -369,7 +360,7 @@ def region_list(request: HttpRequest) -> HttpResponse:
                         )
                     return redirect("monitoring:regions")
         except ValidationError as exc:
-            _attach(form, exc)
+            refusal_on_form(form, exc)
     usage = region_usage()
     regions = [(region, usage.get(region.name, 0)) for region in visible_regions(request.user)]
     return render(

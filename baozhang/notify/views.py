@@ -31,20 +31,13 @@ from baozhang.notify.selectors import (
     visible_messages,
     visible_unreached,
 )
+from baozhang.ui.feedback import refusal_on_form
 
 
 def _owners(user: Any) -> list[tuple[str, str]]:
     owners = [("me", _("Me (personal channel)"))]
     owners += [(f"org:{o.pk}", str(o)) for o in visible_organisations(user)]
     return owners
-
-
-def _apply_errors(form: ChannelForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -86,7 +79,7 @@ def channel_create(request: HttpRequest) -> HttpResponse:
                 enabled=form.cleaned_data["enabled"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            refusal_on_form(form, exc)
         else:
             messages.success(request, _("Channel saved."))
             return redirect("notify:channel_edit", pk=channel.pk)
@@ -132,7 +125,7 @@ def channel_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     enabled=form.cleaned_data["enabled"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                refusal_on_form(form, exc)
             else:
                 messages.success(request, _("Channel saved."))
                 return redirect("notify:channel_edit", pk=channel.pk)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -22,3 +24,24 @@ def report_refusal(request: HttpRequest, exc: ValidationError | PermissionDenied
     language = get_language()
     for text in texts:
         messages.error(request, one_language(str(text), language))
+
+
+def in_reader_language(text: object) -> str:
+    """A text of ours written in both languages at once, in the reader's language; any
+    other text as it is."""
+    return one_language(str(text), get_language())
+
+
+def refusal_on_form(form: Any, exc: ValidationError) -> None:
+    """A service's ValidationError on the form: each message beside its field (under the
+    same names), or above the form, in the reader's language."""
+    language = get_language()
+
+    def said(texts: list[str]) -> list[str]:
+        return [one_language(str(t), language) for t in texts]
+
+    if hasattr(exc, "error_dict"):
+        for field, texts in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, said(texts))
+    else:
+        form.add_error(None, said(exc.messages))

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from baozhang.accounts.permissions import can, is_operator_staff
 from baozhang.core.bilingual import one_language
 from baozhang.events.selectors import timeline
+from baozhang.ui.feedback import refusal_on_form
 from baozhang.upkeep import selectors, services
 from baozhang.upkeep.forms import (
     AcceptForm,
@@ -49,14 +50,6 @@ def _can_manage(request: HttpRequest) -> bool:
 def _require_manage(request: HttpRequest) -> None:
     if not _can_manage(request):
         raise PermissionDenied
-
-
-def _errors_on_form(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _int(value: str | None) -> int | None:
@@ -104,7 +97,7 @@ def _plan_form(request: HttpRequest, plan: Plan | None) -> HttpResponse:
             steps_error = exc.message_dict.pop("steps", []) if hasattr(exc, "error_dict") else []
             rest = {k: v for k, v in exc.message_dict.items() if k != "steps"}
             if rest:
-                _errors_on_form(form, ValidationError(rest))
+                refusal_on_form(form, ValidationError(rest))
         else:
             return redirect("upkeep:plan", pk=plan.pk)
     return render(
@@ -265,7 +258,7 @@ def order_record(request: HttpRequest, pk: int) -> HttpResponse:
                 photos=photos,
             )
         except ValidationError as exc:
-            _errors_on_form(form, exc)
+            refusal_on_form(form, exc)
         else:
             messages.success(
                 request,

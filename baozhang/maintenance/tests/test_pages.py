@@ -56,7 +56,8 @@ def test_the_24_hour_refusal_is_shown_on_the_form(personas, service_factory, log
     )
     assert response.status_code == 200
     form = response.context["form"]
-    assert "customers must be told at least 24 hours ahead" in " ".join(form.errors["start"])
+    said = " ".join(form.errors["start"])  # in the reader's language (Chinese) only
+    assert "须至少提前 24 小时通知客户" in said and "24 hours ahead" not in said
     assert "须至少提前 24 小时通知客户" in response.content.decode()
     assert not MaintenanceWindow.objects.exists()
 

@@ -223,7 +223,7 @@ def test_a_refused_form_says_why_beside_the_field(login, personas) -> None:  # t
             },
         )
     )
-    assert "host:port" in page and "主机:端口" in page
+    assert "主机:端口" in page and "is not host:port" not in page  # the reader's language
     assert "hidden" not in fieldset_of(page, "http tcp icmp dns snmp")  # the target's fieldset
     assert not Monitor.objects.exists()
 
@@ -400,7 +400,7 @@ def test_a_bad_region_name_is_refused_on_the_page(login, personas) -> None:  # t
             reverse("monitoring:regions"), {"action": "create", "name": "local"}
         )
     )
-    assert "reserved" in page and "保留" in page
+    assert "保留名称" in page and "is reserved" not in page  # the reader's language
     assert not ProbeRegion.objects.exists()
 
 

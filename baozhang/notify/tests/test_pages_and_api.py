@@ -123,7 +123,7 @@ def test_api_creates_with_field_errors_updates_keeping_secrets_and_sends_a_test(
     assert detail["subject"] == "【保障】测试通知：钉钉群" and detail["attempt_log"] == []
 
 
-def test_channel_form_shows_bilingual_field_errors_and_retry_requeues_a_dead_message(
+def test_channel_form_shows_field_errors_in_the_readers_language_and_retry_requeues_a_dead_message(
     personas: Any, world: dict[str, Any], login: Any
 ) -> None:
     client = login(personas.contact_a)
@@ -141,7 +141,8 @@ def test_channel_form_shows_bilingual_field_errors_and_retry_requeues_a_dead_mes
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert 'data-field-error="from_address"' in page and "sender address “bad” is invalid" in page
+    assert 'data-field-error="from_address"' in page and "发件地址“bad”无效" in page
+    assert "is invalid" not in page  # the reader's language only
     Message.objects.filter(pk=world["msg_a"].pk).update(status=MessageStatus.DEAD)
     client.post(reverse("notify:message_retry", args=[world["msg_a"].pk]))
     assert Message.objects.get(pk=world["msg_a"].pk).status == MessageStatus.PENDING

@@ -39,3 +39,24 @@ def test_a_permission_refusal_without_text_says_why_in_the_readers_language() ->
     with translation.override("en"):
         report_refusal(request, PermissionDenied())
     assert [m.message for m in get_messages(request)] == ["You are not allowed to do this."]
+
+
+def test_a_services_refusal_goes_beside_its_field_in_the_readers_language() -> None:
+    from django import forms
+
+    from baozhang.ui.feedback import refusal_on_form
+
+    class Window(forms.Form):
+        end = forms.CharField()
+
+    for language, expected in (
+        ("en", "The end must be after the start"),
+        ("zh-hans", "结束时间须晚于开始时间"),
+    ):
+        with translation.override(language):
+            form = Window({"end": "x"})
+            assert form.is_valid()
+            refusal_on_form(form, ValidationError({"end": GLUED, "elsewhere": "no such field"}))
+            refusal_on_form(form, ValidationError(GLUED))
+        assert form.errors["end"] == [expected]
+        assert form.non_field_errors() == ["no such field", expected]
