@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
-from baozhang.calendars.models import CHINA, WEEKDAYS
+from baozhang.calendars.models import CHINA, WEEKDAYS, BusinessCalendar
 from baozhang.calendars.selectors import BUILTIN_COUNTRY, BUILTIN_KEYS, calendar_for
 from baozhang.core.calendar import Calendar, DayInfo, WorkingDays
 from baozhang.core.calendar_iso import format_duration, parse_date, parse_duration, parse_moment
@@ -22,6 +22,15 @@ _BUILTIN_NAMES = {
     "24x7": gettext_noop("24x7 (every day, all day)"),
     "cn-5x8": gettext_noop("cn-5x8 (China working days, 09:00-12:00 13:00-18:00)"),
 }
+
+
+def calendar_label(key: str) -> str:
+    """A calendar as people read it, in the reader's language: a built-in one by its
+    description, the operator's own by its name, else the key."""
+    if key in _BUILTIN_NAMES:
+        return gettext(_BUILTIN_NAMES[key])
+    name = BusinessCalendar.objects.filter(key=key).values_list("name", flat=True).first()
+    return name or key
 
 
 @dataclass
