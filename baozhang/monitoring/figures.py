@@ -267,6 +267,7 @@ def integrity_of(
         ids = [m.id for m in chunk]
         sums: dict[int, tuple[int, int, int, int, int]] = {}
         plain: set[int] = set()
+        own: dict[int, list[tuple[dt.date, dt.datetime, dt.datetime]]] = {}
         if first is not None:
             a, b = first[0], whole[-1][0]
             in_whole = DailyRollup.objects.filter(monitor_id__in=ids, day__gte=a, day__lte=b)
@@ -280,25 +281,39 @@ def integrity_of(
             )
             bounds = {d[0]: d[1] for d in whole}
             if all(s >= bounds[day] for day, s in starts.items()):
-                plain = {m.id for m in chunk if m.created_at <= first[1]}
+                # A monitor's whole days are those that began at or after it was created
+                # (all of them for one created before the first): summed by the database
+                # from the first of them, grouped by that first day.
+                for m in chunk:
+                    mine = [d for d in whole if d[1] >= m.created_at]
+                    if mine:
+                        own[m.id] = mine
+                by_first: dict[dt.date, list[int]] = {}
+                for m_id, mine in own.items():
+                    by_first.setdefault(mine[0][0], []).append(m_id)
+                plain = set(own)
+                cond = Q()
+                for day, m_ids in by_first.items():
+                    cond |= Q(monitor_id__in=m_ids, day__gte=day)
                 rows = (
-                    in_whole.filter(monitor_id__in=plain)
+                    in_whole.filter(cond)
                     .order_by()
                     .values("monitor_id")
                     .annotate(*(Sum(c) for c in _ROLLUP_COUNTS), n=Count("id"))
                     .values_list("monitor_id", *(f"{c}__sum" for c in _ROLLUP_COUNTS), "n")
                 )
                 sums = {row[0]: row[1:] for row in rows}
-        whole_days = {d[0] for d in whole}
         summed: dict[int, list[int]] = {}
         rests: dict[int, list[tuple[dt.date, dt.datetime, dt.datetime]]] = {}
         for monitor in chunk:
             got = sums.get(monitor.id)
             summed[monitor.id] = [0, 0, 0, 0]
             rest = days
-            if monitor.id in plain and got is not None and got[4] == len(whole):
+            mine = own.get(monitor.id, [])
+            if monitor.id in plain and got is not None and got[4] == len(mine):
                 summed[monitor.id] = list(got[:4])
-                rest = [d for d in days if d[0] not in whole_days]
+                own_days = {d[0] for d in mine}
+                rest = [d for d in days if d[0] not in own_days]
             # Only days that began before min(end, now) and end after start can count.
             rests[monitor.id] = [d for d in rest if d[1] < limit and d[2] > start]
         # The other days' stored rollups, read for the chunk's monitors at once.
