@@ -59,6 +59,7 @@ from baozhang.quality.statistics import (
     parse_scope,
     scope_monitors,
 )
+from baozhang.ui.feedback import in_reader_language
 
 KINDS = [
     ("month", gettext_lazy("Month")),
@@ -166,14 +167,6 @@ def _shown(value: Any, kind: str) -> str:
     return str(value)
 
 
-def _one_language(note: str) -> str:
-    """The reader's half of a bilingual note ("English / 中文")."""
-    en, sep, zh = note.partition(" / ")
-    if not sep:
-        return note
-    return zh if (get_language() or "").startswith("zh") else en
-
-
 def records_url(label: str, scope: Scope, query: str) -> str:
     """The drill-down page of the period ``label`` and ``scope`` for ``query`` (a Figure's
     ``link``, e.g. ``what=incidents&state=open``)."""
@@ -207,7 +200,7 @@ def _present(parts: list[Section], report: dict[str, Any], links: bool) -> list[
                 "key": part.key,
                 "title": part.title,
                 "configured": part.configured,
-                "note": "" if part.note == NO_SOURCE else _one_language(part.note),
+                "note": "" if part.note == NO_SOURCE else in_reader_language(part.note),
                 "figures": [
                     {
                         "label": f.spoken or f.label,
@@ -467,14 +460,16 @@ def records_page(request: HttpRequest) -> HttpResponse:
     else:
         found = complaint_records(period, scope, filters)
         if found is None:
-            context.update(unattributable=_one_language(COMPLAINTS_OF_SERVICE), rows=[], count=0)
+            context.update(
+                unattributable=in_reader_language(COMPLAINTS_OF_SERVICE), rows=[], count=0
+            )
         else:
             scores = found.scores
             context.update(rows=found, count=len(found))
             if filters.answer == "rated" and scores:
                 context["average"] = f"{sum(scores) / len(scores):.1f}"
             if scope.region is not None:
-                context["note"] = _one_language(COMPLAINTS_OF_REGION)
+                context["note"] = in_reader_language(COMPLAINTS_OF_REGION)
     # The figures above are of every record; the list shows one page of them, so that a
     # year's 10,000 complaints or 2,000 monitors do not make one page (issue 16 §5).
     # (Only the page's records are labelled; a complaints' list reads their details only.)

@@ -21,9 +21,8 @@ def report_refusal(request: HttpRequest, exc: ValidationError | PermissionDenied
         texts = exc.messages
     else:
         texts = [str(exc) or _("You are not allowed to do this.")]
-    language = get_language()
     for text in texts:
-        messages.error(request, one_language(str(text), language))
+        messages.error(request, in_reader_language(text))
 
 
 def in_reader_language(text: object) -> str:
@@ -35,10 +34,9 @@ def in_reader_language(text: object) -> str:
 def refusal_on_form(form: Any, exc: ValidationError) -> None:
     """A service's ValidationError on the form: each message beside its field (under the
     same names), or above the form, in the reader's language."""
-    language = get_language()
 
     def said(texts: list[str]) -> list[str]:
-        return [one_language(str(t), language) for t in texts]
+        return [in_reader_language(t) for t in texts]
 
     if hasattr(exc, "error_dict"):
         for field, texts in exc.message_dict.items():
