@@ -16,6 +16,7 @@ from baozhang.calls import services
 from baozhang.calls.forms import CallForm
 from baozhang.calls.models import CallChannel
 from baozhang.calls.selectors import visible_calls
+from baozhang.ui.feedback import refusal_on_form
 
 
 @login_required
@@ -45,9 +46,7 @@ def log_call(request: HttpRequest) -> HttpResponse:
                 subject=data["subject"],
             )
         except ValidationError as exc:
-            for name, errors in exc.message_dict.items():
-                target = {"duration_seconds": "duration"}.get(name, name)
-                form.add_error(target if target in form.fields else None, errors)
+            refusal_on_form(form, exc, {"duration_seconds": "duration"})
         else:
             if call.ticket is not None:
                 messages.success(

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from baozhang.accounts.permissions import Capability, can, is_operator_staff, require
 from baozhang.quality import files, submissions
 from baozhang.quality.models import FileFormat, FrozenReport, ReportDraft, SubmissionMethod
+from baozhang.ui.feedback import refusal_on_form
 
 STATUS = {
     "to_prepare": gettext_lazy("to prepare"),
@@ -159,8 +160,7 @@ def record_page(request: HttpRequest, pk: int) -> HttpResponse:
                     note=data["note"],
                 )
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                refusal_on_form(form, exc)
             else:
                 messages.success(
                     request,

@@ -33,7 +33,7 @@ from baozhang.staffing.selectors import (
     upcoming_report,
     week_grid,
 )
-from baozhang.ui.feedback import report_refusal
+from baozhang.ui.feedback import refusal_on_form, report_refusal
 
 GAP_LABELS = {
     GapKind.COVERED_HOURS: gettext_lazy("covered hours"),
@@ -180,8 +180,7 @@ def shift_add(request: HttpRequest) -> HttpResponse:
                 note=data["note"],
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            refusal_on_form(form, exc)
         else:
             messages.success(request, _("Shift added: %(shift)s.") % {"shift": shift})
             week = shift.start.astimezone(promise_time_zone()).date().isoformat()
@@ -224,8 +223,7 @@ def promise(request: HttpRequest) -> HttpResponse:
             try:
                 services.update_promise(request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                refusal_on_form(form, exc)
             else:
                 messages.success(request, _("Staffing promise saved."))
                 return redirect("staffing:roster")
@@ -244,8 +242,7 @@ def seats(request: HttpRequest) -> HttpResponse:
             try:
                 services.create_seat(request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                refusal_on_form(form, exc)
             else:
                 messages.success(request, _("Seat added."))
                 return redirect("staffing:seats")

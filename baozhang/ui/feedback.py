@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib import messages
@@ -31,15 +32,20 @@ def in_reader_language(text: object) -> str:
     return one_language(str(text), get_language())
 
 
-def refusal_on_form(form: Any, exc: ValidationError) -> None:
-    """A service's ValidationError on the form: each message beside its field (under the
-    same names), or above the form, in the reader's language."""
+def refusal_on_form(
+    form: Any, exc: ValidationError, fields: Mapping[str, str] | None = None
+) -> None:
+    """A service's ValidationError on the form: each message beside its field, or above
+    the form, in the reader's language. ``fields`` names the form's field for a service
+    argument named otherwise (``{"duration_seconds": "duration"}``); the others go under
+    the same name."""
 
     def said(texts: list[str]) -> list[str]:
         return [in_reader_language(t) for t in texts]
 
     if hasattr(exc, "error_dict"):
-        for field, texts in exc.message_dict.items():
+        for name, texts in exc.message_dict.items():
+            field = (fields or {}).get(name, name)
             form.add_error(field if field in form.fields else None, said(texts))
     else:
         form.add_error(None, said(exc.messages))

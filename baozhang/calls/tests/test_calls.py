@@ -149,6 +149,34 @@ def test_the_quick_form_shows_a_missed_call_with_a_duration_as_an_error(
     assert response.context["form"].errors["duration"]
 
 
+@pytest.mark.parametrize(
+    ("language", "said", "unsaid"),
+    [
+        ("zh-hans", "未接来电没有时长（收到 30 秒）。", "A missed call has no duration"),
+        ("en", "A missed call has no duration (got 30 s).", "未接来电没有时长"),
+    ],
+)
+def test_a_refused_call_says_why_beside_its_field_in_the_readers_language_only(
+    personas: Any, login: Callable[..., Client], language: str, said: str, unsaid: str
+) -> None:
+    personas.agent.language = language
+    personas.agent.save(update_fields=["language"])
+    response = login(personas.agent).post(
+        reverse("calls:log"),
+        {
+            "channel": "fax",
+            "direction": "in",
+            "number": "0755-0000",
+            "started_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "duration": "30",
+            "ticket_kind": "fault",
+        },
+    )
+    # The service names its argument duration_seconds; the form's field is "duration".
+    assert response.context["form"].errors["duration"] == [said]
+    assert unsaid not in response.content.decode()
+
+
 def test_customers_people_get_404_for_the_quick_form(
     personas: Any, login: Callable[..., Client]
 ) -> None:

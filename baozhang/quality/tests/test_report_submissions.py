@@ -282,3 +282,33 @@ def test_the_page_records_a_submission_from_the_uploaded_file(
     inspector.language = "en"
     inspector.save(update_fields=["language"])
     assert "Report drafts and submissions" in client.get("/quality/submissions/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "unsaid"),
+    [
+        ("zh-hans", "报送时间不能晚于现在。", "The time of sending cannot be in the future."),
+        ("en", "The time of sending cannot be in the future.", "报送时间不能晚于现在。"),
+    ],
+)
+def test_a_refused_submission_says_why_in_the_readers_language_only(
+    approved: Any, inspector: Any, language: str, said: str, unsaid: str
+) -> None:
+    inspector.language = language
+    inspector.save(update_fields=["language"])
+    client = Client()
+    client.force_login(inspector)
+    response = client.post(
+        f"/quality/submissions/new/{approved.pk}/",
+        {
+            "recipient": "省通信管理局",
+            "submitted_at": "2099-01-01T09:00",
+            "method": "portal",
+            "file_format": "pdf",
+            "sha256": DIGEST,
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["submitted_at"] == [said]
+    assert unsaid not in response.content.decode()
+    assert not Submission.objects.exists()

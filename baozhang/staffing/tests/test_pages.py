@@ -164,3 +164,58 @@ def test_seats_are_added_and_made_inactive(personas, login) -> None:  # type: ig
     client.post(reverse("staffing:seat_toggle", kwargs={"pk": seat.pk}))
     seat.refresh_from_db()
     assert not seat.is_active
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "unsaid"),
+    [
+        ("zh-hans", "班次结束时间必须晚于开始时间", "The shift must end after it starts"),
+        ("en", "The shift must end after it starts", "班次结束时间必须晚于开始时间"),
+    ],
+)
+def test_a_refused_shift_says_why_in_the_readers_language_only(  # type: ignore[no-untyped-def]
+    personas, login, language, said, unsaid
+) -> None:
+    personas.director.language = language
+    personas.director.save(update_fields=["language"])
+    response = login(personas.director).post(
+        reverse("staffing:shift_add"),
+        {
+            "shift-person": personas.agent.pk,
+            "shift-start": "2026-09-14T18:00",
+            "shift-end": "2026-09-14T09:00",
+        },
+    )
+    errors = response.context["shift_form"].errors["end"]
+    assert len(errors) == 1 and errors[0].startswith(said) and " / " not in errors[0]
+    assert unsaid not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "said", "unsaid"),
+    [
+        ("zh-hans", "白班结束时间必须晚于开始时间", "The day shift must end"),
+        ("en", "The day shift must end after it starts", "白班结束时间必须晚于开始时间"),
+    ],
+)
+def test_a_refused_promise_says_why_in_the_readers_language_only(  # type: ignore[no-untyped-def]
+    personas, login, language, said, unsaid
+) -> None:
+    personas.director.language = language
+    personas.director.save(update_fields=["language"])
+    response = login(personas.director).post(
+        reverse("staffing:promise"),
+        {
+            "calendar_key": "cn-5x8",
+            "min_on_duty": 1,
+            "min_day_shift": 3,
+            "day_shift_start": "17:30",
+            "day_shift_end": "08:30",
+            "min_seats": 3,
+            "min_staff": 6,
+        },
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors["day_shift_end"]
+    assert len(errors) == 1 and errors[0].startswith(said) and " / " not in errors[0]
+    assert unsaid not in response.content.decode()
