@@ -203,3 +203,129 @@ class AssetDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
+
+
+class ConstructionProject(models.Model):
+    """A construction project (工程, I6): the contractor builds, the operator's maintenance
+    takes over. Its assets stay "in construction" until the handover is accepted (验收) by
+    a person of the operations side; the acceptance puts them in service."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    contractor = models.CharField(_("contractor"), max_length=200)
+    responsible = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("responsible people"),
+        related_name="construction_projects",
+        blank=True,
+        help_text=_("The project's own people (they do not accept its handover)."),
+    )
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    assets = models.ManyToManyField(
+        Asset, verbose_name=_("assets"), related_name="construction_projects", blank=True
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handover accepted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(_("handover accepted at"), null=True, blank=True)
+    acceptance_note = models.CharField(_("acceptance remark"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("construction project")
+        verbose_name_plural = _("construction projects")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def accepted(self) -> bool:
+        return self.accepted_at is not None
+
+
+class AcceptanceTest(models.Model):
+    """One acceptance test of a project (验收测试): an item, its requirement, what was
+    measured and whether it passed, by whom and when."""
+
+    project = models.ForeignKey(
+        ConstructionProject,
+        verbose_name=_("construction project"),
+        on_delete=models.CASCADE,
+        related_name="tests",
+    )
+    item = models.CharField(_("item"), max_length=200)
+    requirement = models.CharField(_("requirement"), max_length=300)
+    measured = models.CharField(_("measured / result"), max_length=300)
+    passed = models.BooleanField(_("passed"))
+    tester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("tester"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    tested_on = models.DateField(_("tested on"))
+    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("acceptance test")
+        verbose_name_plural = _("acceptance tests")
+        ordering = ["tested_on", "id"]
+
+    def __str__(self) -> str:
+        return self.item
+
+
+class HandoverTopic(models.TextChoices):
+    DOCUMENTS = "documents", _("Documents handed over")
+    SPARE_PARTS = "spare_parts", _("Spare parts")
+    TRAINING = "training", _("Training")
+    MONITORING = "monitoring", _("Monitoring configured")
+    BACKUP = "backup", _("Backups configured")
+    OTHER = "other", pgettext_lazy("handover item", "Other")
+
+
+class HandoverItem(models.Model):
+    """One item of the handover checklist (移交清单), checked by a named person."""
+
+    project = models.ForeignKey(
+        ConstructionProject,
+        verbose_name=_("construction project"),
+        on_delete=models.CASCADE,
+        related_name="handover_items",
+    )
+    topic = models.CharField(_("topic"), max_length=16, choices=HandoverTopic.choices)
+    text = models.CharField(_("what is handed over"), max_length=300)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("handover item")
+        verbose_name_plural = _("handover items")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -5,8 +5,9 @@ and recorded in the event log in the same transaction.
 Rules: a critical asset has at least two responsible people (X5, 不少于两名负责人); a room
 or rack that holds an asset is an asset of kind room or rack, never the asset itself; the
 required running time is 24x7 or the key of a business calendar; a line's bandwidth is
-positive. A refusal is a ValidationError whose messages name the field, in both
-languages.
+positive; an asset of a construction project enters service only once the project's
+handover is accepted (I6, assets/projects.py). A refusal is a ValidationError whose
+messages name the field, in both languages.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from baozhang.assets.models import (
     AssetKind,
     AssetRole,
     AssetStatus,
+    ConstructionProject,
 )
 from baozhang.calendars.selectors import calendar_for
 from baozhang.events.models import EventKind
@@ -136,6 +138,10 @@ def check(values: dict[str, Any], responsible: Iterable[User], *, pk: int | None
         values["required_time"] = check_required_time(values.get("required_time", ALWAYS))
     except ValidationError as exc:
         errors.setdefault("required_time", []).extend(exc.message_dict["required_time"])
+    if values.get("status") == AssetStatus.IN_SERVICE and pk is not None:
+        message = service_refusal(pk)
+        if message:
+            errors.setdefault("status", []).append(message)
     name = str(values.get("name") or "").strip()
     if name and Asset.objects.filter(name=name).exclude(pk=pk).exists():
         errors.setdefault("name", []).append(
@@ -143,6 +149,26 @@ def check(values: dict[str, Any], responsible: Iterable[User], *, pk: int | None
         )
     if errors:
         raise ValidationError(errors)
+
+
+def service_refusal(pk: int) -> str:
+    """Why the asset ``pk`` may not enter service now, or "": an asset of a construction
+    project enters service only once the project's handover is accepted (I6). One that is
+    in service already stays as it is."""
+    if Asset.objects.filter(pk=pk, status=AssetStatus.IN_SERVICE).exists():
+        return ""
+    project = (
+        ConstructionProject.objects.filter(assets=pk, accepted_at__isnull=True)
+        .order_by("id")
+        .first()
+    )
+    if project is None:
+        return ""
+    return (
+        f"工程 {project.name!r} 的移交尚未验收，其资产不能投入使用 / the handover of the "
+        f"construction project {project.name!r} is not accepted yet: its assets cannot enter "
+        "service"
+    )
 
 
 def _audit(asset: Asset) -> dict[str, Any]:
