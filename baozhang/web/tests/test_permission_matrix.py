@@ -110,7 +110,18 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "cause_category": _cause_category().pk,
         **_assets_of_a(personas),
         **_upkeep_objects(personas),
+        **_construction_project(personas),
     }
+
+
+def _construction_project(personas: Any) -> dict[str, int]:
+    """A construction project and an item of its handover checklist (baozhang/assets,
+    I6): the operator's, no customer's person sees them."""
+    from baozhang.assets import projects
+
+    project = projects.create_project(personas.engineer, name="扩容工程", contractor="甲公司")
+    item = projects.add_handover_item(personas.engineer, project, topic="documents", text="图纸")
+    return {"construction_project": project.pk, "handover_item": item.pk}
 
 
 def _upkeep_objects(personas: Any) -> dict[str, int]:
@@ -384,6 +395,12 @@ WEB_OBJECT_OF: dict[str, str] = {
     "upkeep:order_record": "work_order",
     "upkeep:order_accept": "work_order",
     "upkeep:photo": "upkeep_photo",
+    "assets:project": "construction_project",
+    "assets:project_edit": "construction_project",
+    "assets:project_test_add": "construction_project",
+    "assets:project_item_add": "construction_project",
+    "assets:project_item_check": "handover_item",
+    "assets:project_accept": "construction_project",
 }
 # Pages whose parameter is itself the secret (a survey link sent to the customer): whoever
 # holds the link may answer; there is no organisation to check.
@@ -406,6 +423,8 @@ OPERATOR_OBJECTS = {
     "upkeep_plan",
     "work_order",
     "upkeep_photo",
+    "construction_project",
+    "handover_item",
 }
 # Route parameters that name no object: the value the matrix puts in the address.
 PARAM_VALUES = {"fmt": "xlsx"}
@@ -440,6 +459,10 @@ POST_ONLY_ROUTES = {
     "upkeep:plan_generate",
     "upkeep:order_record",
     "upkeep:order_accept",
+    "assets:project_test_add",
+    "assets:project_item_add",
+    "assets:project_item_check",
+    "assets:project_accept",
 }
 # Pages where operator staff change a customer's object: the customer's own contact sees the
 # object but is refused these (a capability, 403), unlike another customer's (404).
@@ -483,6 +506,8 @@ API_OBJECT_OF: dict[str, str] = {
     "asset_id": "asset",
     "plan_id": "upkeep_plan",
     "order_id": "work_order",
+    "project_id": "construction_project",
+    "item_id": "handover_item",
 }
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/organisations/{org_id}"): {"name": "taken over"},
@@ -528,6 +553,15 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/assets/{asset_id}"): {"name": "taken over"},
     ("post", "/api/v1/upkeep/work-orders/{order_id}/record"): {"values": {}, "reason": "x"},
     ("post", "/api/v1/upkeep/work-orders/{order_id}/accept"): {"remark": "x"},
+    ("post", "/api/v1/projects/{project_id}/tests"): {
+        "item": "x",
+        "requirement": "x",
+        "measured": "x",
+        "passed": True,
+        "tested_on": "2026-10-01",
+    },
+    ("post", "/api/v1/projects/{project_id}/handover-items"): {"topic": "other", "text": "x"},
+    ("post", "/api/v1/projects/{project_id}/accept"): {"note": "x"},
     ("post", "/api/v1/incidents/{incident_id}/dispatch"): {"engineer_id": 1, "location": "x"},
     ("post", "/api/v1/incidents/{incident_id}/updates"): {"message": "from B"},
     ("post", "/api/v1/incidents/{incident_id}/mitigate"): {"message": "from B"},
