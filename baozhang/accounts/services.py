@@ -27,6 +27,7 @@ from baozhang.accounts.models import (
 from baozhang.accounts.permissions import STAFF_ROLES, Capability, require
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
+from baozhang.events.text import said
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -321,7 +322,7 @@ def record_refused_token(secret: str, ip_address: str | None) -> bool:
         object_label=f"{prefix}…" if prefix else "",
         organisation=token.user.organisation if token else None,
         after={"prefix": prefix, "refused": count},
-        summary="API token refused / API 令牌无效",
+        summary=said("API token refused"),
         ip_address=ip_address,
     )
     return True

@@ -27,6 +27,7 @@ from baozhang.accounts.selectors import visible_tokens
 from baozhang.accounts.signals import client_ip
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
+from baozhang.events.text import said
 
 PENDING_KEY = "baozhang_otp_pending"
 OTP_PENDING_SECONDS = 300  # the password step is good for five minutes
@@ -89,7 +90,7 @@ def otp_view(request: HttpRequest) -> HttpResponse:
             EventKind.SIGN_IN_FAILED,
             user,
             actor_label=user.get_username(),
-            summary="wrong two-factor code / 双因素验证码错误",
+            summary=said("wrong two-factor code"),
             ip_address=client_ip(request),
         )
     return render(request, "accounts/otp.html", {"form": form})

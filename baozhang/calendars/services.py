@@ -24,6 +24,7 @@ from baozhang.calendars.models import (
 )
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
+from baozhang.events.text import choice, said
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -143,7 +144,12 @@ def set_date(
             actor=actor,
             before={label: before},
             after={label: after},
-            summary=f"{entry.date.isoformat()} {kind} {entry.reason}".strip(),
+            summary=said(
+                "%(date)s %(kind)s: %(reason)s" if entry.reason else "%(date)s %(kind)s",
+                date=entry.date.isoformat(),
+                kind=choice(DateKind(kind).label),
+                reason=entry.reason,
+            ),
         )
     return entry
 
@@ -175,7 +181,7 @@ def remove_date(actor: Actor, cal: BusinessCalendar, date: dt.date) -> None:
         actor=actor,
         before={label: before},
         after={label: None},
-        summary=f"{date.isoformat()} removed",
+        summary=said("%(date)s setting removed", date=date.isoformat()),
     )
 
 

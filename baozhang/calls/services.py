@@ -18,6 +18,7 @@ from baozhang.desk import services as desk
 from baozhang.desk.models import TicketKind
 from baozhang.events.models import EventKind
 from baozhang.events.services import record, snapshot
+from baozhang.events.text import choice, said
 
 if TYPE_CHECKING:
     from baozhang.accounts.models import Organisation, User
@@ -135,7 +136,10 @@ def record_call(
         call,
         actor=actor,
         after=snapshot(call, CALL_FIELDS),
-        summary=f"{channel} {'answered' if answered else 'missed'}",
+        summary=said(
+            "%(channel)s: answered" if answered else "%(channel)s: missed",
+            channel=choice(CallChannel(channel).label),
+        ),
         at=now,
         parent=call.ticket,
     )

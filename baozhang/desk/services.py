@@ -37,7 +37,7 @@ from baozhang.desk.notices import nobody_at_level, notify_customer, notify_peopl
 from baozhang.desk.policy import clock_target
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
-from baozhang.events.text import Said, said
+from baozhang.events.text import Said, choice, said
 
 if TYPE_CHECKING:
     from baozhang.accounts.models import Organisation, User
@@ -224,14 +224,16 @@ def open_ticket(
         ticket,
         actor=actor,
         after=snapshot(ticket, TICKET_FIELDS),
-        summary=f"via {channel}",
+        summary=said("via %(channel)s", channel=choice(Channel(ticket.channel).label)),
         at=now,
     )
     from baozhang.desk.rules import matching_rule
 
     rule = matching_rule(ticket, now)
     while rule is not None and ticket.level < rule.to_level:
-        ticket = escalate(None, ticket, f"rule: {rule.name} / 按规则升级", now=now, automatic=True)
+        ticket = escalate(
+            None, ticket, said("rule %(rule)s", rule=rule.name), now=now, automatic=True
+        )
     notify_customer(ticket, "ticket_received", "received")
     return ticket
 
@@ -469,7 +471,7 @@ def update_ticket(
 def escalate(
     actor: User | None,
     ticket: Ticket,
-    reason: str,
+    reason: str | Said,
     *,
     now: dt.datetime | None = None,
     automatic: bool = False,
@@ -479,7 +481,7 @@ def escalate(
     and notify its members. Refused at the top level."""
     now = now or timezone.now()
     _require_staff(actor)
-    if not reason.strip():
+    if not str(reason).strip():
         raise ValidationError({"reason": _("Say why the ticket is escalated.")})
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
     if ticket.level >= Level.SERVICE_DIRECTOR:
@@ -500,7 +502,7 @@ def escalate(
         before=before,
         after=after,
         organisation=None,
-        summary=("automatic: " if automatic else "") + reason,
+        summary=said("automatically: %(reason)s", reason=reason) if automatic else reason,
         at=now,
     )
     record(

@@ -12,10 +12,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from baozhang.desk import notices
-from baozhang.desk.models import FINISHED_STATUSES, Clock, ClockState, Level
+from baozhang.desk.models import FINISHED_STATUSES, Clock, ClockKind, ClockState, Level
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
-from baozhang.events.text import said
+from baozhang.events.text import choice, said
 
 log = logging.getLogger("baozhang.desk")
 
@@ -112,7 +112,7 @@ def check_clocks(now: dt.datetime | None = None) -> tuple[int, int]:
                 services.escalate(
                     None,
                     ticket,
-                    f"{clock.get_kind_display()} breached / 超出时限",
+                    said("%(clock)s breached", clock=choice(ClockKind(clock.kind).label)),
                     now=now,
                     automatic=True,
                 )

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
+from baozhang.events.text import said
 
 
 class EventedAdmin(admin.ModelAdmin):
@@ -24,10 +25,15 @@ class EventedAdmin(admin.ModelAdmin):
             kind = EventKind.UPDATED if change else EventKind.CREATED
             if new or not change:
                 record(
-                    kind, obj, actor=request.user, before=old or None, after=new, summary="admin"
+                    kind,
+                    obj,
+                    actor=request.user,
+                    before=old or None,
+                    after=new,
+                    summary=said("in the admin site"),
                 )
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         with transaction.atomic():
-            record(EventKind.DELETED, obj, actor=request.user, summary="admin")
+            record(EventKind.DELETED, obj, actor=request.user, summary=said("in the admin site"))
             super().delete_model(request, obj)

@@ -76,3 +76,10 @@ def in_english(message: Said) -> str:
     searches and readers of the raw record."""
     with translation.override("en"):
         return str(message)
+
+
+def choice(label: object) -> Said:
+    """A choice's label (``Kind.X.label``, still lazy) as a message: its English msgid,
+    said again in each reader's language."""
+    with translation.override("en"):
+        return Said(str(label))

@@ -99,6 +99,7 @@ def acknowledge(actor: Actor, incident: Incident) -> Incident:
         at=timezone.now(),
         message=f"{who} 已确认 / acknowledged by {who}",
         is_public=False,
+        summary=said("acknowledged by %(who)s", who=str(who)),
     )
     return incident
 
@@ -134,6 +135,14 @@ def dispatch(
         is_public=False,
         fields={"engineer": engineer, "dispatch_location": location, "dispatch_note": note.strip()},
         allow_same=True,
+        summary=said(
+            "engineer %(engineer)s sent to %(location)s: %(note)s"
+            if note.strip()
+            else "engineer %(engineer)s sent to %(location)s",
+            engineer=str(engineer),
+            location=location,
+            note=note.strip(),
+        ),
     )
     return incident
 
@@ -277,6 +286,11 @@ def review(
         message=f"复盘完成 / reviewed\n{cause}\n{prevention}",
         is_public=False,
         fields=fields,
+        summary=said(
+            "reviewed: %(cause)s; prevention: %(prevention)s",
+            cause=cause,
+            prevention=prevention,
+        ),
     )
     return found
 

@@ -19,6 +19,7 @@ from baozhang.accounts.permissions import Capability, is_operator_staff, require
 from baozhang.core.calendar import builtin_calendar
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record
+from baozhang.events.text import Said
 from baozhang.incidents import notices
 from baozhang.incidents.models import (
     LIFECYCLE,
@@ -234,8 +235,11 @@ def move(
     is_public: bool,
     fields: Mapping[str, Any] | None = None,
     allow_same: bool = False,
+    summary: Said | None = None,
 ) -> tuple[Incident, IncidentUpdate]:
-    """Move a (locked) incident along the lifecycle, with its timeline entry and event."""
+    """Move a (locked) incident along the lifecycle, with its timeline entry and event.
+    The event says ``summary`` (a text of ours, in each reader's language), else the
+    timeline entry's ``message`` as typed."""
     check_forward(incident, to, allow_same=allow_same)
     fields = dict(fields or {})
     names = ["status", *fields]
@@ -250,7 +254,14 @@ def move(
     incident.save(update_fields=[*dict.fromkeys(names), "updated_at"])
     entry = add_update(incident, actor, message, is_public=is_public, at=at)
     old, new = changed(before, {k: plain(getattr(incident, k)) for k in dict.fromkeys(names)})
-    event(EventKind.STATE_CHANGED, incident, actor, before=old, after=new, summary=message)
+    event(
+        EventKind.STATE_CHANGED,
+        incident,
+        actor,
+        before=old,
+        after=new,
+        summary=summary if summary is not None else message,
+    )
     return incident, entry
 
 

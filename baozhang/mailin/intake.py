@@ -479,10 +479,13 @@ def _attach(
             record(
                 EventKind.UPDATED,
                 ticket,
-                summary=(
-                    f"attachment “{part.filename}” ({part.size} bytes) dropped: larger than "
-                    f"{cap} bytes; kept in inbound e-mail #{inbound.pk} / 附件过大未保存，"
-                    f"原始邮件 #{inbound.pk} 中保留"
+                summary=said(
+                    "attachment “%(name)s” (%(size)s bytes) not kept: larger than %(cap)s "
+                    "bytes; it stays in inbound e-mail #%(inbound)s",
+                    name=part.filename,
+                    size=part.size,
+                    cap=cap,
+                    inbound=inbound.pk,
                 ),
                 organisation=ticket.customer,
                 at=now,

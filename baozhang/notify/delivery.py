@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
+from baozhang.events.text import said
 from baozhang.notify import channels as kinds
 from baozhang.notify import outbound
 from baozhang.notify.models import Channel, ChannelKind, DeliveryAttempt, Message, MessageStatus
@@ -353,7 +354,11 @@ def _on_dead(message: Message, item: Claimed, error: str) -> None:
         actor_label="worker",
         before={"status": MessageStatus.SENDING},
         after={"status": MessageStatus.DEAD, "attempts": message.attempts},
-        summary=f"{message.channel}: {error}"[:500],
+        summary=said(
+            "not delivered on %(channel)s: %(error)s",
+            channel=message.channel.name if message.channel_id else "-",
+            error=error[:400],
+        ),
         organisation=message.organisation,
     )
     if message.template_key == "notification_dead":

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
+from baozhang.events.text import said
 from baozhang.notify import channels as kinds
 from baozhang.notify.models import (
     Channel,
@@ -480,7 +481,7 @@ def send_test(actor: Actor, channel: Channel) -> Message:
             EventKind.CREATED,
             message,
             actor=actor,
-            summary=f"test notification → {channel}",
+            summary=said("test notification → %(channel)s", channel=channel.name),
             organisation=message.organisation,
         )
     return message
@@ -511,7 +512,7 @@ def retry_dead(actor: Actor, message: Message) -> Message:
             actor=actor,
             before={"status": MessageStatus.DEAD},
             after={"status": MessageStatus.PENDING},
-            summary="retry",
+            summary=said("undeliverable message sent again"),
             organisation=message.organisation,
         )
     return message

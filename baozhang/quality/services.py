@@ -12,13 +12,13 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 
 from baozhang.accounts.permissions import Capability, require
 from baozhang.core.frozen_report import report_digest
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
+from baozhang.events.text import said
 from baozhang.quality.models import FrozenReport, FrozenReportApproval
 from baozhang.quality.report import parse_period, quality_report
 from baozhang.quality.selectors import heading, is_frozen, record_versions
@@ -90,7 +90,7 @@ def prepare_frozen_report(
             actor=actor,
             organisation=None,
             after={"period": period_label, "digest": report.digest},
-            summary=_("Quality report %(period)s prepared for freezing") % {"period": period_label},
+            summary=said("Quality report %(period)s prepared for freezing", period=period_label),
             at=now,
         )
     return report
@@ -117,8 +117,9 @@ def approve(actor: Any, report: FrozenReport, *, now: dt.datetime | None = None)
             actor=actor,
             organisation=None,
             after={"approved_by": actor.pk, "digest": report.digest},
-            summary=_("Quality report %(period)s approved and frozen")
-            % {"period": report.period_label},
+            summary=said(
+                "Quality report %(period)s approved and frozen", period=report.period_label
+            ),
             at=now,
         )
     report.approval = approval
@@ -153,8 +154,9 @@ def amend(
             actor=actor,
             organisation=None,
             after={"amends": original.pk, "reason": reason, "digest": amendment.digest},
-            summary=_("Amendment of quality report %(period)s prepared")
-            % {"period": original.period_label},
+            summary=said(
+                "Amendment of quality report %(period)s prepared", period=original.period_label
+            ),
             parent=original,
             at=now,
         )

@@ -38,6 +38,7 @@ from baozhang.accounts.permissions import Capability, require
 from baozhang.calendars.selectors import calendar_for
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
+from baozhang.events.text import said
 from baozhang.notify import services as notify
 from baozhang.quality.models import (
     FileFormat,
@@ -160,9 +161,7 @@ def _draft(closed: ClosedPeriod, now: dt.datetime) -> ReportDraft | None:
                     "assignee": assignee.pk if assignee else None,
                     "due_at": draft.due_at.isoformat(),
                 },
-                summary=(
-                    f"质量统计报表 {closed.label} 已起草 / quality report {closed.label} drafted"
-                ),
+                summary=said("quality report %(period)s drafted", period=closed.label),
                 at=now,
             )
             if assignee is not None:
@@ -287,9 +286,10 @@ def record_submission(
                 "sha256": sha256,
                 "submitted_at": submitted_at.isoformat(),
             },
-            summary=(
-                f"质量统计报表 {report.period_label} 已报送 {recipient} / quality report "
-                f"{report.period_label} submitted to {recipient}"
+            summary=said(
+                "quality report %(period)s submitted to %(recipient)s",
+                period=report.period_label,
+                recipient=recipient,
             ),
             parent=report,
             at=now,

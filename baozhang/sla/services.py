@@ -451,7 +451,7 @@ def reevaluate_review(actor: User, review: Review, now: Any = None) -> Review:
         review.agreement,
         before=old,
         after=new,
-        summary="re-evaluated",
+        summary=said("review evaluated again"),
     )
     return review
 

@@ -16,6 +16,7 @@ from baozhang.accounts.permissions import Capability, is_operator_staff, require
 from baozhang.core.sla_text import span_text
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
+from baozhang.events.text import said
 from baozhang.staffing.models import CoveragePromise, GapWarning, Seat, Shift
 
 if TYPE_CHECKING:
@@ -315,10 +316,11 @@ def warn_of_gap(gap: CoverageGap, now: dt.datetime) -> bool:
                     "required": gap.required,
                     "on_duty": gap.on_duty,
                 },
-                summary=(
-                    f"Roster gap: {gap.missing} of {gap.required} missing "
-                    f"{_gap_span(gap)} / 排班缺口：缺 "
-                    f"{gap.missing} 人（需 {gap.required} 人）"
+                summary=said(
+                    "roster gap: %(missing)s of %(required)s missing, %(span)s",
+                    missing=gap.missing,
+                    required=gap.required,
+                    span=_gap_span(gap),
                 ),
             )
     except IntegrityError:

@@ -38,6 +38,7 @@ from baozhang.core.calendar import Calendar
 from baozhang.events.announce import announce
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
+from baozhang.events.text import said
 from baozhang.upkeep.models import (
     OrderStatus,
     Outcome,
@@ -218,7 +219,7 @@ def create_plan(
         actor=actor,
         organisation=None,
         after={"item": plan.item, "period": plan.period, "steps": len(cleaned)},
-        summary="Maintenance plan created / 维护作业计划已建立",
+        summary=said("maintenance plan created"),
     )
     return plan
 
@@ -255,7 +256,7 @@ def update_plan(
         organisation=None,
         before={k: str(before[k]) for k in keys},
         after={k: str(after[k]) for k in keys} | {"steps": len(cleaned)},
-        summary="Maintenance plan changed / 维护作业计划已修改",
+        summary=said("maintenance plan changed"),
     )
     return plan
 
@@ -487,11 +488,9 @@ def record_work(
             "missing": [r.title for r in readings if r.outcome == Outcome.MISSING],
         }
         | ({"reason": reason} if reason else {}),
-        summary=(
-            "Original record corrected / 原始记录已更正"
-            if version > 1
-            else "Original record written / 原始记录已填写"
-        ),
+        summary=said("original record corrected")
+        if version > 1
+        else said("original record written"),
         at=now,
     )
     for reading in failed:
@@ -578,7 +577,7 @@ def accept(
         object_label=order.reference,
         before={"status": OrderStatus.RECORDED.value},
         after={"status": OrderStatus.ACCEPTED.value, "version": latest.version},
-        summary="Work order accepted / 工单已验收",
+        summary=said("work order accepted"),
         at=now,
     )
     return order

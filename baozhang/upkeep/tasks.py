@@ -14,6 +14,7 @@ from baozhang.accounts.models import Role, User
 from baozhang.accounts.selectors import staff_filter
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
+from baozhang.events.text import said
 from baozhang.notify.services import notify_user
 from baozhang.upkeep import services
 from baozhang.upkeep.models import OrderStatus, WorkOrder
@@ -83,7 +84,7 @@ def check_time_limits(now: dt.datetime | None = None) -> tuple[int, int]:
                 object_label=order.reference,
                 before={"warned": False},
                 after={"warned": True, "due_at": order.due_at},
-                summary="Work order time limit near / 工单时限预警",
+                summary=said("work order time limit near"),
                 at=now,
             )
             warned += 1
@@ -106,7 +107,7 @@ def check_time_limits(now: dt.datetime | None = None) -> tuple[int, int]:
                 object_label=order.reference,
                 before={"escalated": False},
                 after={"escalated": True, "to": sorted({p.username for p in people})},
-                summary="Work order past its time limit, escalated / 工单超时，已升级",
+                summary=said("work order past its time limit, escalated"),
                 at=now,
             )
             escalated += 1

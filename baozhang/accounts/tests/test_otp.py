@@ -11,6 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from baozhang.accounts import otp
 from baozhang.conftest import PASSWORD
 from baozhang.events.models import Event, EventKind
+from baozhang.events.tests.reading import reads
 
 
 def _code(device: TOTPDevice, steps_ahead: int = 0) -> str:
@@ -88,8 +89,9 @@ def test_a_wrong_code_is_recorded_as_a_failed_sign_in(client, personas):
     assert otp.confirm_enrolment(personas.engineer, _code(device))
     client.post(reverse("accounts:login"), {"username": "engineer", "password": PASSWORD})
     client.post(reverse("accounts:otp"), {"token": "000000" if _code(device) != "000000" else "1"})
-    assert Event.objects.filter(
+    event = Event.objects.get(
         kind=EventKind.SIGN_IN_FAILED,
         object_id=str(personas.engineer.pk),
         summary__contains="two-factor",
-    ).exists()
+    )
+    assert reads(event) == ("双因素验证码错误", "wrong two-factor code")

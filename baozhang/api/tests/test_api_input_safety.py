@@ -15,6 +15,7 @@ from baozhang.api.types import MAX_ID, MAX_PAGE
 from baozhang.api_site import api
 from baozhang.catalog.models import Service
 from baozhang.events.models import Event, EventKind
+from baozhang.events.tests.reading import reads
 from baozhang.incidents.models import Incident
 
 HUGE = "100000000000000000000"
@@ -277,6 +278,7 @@ def test_refused_tokens_are_recorded_once_per_window_per_address(personas, api_c
     assert [e.ip_address for e in events] == ["127.0.0.1", "127.0.0.2"]
     assert events[0].object_id == str(token.pk)
     assert events[0].after == {"prefix": token.prefix, "refused": 1}
+    assert reads(events[0]) == ("API 令牌无效", "API token refused")
     assert "x" * 33 not in json.dumps([e.after for e in events])
     assert REFUSED_TOKEN_WINDOW_S > 0
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from baozhang.calendars import services
 from baozhang.calendars.models import BusinessCalendar
 from baozhang.events.models import Event
+from baozhang.events.tests.reading import reads
 
 WORK = "09:00-12:00 13:00-18:00"
 
@@ -57,6 +58,8 @@ def test_dates_added_and_removed_are_events_on_the_calendar(personas, calendar_f
     assert added.after == {"date 2026-05-06": {"kind": "closed", "reason": "Office move"}}
     assert removed.before == {"date 2026-05-06": {"kind": "closed", "reason": "Office move"}}
     assert removed.after == {"date 2026-05-06": None}
+    assert reads(added) == ("2026-05-06 关闭：Office move", "2026-05-06 closed: Office move")
+    assert reads(removed) == ("2026-05-06 的设置已移除", "2026-05-06 setting removed")
     assert not cal.dates.exists()
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from baozhang.calls import services
 from baozhang.calls.models import CallRecord
 from baozhang.events.models import Event
+from baozhang.events.tests.reading import reads
 
 CST = dt.timezone(dt.timedelta(hours=8))
 AT = dt.datetime(2026, 10, 12, 9, 30, tzinfo=CST)
@@ -42,6 +43,10 @@ def test_an_answered_call_is_logged_with_its_agent_and_an_event(personas: Any) -
     assert event.actor == personas.agent
     assert event.organisation == personas.org_a
     assert event.after["answered"] is True
+    assert reads(event) == ("客服热线：已接听", "Service hotline: answered")
+    missed = log(personas, channel="fax", answered=False)
+    event = Event.objects.get(object_type="calls.callrecord", object_id=str(missed.pk))
+    assert reads(event) == ("传真：未接", "Fax: missed")
 
 
 def test_an_answered_call_needing_follow_up_opens_a_ticket_on_its_channel(personas: Any) -> None:

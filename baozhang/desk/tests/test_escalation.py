@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from baozhang.desk import services, tasks
 from baozhang.desk.models import Level, Status
 from baozhang.events.selectors import timeline
+from baozhang.events.tests.reading import reads
 from baozhang.notify.models import Channel, Message
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -40,7 +41,10 @@ def test_a_breach_escalates_notifies_the_next_level_and_is_in_the_timeline(
     summaries = [e.summary for e in timeline(personas.director, ticket)]
     assert any("SLA warning" in s for s in summaries)
     assert any("SLA breached" in s for s in summaries)
-    assert any(s.startswith("automatic:") for s in summaries)
+    automatic = [e for e in timeline(personas.director, ticket) if e.summary_id.startswith("auto")]
+    zh, en = reads(automatic[0])
+    assert zh.startswith("自动：") and zh.endswith("超出时限")
+    assert en.startswith("automatically: ") and en.endswith(" breached")
 
 
 def test_escalation_by_hand_needs_a_reason_and_stops_at_the_director(
@@ -95,6 +99,9 @@ def test_rules_escalate_a_new_ticket_at_once(personas, groups, ticket_factory):
     assert third.level == Level.COMPLAINT_ADMIN
     summaries = [e.summary for e in timeline(personas.director, third)]
     assert any("反复来电" in s for s in summaries)
+    said = [reads(e) for e in timeline(personas.director, third) if e.summary_id]
+    assert ("渠道：客户门户", "via Customer portal") in said
+    assert ("自动：规则 反复来电", "automatically: rule 反复来电") in said
 
 
 def test_a_late_answer_before_the_sweep_is_still_a_breach_escalated_once(

@@ -7,6 +7,7 @@ from django.db import DatabaseError, connection, transaction
 
 from baozhang.events.models import AppendOnlyError, Event, EventKind
 from baozhang.events.services import record
+from baozhang.events.tests.reading import reads
 
 
 @pytest.fixture
@@ -93,3 +94,4 @@ def test_admin_edits_are_recorded_as_events(client, personas):
     assert event.after == {"name": "Customer B renamed"}
     assert event.before == {"name": "Customer B"}
     assert event.actor == personas.admin
+    assert reads(event) == ("经管理后台", "in the admin site")

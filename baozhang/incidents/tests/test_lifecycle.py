@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from baozhang.events.models import Event, EventKind
+from baozhang.events.tests.reading import reads
 from baozhang.incidents import services
 from baozhang.incidents.models import IncidentStatus, Source
 from baozhang.incidents.tests.conftest import minutes_ago
@@ -75,6 +76,20 @@ def test_an_incident_goes_through_the_whole_process(personas, incident_factory):
         "reviewed",
     ]
     assert all(e.organisation_id is None for e in changes)  # staff-only
+    said = [reads(e) for e in changes]
+    assert said[:2] == [
+        ("agent 已确认", "acknowledged by agent"),
+        (
+            "派 engineer 前往 IDC 2, rack B7：bring a spare PSU",
+            "engineer engineer sent to IDC 2, rack B7: bring a spare PSU",
+        ),
+    ]
+    # what a person typed stays as typed
+    assert said[2] == ("Standby switch running.", "Standby switch running.")
+    assert said[4] == (
+        "复盘完成：An aged power supply.；预防：Replace PSUs older than five years.",
+        "reviewed: An aged power supply.; prevention: Replace PSUs older than five years.",
+    )
 
     action = review.actions.order_by("id").first()
     services.complete_action(personas.engineer, action)

@@ -14,6 +14,7 @@ from django.db import OperationalError
 from baozhang.accounts.models import User
 from baozhang.desk.models import Attachment, Channel, Ticket, TicketKind
 from baozhang.events.models import Event
+from baozhang.events.tests.reading import reads
 from baozhang.mailin import intake
 from baozhang.mailin.models import InboundMessage, InboundStatus
 from baozhang.notify.models import Message
@@ -215,7 +216,9 @@ def test_huge_attachment_is_dropped_with_a_note_on_the_ticket(desk: Any, setting
     (kept,) = Attachment.objects.filter(message__ticket=inbound.ticket)
     assert (kept.filename, kept.file.read()) == ("small.txt", b"small file")
     note = Event.objects.filter(summary__contains="capture.pcap").get()
-    assert "dropped" in note.summary and f"#{inbound.pk}" in note.summary
+    zh, en = reads(note)
+    assert en.startswith("attachment “capture.pcap” (") and en.endswith(f"#{inbound.pk}")
+    assert zh.startswith("附件“capture.pcap”（") and zh.endswith(f"#{inbound.pk} 中保留")
 
 
 def test_database_unreachable_exits_75_so_the_mta_retries(desk: Any, mail_in: Any) -> None:

@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 from baozhang.events.models import Event, EventKind
+from baozhang.events.tests.reading import reads
 from baozhang.notify.delivery import backoff_seconds, claim_due, deliver, deliver_due
 from baozhang.notify.models import DeliveryAttempt, Message, MessageStatus
 from baozhang.notify.tests.conftest import email_config, enqueue_now
@@ -112,6 +113,10 @@ def test_failures_back_off_then_go_dead_with_every_attempt_logged(
         assert all(a.ok is False and "500" in a.error for a in attempts)
         event = Event.objects.get(kind=EventKind.NOTIFICATION_DEAD)
         assert event.object_id == str(message.pk) and event.organisation_id == personas.org_a.pk
+        # said in the reader's language; the technical error stays as the channel gave it
+        zh, en = reads(event)
+        assert zh.startswith(f"经 {message.channel.name} 投递失败：") and "500" in zh
+        assert en.startswith(f"not delivered on {message.channel.name}: ") and "500" in en
         # and the operator is told, in its language
         notice = Message.objects.get(template_key="notification_dead")
         assert notice.subject.startswith("【保障】通知投递失败")

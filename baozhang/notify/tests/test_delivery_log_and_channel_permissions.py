@@ -9,6 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from baozhang.events.models import Event
+from baozhang.events.tests.reading import reads
 from baozhang.notify import services
 from baozhang.notify.models import Message, MessageStatus
 from baozhang.notify.tests.channel_configs import HOOK
@@ -59,6 +61,8 @@ def test_reading_the_delivery_log_does_not_allow_retrying(
     services.retry_dead(personas.director, log["msg_a"])
     services.retry_dead(personas.admin, log["msg_own"])
     assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.PENDING}
+    retried = Event.objects.filter(object_id=str(log["msg_a"].pk), after__status="pending")
+    assert reads(retried.get()) == ("无法送达的消息已重新发送", "undeliverable message sent again")
 
 
 # -- who may change customers' channels --------------------------------------------------
@@ -84,6 +88,10 @@ def test_only_administrators_directors_and_the_customer_change_a_customer_channe
     with pytest.raises(PermissionDenied):
         services.update_channel(personas.director, operator, name="x")
     services.update_channel(personas.admin, operator, name="operator's")
+    operator.refresh_from_db()
+    tried = services.send_test(personas.admin, operator)
+    event = Event.objects.get(object_type="notify.message", object_id=str(tried.pk))
+    assert reads(event) == ("测试通知 → operator's", "test notification → operator's")
     services.update_channel(personas.agent, agents_own, name="mine")
     with pytest.raises(PermissionDenied):
         services.update_channel(personas.engineer, agents_own, name="not mine")

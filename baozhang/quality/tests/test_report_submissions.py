@@ -20,6 +20,8 @@ from django.db import DatabaseError, transaction
 from django.test import Client
 
 from baozhang.accounts.models import Role
+from baozhang.events.models import Event
+from baozhang.events.tests.reading import reads
 from baozhang.notify import services as notify
 from baozhang.notify.models import Message
 from baozhang.quality import services, submissions
@@ -105,6 +107,32 @@ def test_the_job_drafts_assigns_and_tells_the_inspector_once(personas: Any, insp
 def test_without_an_inspector_the_service_director_is_assigned(personas: Any) -> None:
     submissions.draft_closed_periods(dt.datetime(2026, 12, 2, 9, tzinfo=CST))
     assert ReportDraft.objects.get().assignee == personas.director
+    drafted = Event.objects.get(object_type="quality.reportdraft")
+    assert reads(drafted) == ("质量统计报表 2026-11 已起草", "quality report 2026-11 drafted")
+
+
+def test_the_events_of_a_report_read_in_each_readers_language(
+    approved: Any, personas: Any, inspector: Any
+) -> None:
+    submissions.record_submission(
+        inspector,
+        approved,
+        recipient="省通信管理局",
+        method="portal",
+        file_format="pdf",
+        sha256=DIGEST,
+        submitted_at=dt.datetime(2026, 10, 12, 15, tzinfo=CST),
+    )
+    ours = Event.objects.filter(object_type__startswith="quality.").exclude(summary_id="")
+    said = [reads(e) for e in ours.order_by("pk")]
+    assert said == [
+        ("质量报表 2026-09 已准备冻结", "Quality report 2026-09 prepared for freezing"),
+        ("质量报表 2026-09 已审批并冻结", "Quality report 2026-09 approved and frozen"),
+        (
+            "质量统计报表 2026-09 已报送 省通信管理局",
+            "quality report 2026-09 submitted to 省通信管理局",
+        ),
+    ]
 
 
 def test_a_submission_of_the_approved_report_is_recorded_and_kept(

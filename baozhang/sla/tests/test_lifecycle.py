@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from baozhang.events.models import Event, EventKind
+from baozhang.events.tests.reading import reads
 from baozhang.sla import services
 from baozhang.sla.models import AgreementStatus, ReviewStatus
 
@@ -230,3 +231,17 @@ def test_an_agreement_sets_the_desks_clocks_only_while_in_force(
     assert (ticket.agreement_id == active_agreement.pk) is binds
     assert (clock.source.startswith(active_agreement.reference)) is binds
     assert Agreement.objects.in_force().filter(pk=active_agreement.pk).exists() is binds
+
+
+def test_a_review_evaluated_again_says_so_in_each_readers_language(personas, active_agreement):
+    review = services.open_review(
+        personas.director,
+        active_agreement,
+        period_start=OCT,
+        period_end=NOV,
+        is_final=False,
+        now=NOV,
+    )
+    services.reevaluate_review(personas.director, review, now=NOV)
+    event = Event.objects.get(summary_id="review evaluated again")
+    assert reads(event) == ("评审已重新评估", "review evaluated again")

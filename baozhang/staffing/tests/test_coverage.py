@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from baozhang.events.models import Event
+from baozhang.events.tests.reading import reads
 from baozhang.staffing import services
 from baozhang.staffing.models import CoveragePromise, Shift
 from baozhang.staffing.selectors import coverage_report, get_promise
@@ -72,6 +73,9 @@ def test_the_periodic_check_warns_once_of_each_gap_ahead(personas, roster, staff
     (event,) = Event.objects.filter(kind=services.GAP_FOUND)
     assert event.after["start"].startswith("2026-09-16T01:00:00")  # 09:00 +08:00 in UTC
     assert event.after["on_duty"] == 1 and event.after["required"] == 2
+    zh, en = reads(event)
+    assert zh.startswith("排班缺口：缺 1 人（需 2 人），2026-09-16 09:00")
+    assert en.startswith("roster gap: 1 of 2 missing, 2026-09-16 09:00")
     # The next run, an hour later or after a restart, does not warn again.
     assert warn_of_gaps(now + dt.timedelta(hours=1)) == 0
     assert Event.objects.filter(kind=services.GAP_FOUND).count() == 1

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from baozhang.events.models import Event
+from baozhang.events.tests.reading import reads
 from baozhang.notify import services as notify
 from baozhang.notify.models import Message
 from baozhang.upkeep import services
@@ -43,3 +45,7 @@ def test_warned_before_and_escalated_after_the_time_limit(ups_plan, personas, en
     late = Message.objects.filter(template_key="upkeep_overdue")
     assert {m.channel.user for m in late} == {personas.engineer, engineer2, personas.director}
     assert all(november.reference in m.subject for m in late)
+    warned_event = Event.objects.get(object_id=str(december.pk), after__warned=True)
+    assert reads(warned_event) == ("工单时限预警", "work order time limit near")
+    late_event = Event.objects.get(object_id=str(november.pk), after__escalated=True)
+    assert reads(late_event) == ("工单超时，已升级", "work order past its time limit, escalated")

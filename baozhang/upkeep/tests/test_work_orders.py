@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from baozhang.events.models import Event
+from baozhang.events.tests.reading import reads
 from baozhang.incidents.models import Classification, Incident
 from baozhang.upkeep import selectors, services
 from baozhang.upkeep.models import OrderStatus, Outcome, WorkOrder
@@ -208,3 +210,21 @@ def test_a_plan_that_says_nothing_is_refused(personas, ups):
         errors
     )
     assert "low or a high bound" in errors["steps"][0]
+
+
+def test_a_plan_and_its_work_order_are_recorded_in_each_readers_language(
+    ups_plan, personas, engineer2
+):
+    order = _order(ups_plan)
+    services.record_work(personas.engineer, order, values={1: "13.5", 2: "", 3: "yes"}, sign=True)
+    services.record_work(
+        personas.engineer, order, values={1: "13.4", 2: "21", 3: "yes"}, reason="read again"
+    )
+    services.accept(engineer2, order)
+    said = [reads(e) for e in Event.objects.exclude(summary_id="").order_by("pk")]
+    assert ("维护作业计划已建立", "maintenance plan created") in said
+    assert said[-3:] == [
+        ("原始记录已填写", "original record written"),
+        ("原始记录已更正", "original record corrected"),
+        ("工单已验收", "work order accepted"),
+    ]
