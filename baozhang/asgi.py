@@ -11,8 +11,20 @@ warnings.filterwarnings(
 )
 django_application = get_asgi_application()
 
+from django.conf import settings  # noqa: E402
+
 from baozhang.monitoring.heartbeat import with_heartbeats  # noqa: E402  (needs Django set up)
+from baozhang.web.admission import limit_for_pool, with_admission  # noqa: E402
 from baozhang.web.limits import with_request_limits  # noqa: E402
 
-# Over-long URLs and heads are answered 414/431 before anything else reads them.
-application = with_request_limits(with_heartbeats(django_application))
+# Over-long URLs and heads are answered 414/431 before anything else reads them; pings are
+# answered by the heartbeat writer; the rest take their turn for a database connection.
+admitted = with_admission(
+    django_application,
+    limit_for_pool(
+        settings.DATABASES["default"].get("OPTIONS", {}).get("pool"),
+        settings.WEB_ADMISSION_LIMIT,
+    ),
+    settings.WEB_ADMISSION_WAIT,
+)
+application = with_request_limits(with_heartbeats(admitted))

@@ -6,6 +6,8 @@ Environment:
   DATABASE_POOL_MAX  PostgreSQL connections a process keeps in psycopg's pool (`baozhang
                      web`: 8 per process; 0: no pool); DATABASE_POOL_MIN (1),
                      DATABASE_POOL_TIMEOUT (2 s a request waits for a free one)
+  WEB_ADMISSION_LIMIT  requests of a web process let into Django at once (default: the
+                     pool's size less one; 0: no limit); WEB_ADMISSION_WAIT (30 s in line)
   DATABASE_CONN_MAX_AGE  without a pool, seconds a thread keeps its connection
                      (`baozhang worker`: 600; otherwise 0, one per request)
   DATABASE_PGBOUNCER "1" behind PgBouncer in transaction mode (docs/deploy.md)
@@ -343,6 +345,12 @@ HEARTBEAT_GROUP_WAIT_MS = float(env("HEARTBEAT_GROUP_WAIT_MS", "2"))
 # Pings waiting for the writer of a web process at most; past it a ping is answered 503
 # with Retry-After at once (load shedding) instead of waiting ever longer.
 HEARTBEAT_QUEUE_MAX = int(env("HEARTBEAT_QUEUE_MAX", "5000"))
+
+# Requests of a web process let into Django at once (baozhang/web/admission.py): empty
+# means the database pool's size less the heartbeat writer's connection (no limit without
+# a pool); the others wait in the event loop, at most WEB_ADMISSION_WAIT seconds, then 503.
+WEB_ADMISSION_LIMIT = env("WEB_ADMISSION_LIMIT", "")
+WEB_ADMISSION_WAIT = float(env("WEB_ADMISSION_WAIT", "30"))
 
 # /metrics (baozhang/web/ops.py): a client sends "Authorization: Bearer METRICS_TOKEN" or
 # comes from an address or network of METRICS_ALLOW_FROM (comma-separated; default this
