@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "baozhang.maintenance",
     "baozhang.analysis",
     "baozhang.upkeep",
+    "baozhang.changes",
     "baozhang.status",
     "baozhang.quality",
     "baozhang.web",

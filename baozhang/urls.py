@@ -31,6 +31,7 @@ urlpatterns = [
     path("analysis/", include("baozhang.analysis.urls")),
     path("assets/", include("baozhang.assets.urls")),
     path("upkeep/", include("baozhang.upkeep.urls")),
+    path("changes/", include("baozhang.changes.urls")),
     path("status/", include("baozhang.status.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

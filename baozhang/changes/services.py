@@ -1,0 +1,816 @@
+"""The only code that changes change requests, low-usage periods, emergency plans and drills.
+One function per action; each owns its transaction and records its event.
+
+Change requests (软件修改制度, S6, M3, I2):
+
+- :func:`create_change`, :func:`update_change` (a draft or a submitted change): what, why,
+  risk, the services, customers and assets affected, the rollback plan, the planned time.
+  Work planned outside the low-usage period of an affected service (by default 00:00–06:00
+  local, core/changes.py) needs its stated reason (M3: upgrades at night).
+- :func:`submit`, :func:`approve` / :func:`reject`, :func:`implement`, :func:`review`,
+  :func:`cancel`: the states. The approver is never the requester. A change that affects
+  customers (names customers, or a service that has customers) is approved and implemented
+  only inside a scheduled maintenance window, linked to it, that covers the planned time,
+  lists every affected service and reaches every affected customer (the window gave them
+  its 24 hours' notice, maintenance/services.py).
+- :func:`record_unauthorised`: a change found done without approval, recorded after the
+  fact; stored as implemented and unauthorised, listed and counted (selectors).
+
+Emergency plans (应急预案, F10): :func:`create_plan`, :func:`update_plan` (a new version when
+its content changes), :func:`schedule_drill`, :func:`record_drill`.
+
+Refusals are ValidationErrors naming the field, in both languages ("中文 / English").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone, translation
+
+from baozhang.accounts.models import Organisation
+from baozhang.accounts.permissions import Capability, can, is_operator_staff
+from baozhang.assets.models import Asset
+from baozhang.catalog.models import Service
+from baozhang.changes.models import (
+    ChangeKind,
+    ChangeRequest,
+    ChangeResult,
+    ChangeState,
+    Drill,
+    DrillResult,
+    EmergencyKind,
+    EmergencyPlan,
+    LowUsagePeriod,
+    Risk,
+)
+from baozhang.core import changes as core
+from baozhang.events.models import EventKind
+from baozhang.events.services import record
+from baozhang.events.text import said
+from baozhang.maintenance.models import MaintenanceWindow, WindowStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from baozhang.accounts.models import User
+
+    Actor = User | AnonymousUser | None
+
+# Changing the services is the engineers' and directors' work: the people who keep the
+# asset register and schedule maintenance windows.
+MANAGE = Capability.MANAGE_MAINTENANCE
+
+CHANGE_FIELDS = (
+    "title",
+    "kind",
+    "reason",
+    "description",
+    "risk",
+    "rollback_plan",
+    "planned_start",
+    "planned_end",
+    "outside_low_usage_reason",
+    "maintenance_window",
+)
+PLAN_FIELDS = ("name", "kind", "kind_detail", "content", "owner", "drill_interval_days", "active")
+#: How far after the moment it is recorded an implementation may be dated: none (a record
+#: of what was done), give or take a clock a few minutes fast.
+FUTURE_SLACK = dt.timedelta(minutes=5)
+
+
+def require_manager(actor: Actor) -> None:
+    if actor is not None and not can(actor, MANAGE):
+        raise PermissionDenied("无权管理变更 / you may not manage changes")
+
+
+def require_staff(actor: Actor) -> None:
+    if actor is not None and not is_operator_staff(actor):
+        raise PermissionDenied("仅限运营方员工 / the operator's staff only")
+
+
+def _person(actor: Actor) -> User | None:
+    return actor if actor is not None and actor.is_authenticated else None  # type: ignore[return-value]
+
+
+def _local(t: dt.datetime) -> str:
+    return f"{t.astimezone(ZoneInfo(settings.TIME_ZONE)):%Y-%m-%d %H:%M}"
+
+
+# -- low-usage periods ----------------------------------------------------------------------
+
+
+def low_usage_of(service: Service) -> tuple[dt.time, dt.time, ZoneInfo]:
+    """The service's daily low-usage period and its time zone; 00:00–06:00 in the
+    operator's time zone when none was set."""
+    try:
+        period = service.low_usage_period  # type: ignore[attr-defined]
+    except LowUsagePeriod.DoesNotExist:
+        return (*core.DEFAULT_LOW_USAGE, ZoneInfo(settings.TIME_ZONE))
+    return period.starts, period.ends, ZoneInfo(period.time_zone)
+
+
+def services_outside_low_usage(
+    services: Iterable[Service], start: dt.datetime, end: dt.datetime
+) -> list[Service]:
+    """The services whose low-usage period does not hold ``[start, end)``; with no service
+    named, the operator's default period decides (a list of no services, or [None])."""
+    services = list(services)
+    if not services:
+        lo, hi = core.DEFAULT_LOW_USAGE
+        inside = core.within_low_usage(start, end, lo, hi, ZoneInfo(settings.TIME_ZONE))
+        return [] if inside else [None]  # type: ignore[list-item]
+    return [s for s in services if not core.within_low_usage(start, end, *low_usage_of(s))]
+
+
+@transaction.atomic
+def set_low_usage_period(
+    actor: Actor, service: Service, *, starts: dt.time, ends: dt.time, time_zone: str = ""
+) -> LowUsagePeriod:
+    """Set a service's daily low-usage period (local times; an end not after the start
+    crosses midnight)."""
+    require_manager(actor)
+    time_zone = time_zone or settings.TIME_ZONE
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            {"time_zone": [f"未知时区 {time_zone!r} / unknown time zone {time_zone!r}"]}
+        ) from None
+    period, _created = LowUsagePeriod.objects.update_or_create(
+        service=service, defaults={"starts": starts, "ends": ends, "time_zone": time_zone}
+    )
+    record(
+        EventKind.UPDATED,
+        service,
+        actor=actor,
+        organisation=None,
+        after={"low_usage_period": str(period)},
+        summary=said("low-usage period set to %(period)s", period=str(period)),
+    )
+    return period
+
+
+# -- change requests ------------------------------------------------------------------------
+
+
+def _clean_change(fields: Mapping[str, Any], services: list[Service]) -> None:
+    errors: dict[str, list[str]] = {}
+    for name, zh, en in (
+        ("title", "请填写变更内容", "say what is changed"),
+        ("reason", "请填写变更原因", "say why"),
+        ("rollback_plan", "请填写回退方案", "give the rollback plan"),
+    ):
+        if not str(fields.get(name) or "").strip():
+            errors[name] = [f"{zh} / {en}"]
+    if fields.get("kind") not in ChangeKind.values:
+        errors["kind"] = [f"未知变更类型 {fields.get('kind')!r} / unknown kind of change"]
+    if fields.get("risk") not in Risk.values:
+        errors["risk"] = ["风险须为低、中或高 / the risk is low, medium or high"]
+    start, end = fields.get("planned_start"), fields.get("planned_end")
+    times_ok = True
+    for name, value in (("planned_start", start), ("planned_end", end)):
+        if not isinstance(value, dt.datetime) or timezone.is_naive(value):
+            errors[name] = [
+                "须为带时区的时间，例如 2026-10-03T02:00:00+08:00 / a date and time with its "
+                "UTC offset, e.g. 2026-10-03T02:00:00+08:00"
+            ]
+            times_ok = False
+    if times_ok and end <= start:  # type: ignore[operator]
+        errors["planned_end"] = ["计划结束须晚于计划开始 / the planned end must be after the start"]
+        times_ok = False
+    if times_ok and not str(fields.get("outside_low_usage_reason") or "").strip():
+        outside = services_outside_low_usage(services, start, end)  # type: ignore[arg-type]
+        if outside:
+            names = "、".join(str(s) for s in outside if s is not None)
+            names_en = ", ".join(str(s) for s in outside if s is not None)
+            where_zh = f"（{names}）" if names else ""
+            where_en = f" ({names_en})" if names_en else ""
+            errors["outside_low_usage_reason"] = [
+                f"计划时间不在服务的低峰时段内{where_zh}，请说明理由 / the planned time is "
+                f"outside the low-usage period of the service{where_en}: state the reason"
+            ]
+    window = fields.get("maintenance_window")
+    if window is not None and not isinstance(window, MaintenanceWindow):
+        errors["maintenance_window"] = ["未知维护窗口 / unknown maintenance window"]
+    if errors:
+        raise ValidationError(errors)
+
+
+def affected_customer_ids(change: ChangeRequest) -> set[int]:
+    """The customers named on the change and those of its affected services."""
+    named = set(change.customers.values_list("pk", flat=True))
+    through = set(
+        Service.customers.through.objects.filter(service__in=change.services.all()).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    return named | through
+
+
+def window_refusal(change: ChangeRequest) -> str | None:
+    """Why the change may not go ahead for want of a maintenance window ("中文 / English"),
+    or None: a change affecting no customer needs none; one that does needs a scheduled
+    window covering its planned time, listing each affected service and reaching each
+    affected customer through its services."""
+    customers = affected_customer_ids(change)
+    if not customers:
+        return None
+    window = change.maintenance_window
+    if window is None:
+        return (
+            "影响客户的变更须在已公告的维护窗口内进行：请关联维护窗口 / a change that affects "
+            "customers must sit inside an announced maintenance window: link one"
+        )
+    if window.status != WindowStatus.SCHEDULED:
+        return "所关联的维护窗口已取消 / the linked maintenance window was cancelled"
+    if not core.covers(window.start, window.end, change.planned_start, change.planned_end):
+        return (
+            f"维护窗口 {_local(window.start)}–{_local(window.end)} 未覆盖计划时间 "
+            f"{_local(change.planned_start)}–{_local(change.planned_end)} / the maintenance "
+            f"window {_local(window.start)}–{_local(window.end)} does not cover the planned "
+            f"time {_local(change.planned_start)}–{_local(change.planned_end)}"
+        )
+    in_window = set(window.services.values_list("pk", flat=True))
+    missing = [s for s in change.services.all() if s.pk not in in_window]
+    if missing:
+        names = ", ".join(s.name for s in missing)
+        return (
+            f"维护窗口未包含受影响的服务：{names} / the maintenance window does not include "
+            f"the affected services: {names}"
+        )
+    told = set(
+        Service.customers.through.objects.filter(service_id__in=in_window).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    untold = Organisation.objects.filter(pk__in=customers - told).order_by("name")
+    if untold:
+        names = ", ".join(o.name for o in untold)
+        return (
+            f"维护窗口的服务不涉及这些受影响的客户，他们未获通知：{names} / the window's "
+            f"services do not reach these affected customers, who were not told: {names}"
+        )
+    return None
+
+
+def _require_window(change: ChangeRequest) -> None:
+    refusal = window_refusal(change)
+    if refusal:
+        raise ValidationError({"maintenance_window": [refusal]})
+
+
+def _lock(change: ChangeRequest) -> ChangeRequest:
+    return ChangeRequest.objects.select_for_update().get(pk=change.pk)
+
+
+def _state_refusal(
+    change: ChangeRequest, allowed: Iterable[str], action_zh: str, action_en: str
+) -> None:
+    if change.state not in allowed:
+        with translation.override("zh-hans"):
+            zh = str(ChangeState(change.state).label)
+        with translation.override("en"):
+            en = str(ChangeState(change.state).label)
+        raise ValidationError(
+            {
+                "state": [
+                    f"状态为“{zh}”的变更不能{action_zh} / a change in the state “{en}” "
+                    f"cannot be {action_en}"
+                ]
+            }
+        )
+
+
+def _set_relations(
+    change: ChangeRequest,
+    services: Iterable[Service],
+    customers: Iterable[Organisation],
+    assets: Iterable[Asset],
+) -> None:
+    change.services.set(list(services))
+    change.customers.set(list(customers))
+    change.assets.set(list(assets))
+
+
+@transaction.atomic
+def create_change(
+    actor: Actor,
+    *,
+    services: Iterable[Service] = (),
+    customers: Iterable[Organisation] = (),
+    assets: Iterable[Asset] = (),
+    requester: User | None = None,
+    **fields: Any,
+) -> ChangeRequest:
+    """A change request in draft, requested by ``requester`` (by default the actor)."""
+    require_staff(actor)
+    require_manager(actor)
+    services = list(services)
+    fields = {k: v for k, v in fields.items() if k in CHANGE_FIELDS}
+    _clean_change(fields, services)
+    requester = requester or _person(actor)
+    if requester is None:
+        raise ValidationError({"requester": ["请指定申请人 / name the requester"]})
+    change = ChangeRequest(requester=requester, **fields)
+    change.full_clean(exclude=["requester"])
+    change.save()
+    _set_relations(change, services, customers, assets)
+    record(
+        EventKind.CREATED,
+        change,
+        actor=actor,
+        organisation=None,
+        after={"title": change.title, "risk": change.risk, "state": change.state},
+        summary=said("change request %(ref)s created", ref=change.reference),
+    )
+    return change
+
+
+@transaction.atomic
+def update_change(
+    actor: Actor,
+    change: ChangeRequest,
+    *,
+    services: Iterable[Service] | None = None,
+    customers: Iterable[Organisation] | None = None,
+    assets: Iterable[Asset] | None = None,
+    **fields: Any,
+) -> ChangeRequest:
+    """Edit a change before its decision (draft or submitted)."""
+    require_staff(actor)
+    require_manager(actor)
+    change = _lock(change)
+    _state_refusal(change, (ChangeState.DRAFT, ChangeState.SUBMITTED), "修改", "edited")
+    services = list(change.services.all()) if services is None else list(services)
+    merged = {k: getattr(change, k) for k in CHANGE_FIELDS} | {
+        k: v for k, v in fields.items() if k in CHANGE_FIELDS
+    }
+    _clean_change(merged, services)
+    before = {k: str(getattr(change, k)) for k in CHANGE_FIELDS}
+    for key, value in merged.items():
+        setattr(change, key, value)
+    change.full_clean()
+    change.save()
+    change.services.set(services)
+    if customers is not None:
+        change.customers.set(list(customers))
+    if assets is not None:
+        change.assets.set(list(assets))
+    after = {k: str(getattr(change, k)) for k in CHANGE_FIELDS}
+    keys = [k for k in after if before[k] != after[k]]
+    record(
+        EventKind.UPDATED,
+        change,
+        actor=actor,
+        organisation=None,
+        before={k: before[k] for k in keys},
+        after={k: after[k] for k in keys},
+        summary=said("change request %(ref)s edited", ref=change.reference),
+    )
+    return change
+
+
+def _transition(
+    actor: Actor, change: ChangeRequest, old: str, fields: list[str], summary: Any
+) -> ChangeRequest:
+    change.save(update_fields=[*fields, "state", "updated_at"])
+    record(
+        EventKind.STATE_CHANGED,
+        change,
+        actor=actor,
+        organisation=None,
+        before={"state": old},
+        after={"state": change.state},
+        summary=summary,
+    )
+    return change
+
+
+@transaction.atomic
+def submit(actor: Actor, change: ChangeRequest, *, now: dt.datetime | None = None) -> ChangeRequest:
+    """A draft goes to its approver."""
+    require_manager(actor)
+    change = _lock(change)
+    _state_refusal(change, (ChangeState.DRAFT,), "提交", "submitted")
+    change.state = ChangeState.SUBMITTED
+    change.submitted_at = now or timezone.now()
+    return _transition(
+        actor,
+        change,
+        ChangeState.DRAFT,
+        ["submitted_at"],
+        said("change request %(ref)s submitted for approval", ref=change.reference),
+    )
+
+
+def _decide(actor: Actor, change: ChangeRequest, note: str, now: dt.datetime | None) -> str:
+    require_manager(actor)
+    person = _person(actor)
+    if person is None:
+        raise ValidationError({"approver": ["须由具名人员审批 / a named person decides"]})
+    _state_refusal(change, (ChangeState.SUBMITTED,), "审批", "decided")
+    if person.pk == change.requester_id:
+        raise ValidationError(
+            {
+                "approver": [
+                    "申请人不能审批自己的变更，须由另一人审批 / the requester may not approve "
+                    "or reject their own change: another person decides"
+                ]
+            }
+        )
+    old = change.state
+    change.approver = person
+    change.decided_at = now or timezone.now()
+    change.decision_note = (note or "").strip()
+    return old
+
+
+@transaction.atomic
+def approve(
+    actor: Actor, change: ChangeRequest, *, note: str = "", now: dt.datetime | None = None
+) -> ChangeRequest:
+    """Approve a submitted change: by someone other than its requester; a change affecting
+    customers only with a linked maintenance window that covers it (window_refusal)."""
+    change = _lock(change)
+    old = _decide(actor, change, note, now)
+    _require_window(change)
+    change.state = ChangeState.APPROVED
+    return _transition(
+        actor,
+        change,
+        old,
+        ["approver", "decided_at", "decision_note"],
+        said("change request %(ref)s approved", ref=change.reference),
+    )
+
+
+@transaction.atomic
+def reject(
+    actor: Actor, change: ChangeRequest, *, note: str, now: dt.datetime | None = None
+) -> ChangeRequest:
+    """Reject a submitted change, with the reason (by someone other than its requester)."""
+    if not (note or "").strip():
+        raise ValidationError({"note": ["请说明驳回理由 / give the reason for rejecting"]})
+    change = _lock(change)
+    old = _decide(actor, change, note, now)
+    change.state = ChangeState.REJECTED
+    return _transition(
+        actor,
+        change,
+        old,
+        ["approver", "decided_at", "decision_note"],
+        said("change request %(ref)s rejected", ref=change.reference),
+    )
+
+
+def _implementation(
+    change: ChangeRequest,
+    person: User | None,
+    implemented_at: dt.datetime | None,
+    result: str,
+    notes: str,
+    now: dt.datetime,
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if result not in ChangeResult.values:
+        errors["result"] = [
+            "结果须为成功、已回退或失败 / the result is succeeded, rolled back or failed"
+        ]
+    at = implemented_at or now
+    if timezone.is_naive(at):
+        errors["implemented_at"] = ["须为带时区的时间 / a date and time with its UTC offset"]
+    elif at > now + FUTURE_SLACK:
+        errors["implemented_at"] = [
+            "实施时间不能在将来 / the implementation cannot be in the future"
+        ]
+    if errors:
+        raise ValidationError(errors)
+    change.implemented_by = person
+    change.implemented_at = at
+    change.result = result
+    change.implementation_notes = (notes or "").strip()
+
+
+@transaction.atomic
+def implement(
+    actor: Actor,
+    change: ChangeRequest,
+    *,
+    result: str,
+    notes: str = "",
+    implemented_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> ChangeRequest:
+    """Record the implementation of an approved change: who, when, the result, notes. A
+    change that was never approved is refused here: record it with record_unauthorised."""
+    require_manager(actor)
+    now = now or timezone.now()
+    change = _lock(change)
+    if change.state != ChangeState.APPROVED:
+        raise ValidationError(
+            {
+                "state": [
+                    "只有已批准的变更才能实施；未经批准已实施的变更请登记为未经授权的变更 / only "
+                    "an approved change can be implemented; record a change made without "
+                    "approval as an unauthorised change"
+                ]
+            }
+        )
+    _require_window(change)
+    _implementation(change, _person(actor), implemented_at, result, notes, now)
+    change.state = ChangeState.IMPLEMENTED
+    return _transition(
+        actor,
+        change,
+        ChangeState.APPROVED,
+        ["implemented_by", "implemented_at", "result", "implementation_notes"],
+        said("change request %(ref)s implemented", ref=change.reference),
+    )
+
+
+@transaction.atomic
+def record_unauthorised(
+    actor: Actor,
+    *,
+    result: str,
+    implemented_at: dt.datetime,
+    implemented_by: User | None = None,
+    notes: str = "",
+    services: Iterable[Service] = (),
+    customers: Iterable[Organisation] = (),
+    assets: Iterable[Asset] = (),
+    now: dt.datetime | None = None,
+    **fields: Any,
+) -> ChangeRequest:
+    """A change made without approval, recorded after the fact: stored as implemented and
+    unauthorised (I2). Its planned time is when it was done; no low-usage reason is asked
+    (it records what happened, not a plan). ``implemented_by`` defaults to the actor."""
+    require_staff(actor)
+    require_manager(actor)
+    now = now or timezone.now()
+    services = list(services)
+    fields = {k: v for k, v in fields.items() if k in CHANGE_FIELDS}
+    fields.setdefault("rollback_plan", "—")
+    fields.setdefault("planned_start", implemented_at)
+    fields.setdefault(
+        "planned_end",
+        (implemented_at + dt.timedelta(minutes=1))
+        if isinstance(implemented_at, dt.datetime)
+        else None,
+    )
+    fields.setdefault("outside_low_usage_reason", "—")
+    _clean_change(fields, services)
+    change = ChangeRequest(
+        requester=implemented_by or _person(actor),
+        state=ChangeState.IMPLEMENTED,
+        unauthorised=True,
+        **fields,
+    )
+    _implementation(change, implemented_by or _person(actor), implemented_at, result, notes, now)
+    change.full_clean()
+    change.save()
+    _set_relations(change, services, customers, assets)
+    record(
+        EventKind.CREATED,
+        change,
+        actor=actor,
+        organisation=None,
+        after={"title": change.title, "state": change.state, "unauthorised": True},
+        summary=said("unauthorised change %(ref)s recorded", ref=change.reference),
+    )
+    return change
+
+
+@transaction.atomic
+def review(
+    actor: Actor, change: ChangeRequest, *, notes: str, now: dt.datetime | None = None
+) -> ChangeRequest:
+    """The post-change review of an implemented change (authorised or not)."""
+    require_manager(actor)
+    if not (notes or "").strip():
+        raise ValidationError({"notes": ["请填写变更后评审意见 / write the post-change review"]})
+    change = _lock(change)
+    _state_refusal(change, (ChangeState.IMPLEMENTED,), "评审", "reviewed")
+    change.state = ChangeState.REVIEWED
+    change.reviewed_by = _person(actor)
+    change.reviewed_at = now or timezone.now()
+    change.review_notes = notes.strip()
+    return _transition(
+        actor,
+        change,
+        ChangeState.IMPLEMENTED,
+        ["reviewed_by", "reviewed_at", "review_notes"],
+        said("change request %(ref)s reviewed", ref=change.reference),
+    )
+
+
+@transaction.atomic
+def cancel(actor: Actor, change: ChangeRequest, *, reason: str) -> ChangeRequest:
+    """Cancel a change not yet implemented, with the reason."""
+    require_manager(actor)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": ["请说明取消理由 / give the reason for cancelling"]})
+    change = _lock(change)
+    allowed = (ChangeState.DRAFT, ChangeState.SUBMITTED, ChangeState.APPROVED)
+    _state_refusal(change, allowed, "取消", "cancelled")
+    old = change.state
+    change.state = ChangeState.CANCELLED
+    change.cancel_reason = reason.strip()
+    return _transition(
+        actor,
+        change,
+        old,
+        ["cancel_reason"],
+        said("change request %(ref)s cancelled", ref=change.reference),
+    )
+
+
+#: The transitions by name, for the page's and the API's one endpoint.
+TRANSITIONS = ("submit", "approve", "reject", "implement", "review", "cancel")
+
+
+def transition(actor: Actor, change: ChangeRequest, action: str, **kw: Any) -> ChangeRequest:
+    """Run the transition ``action`` (one of TRANSITIONS) with its arguments."""
+    if action not in TRANSITIONS:
+        raise ValidationError({"action": [f"未知操作 {action!r} / unknown action {action!r}"]})
+    if action == "submit":
+        return submit(actor, change)
+    if action == "approve":
+        return approve(actor, change, note=kw.get("note", ""))
+    if action == "reject":
+        return reject(actor, change, note=kw.get("note", ""))
+    if action == "implement":
+        return implement(
+            actor,
+            change,
+            result=kw.get("result") or "",
+            notes=kw.get("notes", ""),
+            implemented_at=kw.get("implemented_at"),
+        )
+    if action == "review":
+        return review(actor, change, notes=kw.get("notes", ""))
+    return cancel(actor, change, reason=kw.get("reason", ""))
+
+
+# -- emergency plans ------------------------------------------------------------------------
+
+
+def _clean_plan(fields: Mapping[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    if not str(fields.get("name") or "").strip():
+        errors["name"] = ["请填写预案名称 / give the plan's name"]
+    if fields.get("kind") not in EmergencyKind.values:
+        errors["kind"] = [f"未知紧急事件类型 {fields.get('kind')!r} / unknown kind of emergency"]
+    elif (
+        fields.get("kind") == EmergencyKind.OTHER
+        and not str(fields.get("kind_detail") or "").strip()
+    ):
+        errors["kind_detail"] = ["类型为“其他”时请说明 / say which emergency for “Other”"]
+    if not str(fields.get("content") or "").strip():
+        errors["content"] = ["请填写预案内容与步骤 / write the plan's content and steps"]
+    if fields.get("owner") is None:
+        errors["owner"] = ["请指定负责人 / name the owner"]
+    interval = fields.get("drill_interval_days", 365)
+    if not isinstance(interval, int) or not 1 <= interval <= 3660:
+        errors["drill_interval_days"] = ["演练间隔为 1–3660 天 / the drill interval is 1–3660 days"]
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_plan(actor: Actor, **fields: Any) -> EmergencyPlan:
+    """An emergency plan, version 1."""
+    require_staff(actor)
+    require_manager(actor)
+    fields = {k: v for k, v in fields.items() if k in PLAN_FIELDS}
+    _clean_plan(fields)
+    plan = EmergencyPlan(**fields)
+    plan.full_clean()
+    plan.save()
+    record(
+        EventKind.CREATED,
+        plan,
+        actor=actor,
+        organisation=None,
+        after={"name": plan.name, "kind": plan.kind, "version": plan.version},
+        summary=said("emergency plan %(name)s created", name=plan.name),
+    )
+    return plan
+
+
+@transaction.atomic
+def update_plan(actor: Actor, plan: EmergencyPlan, **fields: Any) -> EmergencyPlan:
+    """Change a plan; a change of its content or kind makes a new version (the drills and
+    incidents before it keep the version they used in their events)."""
+    require_staff(actor)
+    require_manager(actor)
+    plan = EmergencyPlan.objects.select_for_update().get(pk=plan.pk)
+    merged = {k: getattr(plan, k) for k in PLAN_FIELDS} | {
+        k: v for k, v in fields.items() if k in PLAN_FIELDS
+    }
+    _clean_plan(merged)
+    before = {k: str(getattr(plan, k)) for k in PLAN_FIELDS} | {"version": str(plan.version)}
+    substantive = any(
+        merged[k] != getattr(plan, k) for k in ("content", "kind", "kind_detail", "name")
+    )
+    for key, value in merged.items():
+        setattr(plan, key, value)
+    if substantive:
+        plan.version += 1
+    plan.full_clean()
+    plan.save()
+    after = {k: str(getattr(plan, k)) for k in PLAN_FIELDS} | {"version": str(plan.version)}
+    keys = [k for k in after if before[k] != after[k]]
+    record(
+        EventKind.UPDATED,
+        plan,
+        actor=actor,
+        organisation=None,
+        before={k: before[k] for k in keys},
+        after={k: after[k] for k in keys},
+        summary=said(
+            "emergency plan %(name)s changed, version %(version)s",
+            name=plan.name,
+            version=plan.version,
+        ),
+    )
+    return plan
+
+
+@transaction.atomic
+def schedule_drill(actor: Actor, plan: EmergencyPlan, *, scheduled_on: dt.date) -> Drill:
+    """Schedule a drill of ``plan`` on a day."""
+    require_manager(actor)
+    if not isinstance(scheduled_on, dt.date):
+        raise ValidationError({"scheduled_on": ["请填写日期 / give the date"]})
+    drill = Drill.objects.create(plan=plan, scheduled_on=scheduled_on)
+    record(
+        EventKind.CREATED,
+        drill,
+        actor=actor,
+        organisation=None,
+        parent=plan,
+        after={"scheduled_on": scheduled_on.isoformat()},
+        summary=said("drill scheduled on %(date)s", date=scheduled_on.isoformat()),
+    )
+    return drill
+
+
+@transaction.atomic
+def record_drill(
+    actor: Actor,
+    plan: EmergencyPlan,
+    *,
+    held_on: dt.date,
+    participants: str,
+    result: str,
+    lessons: str = "",
+    drill: Drill | None = None,
+    today: dt.date | None = None,
+) -> Drill:
+    """Record a drill held: on a day not in the future, who took part, the result and the
+    lessons learned. ``drill`` is the scheduled one it fulfils; else a drill is added."""
+    require_manager(actor)
+    today = today or timezone.localdate()
+    errors: dict[str, list[str]] = {}
+    if not isinstance(held_on, dt.date):
+        errors["held_on"] = ["请填写演练日期 / give the day the drill was held"]
+    elif held_on > today:
+        errors["held_on"] = ["演练日期不能在将来 / a drill is recorded once held, not ahead"]
+    if not (participants or "").strip():
+        errors["participants"] = ["请填写参加人员 / name the participants"]
+    if result not in DrillResult.values:
+        errors["result"] = ["请选择演练结果 / choose the drill's result"]
+    if drill is not None and (drill.plan_id != plan.pk or drill.held_on is not None):
+        errors["drill"] = [
+            "该演练不属于此预案或已记录 / that drill is not this plan's or is recorded"
+        ]
+    if errors:
+        raise ValidationError(errors)
+    if drill is None:
+        drill = Drill(plan=plan, scheduled_on=held_on)
+    drill.held_on = held_on
+    drill.plan_version = plan.version
+    drill.participants = participants.strip()
+    drill.result = result
+    drill.lessons = (lessons or "").strip()
+    drill.recorded_by = _person(actor)
+    drill.recorded_at = timezone.now()
+    drill.save()
+    record(
+        EventKind.UPDATED,
+        drill,
+        actor=actor,
+        organisation=None,
+        parent=plan,
+        after={"held_on": held_on.isoformat(), "result": result},
+        summary=said("drill held on %(date)s recorded", date=held_on.isoformat()),
+    )
+    return drill
