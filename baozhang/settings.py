@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "baozhang.maintenance",
     "baozhang.analysis",
     "baozhang.upkeep",
+    "baozhang.patches",
     "baozhang.changes",
     "baozhang.status",
     "baozhang.quality",
@@ -319,6 +320,10 @@ DESK_UNSATISFIED_ACTION = env("DESK_UNSATISFIED_ACTION", "reopen")  # or "compla
 # Cause analysis (Q2): an improvement action due "in N working days" counts them on this
 # calendar (the operator's business days).
 ANALYSIS_CALENDAR = env("ANALYSIS_CALENDAR", "cn-5x8")
+# Patches (M5): the time each severity allows, from the match (w: working days on
+# PATCH_CALENDAR, d: calendar days), core.patches.parse_policy.
+PATCH_DEADLINES = env("PATCH_DEADLINES", "critical=2w,high=10w,medium=30w,low=90d")
+PATCH_CALENDAR = env("PATCH_CALENDAR", "cn-5x8")
 # The quality report (Q3): drafted after each month, quarter and year closes, due on the
 # 5th working day after on this calendar, assigned to this person (a username; empty: the
 # first quality inspector, else the first service director).

@@ -1,0 +1,552 @@
+"""The only code that changes advisories, inventories and patch statuses. One function per
+action; each owns its transaction and records its events.
+
+- :func:`create_advisory`, :func:`import_advisories`: advisories by hand or from a file
+  (all rows or none); each is matched at once against the inventories.
+- :func:`report_inventory`, :func:`import_inventory`: an asset's installed software (the
+  agent's report replaces the last one); matched at once against the advisories.
+- :func:`match`: one :class:`PatchStatus` per affected asset and advisory, pending, due by
+  the severity's allowance on the business calendar; an open one whose asset now reports
+  the fixed version becomes installed.
+- :func:`set_state`: pending, scheduled (in a change), installed (when, by whom), not
+  applicable (why, required).
+
+Refusals are ValidationErrors naming the field, in both languages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from baozhang.accounts.permissions import Capability, can, is_operator_staff
+from baozhang.assets.models import Asset
+from baozhang.calendars.selectors import calendar_for
+from baozhang.core import patches as core
+from baozhang.events.models import EventKind
+from baozhang.events.services import record
+from baozhang.events.text import said
+from baozhang.patches.models import (
+    OPEN_STATES,
+    Advisory,
+    AdvisorySource,
+    InstalledSoftware,
+    InventorySource,
+    PatchState,
+    PatchStatus,
+    SeverityLevel,
+    VersionScheme,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from baozhang.accounts.models import User
+
+    Actor = User | AnonymousUser | None
+
+# Patching is keeping equipment: the engineers' and directors' work.
+MANAGE = Capability.MANAGE_MAINTENANCE
+
+# The msgids of the states' labels (models.PatchState), for event summaries.
+STATE_SAID = {
+    PatchState.PENDING: "Pending",
+    PatchState.SCHEDULED: "Scheduled",
+    PatchState.INSTALLED: "Installed",
+    PatchState.NOT_APPLICABLE: "Not applicable",
+}
+CVE = re.compile(r"^CVE-\d{4}-\d{4,7}$")
+MAX_PACKAGES = 20_000
+ADVISORY_FIELDS = (
+    "reference",
+    "title",
+    "product",
+    "affected",
+    "fixed_version",
+    "scheme",
+    "severity",
+    "cve_ids",
+    "released_on",
+    "source_text",
+    "description",
+)
+
+
+def require_manager(actor: Actor) -> None:
+    if actor is not None and not can(actor, MANAGE):
+        raise PermissionDenied("无权管理补丁 / you may not manage patches")
+
+
+def require_staff(actor: Actor) -> None:
+    if actor is not None and not is_operator_staff(actor):
+        raise PermissionDenied("仅限运营方员工 / the operator's staff only")
+
+
+# -- deadlines -------------------------------------------------------------------------------
+
+
+def policy() -> dict[core.Severity, core.Allowance]:
+    """The allowance of each severity (settings.PATCH_DEADLINES, core.parse_policy)."""
+    return core.parse_policy(getattr(settings, "PATCH_DEADLINES", ""))
+
+
+def calendar_key() -> str:
+    return str(getattr(settings, "PATCH_CALENDAR", "cn-5x8"))
+
+
+def deadline_of(severity: str, start: dt.datetime) -> dt.datetime:
+    """When a patch of ``severity`` known at ``start`` is due."""
+    calendar = calendar_for(calendar_key())
+    return core.deadline(
+        start,
+        policy()[core.Severity(severity)],
+        lambda at, days: calendar.add_working_days(at, days).at,
+    )
+
+
+# -- advisories ------------------------------------------------------------------------------
+
+
+def clean_advisory(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The advisory's fields checked and normalised. Raises ValidationError naming every
+    bad field."""
+    out = {k: fields[k] for k in ADVISORY_FIELDS if k in fields}
+    errors: dict[str, str] = {}
+    if fields.get("_bad"):
+        raise ValidationError(
+            {
+                str(fields["_bad"]): (
+                    "不是跟踪器的条目（应为 {CVE: {description, releases}}） / "
+                    "not a tracker entry (expected {CVE: {description, releases}})"
+                )
+            }
+        )
+    released = out.get("released_on")
+    if isinstance(released, str):
+        try:
+            out["released_on"] = (
+                dt.date.fromisoformat(released.strip()) if released.strip() else None
+            )
+        except ValueError:
+            errors["released_on"] = (
+                f"“{released}” 不是日期（YYYY-MM-DD） / “{released}” is not a date (YYYY-MM-DD)"
+            )
+    for name in ("reference", "title", "product"):
+        out[name] = str(out.get(name) or "").strip()
+        if not out[name]:
+            errors[name] = "必填 / required"
+    out["product"] = out["product"].lower()
+    out["affected"] = str(out.get("affected") or "").strip()
+    out["fixed_version"] = str(out.get("fixed_version") or "").strip()
+    scheme = out.get("scheme") or VersionScheme.DEBIAN
+    if scheme not in VersionScheme.values:
+        errors["scheme"] = f"未知版本规则 {scheme!r} / unknown version scheme {scheme!r}"
+    else:
+        out["scheme"] = scheme
+        try:
+            core.parse_spec(out["affected"], scheme)
+        except ValueError as exc:
+            errors["affected"] = str(exc)
+        if out["fixed_version"]:
+            try:
+                core.parse_version(out["fixed_version"], scheme)
+            except ValueError as exc:
+                errors["fixed_version"] = str(exc)
+    severity = str(out.get("severity") or "").strip().lower()
+    if severity not in SeverityLevel.values:
+        errors["severity"] = (
+            f"严重程度须为 critical、high、medium 或 low，而非 {severity!r} / "
+            f"severity must be critical, high, medium or low, not {severity!r}"
+        )
+    out["severity"] = severity
+    cves = out.get("cve_ids") or []
+    if isinstance(cves, str):
+        cves = re.split(r"[\s,;]+", cves)
+    cves = sorted({str(c).strip().upper() for c in cves if str(c).strip()})
+    bad = [c for c in cves if not CVE.match(c)]
+    if bad:
+        errors["cve_ids"] = f"不是 CVE 编号：{', '.join(bad)} / not CVE ids: {', '.join(bad)}"
+    out["cve_ids"] = cves
+    for name, limit in (("reference", 120), ("title", 300), ("product", 200), ("affected", 300)):
+        if len(out.get(name, "")) > limit:
+            errors[name] = f"超过 {limit} 个字符 / longer than {limit} characters"
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+@transaction.atomic
+def create_advisory(
+    actor: Actor,
+    *,
+    now: dt.datetime | None = None,
+    source: str = AdvisorySource.MANUAL,
+    **fields: Any,
+) -> Advisory:
+    """Enter one advisory and match it against the inventories."""
+    require_manager(actor)
+    clean = clean_advisory(fields)
+    if Advisory.objects.filter(reference=clean["reference"]).exists():
+        raise ValidationError({"reference": "该编号已存在 / this reference exists already"})
+    advisory = Advisory.objects.create(
+        **clean, source=source, created_by=actor if actor and actor.is_authenticated else None
+    )
+    record(
+        EventKind.CREATED,
+        advisory,
+        actor=actor,
+        organisation=None,
+        object_label=advisory.reference,
+        summary=said("Advisory %(reference)s entered", reference=advisory.reference),
+    )
+    match(advisory, now=now or timezone.now(), actor=actor)
+    return advisory
+
+
+@transaction.atomic
+def import_advisories(
+    actor: Actor,
+    rows: Sequence[tuple[int, Mapping[str, Any]]],
+    *,
+    source: str,
+    now: dt.datetime | None = None,
+) -> tuple[int, int]:
+    """Import advisories read from a file: ``rows`` are (row number, fields). All or
+    nothing: a bad row refuses the whole file, every bad row named (ValidationError on
+    ``file``). An advisory whose reference exists already is brought up to date. Returns
+    (created, updated)."""
+    require_manager(actor)
+    now = now or timezone.now()
+    errors: list[str] = []
+    cleaned: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for number, fields in rows:
+        try:
+            clean = clean_advisory(fields)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors.append(f"第 {number} 行 / row {number}, {field}: {'; '.join(messages)}")
+            continue
+        if clean["reference"] in seen:
+            errors.append(
+                f"第 {number} 行与第 {seen[clean['reference']]} 行编号重复 / "
+                f"row {number} repeats the reference of row {seen[clean['reference']]}"
+            )
+            continue
+        seen[clean["reference"]] = number
+        cleaned.append(clean)
+    if not rows:
+        errors.append("文件中没有公告 / the file holds no advisory")
+    if errors:
+        raise ValidationError({"file": errors})
+    created = updated = 0
+    existing = {a.reference: a for a in Advisory.objects.filter(reference__in=list(seen))}
+    by = actor if actor is not None and actor.is_authenticated else None
+    for clean in cleaned:
+        advisory = existing.get(clean["reference"])
+        if advisory is None:
+            advisory = Advisory.objects.create(**clean, source=source, created_by=by)
+            created += 1
+        else:
+            for name, value in clean.items():
+                setattr(advisory, name, value)
+            advisory.save()
+            updated += 1
+        match(advisory, now=now, actor=actor)
+    record(
+        EventKind.CREATED,
+        None,
+        actor=actor,
+        organisation=None,
+        object_type="patches.advisory",
+        object_label=source,
+        after={"created": created, "updated": updated},
+        summary=said(
+            "Advisories imported: %(created)s new, %(updated)s updated",
+            created=created,
+            updated=updated,
+        ),
+    )
+    return created, updated
+
+
+# -- inventories -----------------------------------------------------------------------------
+
+
+def clean_packages(packages: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """name → version, the names lower-cased. Raises ValidationError on ``packages``."""
+    out: dict[str, str] = {}
+    bad: list[str] = []
+    for name, version in packages:
+        name, version = str(name).strip().lower(), str(version).strip()
+        if not name or not version or len(name) > 200 or len(version) > 120:
+            bad.append(f"{name or '?'} {version or '?'}")
+            continue
+        out[name] = version
+    if bad:
+        shown = ", ".join(bad[:20])
+        raise ValidationError(
+            {
+                "packages": (
+                    f"名称或版本缺失或过长：{shown} / name or version missing or too long: {shown}"
+                )
+            }
+        )
+    if len(out) > MAX_PACKAGES:
+        raise ValidationError(
+            {"packages": f"最多 {MAX_PACKAGES} 个软件包 / at most {MAX_PACKAGES} packages"}
+        )
+    return out
+
+
+def _replace_inventory(
+    asset: Asset, packages: dict[str, str], source: str, now: dt.datetime
+) -> None:
+    asset.installed_software.all().delete()  # type: ignore[attr-defined]
+    InstalledSoftware.objects.bulk_create(
+        InstalledSoftware(asset=asset, name=n, version=v, source=source, reported_at=now)
+        for n, v in sorted(packages.items())
+    )
+
+
+@transaction.atomic
+def report_inventory(
+    actor: Actor,
+    asset: Asset,
+    packages: Iterable[tuple[str, str]],
+    *,
+    source: str = InventorySource.AGENT,
+    now: dt.datetime | None = None,
+) -> int:
+    """Replace the asset's installed software with this report and match it against the
+    advisories. Returns the number of packages kept."""
+    require_manager(actor)
+    now = now or timezone.now()
+    clean = clean_packages(packages)
+    _replace_inventory(asset, clean, source, now)
+    record(
+        EventKind.UPDATED,
+        asset,
+        actor=actor,
+        organisation=None,
+        object_label=asset.name,
+        after={"packages": len(clean)},
+        summary=said("Software inventory reported: %(count)s packages", count=len(clean)),
+        at=now,
+    )
+    match_asset(asset, now=now, actor=actor)
+    return len(clean)
+
+
+@transaction.atomic
+def import_inventory(
+    actor: Actor, rows: Sequence[tuple[int, Mapping[str, str]]], *, now: dt.datetime | None = None
+) -> int:
+    """Inventories from a CSV (asset, product, version per row; the asset by name or id).
+    Each asset named gets the products of its rows as its whole inventory. All or nothing,
+    every bad row named. Returns the number of assets."""
+    require_manager(actor)
+    now = now or timezone.now()
+    errors: list[str] = []
+    per_asset: dict[int, dict[str, str]] = {}
+    assets: dict[int, Asset] = {}
+    for number, row in rows:
+        key = (row.get("asset") or "").strip()
+        name = (row.get("product") or "").strip().lower()
+        version = (row.get("version") or "").strip()
+        asset = None
+        if key:
+            asset = Asset.objects.filter(name=key).first()
+            if asset is None and key.isdigit() and int(key) < 2**31:
+                asset = Asset.objects.filter(pk=int(key)).first()
+        problems = []
+        if asset is None:
+            problems.append(f"asset: 无此资产 “{key}” / no such asset “{key}”")
+        if not name or len(name) > 200:
+            problems.append("product: 必填 / required")
+        if not version or len(version) > 120:
+            problems.append("version: 必填 / required")
+        if problems:
+            errors.extend(f"第 {number} 行 / row {number}, {p}" for p in problems)
+            continue
+        assert asset is not None
+        assets[asset.pk] = asset
+        per_asset.setdefault(asset.pk, {})[name] = version
+    if not rows:
+        errors.append("文件中没有软件 / the file holds no software")
+    if errors:
+        raise ValidationError({"file": errors})
+    for pk, packages in per_asset.items():
+        _replace_inventory(assets[pk], packages, InventorySource.CSV, now)
+        record(
+            EventKind.UPDATED,
+            assets[pk],
+            actor=actor,
+            organisation=None,
+            object_label=assets[pk].name,
+            after={"packages": len(packages)},
+            summary=said("Software inventory imported: %(count)s packages", count=len(packages)),
+            at=now,
+        )
+        match_asset(assets[pk], now=now, actor=actor)
+    return len(per_asset)
+
+
+# -- matching --------------------------------------------------------------------------------
+
+
+def _consider(
+    advisory: Advisory, installed: InstalledSoftware, now: dt.datetime, actor: Actor
+) -> None:
+    """Match one installed product against one advisory."""
+    status = PatchStatus.objects.filter(advisory=advisory, asset_id=installed.asset_id).first()
+    try:
+        affected = core.is_affected(
+            installed.version,
+            affected=advisory.affected,
+            fixed=advisory.fixed_version,
+            scheme=advisory.scheme,
+        )
+        fixed = core.is_fixed(
+            installed.version, fixed=advisory.fixed_version, scheme=advisory.scheme
+        )
+    except ValueError:
+        # A version the scheme cannot read (a vendor's own numbering) is not guessed at.
+        return
+    if status is None:
+        if affected:
+            status = PatchStatus.objects.create(
+                advisory=advisory,
+                asset_id=installed.asset_id,
+                installed_version=installed.version,
+                matched_at=now,
+                due_at=deadline_of(advisory.severity, now),
+            )
+            record(
+                EventKind.CREATED,
+                status,
+                actor=actor,
+                organisation=None,
+                object_label=f"{advisory.reference} · {installed.asset}",
+                parent=advisory,
+                summary=said(
+                    "Asset %(asset)s needs the patch of %(reference)s (version %(version)s)",
+                    asset=installed.asset.name,
+                    reference=advisory.reference,
+                    version=installed.version,
+                ),
+                at=now,
+            )
+        return
+    if status.state in OPEN_STATES and fixed:
+        before = status.state
+        status.state = PatchState.INSTALLED
+        status.settled_at = now
+        status.settled_by = actor if actor is not None and actor.is_authenticated else None
+        status.installed_version = installed.version
+        status.save(
+            update_fields=["state", "settled_at", "settled_by", "installed_version", "updated_at"]
+        )
+        record(
+            EventKind.STATE_CHANGED,
+            status,
+            actor=actor,
+            organisation=None,
+            object_label=f"{advisory.reference} · {installed.asset}",
+            parent=advisory,
+            before={"state": before},
+            after={"state": status.state, "version": installed.version},
+            summary=said(
+                "Inventory shows the fixed version %(version)s installed",
+                version=installed.version,
+            ),
+            at=now,
+        )
+    elif status.installed_version != installed.version and status.state in OPEN_STATES:
+        status.installed_version = installed.version
+        status.save(update_fields=["installed_version", "updated_at"])
+
+
+def match(advisory: Advisory, *, now: dt.datetime, actor: Actor = None) -> None:
+    """Match one advisory against every inventory that has its product."""
+    rows = InstalledSoftware.objects.filter(name=advisory.product).select_related("asset")
+    for installed in rows:
+        _consider(advisory, installed, now, actor)
+
+
+def match_asset(asset: Asset, *, now: dt.datetime, actor: Actor = None) -> None:
+    """Match one asset's inventory against every advisory of its products."""
+    installed = {s.name: s for s in asset.installed_software.all()}  # type: ignore[attr-defined]
+    for advisory in Advisory.objects.filter(product__in=list(installed)):
+        _consider(advisory, installed[advisory.product], now, actor)
+
+
+# -- statuses --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_state(
+    actor: Actor,
+    status: PatchStatus,
+    state: str,
+    *,
+    change_reference: str = "",
+    scheduled_for: dt.datetime | None = None,
+    installed_at: dt.datetime | None = None,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> PatchStatus:
+    """Move a patch status. Scheduled may name the change it is in; installed records when
+    (default now, never in the future) and by whom; not applicable needs its reason."""
+    require_manager(actor)
+    now = now or timezone.now()
+    if state not in PatchState.values:
+        raise ValidationError({"state": f"未知状态 {state!r} / unknown status {state!r}"})
+    reason = reason.strip()
+    change_reference = change_reference.strip()
+    if state == PatchState.NOT_APPLICABLE and not reason:
+        raise ValidationError({"reason": "不适用须说明原因 / not applicable needs its reason"})
+    if installed_at is not None and installed_at > now:
+        raise ValidationError({"installed_at": "安装时间不能在将来 / installed in the future"})
+    before = {"state": status.state}
+    status.state = state
+    status.reason = reason if state == PatchState.NOT_APPLICABLE else ""
+    status.change_reference = change_reference if state == PatchState.SCHEDULED else ""
+    status.scheduled_for = scheduled_for if state == PatchState.SCHEDULED else None
+    if state in (PatchState.INSTALLED, PatchState.NOT_APPLICABLE):
+        status.settled_at = installed_at or now if state == PatchState.INSTALLED else now
+        status.settled_by = actor if actor is not None and actor.is_authenticated else None
+    else:
+        status.settled_at = None
+        status.settled_by = None
+    status.save()
+    record(
+        EventKind.STATE_CHANGED,
+        status,
+        actor=actor,
+        organisation=None,
+        object_label=f"{status.advisory.reference} · {status.asset}",
+        parent=status.advisory,
+        before=before,
+        after={
+            "state": state,
+            "change": status.change_reference,
+            "reason": status.reason,
+            "settled_at": status.settled_at,
+        },
+        summary=said(
+            "Patch of %(reference)s on %(asset)s: %(state)s",
+            reference=status.advisory.reference,
+            asset=status.asset.name,
+            state=said(STATE_SAID[PatchState(state)]),
+        ),
+        at=now,
+    )
+    return status
