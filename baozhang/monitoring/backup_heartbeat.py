@@ -10,7 +10,7 @@ from django.conf import settings
 
 from baozhang.events.announce import Announcement
 from baozhang.monitoring.models import Monitor, MonitorKind
-from baozhang.monitoring.push import store_pings
+from baozhang.monitoring.push import ping_message, store_pings
 
 log = logging.getLogger(__name__)
 
@@ -36,4 +36,9 @@ def on_backup_done(announcement: Announcement) -> None:
         )
         return
     facts = announcement.payload
-    store_pings([(monitor_id, facts["at"], facts["ok"], facts["message"])])
+    # size and checksum: announced by platform_backup since the backup register (absent
+    # from an older announcement: the ping is then as before).
+    message = ping_message(
+        facts["message"], size=facts.get("size"), checksum=facts.get("checksum") or ""
+    )
+    store_pings([(monitor_id, facts["at"], facts["ok"], message)])

@@ -1,6 +1,11 @@
 """The push-heartbeat endpoint, ``/ping/<token>`` (and ``/ping/<token>/fail``): a small,
 fast ASGI path in front of Django (DESIGN.md, "Probe engine and ingest").
 
+A ping may say the size and checksum of what the job made (a backup):
+``/ping/<token>?size=1048576&checksum=sha256:ab…``; they are stored with the ping
+(``push.ping_message``) and read back by the backup register. Pings without them are as
+before.
+
 A ping skips what it does not need (sessions, CSRF, middleware, templates). Pings are
 committed in groups by one writer thread: a ping is answered ``200`` only after the group
 holding it is durable, so an acknowledged ping is never lost; when the database cannot
@@ -13,6 +18,7 @@ import asyncio
 import datetime as dt
 import logging
 import time
+import urllib.parse
 from collections.abc import Awaitable, Callable, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -182,9 +188,35 @@ async def _read_body(receive: Receive) -> bytes:
     return body
 
 
+def _details(scope: Scope) -> tuple[int | None, str] | str:
+    """The size and checksum a ping's query carries, or the refusal's text."""
+    from baozhang.monitoring.push import CHECKSUM, MAX_SIZE
+
+    query = urllib.parse.parse_qs(scope.get("query_string", b"").decode("latin-1"))
+    raw_size = (query.get("size") or [""])[0]
+    checksum = (query.get("checksum") or [""])[0]
+    size = None
+    if raw_size:
+        if not (raw_size.isascii() and raw_size.isdigit() and int(raw_size) <= MAX_SIZE):
+            return (
+                f"size must be a whole number of bytes, not {raw_size[:40]!r} / "
+                f"size 应为字节数（整数），而不是 {raw_size[:40]!r}\n"
+            )
+        size = int(raw_size)
+    if checksum and not CHECKSUM.match(checksum):
+        return (
+            "checksum must be up to 140 letters, digits or :+/=_.- / "
+            "checksum 应为不超过 140 个字母、数字或 :+/=_.- 字符\n"
+        )
+    return size, checksum
+
+
 async def _answer(scope: Scope, token: str, failed: bool, body: bytes) -> tuple[int, str]:
     if scope["method"] not in ("GET", "POST", "HEAD") or not token or "/" in token:
         return 404, "unknown heartbeat URL / 未知的心跳地址\n"
+    details = _details(scope)
+    if isinstance(details, str):
+        return 400, details
     try:
         monitor_id = await _writer.monitor_for(token)
     except Exception as exc:
@@ -195,7 +227,10 @@ async def _answer(scope: Scope, token: str, failed: bool, body: bytes) -> tuple[
         return 503, "not stored, try again / 未能保存，请重试\n"
     if monitor_id is None:
         return 404, "unknown heartbeat URL / 未知的心跳地址\n"
-    note = body.decode("utf-8", "replace")[:_MAX_BODY] if failed else ""
+    from baozhang.monitoring.push import ping_message
+
+    text = body.decode("utf-8", "replace")[:_MAX_BODY] if failed else ""
+    note = ping_message(text, size=details[0], checksum=details[1])
     if await _writer.submit((monitor_id, dt.datetime.now(dt.UTC), not failed, note)):
         return 200, "OK\n"
     return 503, "not stored, try again / 未能保存，请重试\n"

@@ -5,7 +5,9 @@ state changes themselves are ingest's (:mod:`baozhang.monitoring.ingest`)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -14,8 +16,45 @@ from baozhang.core.monitor_state import CheckResult, Transition, step
 from baozhang.events.announce import announce
 from baozhang.monitoring import judging
 from baozhang.monitoring.models import PUSH_REGION, Monitor, MonitorKind, ProbeResult
-from baozhang.monitoring.topics import HEARTBEATS
+from baozhang.monitoring.topics import HEARTBEATS, PUSH_RESULTS
 from baozhang.monitoring.windows import windows_for_monitors
+
+# What a ping may say about the job that sent it (a backup: the size and checksum of what it
+# wrote), kept at the head of the ping's stored message: "size=1048576 checksum=sha256:ab…".
+_DETAILS = re.compile(r"^size=(?P<size>\d{1,19})?(?: ?checksum=(?P<sum>\S{1,140}))?(?:; |$)")
+CHECKSUM = re.compile(r"^[A-Za-z0-9:+/=_.-]{1,140}$")
+MAX_SIZE = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class PingDetails:
+    """A ping's size (bytes) and checksum when the job sent them, and its own text."""
+
+    size: int | None
+    checksum: str
+    text: str
+
+
+def ping_message(text: str = "", *, size: int | None = None, checksum: str = "") -> str:
+    """The message stored with a ping: the size and checksum first when given (read back
+    by :func:`ping_details`), then the text; at most 300 characters."""
+    if size is None and not checksum:
+        return text[:300]
+    head = f"size={size if size is not None else ''}"
+    if checksum:
+        head += f" checksum={checksum}"
+    return f"{head}; {text}"[:300] if text else head[:300]
+
+
+def ping_details(message: str) -> PingDetails:
+    """The size and checksum a ping carried (None and "" when it carried none)."""
+    found = _DETAILS.match(message or "")
+    if found is None or not (found.group("size") or found.group("sum")):
+        return PingDetails(None, "", message or "")
+    size = found.group("size")
+    return PingDetails(
+        int(size) if size else None, found.group("sum") or "", message[found.end() :]
+    )
 
 
 def store_pings(pings: Sequence[tuple[int, dt.datetime, bool, str]]) -> None:
@@ -116,6 +155,7 @@ def _evaluate_one_push(monitor_id: int, now: dt.datetime) -> list[tuple[int, Tra
         allowed = _push_deadline(monitor.push_period_s, monitor.push_grace_s)
         period = dt.timedelta(seconds=monitor.push_period_s or 60)
         anchor = monitor.last_ping_at or monitor.created_at
+        miss = None
         last = results[-1] if results else (seen.last if seen else None)
         failed_lately = last is not None and not last.ok and last.at > now - period
         if now - anchor >= allowed and not failed_lately:
@@ -138,6 +178,14 @@ def _evaluate_one_push(monitor_id: int, now: dt.datetime) -> list[tuple[int, Tra
                 judging.apply(monitors, monitor.id, tr)
                 out.append((monitor.id, tr))
         _record_heartbeats(monitor, [r for r in results if r.ok])
+        announce(
+            PUSH_RESULTS,
+            monitor_id=monitor.pk,
+            results=[
+                {"at": r.at, "ok": r.ok, "message": r.error or "", "missed": r is miss}
+                for r in results
+            ],
+        )
         judging.finish([(monitor.id, state, results[-1].at)], monitors, out)
     return out
 

@@ -18,6 +18,7 @@ import contextlib
 import copy
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -472,11 +473,13 @@ def backup_due(folder: Path, every: dt.timedelta, now: dt.datetime) -> bool:
     return not times or now - max(times) >= every - dt.timedelta(minutes=1)
 
 
-def _heartbeat(ok: bool, message: str, now: dt.datetime) -> None:
+def _heartbeat(
+    ok: bool, message: str, now: dt.datetime, size: int | None = None, checksum: str = ""
+) -> None:
     """Announce how the backup went (BACKUP_DONE): monitoring, which subscribes, reports
     it to the push monitor whose token BAOZHANG_BACKUP_HEARTBEAT names. The backup reads
     every table through the app registry and imports no area."""
-    announce(BACKUP_DONE, ok=ok, message=message, at=now)
+    announce(BACKUP_DONE, ok=ok, message=message, at=now, size=size, checksum=checksum)
 
 
 def run_scheduled_backup(now: dt.datetime | None = None, *, force: bool = False) -> Path | None:
@@ -504,6 +507,16 @@ def run_scheduled_backup(now: dt.datetime | None = None, *, force: bool = False)
             raise
         rows = sum(t["rows"] for t in manifest["tables"].values())
         prune(folder, settings.BAOZHANG_BACKUP_KEEP)
-        _heartbeat(True, f"{path.name}: {rows} rows, {len(manifest['files'])} files", now)
+        digest = hashlib.sha256()
+        with path.open("rb") as archive:
+            for block in iter(lambda: archive.read(1 << 20), b""):
+                digest.update(block)
+        _heartbeat(
+            True,
+            f"{path.name}: {rows} rows, {len(manifest['files'])} files",
+            now,
+            size=path.stat().st_size,
+            checksum=f"sha256:{digest.hexdigest()}",
+        )
         log.info("platform backup written: %s (%d rows)", path, rows)
         return path

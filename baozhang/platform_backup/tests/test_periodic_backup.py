@@ -5,11 +5,13 @@ alert."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 import pytest
 
 from baozhang.monitoring import catalog
 from baozhang.monitoring.models import PUSH_REGION, Monitor, ProbeResult
+from baozhang.monitoring.push import ping_details
 from baozhang.platform_backup import services
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the backup reads on a connection of its own
@@ -47,6 +49,11 @@ def test_runs_when_due_prunes_to_n_and_records_a_heartbeat_each_time(heartbeat, 
     pings = ProbeResult.objects.filter(monitor=heartbeat, region=PUSH_REGION).order_by("at")
     assert [(p.at, p.ok) for p in pings] == [(T0 + dt.timedelta(hours=h), True) for h in range(3)]
     assert "rows" in pings.last().error
+    # And it carries the size and SHA-256 of the newest archive (the backup register reads them)
+    newest = kept[-1]
+    details = ping_details(pings.last().error)
+    assert details.size == newest.stat().st_size
+    assert details.checksum == "sha256:" + hashlib.sha256(newest.read_bytes()).hexdigest()
     heartbeat.refresh_from_db()
     assert heartbeat.last_ping_at == T0 + dt.timedelta(hours=2)
 
