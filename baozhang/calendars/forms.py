@@ -7,7 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from baozhang.calendars.models import CHINA, WEEKDAYS, BusinessCalendar, DateKind
-from baozhang.core.calendar_country import supported_countries
+from baozhang.calendars.presenters import countries_in_reader_language
 from baozhang.core.calendar_iso import format_duration, parse_spoken_duration
 from baozhang.core.calendar_types import WorkingDays
 
@@ -17,7 +17,7 @@ _SPANS_HELP = _("For example 09:00-12:00 13:00-18:00; empty for a rest day.")
 def country_choices(*, blank: bool) -> list[tuple[str, str]]:
     first = [("", _("None: weekly spans and own dates only"))] if blank else []
     china = [(CHINA, _("China: State Council schedule with make-up days (CN)"))]
-    others = [(c, f"{n} ({c})") for c, n in supported_countries().items() if c != CHINA]
+    others = [(c, f"{n} ({c})") for c, n in countries_in_reader_language().items() if c != CHINA]
     return [*first, *china, *others]
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 from baozhang.calendars.models import CHINA, WEEKDAYS, BusinessCalendar
 from baozhang.calendars.selectors import BUILTIN_COUNTRY, BUILTIN_KEYS, calendar_for
 from baozhang.core.calendar import Calendar, DayInfo, WorkingDays
+from baozhang.core.calendar_country import country_name, supported_countries
 from baozhang.core.calendar_iso import format_duration, parse_date, parse_duration, parse_moment
 
 MAX_DAYS = 366
@@ -31,6 +32,18 @@ def calendar_label(key: str) -> str:
         return gettext(_BUILTIN_NAMES[key])
     name = BusinessCalendar.objects.filter(key=key).values_list("name", flat=True).first()
     return name or key
+
+
+def country_label(code: str) -> str:
+    """A country whose national schedule a calendar may follow, named in the reader's
+    language (the catalogue has each English name the holidays package gives)."""
+    return gettext(country_name(code))
+
+
+def countries_in_reader_language() -> dict[str, str]:
+    """Code → name in the reader's language of every supported country, in the order
+    of the English names."""
+    return {code: gettext(name) for code, name in supported_countries().items()}
 
 
 @dataclass

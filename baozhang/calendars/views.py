@@ -32,6 +32,7 @@ from baozhang.calendars.presenters import (
     builtin_rows,
     compute_add,
     compute_between,
+    country_label,
     month_days,
 )
 from baozhang.calendars.selectors import (
@@ -41,7 +42,6 @@ from baozhang.calendars.selectors import (
     visible_calendars,
     visible_schedules,
 )
-from baozhang.core.calendar_country import country_name
 from baozhang.ui.feedback import refusal_on_form
 
 
@@ -129,7 +129,7 @@ def calendar_detail(request: HttpRequest, key: str) -> HttpResponse:
             "key": key,
             "builtin": key in BUILTIN_KEYS,
             "week": week,
-            "country": country_name(row.base_schedule) if row.base_schedule else "",
+            "country": country_label(row.base_schedule) if row.base_schedule else "",
             "dates": dates,
             "days": days,
             "month": month,
@@ -255,7 +255,7 @@ def schedule_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "calendars/schedule_detail.html",
-        {"item": item, "country": country_name(item.country), "manage": _manager(request)},
+        {"item": item, "country": country_label(item.country), "manage": _manager(request)},
     )
 
 

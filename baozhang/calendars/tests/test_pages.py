@@ -127,3 +127,28 @@ def test_a_director_removes_a_date(personas, login, calendar_factory):
     response = client.post(reverse("calendars:date_remove", args=["gold"]), {"date": "2026-10-12"})
     assert response.status_code == 302
     assert not cal.dates.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "germany", "japan", "unsaid"),
+    [
+        ("zh-hans", "德国 (DE)", "日本 (JP)", ["Germany (DE)", "Japan (JP)"]),
+        ("en", "Germany (DE)", "Japan (JP)", ["德国", "日本"]),
+    ],
+)
+def test_countries_are_named_in_the_readers_language(  # type: ignore[no-untyped-def]
+    personas, login, language, germany, japan, unsaid
+):
+    personas.director.language = language
+    personas.director.save(update_fields=["language"])
+    client = login(personas.director)
+    new = client.get(reverse("calendars:create"))
+    assert ("DE", germany) in new.context["form"].fields["base_schedule"].choices
+    assert f'<option value="JP">{japan}</option>' in new.content.decode()
+    schedules = client.get(reverse("calendars:schedules")).content.decode()
+    assert f'<option value="JP">{japan}</option>' in schedules
+    client.post(reverse("calendars:create"), _form(key="berlin", base_schedule="DE"))
+    detail = client.get(reverse("calendars:detail", args=["berlin"])).content.decode()
+    assert germany in detail
+    for page in (new.content.decode(), schedules, detail):
+        assert not any(word in page for word in unsaid)
