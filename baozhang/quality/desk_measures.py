@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -152,10 +152,12 @@ def answer_scores(rating: int | None, callbacks: list[int]) -> tuple[int, ...]:
 
 
 def ticket_facts(
-    tickets: QuerySet[Any], by: str
-) -> tuple[list[tuple[int | None, TicketFacts]], dict[int | None, str]]:
-    """(key, facts) per ticket of ``tickets``, and the label of each key."""
-    key_field = f"{_BY_FIELD[by]}_id"
+    tickets: QuerySet[Any], by: str, *, key: str = ""
+) -> tuple[list[tuple[Any, TicketFacts]], dict[Any, str]]:
+    """(key, facts) per ticket of ``tickets``, and the label of each key. The key is the
+    agent's, group's or customer's id (``by``), or the ticket's ``key`` field when named
+    (``"created_at"``: to split one read into periods)."""
+    key_field = key or f"{_BY_FIELD[by]}_id"
     rows = list(
         tickets.order_by().values(
             "id",
@@ -280,6 +282,25 @@ def desk_measures(
         calls=calls,
         calls_by_channel=calls_by_channel,
     )
+
+
+def totals_by_period(
+    user: User | AnonymousUser, bounds: Sequence[tuple[dt.datetime, dt.datetime]]
+) -> list[Figures]:
+    """For each [start, end) of ``bounds``, the totals of the tickets opened in it that the
+    viewer may see: what ``desk_measures(user, start, end).totals`` gives, read from the
+    database once for the whole span (tickets, their clocks, satisfaction answers)
+    whatever the number of periods. Calls are not counted here."""
+    if not bounds:
+        return []
+    if any(end < start for start, end in bounds):
+        raise ValueError("a period ends before it starts / 时段的结束早于开始")
+    tickets = visible_tickets(user).filter(
+        created_at__gte=min(start for start, _end in bounds),
+        created_at__lt=max(end for _start, end in bounds),
+    )
+    facts, _labels = ticket_facts(tickets, "group", key="created_at")
+    return [measure(f for created, f in facts if start <= created < end) for start, end in bounds]
 
 
 def _seconds(value: dt.timedelta | None) -> float | None:

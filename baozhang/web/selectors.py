@@ -12,10 +12,6 @@ from baozhang.accounts.models import OrganisationKind
 from baozhang.accounts.selectors import visible_organisations, visible_users
 from baozhang.events.models import EventKind
 from baozhang.events.selectors import visible_events
-from baozhang.incidents.models import OPEN_STATUSES
-from baozhang.incidents.selectors import visible_incidents
-from baozhang.monitoring.models import MonitorStatus
-from baozhang.monitoring.selectors import visible_monitors
 from baozhang.notify.selectors import visible_messages
 
 if TYPE_CHECKING:
@@ -31,12 +27,11 @@ class DashboardFigures:
     failed_sign_ins_24h: int
     lockouts_24h: int
     messages_by_status: dict[str, int]
-    open_incidents: int = 0
-    monitors_down: int = 0
-    monitors: int = 0
 
 
 def dashboard_figures(user: User, now: datetime) -> DashboardFigures:
+    """The figures of the dashboard's last row (open incidents and monitors down are its
+    "needs someone now" cards: web.dashboard, counted there once)."""
     since = now - timedelta(hours=24)
     events = visible_events(user).filter(at__gte=since)
     by_kind = dict(events.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
@@ -45,7 +40,6 @@ def dashboard_figures(user: User, now: datetime) -> DashboardFigures:
     by_status = dict(
         messages.values_list("status").annotate(n=Count("id")).values_list("status", "n")
     )
-    monitors = visible_monitors(user).filter(enabled=True)
     return DashboardFigures(
         customers=visible_organisations(user).filter(kind=OrganisationKind.CUSTOMER).count(),
         people=visible_users(user).filter(is_active=True).count(),
@@ -54,7 +48,4 @@ def dashboard_figures(user: User, now: datetime) -> DashboardFigures:
         failed_sign_ins_24h=by_kind.get(EventKind.SIGN_IN_FAILED, 0),
         lockouts_24h=by_kind.get(EventKind.LOCKED_OUT, 0),
         messages_by_status=by_status,
-        open_incidents=visible_incidents(user).filter(status__in=OPEN_STATUSES).count(),
-        monitors_down=monitors.filter(status=MonitorStatus.DOWN).count(),
-        monitors=monitors.count(),
     )

@@ -283,3 +283,31 @@ def test_the_dashboard_defaults_to_this_month(personas: Any, login: Callable[...
     assert page.status_code == 200
     first = timezone.localdate().replace(day=1)
     assert f'value="{first:%Y-%m-%d}"' in page.content.decode()
+
+
+def test_totals_by_period_are_each_periods_own_totals_read_at_once(
+    personas: Any, ticket_factory: Callable[..., Ticket]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from baozhang.quality.desk_measures import totals_by_period
+
+    for day in (29, 30):  # September, local time
+        ticket_factory(now=dt.datetime(2026, 9, day, 23, 59, tzinfo=CST))
+    met, breached = ticket_factory(now=OPENED), ticket_factory(now=OPENED + MIN)
+    _settle_clocks([met, breached], [ClockState.MET, ClockState.BREACHED])
+    ticket_factory(now=dt.datetime(2026, 11, 1, 0, 0, tzinfo=CST))
+    bounds = [
+        period_bounds(dt.date(2026, 9, 1), dt.date(2026, 9, 30)),
+        period_bounds(dt.date(2026, 10, 1), dt.date(2026, 10, 31)),
+        period_bounds(dt.date(2026, 11, 1), dt.date(2026, 11, 30)),
+        period_bounds(dt.date(2026, 12, 1), dt.date(2026, 12, 31)),
+    ]
+    with CaptureQueriesContext(connection) as read:
+        together = totals_by_period(personas.agent, bounds)
+    one_by_one = [desk_measures(personas.agent, s, e, "group").totals for s, e in bounds]
+    assert together == one_by_one
+    assert [t.tickets for t in together] == [2, 2, 1, 0]
+    assert (together[1].clocks_met, together[1].clocks_finished) == (1, 2)
+    assert len(read.captured_queries) <= 3  # tickets, clocks, answers: not one per period
