@@ -110,6 +110,7 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "cause_category": _cause_category().pk,
         **_assets_of_a(personas),
         **_upkeep_objects(personas),
+        **_changes_objects(personas),
         **_construction_project(personas),
     }
 
@@ -154,6 +155,35 @@ def _upkeep_objects(personas: Any) -> dict[str, int]:
         personas.engineer, order, values={1: "13.5"}, photos=[("u.png", "image/png", b"png")]
     )
     return {"upkeep_plan": plan.pk, "work_order": order.pk, "upkeep_photo": record.photos.get().pk}
+
+
+def _changes_objects(personas: Any) -> dict[str, int]:
+    """A change request of the operator affecting customer A, and an emergency plan with a
+    drill (baozhang/changes): the operator's, no customer's person sees them."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from baozhang.changes import services as changes
+
+    start = timezone.now().replace(hour=18, minute=0, second=0, microsecond=0) + dt.timedelta(
+        days=3
+    )  # 02:00 in Shanghai: the low-usage period
+    change = changes.create_change(
+        personas.engineer,
+        title="Upgrade",
+        kind="upgrade",
+        reason="r",
+        risk="low",
+        rollback_plan="b",
+        customers=[personas.org_a],
+        planned_start=start,
+        planned_end=start + dt.timedelta(hours=1),
+    )
+    plan = changes.create_plan(
+        personas.director, name="断电", kind="power_failure", content="c", owner=personas.engineer
+    )
+    return {"change_request": change.pk, "emergency_plan": plan.pk}
 
 
 def _assets_of_a(personas: Any) -> dict[str, int]:
@@ -395,6 +425,12 @@ WEB_OBJECT_OF: dict[str, str] = {
     "upkeep:order_record": "work_order",
     "upkeep:order_accept": "work_order",
     "upkeep:photo": "upkeep_photo",
+    "changes:detail": "change_request",
+    "changes:edit": "change_request",
+    "changes:action": "change_request",
+    "changes:plan": "emergency_plan",
+    "changes:plan_edit": "emergency_plan",
+    "changes:plan_drill": "emergency_plan",
     "assets:project": "construction_project",
     "assets:project_edit": "construction_project",
     "assets:project_test_add": "construction_project",
@@ -423,6 +459,8 @@ OPERATOR_OBJECTS = {
     "upkeep_plan",
     "work_order",
     "upkeep_photo",
+    "change_request",
+    "emergency_plan",
     "construction_project",
     "handover_item",
 }
@@ -459,6 +497,8 @@ POST_ONLY_ROUTES = {
     "upkeep:plan_generate",
     "upkeep:order_record",
     "upkeep:order_accept",
+    "changes:action",
+    "changes:plan_drill",
     "assets:project_test_add",
     "assets:project_item_add",
     "assets:project_item_check",
@@ -506,6 +546,8 @@ API_OBJECT_OF: dict[str, str] = {
     "asset_id": "asset",
     "plan_id": "upkeep_plan",
     "order_id": "work_order",
+    "change_id": "change_request",
+    "emergency_plan_id": "emergency_plan",
     "project_id": "construction_project",
     "item_id": "handover_item",
 }
@@ -553,6 +595,11 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/assets/{asset_id}"): {"name": "taken over"},
     ("post", "/api/v1/upkeep/work-orders/{order_id}/record"): {"values": {}, "reason": "x"},
     ("post", "/api/v1/upkeep/work-orders/{order_id}/accept"): {"remark": "x"},
+    ("post", "/api/v1/changes/{change_id}/transition"): {"action": "submit"},
+    ("post", "/api/v1/emergency-plans/{emergency_plan_id}/drills"): {
+        "action": "schedule",
+        "scheduled_on": "2026-12-01",
+    },
     ("post", "/api/v1/projects/{project_id}/tests"): {
         "item": "x",
         "requirement": "x",
