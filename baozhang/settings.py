@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "baozhang.upkeep",
     "baozhang.patches",
     "baozhang.changes",
+    "baozhang.backups",
     "baozhang.status",
     "baozhang.quality",
     "baozhang.web",

@@ -74,6 +74,7 @@ _UNITS = {
     TargetKind.MAX_DOWNTIME: Unit.SECONDS,
     TargetKind.SUPPORT_HOURS: Unit.SECONDS,
     TargetKind.MAX_GAP: Unit.SECONDS,
+    TargetKind.FREQUENCY_SHARE: Unit.PERCENT,
     TargetKind.MIN_COUNT: Unit.COUNT,
 }
 

@@ -17,6 +17,7 @@ from itertools import pairwise
 
 from baozhang.core.calendar import Calendar
 from baozhang.core.calendar_timer import Pause, Timer
+from baozhang.core.frequency import interval_share
 from baozhang.core.intervals import Interval, business_total, clip, merge, subtract
 from baozhang.core.sla_text import (
     bilingual,
@@ -345,6 +346,42 @@ def _max_gap(w: Window) -> Outcome:
     )
 
 
+def _frequency_share(w: Window) -> Outcome:
+    """S3 "backed up every 2 days" read from the reports: the share of the period's
+    intervals (from its start, in wall-clock time) that held a heartbeat; met at 100 %."""
+    every = w.spec.objective
+    assert isinstance(every, dt.timedelta)
+    got = interval_share(w.start, w.period_end, every, w.data.heartbeats, w.now)
+    ien, izh = duration_text(every)
+    lines = [
+        w.span_line(
+            "interval without a successful report", "无成功报告的间隔", Interval(a, b), b - a
+        )
+        for a, b in got.missed
+    ]
+    if got.share is None:
+        reason = bilingual(
+            f"not measurable: no interval of {ien} has ended in the period yet",
+            f"无法计量：本周期尚无已结束的 {izh} 间隔",
+        )
+        return Outcome(None, reason, Unit.PERCENT, _HUNDRED_PERCENT, evidence=lines)
+    exact, shown = percent(got.covered, got.judged)
+    met = got.covered == got.judged
+    en, zh = _state(met)
+    reason = bilingual(
+        f"{got.covered} of {got.judged} intervals of {ien} had a successful report "
+        f"({number_text(shown)} %, objective 100 %): {en}",
+        f"{got.judged} 个 {izh} 间隔中 {got.covered} 个有成功报告"
+        f"（{number_text(shown)}%，目标 100%）：{zh}",
+    )
+    return Outcome(
+        met, reason, Unit.PERCENT, _HUNDRED_PERCENT, exact, shown, len(got.missed), lines
+    )
+
+
+_HUNDRED_PERCENT = Decimal(100)
+
+
 def exclusion_lines(w: Window) -> list[str]:
     """One line per exclusion in the window, with its kind, span, counted time, reason."""
     lines: list[str] = []
@@ -374,4 +411,5 @@ EVALUATORS = {
     TargetKind.RESPONSE_TIME: _response_time,
     TargetKind.MIN_COUNT: _min_count,
     TargetKind.MAX_GAP: _max_gap,
+    TargetKind.FREQUENCY_SHARE: _frequency_share,
 }

@@ -46,6 +46,7 @@ class TargetKind(StrEnum):
     RESPONSE_TIME = "response_time"
     MIN_COUNT = "min_count"
     MAX_GAP = "max_gap"
+    FREQUENCY_SHARE = "frequency_share"
 
 
 class Unit(StrEnum):
@@ -128,10 +129,18 @@ class PenaltyTier:
         )
 
 
-_PERCENT_KINDS = frozenset({TargetKind.AVAILABILITY, TargetKind.RESPONSE_TIME})
-_TIME_OBJECTIVE_KINDS = frozenset(
-    {TargetKind.MAX_DOWNTIME, TargetKind.MAX_GAP, TargetKind.SUPPORT_HOURS}
+_PERCENT_KINDS = frozenset(
+    {TargetKind.AVAILABILITY, TargetKind.RESPONSE_TIME, TargetKind.FREQUENCY_SHARE}
 )
+_TIME_OBJECTIVE_KINDS = frozenset(
+    {
+        TargetKind.MAX_DOWNTIME,
+        TargetKind.MAX_GAP,
+        TargetKind.SUPPORT_HOURS,
+        TargetKind.FREQUENCY_SHARE,
+    }
+)
+_POSITIVE_TIME_KINDS = frozenset({TargetKind.MAX_GAP, TargetKind.FREQUENCY_SHARE})
 
 
 @dataclass(frozen=True)
@@ -147,6 +156,9 @@ class TargetSpec:
     - ``max_downtime``: the most downtime allowed per period, timedelta >= 0;
     - ``support_hours``: uncovered service time allowed, timedelta >= 0; None means none;
     - ``max_gap``: the longest allowed gap between heartbeats, timedelta > 0.
+    - ``frequency_share``: the interval that must each hold a heartbeat (a backup every 2
+      days: 48 h), timedelta > 0; the figure is the share of the period's intervals that
+      did (core/frequency.py), met at 100 %, tiers apply to it.
 
     ``limits`` (``response_time`` only, required there) maps each priority to its limit in
     business time (timedelta > 0) or :class:`WorkingDays`. ``aggregate`` (``min_count``)
@@ -224,9 +236,9 @@ class TargetSpec:
             if (
                 not isinstance(obj, dt.timedelta)
                 or obj < _ZERO
-                or (kind is TargetKind.MAX_GAP and obj == _ZERO)
+                or (kind in _POSITIVE_TIME_KINDS and obj == _ZERO)
             ):
-                least = "> 0" if kind is TargetKind.MAX_GAP else ">= 0"
+                least = "> 0" if kind in _POSITIVE_TIME_KINDS else ">= 0"
                 raise _bad(
                     f"objective {obj!r} of a {kind} target must be a timedelta {least}",
                     f"{kind} 指标的目标值 {obj!r} 必须是 {least} 的 timedelta",

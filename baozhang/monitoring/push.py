@@ -90,6 +90,12 @@ def store_pings(pings: Sequence[tuple[int, dt.datetime, bool, str]]) -> None:
                 [list(ids), list(ats)],
             )
             return
+        # SQLite keeps datetimes as text: written as the ORM writes them (naive UTC), so
+        # that the ORM's comparisons (pings newer than the state has seen) hold; the
+        # sqlite3 adapter's own text ("…+00:00") compares after it and was judged again.
+        adapt = connection.ops.adapt_datetimefield_value
+        rows = [(m, adapt(at), ok, msg) for m, at, ok, msg in rows]
+        latest = {m: adapt(at) for m, at in latest.items()}
         cur.executemany(
             # A monitor deleted a moment ago (its token still cached) loses its ping
             # rather than failing the whole group.

@@ -31,7 +31,7 @@ from baozhang.core.sla import (
     year_period,
 )
 from baozhang.monitoring.figures import target_measurements
-from baozhang.sla.models import Review, Target, TargetKind
+from baozhang.sla.models import FREQUENCY_KINDS, Review, Target, TargetKind
 
 _CENT = Decimal("0.01")
 
@@ -62,7 +62,7 @@ def target_spec(target: Target, tiers: list[PenaltyTier] | None = None) -> Targe
     objective: Any = target.objective
     if kind == TargetKind.MAX_DOWNTIME or kind == TargetKind.SUPPORT_HOURS:
         objective = dt.timedelta(minutes=float(target.objective))
-    elif kind == TargetKind.MAX_GAP:
+    elif kind in FREQUENCY_KINDS:
         objective = dt.timedelta(hours=float(target.objective))
     try:
         limits = {p: parse_duration(v) for p, v in (target.priority_limits or {}).items()}
@@ -183,7 +183,7 @@ def _target_data(
             if o.value is not None
         ]
         return TargetData(exclusions=exclusions, counts=counts), ""
-    if target.kind == TargetKind.MAX_GAP:
+    if target.kind in FREQUENCY_KINDS:
         beats = list(
             observations.filter(at__gte=period.start, at__lt=period.end).values_list(
                 "at", flat=True

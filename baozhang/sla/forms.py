@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.sla.models import (
+    FREQUENCY_KINDS,
     Agreement,
     Downtime,
     Exclusion,
@@ -162,7 +163,7 @@ class ObservationForm(forms.ModelForm):
     def __init__(self, *args: Any, agreement: Agreement, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["target"].queryset = agreement.targets.filter(
-            kind__in=[TargetKind.MIN_COUNT, TargetKind.MAX_GAP]
+            kind__in=[TargetKind.MIN_COUNT, *FREQUENCY_KINDS]
         )
 
 

@@ -121,6 +121,10 @@ class TargetKind(models.TextChoices):
     RESPONSE_TIME = "response_time", _("Response / update / resolution time")
     MIN_COUNT = "min_count", _("Count (e.g. concurrent users at peak)")
     MAX_GAP = "max_gap", _("Frequency (e.g. a backup at least every N hours)")
+    FREQUENCY_SHARE = (
+        "frequency_share",
+        _("Frequency: share of intervals of N hours with a successful report (e.g. backups)"),
+    )
 
 
 class TargetFamily(models.TextChoices):
@@ -136,7 +140,10 @@ FAMILY_OF = {
     TargetKind.RESPONSE_TIME: TargetFamily.TIME,
     TargetKind.MIN_COUNT: TargetFamily.COUNT,
     TargetKind.MAX_GAP: TargetFamily.FREQUENCY,
+    TargetKind.FREQUENCY_SHARE: TargetFamily.FREQUENCY,
 }
+# Targets fed by heartbeats (observations without a value): a push monitor's pings.
+FREQUENCY_KINDS = (TargetKind.MAX_GAP, TargetKind.FREQUENCY_SHARE)
 
 
 class MeasuringPeriod(models.TextChoices):
@@ -158,7 +165,8 @@ class Target(models.Model):
         help_text=_(
             "Availability: percent (99.9). Maximum downtime: minutes. Response time: share of "
             "items within their limit, percent (100). Count: the minimum. Frequency: the "
-            "longest allowed gap in hours (48)."
+            "longest allowed gap in hours (48); share of intervals: the interval in hours "
+            "(48 for every 2 days)."
         ),
     )
     calendar_key = models.CharField(

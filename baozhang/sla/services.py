@@ -19,6 +19,7 @@ from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
 from baozhang.events.text import said
 from baozhang.sla.models import (
+    FREQUENCY_KINDS,
     IN_FORCE_STATUSES,
     Agreement,
     AgreementStatus,
@@ -31,7 +32,6 @@ from baozhang.sla.models import (
     ReviewStatus,
     Risk,
     Target,
-    TargetKind,
 )
 
 if TYPE_CHECKING:
@@ -350,7 +350,7 @@ def record_heartbeats(
     heartbeat observation of every frequency target (S3: "a backup at least every 2
     days") the monitor feeds. The system's own writing: no actor, no event (the pings
     are monitoring's record)."""
-    targets = list(Target.objects.filter(monitors=monitor_id, kind=TargetKind.MAX_GAP))
+    targets = list(Target.objects.filter(monitors=monitor_id, kind__in=FREQUENCY_KINDS))
     if not targets or not ats:
         return []
     note = f"heartbeat / 心跳 · {monitor_name}"[:300]
