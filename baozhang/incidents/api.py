@@ -23,6 +23,7 @@ from baozhang.api.schemas import PatchIn
 from baozhang.api.types import Date, DateTime, Id
 from baozhang.assets.models import Asset
 from baozhang.catalog.models import Service
+from baozhang.changes.models import EmergencyPlan
 from baozhang.desk.selectors import visible_tickets
 from baozhang.incidents import services
 from baozhang.incidents.models import (
@@ -129,6 +130,7 @@ class IncidentDetailOut(IncidentOut):
 
     responsibility: Responsibility | None = None
     emergency_procedure: str | None = None
+    emergency_plan_id: int | None = None
     engineer_id: int | None = None
     dispatch_location: str | None = None
     dispatch_note: str | None = None
@@ -148,6 +150,7 @@ class IncidentIn(Schema):
     responsibility: Responsibility = Responsibility.INSIDE
     is_emergency: bool = False
     emergency_procedure: str = ""
+    emergency_plan_id: Id | None = None
     detected_at: DateTime | None = None
     message: str = ""
     customer_ids: list[Id] | None = None
@@ -155,7 +158,7 @@ class IncidentIn(Schema):
 
 
 class IncidentPatch(PatchIn):
-    nullable = frozenset({"service_id"})
+    nullable = frozenset({"service_id", "emergency_plan_id"})
 
     title: str | None = Field(None, min_length=1, max_length=200)
     service_id: Id | None = None
@@ -168,6 +171,7 @@ class IncidentPatch(PatchIn):
     is_public: bool | None = None
     is_emergency: bool | None = None
     emergency_procedure: str | None = None
+    emergency_plan_id: Id | None = None
     cause: str | None = None
     impact: str | None = None
 
@@ -249,6 +253,7 @@ def _detail(request: HttpRequest, incident: Any) -> dict[str, Any]:
         data.update(
             responsibility=incident.responsibility,
             emergency_procedure=incident.emergency_procedure,
+            emergency_plan_id=incident.emergency_plan_id,
             engineer_id=incident.engineer_id,
             dispatch_location=incident.dispatch_location,
             dispatch_note=incident.dispatch_note,
@@ -288,6 +293,17 @@ def _assets(ids: list[int]) -> list[Asset]:
     missing = sorted(set(ids) - {a.pk for a in found})
     if missing:
         raise ValidationError({"asset_ids": f"没有这些资产 / no assets {missing}"})
+    return found
+
+
+def _emergency_plan(plan_id: int | None) -> EmergencyPlan | None:
+    if plan_id is None:
+        return None
+    found = EmergencyPlan.objects.filter(pk=plan_id).first()
+    if found is None:
+        raise ValidationError(
+            {"emergency_plan_id": f"没有这个应急预案 / no emergency plan {plan_id}"}
+        )
     return found
 
 
@@ -351,6 +367,7 @@ def create_incident(request: HttpRequest, payload: IncidentIn):  # type: ignore[
     ids = data.pop("customer_ids")
     customers = _customers(ids) if ids is not None else None
     data["assets"] = _assets(data.pop("asset_ids"))
+    data["emergency_plan"] = _emergency_plan(data.pop("emergency_plan_id"))
     incident = services.open_incident(request.auth, service=service, customers=customers, **data)
     return Status(201, _detail(request, incident))
 
@@ -365,6 +382,8 @@ def update_incident(request: HttpRequest, incident_id: Id, payload: IncidentPatc
         fields["customers"] = _customers(fields.pop("customer_ids") or [])
     if "asset_ids" in fields:
         fields["assets"] = _assets(fields.pop("asset_ids") or [])
+    if "emergency_plan_id" in fields:
+        fields["emergency_plan"] = _emergency_plan(fields.pop("emergency_plan_id"))
     services.update_fields(request.auth, incident, **fields)
     return _detail(request, incident)
 

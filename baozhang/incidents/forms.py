@@ -10,6 +10,7 @@ from baozhang.analysis.forms import category_field
 from baozhang.assets.models import Asset
 from baozhang.catalog.fields import ServiceChoiceField
 from baozhang.catalog.models import Service
+from baozhang.changes.models import EmergencyPlan
 from baozhang.incidents.models import Classification, IncidentStatus, Responsibility, Severity
 
 _LOCAL = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -60,6 +61,12 @@ class IncidentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
     )
+    emergency_plan = forms.ModelChoiceField(
+        queryset=EmergencyPlan.objects.filter(active=True),
+        label=_("Emergency plan used"),
+        required=False,
+        help_text=_("The emergency plan (应急预案) followed; the text above keeps the notes."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -103,6 +110,12 @@ class EditForm(forms.Form):
         label=_("Emergency procedure applied"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
+    )
+    emergency_plan = forms.ModelChoiceField(
+        queryset=EmergencyPlan.objects.filter(active=True),
+        label=_("Emergency plan used"),
+        required=False,
+        help_text=_("The emergency plan (应急预案) followed; the text above keeps the notes."),
     )
     cause = forms.CharField(
         label=_("Cause"), widget=forms.Textarea(attrs={"rows": 2}), required=False

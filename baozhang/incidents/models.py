@@ -121,6 +121,15 @@ class Incident(models.Model):
     )
     is_emergency = models.BooleanField(_("emergency event"), default=False)
     emergency_procedure = models.TextField(_("emergency procedure applied"), blank=True)
+    # The emergency plan (应急预案) the event was handled by; the text above keeps the notes.
+    emergency_plan = models.ForeignKey(
+        "changes.EmergencyPlan",
+        verbose_name=_("emergency plan used"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incidents",
+    )
     detected_at = models.DateTimeField(_("detected at"), db_index=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)

@@ -15,6 +15,7 @@ from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.assets.models import ALWAYS, Asset, AssetKind, AssetRole, AssetStatus
 from baozhang.calendars.selectors import calendar_for
 from baozhang.catalog.models import Service
+from baozhang.changes.models import EmergencyPlan
 from baozhang.events.announce import Announcement
 from baozhang.events.models import EventKind
 from baozhang.events.services import snapshot
@@ -55,6 +56,19 @@ if TYPE_CHECKING:
     Actor = User | AnonymousUser | None
 
 
+def check_emergency_plan(is_emergency: bool, plan: EmergencyPlan | None) -> None:
+    """An incident links the emergency plan it used only when it is an emergency event."""
+    if plan is not None and not is_emergency:
+        raise ValidationError(
+            {
+                "emergency_plan": [
+                    "只有紧急事件才关联应急预案 / only an incident recorded as an emergency "
+                    "links an emergency plan"
+                ]
+            }
+        )
+
+
 def _create(
     actor: Actor,
     *,
@@ -72,9 +86,11 @@ def _create(
     is_emergency: bool = False,
     is_public: bool = True,
     emergency_procedure: str = "",
+    emergency_plan: EmergencyPlan | None = None,
     message: str = "",
 ) -> Incident:
     title = required_text("title", title, "标题")[:200]
+    check_emergency_plan(is_emergency, emergency_plan)
     if timezone.is_naive(detected_at):
         raise ValueError(f"detected_at must be aware, got {detected_at.isoformat()}")
     minutes = RESTORE_TARGET_MINUTES.get(severity, RESTORE_TARGET_MINUTES[Severity.CRITICAL])
@@ -91,6 +107,7 @@ def _create(
         is_emergency=is_emergency,
         is_public=is_public,
         emergency_procedure=emergency_procedure.strip(),
+        emergency_plan=emergency_plan,
         detected_at=detected_at,
         created_by=user_of(actor),
     )
@@ -121,7 +138,11 @@ def _create(
             EventKind.UPDATED,
             incident,
             actor,
-            after={"is_emergency": True, "emergency_procedure": incident.emergency_procedure},
+            after={
+                "is_emergency": True,
+                "emergency_procedure": incident.emergency_procedure,
+                "emergency_plan": incident.emergency_plan_id,
+            },
             summary=said("emergency event recorded"),
         )
     notices.opened(incident, orgs, message.strip())
@@ -342,6 +363,7 @@ def open_incident(
     responsibility: str,
     is_emergency: bool = False,
     emergency_procedure: str = "",
+    emergency_plan: EmergencyPlan | None = None,
     detected_at: dt.datetime | None = None,
     message: str = "",
     customers: Iterable[Organisation] | None = None,
@@ -367,6 +389,7 @@ def open_incident(
         customers=customers,
         is_emergency=is_emergency,
         emergency_procedure=emergency_procedure,
+        emergency_plan=emergency_plan,
         message=message,
         assets=assets,
     )

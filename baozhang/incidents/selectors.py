@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, QuerySet, Value, When
 
 from baozhang.accounts.permissions import is_operator_staff
 from baozhang.incidents.models import (
@@ -195,7 +195,10 @@ def emergency_events(
 ) -> list[dict[str, Any]]:
     """The incidents detected in [start, end) recorded as emergency events (F10), oldest
     first: reference, title, severity, detection and resolution, and the procedure applied
-    as recorded ('' when none was written down)."""
+    as recorded ('' when none was written down), and the emergency plan used
+    (``emergency_plan_id``, ``emergency_plan_name``, ``emergency_plan_version``; None when
+    no plan was linked). ``plan_used`` is what the report shows: the plan's name and
+    version when one was linked, else the procedure as written ('' when neither)."""
     rows = (
         detected_between(start, end, among)
         .filter(is_emergency=True)
@@ -209,6 +212,15 @@ def emergency_events(
             "detected_at",
             "resolved_at",
             "emergency_procedure",
+            "emergency_plan_id",
+            emergency_plan_name=F("emergency_plan__name"),
+            emergency_plan_version=F("emergency_plan__version"),
         )
     )
-    return [dict(r) for r in rows]
+    return [{**r, "plan_used": _plan_used(r)} for r in rows]
+
+
+def _plan_used(row: dict[str, Any]) -> str:
+    if row["emergency_plan_id"] is None:
+        return str(row["emergency_procedure"] or "")
+    return f"{row['emergency_plan_name']} v{row['emergency_plan_version']}"

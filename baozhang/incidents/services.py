@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 
     Actor = User | AnonymousUser | None
 from baozhang.incidents.opening import (
+    check_emergency_plan,
     monitor_down,
     monitor_up,
     open_from_ticket,
@@ -394,6 +395,11 @@ def update_fields(actor: Actor, incident: Incident, **fields: Any) -> Incident:
         setattr(incident, key, value)
     if "title" in names:
         incident.title = required_text("title", incident.title, "标题")[:200]
+    if "is_emergency" in names and not incident.is_emergency and "emergency_plan" not in names:
+        before.setdefault("emergency_plan", incident.emergency_plan_id)
+        watched.append("emergency_plan")
+        incident.emergency_plan = None  # no longer an emergency: no plan was used
+    check_emergency_plan(incident.is_emergency, incident.emergency_plan)
     settle_public(incident, asked=fields.get("is_public") is True)
     incident.full_clean(exclude=["reference"])
     if "restore_target_minutes" in names:
@@ -421,13 +427,15 @@ def update_fields(actor: Actor, incident: Incident, **fields: Any) -> Incident:
             old["assets"], new["assets"] = current_assets, named
     if new:
         event(EventKind.UPDATED, incident, actor, before=old, after=new)
-        if "is_emergency" in new or "emergency_procedure" in new:
+        if "is_emergency" in new or "emergency_procedure" in new or "emergency_plan" in new:
+            plan = incident.emergency_plan
+            used = f"{plan} · " if plan is not None else ""
             add_update(
                 incident,
                 actor,
-                f"紧急事件记录：{incident.emergency_procedure or '—'} / emergency event "
+                f"紧急事件记录：{used}{incident.emergency_procedure or '—'} / emergency event "
                 f"{'recorded' if incident.is_emergency else 'cleared'}: "
-                f"{incident.emergency_procedure or '—'}",
+                f"{used}{incident.emergency_procedure or '—'}",
                 is_public=False,
                 at=timezone.now(),
             )

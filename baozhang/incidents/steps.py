@@ -49,6 +49,7 @@ INCIDENT_FIELDS = (
     "is_public",
     "is_emergency",
     "emergency_procedure",
+    "emergency_plan",
     "detected_at",
 )
 # What update_fields may change (status moves only through the lifecycle actions).
@@ -65,6 +66,7 @@ EDITABLE_FIELDS = frozenset(
         "is_public",
         "is_emergency",
         "emergency_procedure",
+        "emergency_plan",
         "cause",
         "impact",
     }

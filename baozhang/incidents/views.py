@@ -152,6 +152,7 @@ def _edit_initial(incident: Any) -> dict[str, Any]:
         "is_public": incident.is_public,
         "is_emergency": incident.is_emergency,
         "emergency_procedure": incident.emergency_procedure,
+        "emergency_plan": incident.emergency_plan,
         "cause": incident.cause,
         "impact": incident.impact,
     }

@@ -71,7 +71,7 @@ def incident_records(period: Period, scope: Scope, filters: Filters) -> list[dic
     plans: dict[int, str] = {}
     if filters.state in ("emergency", "emergency_without_plan"):
         plans = {
-            r["pk"]: r["emergency_procedure"]
+            r["pk"]: r["plan_used"]
             for r in incidents.emergency_events(period.start, period.end, among)
         }
     found = []

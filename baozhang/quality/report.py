@@ -236,7 +236,8 @@ def emergency_events(period: Period, scope: Scope) -> dict[str, Any]:
             "classification": r["classification"],
             "detected_at": r["detected_at"].isoformat(),
             "resolved_at": r["resolved_at"].isoformat() if r["resolved_at"] else None,
-            "plan_used": r["emergency_procedure"] or None,
+            "plan_used": r["plan_used"] or None,
+            "emergency_plan_id": r["emergency_plan_id"],
         }
         for r in incidents.emergency_events(period.start, period.end, _scoped_incidents(scope))
     ]
