@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.http import Http404
 
 from baozhang.accounts.permissions import is_operator_staff
@@ -36,7 +36,7 @@ def visible_advisories(user: User | AnonymousUser) -> QuerySet[Advisory]:
         matched=Count("statuses"),
         settled=Count("statuses", filter=Q(statuses__state__in=SETTLED_STATES)),
         open_count=Count("statuses", filter=Q(statuses__state__in=OPEN_STATES)),
-    )
+    ).order_by(F("released_on").desc(nulls_last=True), "-pk")
 
 
 def get_advisory(user: User | AnonymousUser, pk: int) -> Advisory:

@@ -30,6 +30,7 @@ from baozhang.accounts.permissions import Capability, can, is_operator_staff
 from baozhang.assets.models import Asset
 from baozhang.calendars.selectors import calendar_for
 from baozhang.core import patches as core
+from baozhang.core.bilingual import one_language
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
 from baozhang.events.text import said
@@ -77,6 +78,13 @@ ADVISORY_FIELDS = (
     "source_text",
     "description",
 )
+
+
+def row_message(number: int, field: str, message: str) -> str:
+    """A bad row of a file, in both languages: ``第 3 行 severity：… / row 3, severity: …``
+    (each half read alone by core.bilingual.one_language)."""
+    zh, en = one_language(message, "zh-hans"), one_language(message, "en")
+    return f"第 {number} 行 {field}：{zh} / row {number}, {field}: {en}"
 
 
 def require_manager(actor: Actor) -> None:
@@ -232,7 +240,7 @@ def import_advisories(
             clean = clean_advisory(fields)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
-                errors.append(f"第 {number} 行 / row {number}, {field}: {'; '.join(messages)}")
+                errors.append(row_message(number, field, "; ".join(messages)))
             continue
         if clean["reference"] in seen:
             errors.append(
@@ -368,13 +376,13 @@ def import_inventory(
                 asset = Asset.objects.filter(pk=int(key)).first()
         problems = []
         if asset is None:
-            problems.append(f"asset: 无此资产 “{key}” / no such asset “{key}”")
+            problems.append(("asset", f"无此资产 “{key}” / no such asset “{key}”"))
         if not name or len(name) > 200:
-            problems.append("product: 必填 / required")
+            problems.append(("product", "必填 / required"))
         if not version or len(version) > 120:
-            problems.append("version: 必填 / required")
+            problems.append(("version", "必填 / required"))
         if problems:
-            errors.extend(f"第 {number} 行 / row {number}, {p}" for p in problems)
+            errors.extend(row_message(number, *p) for p in problems)
             continue
         assert asset is not None
         assets[asset.pk] = asset

@@ -9,8 +9,13 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from baozhang.core.bilingual import one_language
 from baozhang.patches import files, services
 from baozhang.patches.models import Advisory, AdvisorySource, InstalledSoftware
+
+
+def _english(problem: str) -> str:
+    return one_language(problem, "en").split(": ")[0]
 
 
 def test_the_debian_tracker_json_imports_the_fixes_of_the_chosen_release(
@@ -59,11 +64,12 @@ def test_a_bad_tracker_file_imports_nothing_and_names_every_bad_entry(personas, 
         services.import_advisories(personas.engineer, rows, source=AdvisorySource.DEBIAN)
     problems = caught.value.message_dict["file"]
     assert len(problems) == 3
-    assert [p.split(": ")[0] for p in problems] == [
-        "第 2 行 / row 2, releases",  # an entry without releases
-        "第 3 行 / row 3, entries",  # curl: a list, not a mapping
-        "第 4 行 / row 4, fixed_version",
+    assert [_english(p) for p in problems] == [
+        "row 2, releases",  # an entry without releases
+        "row 3, entries",  # curl: a list, not a mapping
+        "row 4, fixed_version",
     ]
+    assert one_language(problems[2], "zh-hans").startswith("第 4 行 fixed_version：")
     assert "不是 Debian 版本号" in problems[2] and "is not a Debian version" in problems[2]
     assert not Advisory.objects.exists()
 
@@ -97,12 +103,15 @@ def test_a_bad_csv_imports_nothing_and_names_every_bad_row(personas, fixture_byt
         services.import_advisories(personas.engineer, rows, source=AdvisorySource.CSV)
     problems = caught.value.message_dict["file"]
     # Row 3: no severity. Row 4: spec, CVE id and date.
-    assert sorted(p.split(": ")[0] for p in problems) == [
-        "第 3 行 / row 3, severity",
-        "第 4 行 / row 4, affected",
-        "第 4 行 / row 4, cve_ids",
-        "第 4 行 / row 4, released_on",
+    assert sorted(_english(p) for p in problems) == [
+        "row 3, severity",
+        "row 4, affected",
+        "row 4, cve_ids",
+        "row 4, released_on",
     ]
+    # Each reader reads every row in their own language.
+    assert all(one_language(p, "zh-hans").startswith("第 ") for p in problems)
+    assert any("is not a date (YYYY-MM-DD)" in one_language(p, "en") for p in problems)
     assert not Advisory.objects.exists()
 
 
@@ -123,10 +132,7 @@ def test_inventories_import_from_csv_all_or_nothing(personas, servers):
     with pytest.raises(ValidationError) as caught:
         services.import_inventory(personas.engineer, files.inventory_from_csv(bad))
     problems = caught.value.message_dict["file"]
-    assert [p.split(": ")[0] for p in problems] == [
-        "第 3 行 / row 3, asset",
-        "第 4 行 / row 4, product",
-    ]
+    assert [_english(p) for p in problems] == ["row 3, asset", "row 4, product"]
     assert "“nowhere”" in problems[0]
     assert servers[0].installed_software.get(name="openssl").version == "3.0.11-1"
 

@@ -110,6 +110,7 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         "cause_category": _cause_category().pk,
         **_assets_of_a(personas),
         **_upkeep_objects(personas),
+        **_patches_objects(personas),
         **_changes_objects(personas),
         **_construction_project(personas),
     }
@@ -184,6 +185,28 @@ def _changes_objects(personas: Any) -> dict[str, int]:
         personas.director, name="断电", kind="power_failure", content="c", owner=personas.engineer
     )
     return {"change_request": change.pk, "emergency_plan": plan.pk}
+
+
+
+def _patches_objects(personas: Any) -> dict[str, int]:
+    """An advisory matched to a server of the operator (baozhang/patches): the operator's,
+    no customer's person sees it."""
+    from baozhang.assets import services as assets
+    from baozhang.patches import services as patches
+
+    server = assets.create_asset(
+        personas.engineer, name="patch-web-1", kind="server", owner=personas.operator
+    )
+    patches.report_inventory(personas.engineer, server, [("openssl", "3.0.11-1")])
+    advisory = patches.create_advisory(
+        personas.engineer,
+        reference="DSA-0000-1",
+        title="openssl",
+        product="openssl",
+        fixed_version="3.0.14-1",
+        severity="high",
+    )
+    return {"patch_advisory": advisory.pk, "patch_status": advisory.statuses.get().pk}
 
 
 def _assets_of_a(personas: Any) -> dict[str, int]:
@@ -425,6 +448,8 @@ WEB_OBJECT_OF: dict[str, str] = {
     "upkeep:order_record": "work_order",
     "upkeep:order_accept": "work_order",
     "upkeep:photo": "upkeep_photo",
+    "patches:advisory": "patch_advisory",
+    "patches:status": "patch_status",
     "changes:detail": "change_request",
     "changes:edit": "change_request",
     "changes:action": "change_request",
@@ -459,6 +484,8 @@ OPERATOR_OBJECTS = {
     "upkeep_plan",
     "work_order",
     "upkeep_photo",
+    "patch_advisory",
+    "patch_status",
     "change_request",
     "emergency_plan",
     "construction_project",
@@ -497,6 +524,7 @@ POST_ONLY_ROUTES = {
     "upkeep:plan_generate",
     "upkeep:order_record",
     "upkeep:order_accept",
+    "patches:status",
     "changes:action",
     "changes:plan_drill",
     "assets:project_test_add",
@@ -546,6 +574,8 @@ API_OBJECT_OF: dict[str, str] = {
     "asset_id": "asset",
     "plan_id": "upkeep_plan",
     "order_id": "work_order",
+    "advisory_id": "patch_advisory",
+    "status_id": "patch_status",
     "change_id": "change_request",
     "emergency_plan_id": "emergency_plan",
     "project_id": "construction_project",
@@ -595,6 +625,8 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/assets/{asset_id}"): {"name": "taken over"},
     ("post", "/api/v1/upkeep/work-orders/{order_id}/record"): {"values": {}, "reason": "x"},
     ("post", "/api/v1/upkeep/work-orders/{order_id}/accept"): {"remark": "x"},
+    ("post", "/api/v1/patch-statuses/{status_id}"): {"state": "pending"},
+    ("post", "/api/v1/assets/{asset_id}/software"): {"packages": []},
     ("post", "/api/v1/changes/{change_id}/transition"): {"action": "submit"},
     ("post", "/api/v1/emergency-plans/{emergency_plan_id}/drills"): {
         "action": "schedule",
