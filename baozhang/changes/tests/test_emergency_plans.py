@@ -39,6 +39,7 @@ def test_a_drill_is_scheduled_then_recorded_with_its_lessons(
         personas.director, power_plan, scheduled_on=dt.date(2026, 10, 10)
     )
     ((plan, standing),) = selectors.plans_with_standing(personas.director, TODAY)
+    assert plan == power_plan
     assert standing.state == DrillState.OVERDUE  # scheduled for the 10th, not held
     assert [p for p, _s in selectors.drills_due(TODAY)] == [power_plan]
 
