@@ -31,6 +31,7 @@ urlpatterns = [
     path("analysis/", include("baozhang.analysis.urls")),
     path("assets/", include("baozhang.assets.urls")),
     path("upkeep/", include("baozhang.upkeep.urls")),
+    path("backups/", include("baozhang.backups.urls")),
     path("patches/", include("baozhang.patches.urls")),
     path("changes/", include("baozhang.changes.urls")),
     path("status/", include("baozhang.status.urls")),

@@ -58,6 +58,13 @@ class BackupJob(models.Model):
         related_name="backup_job",
     )
     active = models.BooleanField(_("active"), default=True)
+    rehearsal_plans = models.ManyToManyField(
+        "upkeep.Plan",
+        verbose_name=_("restore rehearsals"),
+        related_name="rehearsed_backups",
+        blank=True,
+        editable=False,
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

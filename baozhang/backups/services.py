@@ -232,6 +232,7 @@ def rehearsal_steps(limit_minutes: int) -> list[dict[str, Any]]:
     ]
 
 
+@transaction.atomic
 def plan_restore_rehearsal(
     actor: Actor,
     job: BackupJob,
@@ -257,7 +258,7 @@ def plan_restore_rehearsal(
             {"limit_minutes": "时限应为正整数分钟 / the limit is a whole number of minutes above 0"}
         )
     asset: Asset = job.asset
-    return upkeep.create_plan(
+    plan = upkeep.create_plan(
         actor,
         item=f"恢复演练 / restore rehearsal: {job.name}"[:200],
         description=f"{job.what} · {job.location}"[:1000],
@@ -270,3 +271,13 @@ def plan_restore_rehearsal(
         time_limit_days=time_limit_days,
         steps=rehearsal_steps(limit_minutes),
     )
+    job.rehearsal_plans.add(plan)
+    record(
+        EventKind.UPDATED,
+        job,
+        actor=actor,
+        organisation=None,
+        after={"rehearsal_plan": plan.pk},
+        summary=said("restore rehearsal planned: %(name)s", name=job.name[:300]),
+    )
+    return plan

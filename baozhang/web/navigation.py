@@ -132,6 +132,8 @@ MENU: tuple[Group, ...] = (
         (
             Link("assets:list", _("Asset register"), roles=uses(E, D, Q, S)),
             Link("upkeep:orders", _("Maintenance work orders"), roles=uses(E, D, Q)),
+            Link("assets:projects", _("Construction projects"), roles=uses(E, D, Q)),
+            Link("backups:list", _("Backup register"), roles=uses(E, D, Q, S)),
             Link("patches:advisories", _("Patches"), roles=uses(E, D, Q, S)),
             Link("changes:list", _("Change requests"), roles=uses(E, D, Q, S)),
             Link("changes:plans", _("Emergency plans"), roles=uses(A, E, D, Q, S)),

@@ -113,7 +113,25 @@ def _a_objects(personas) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         **_patches_objects(personas),
         **_changes_objects(personas),
         **_construction_project(personas),
+        "backup": _backup(personas).pk,
     }
+
+
+def _backup(personas: Any) -> Any:
+    """An entry of the backup register (baozhang/backups): the operator's."""
+    from baozhang.backups import services as backups
+
+    return backups.create_job(
+        personas.engineer,
+        name="数据库备份",
+        system="客户数据库",
+        what="全量",
+        every=2,
+        every_unit="days",
+        retention_days=30,
+        location="NAS",
+        responsible=personas.engineer,
+    )
 
 
 def _construction_project(personas: Any) -> dict[str, int]:
@@ -185,7 +203,6 @@ def _changes_objects(personas: Any) -> dict[str, int]:
         personas.director, name="断电", kind="power_failure", content="c", owner=personas.engineer
     )
     return {"change_request": change.pk, "emergency_plan": plan.pk}
-
 
 
 def _patches_objects(personas: Any) -> dict[str, int]:
@@ -462,6 +479,9 @@ WEB_OBJECT_OF: dict[str, str] = {
     "assets:project_item_add": "construction_project",
     "assets:project_item_check": "handover_item",
     "assets:project_accept": "construction_project",
+    "backups:detail": "backup",
+    "backups:edit": "backup",
+    "backups:rehearsal_add": "backup",
 }
 # Pages whose parameter is itself the secret (a survey link sent to the customer): whoever
 # holds the link may answer; there is no organisation to check.
@@ -490,6 +510,7 @@ OPERATOR_OBJECTS = {
     "emergency_plan",
     "construction_project",
     "handover_item",
+    "backup",
 }
 # Route parameters that name no object: the value the matrix puts in the address.
 PARAM_VALUES = {"fmt": "xlsx"}
@@ -531,6 +552,7 @@ POST_ONLY_ROUTES = {
     "assets:project_item_add",
     "assets:project_item_check",
     "assets:project_accept",
+    "backups:rehearsal_add",
 }
 # Pages where operator staff change a customer's object: the customer's own contact sees the
 # object but is refused these (a capability, 403), unlike another customer's (404).
@@ -580,6 +602,7 @@ API_OBJECT_OF: dict[str, str] = {
     "emergency_plan_id": "emergency_plan",
     "project_id": "construction_project",
     "item_id": "handover_item",
+    "backup_id": "backup",
 }
 API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/organisations/{org_id}"): {"name": "taken over"},
@@ -641,6 +664,13 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     },
     ("post", "/api/v1/projects/{project_id}/handover-items"): {"topic": "other", "text": "x"},
     ("post", "/api/v1/projects/{project_id}/accept"): {"note": "x"},
+    ("patch", "/api/v1/backups/{backup_id}"): {"name": "taken over"},
+    ("post", "/api/v1/backups/{backup_id}/restore-rehearsals"): {
+        "period": "quarterly",
+        "starts_on": "2026-10-01",
+        "limit_minutes": 60,
+        "team_ids": [1],
+    },
     ("post", "/api/v1/incidents/{incident_id}/dispatch"): {"engineer_id": 1, "location": "x"},
     ("post", "/api/v1/incidents/{incident_id}/updates"): {"message": "from B"},
     ("post", "/api/v1/incidents/{incident_id}/mitigate"): {"message": "from B"},

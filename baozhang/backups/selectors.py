@@ -1,0 +1,62 @@
+"""Reading the backup register: the operator's staff read it, nobody else; each entry's
+state (its monitor), its last report and the share of its intervals that had a successful
+backup over a period (core/frequency.py, the same rule as the agreements' frequency
+target)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from baozhang.accounts.permissions import is_operator_staff
+from baozhang.backups.models import BackupJob, BackupReport, ReportKind
+from baozhang.core.frequency import IntervalShare, interval_share
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from baozhang.accounts.models import User
+
+
+def visible_jobs(user: User | AnonymousUser) -> QuerySet[BackupJob]:
+    qs = BackupJob.objects.select_related("asset", "responsible", "monitor")
+    return qs if is_operator_staff(user) else qs.none()
+
+
+def get_job(user: User | AnonymousUser, pk: int) -> BackupJob:
+    try:
+        return visible_jobs(user).get(pk=pk)
+    except BackupJob.DoesNotExist:
+        raise Http404 from None
+
+
+@dataclass(frozen=True)
+class JobFigures:
+    last: BackupReport | None
+    last_success: BackupReport | None
+    share: IntervalShare
+
+
+def figures_of(job: BackupJob, start: dt.datetime, now: dt.datetime) -> JobFigures:
+    """The entry's last report and last success, and the share of its intervals from
+    ``start`` (or its creation, if later) to ``now`` that had a successful backup."""
+    begin = max(start, job.created_at)
+    successes = list(
+        job.reports.filter(kind=ReportKind.SUCCEEDED, at__gte=begin, at__lt=now).values_list(
+            "at", flat=True
+        )
+    )
+    share = (
+        interval_share(begin, now, job.interval, successes, now)
+        if now > begin
+        else IntervalShare(0, 0, ())
+    )
+    return JobFigures(
+        last=job.reports.order_by("-at", "-id").first(),
+        last_success=job.reports.filter(kind=ReportKind.SUCCEEDED).order_by("-at", "-id").first(),
+        share=share,
+    )
