@@ -5,14 +5,17 @@ the days not rolled up yet. Maintenance and time not observed are excluded and s
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from baozhang.core.intervals import Interval
@@ -193,6 +196,7 @@ def integrity_rollup(
 _Counts = tuple[int, int, int, int]  # checks, failures, missed, excluded
 _ROLLUP_COUNTS = ("checks", "failures", "missed", "excluded")
 _CHUNK = 500  # monitors per query
+_SHARED_DAYS = 3  # a monitor's other days read by day, more by their span
 
 
 def _day_list(
@@ -255,77 +259,80 @@ def integrity_of(
     partial, today, a monitor's first day, a day whose rollup is missing) go day by day
     as :func:`integrity_rollup` does."""
     now = now or timezone.now()
-    items = list(monitors)
+    return {
+        m_id: integrity(Rollup(start, end, *counts))
+        for m_id, counts in _counts_of(list(monitors), start, end, now).items()
+    }
+
+
+def _counts_of(
+    items: list[Monitor], start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> dict[int, _Counts]:
+    """The counts (checks, failures, missed, excluded) behind :func:`integrity_of`, by
+    monitor id in the order of ``items``."""
     days = _day_list(start, end)
     # Whole days: the local day lies inside [start, min(end, now)).
     limit = min(end, now)
     whole = [d for d in days if d[1] >= start and d[2] <= limit]
-    first = whole[0] if whole else None
-    out: dict[int, Integrity] = {}
+    starts = [d[1] for d in whole]
+    others = _OtherDays(days, whole, start, limit)
+    index = {d[0]: k for k, d in enumerate(whole)}
+    out: dict[int, _Counts] = {}
     for k in range(0, len(items), _CHUNK):
         chunk = items[k : k + _CHUNK]
         ids = [m.id for m in chunk]
-        sums: dict[int, tuple[int, int, int, int, int]] = {}
-        plain: set[int] = set()
-        own: dict[int, list[tuple[dt.date, dt.datetime, dt.datetime]]] = {}
-        if first is not None:
-            a, b = first[0], whole[-1][0]
-            in_whole = DailyRollup.objects.filter(monitor_id__in=ids, day__gte=a, day__lte=b)
+        sums: dict[int, list[int]] = {}
+        firsts: dict[int, int] = {}  # monitor id → index of its first whole day
+        if whole:
+            in_whole = DailyRollup.objects.filter(
+                monitor_id__in=ids, day__gte=whole[0][0], day__lte=whole[-1][0]
+            ).order_by()
             # A stored rollup counts for a whole day when it starts at or after the day's
             # start; true of every rollup written (rollups.py), checked here day by day.
-            starts = dict(
-                in_whole.order_by()
-                .values("day")
-                .annotate(s=Min("period_start"))
-                .values_list("day", "s")
+            day_starts = dict(
+                in_whole.values("day").annotate(s=Min("period_start")).values_list("day", "s")
             )
             bounds = {d[0]: d[1] for d in whole}
-            if all(s >= bounds[day] for day, s in starts.items()):
+            if all(s >= bounds[day] for day, s in day_starts.items()):
                 # A monitor's whole days are those that began at or after it was created
-                # (all of them for one created before the first): summed by the database
-                # from the first of them, grouped by that first day.
+                # (all of them for one created before the first): its rows of the period's
+                # whole days are summed by the database, its first day's taken out below.
                 for m in chunk:
-                    mine = [d for d in whole if d[1] >= m.created_at]
-                    if mine:
-                        own[m.id] = mine
-                by_first: dict[dt.date, list[int]] = {}
-                for m_id, mine in own.items():
-                    by_first.setdefault(mine[0][0], []).append(m_id)
-                plain = set(own)
-                cond = Q()
-                for day, m_ids in by_first.items():
-                    cond |= Q(monitor_id__in=m_ids, day__gte=day)
-                rows = (
-                    in_whole.filter(cond)
-                    .order_by()
-                    .values("monitor_id")
-                    .annotate(*(Sum(c) for c in _ROLLUP_COUNTS), n=Count("id"))
-                    .values_list("monitor_id", *(f"{c}__sum" for c in _ROLLUP_COUNTS), "n")
-                )
-                sums = {row[0]: row[1:] for row in rows}
+                    first = bisect.bisect_left(starts, m.created_at)
+                    if first < len(whole):
+                        firsts[m.id] = first
+                sums = {
+                    r[0]: list(r[1:])
+                    for r in in_whole.values("monitor_id")
+                    .annotate(n=Count("id"), **{f"sum_{c}": Sum(c) for c in _ROLLUP_COUNTS})
+                    .values_list("monitor_id", *(f"sum_{c}" for c in _ROLLUP_COUNTS), "n")
+                }
+        rests = {m.id: others.of(m.created_at, firsts.get(m.id)) for m in chunk}
+        created = {m.id: m.created_at for m in chunk}
+        rolled = _stored_rollups({m_id: rest for m_id, rest in rests.items() if rest}, created)
         summed: dict[int, list[int]] = {}
-        rests: dict[int, list[tuple[dt.date, dt.datetime, dt.datetime]]] = {}
+        whole_again: dict[int, list[_Day]] = {}
         for monitor in chunk:
             got = sums.get(monitor.id)
+            first = firsts.get(monitor.id)
             summed[monitor.id] = [0, 0, 0, 0]
-            rest = days
-            mine = own.get(monitor.id, [])
-            if monitor.id in plain and got is not None and got[4] == len(mine):
-                summed[monitor.id] = list(got[:4])
-                own_days = {d[0] for d in mine}
-                rest = [d for d in days if d[0] not in own_days]
-            # Only days that began before min(end, now) and end after start can count.
-            rests[monitor.id] = [d for d in rest if d[1] < limit and d[2] > start]
-        # The other days' stored rollups, read for the chunk's monitors at once.
-        rolled: dict[int, dict[dt.date, tuple[dt.datetime, int, int, int, int]]] = {}
-        wanted = [m_id for m_id, rest in rests.items() if rest]
-        if wanted:
-            low = min(rests[m_id][0][0] for m_id in wanted)
-            high = max(rests[m_id][-1][0] for m_id in wanted)
-            for r in DailyRollup.objects.filter(
-                monitor_id__in=wanted, day__gte=low, day__lte=high
-            ).values_list("monitor_id", "day", "period_start", *_ROLLUP_COUNTS):
-                rolled.setdefault(r[0], {})[r[1]] = r[2:]
+            if first is None:
+                continue
+            if got is None:  # none of its whole days stored
+                whole_again[monitor.id] = others.of(monitor.created_at, None)
+                continue
+            for day, r in rolled.get(monitor.id, {}).items():
+                if index.get(day, len(whole)) < first:  # its first day: not a whole day
+                    for c in range(4):
+                        got[c] -= r[1 + c]
+                    got[4] -= 1
+            if got[4] == len(whole) - first:  # each of its whole days stored, once
+                summed[monitor.id] = got[:4]
+            else:  # else day by day, as integrity_rollup does
+                whole_again[monitor.id] = others.of(monitor.created_at, None)
+        if whole_again:
+            rests.update(whole_again)
+            rolled.update(_stored_rollups(whole_again, created))
         for monitor in chunk:
             counts = summed[monitor.id]
             rest = rests[monitor.id]
@@ -333,8 +340,179 @@ def integrity_of(
                 extra = _counts_by_day(monitor, start, end, now, rest, rolled.get(monitor.id, {}))
                 counts = [c + e for c, e in zip(counts, extra, strict=True)]
             checks, failures, missed, excluded = counts
-            out[monitor.id] = integrity(Rollup(start, end, checks, failures, missed, excluded))
+            out[monitor.id] = (checks, failures, missed, excluded)
     return out
+
+
+_Day = tuple[dt.date, dt.datetime, dt.datetime]
+
+
+class _OtherDays:
+    """The days of a monitor not summed as whole days, that can hold one of its periods:
+    begun before ``limit`` (min(end, now)), ended after ``start`` and after the monitor was
+    created (any other day has no period: :func:`_counts_by_day` would skip it)."""
+
+    def __init__(
+        self, days: list[_Day], whole: list[_Day], start: dt.datetime, limit: dt.datetime
+    ) -> None:
+        self._days = [d for d in days if d[1] < limit and d[2] > start]
+        self._ends = [d[2] for d in self._days]
+        self._dates = [d[0] for d in self._days]
+        self._whole = whole
+
+    def of(self, created_at: dt.datetime, first: int | None) -> list[_Day]:
+        """The days of a monitor created at ``created_at`` whose whole days from index
+        ``first`` of the whole days on are summed (None: none are)."""
+        days, lo = self._days, bisect.bisect_right(self._ends, created_at)
+        if first is None:
+            return days[lo:]
+        # The summed whole days are a run of the days: those before and after it are kept.
+        a = bisect.bisect_left(self._dates, self._whole[first][0])
+        b = bisect.bisect_right(self._dates, self._whole[-1][0])
+        return days[lo:a] + days[max(lo, b) :]
+
+
+def _stored_rollups(
+    rests: dict[int, list[_Day]], created: dict[int, dt.datetime]
+) -> dict[int, dict[dt.date, tuple[Any, ...]]]:
+    """The stored rollups of each monitor's ``rests`` days (monitor id → its days; the
+    monitors' ``created`` times), in one query of a few conditions whatever the number of
+    monitors: the first day of the monitors created on one of their days (the local date
+    of their creation), the few days they share (a day cut by the period or by now), by
+    day, and a span of days for a monitor counted day by day; only the rows asked for are
+    kept."""
+    wanted: set[tuple[int, dt.date]] = set()
+    first_day: list[int] = []
+    by_day: dict[dt.date, list[int]] = {}
+    spans: dict[tuple[dt.date, dt.date], list[int]] = {}
+    for m_id, rest in rests.items():
+        wanted.update((m_id, d[0]) for d in rest)
+        if rest and rest[0][1] < created[m_id]:  # created during its first day
+            first_day.append(m_id)
+            rest = rest[1:]
+        if len(rest) <= _SHARED_DAYS:
+            for d in rest:
+                by_day.setdefault(d[0], []).append(m_id)
+        else:
+            spans.setdefault((rest[0][0], rest[-1][0]), []).append(m_id)
+    cond = Q()
+    if first_day:
+        cond |= Q(
+            monitor_id__in=first_day, day=TruncDate("monitor__created_at", tzinfo=local_zone())
+        )
+    for day, m_ids in by_day.items():
+        cond |= Q(day=day, monitor_id__in=m_ids)
+    for (a, b), m_ids in spans.items():
+        cond |= Q(monitor_id__in=m_ids, day__gte=a, day__lte=b)
+    rolled: dict[int, dict[dt.date, tuple[Any, ...]]] = {}
+    if not wanted:
+        return rolled
+    for r in (
+        DailyRollup.objects.filter(cond)
+        .order_by()
+        .values_list("monitor_id", "day", "period_start", *_ROLLUP_COUNTS)
+    ):
+        if (r[0], r[1]) in wanted:
+            rolled.setdefault(r[0], {})[r[1]] = r[2:]
+    return rolled
+
+
+def integrity_total(
+    monitors: QuerySet[Monitor] | Iterable[Monitor],
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    now: dt.datetime | None = None,
+) -> Integrity:
+    """The 完好率 of ``monitors`` together over ``[start, end)``: their periods, abnormal
+    and excluded periods added up, exactly the sum of :func:`integrity_of`'s figures
+    (the same rule, day by day), read without a row per monitor: the period's whole days
+    are summed by the database per day (one query, whatever the number of monitors); the
+    other days (a monitor's first day, a day cut by the period or by now) are read as
+    :func:`integrity_of` reads them (a second query), a monitor's first day taken out of
+    the sums. The sums are checked day by day: one stored rollup for each monitor that
+    existed at the day's start and none for one created later but that first day, each
+    starting at or after its day's start; else the monitors are counted one by one, by
+    :func:`integrity_of`. Given a query set, only the monitors with such other days are
+    read whole."""
+    now = now or timezone.now()
+    query = monitors if isinstance(monitors, QuerySet) else None
+    items = list(monitors) if query is None else None
+    created = (
+        [(m.id, m.created_at) for m in items]
+        if items is not None
+        else list(query.order_by().values_list("pk", "created_at"))  # type: ignore[union-attr]
+    )
+    days = _day_list(start, end)
+    limit = min(end, now)
+    whole = [d for d in days if d[1] >= start and d[2] <= limit]
+    # Each monitor's days other than the whole days it is counted in, and their rollups.
+    others = _OtherDays(days, whole, start, limit)
+    starts = [d[1] for d in whole]
+    firsts = {m_id: bisect.bisect_left(starts, at) for m_id, at in created}
+    rests = {}
+    for m_id, at in created:
+        rest = others.of(at, firsts[m_id] if firsts[m_id] < len(whole) else None)
+        if rest:
+            rests[m_id] = rest
+    rolled = _stored_rollups(rests, dict(created))
+    totals = [0, 0, 0, 0]
+    if whole:
+        among = query.values("pk") if query is not None else [m_id for m_id, _ in created]
+        rows = {
+            r[0]: [*r[2:7], r[1], r[7], r[8]]  # counts, n, first start, last start, early
+            for r in DailyRollup.objects.filter(
+                monitor_id__in=among, day__gte=whole[0][0], day__lte=whole[-1][0]
+            )
+            .order_by()
+            .values("day")
+            .annotate(
+                s=Min("period_start"),
+                last=Max("period_start"),
+                early=Count("id", filter=Q(period_start__lt=F("monitor__created_at"))),
+                n=Count("id"),
+                **{f"sum_{c}": Sum(c) for c in _ROLLUP_COUNTS},
+            )
+            .values_list("day", "s", *(f"sum_{c}" for c in _ROLLUP_COUNTS), "n", "last", "early")
+        }
+        # A monitor's first day inside the period is not one of its whole days.
+        index = {d[0]: k for k, d in enumerate(whole)}
+        expected = [0] * (len(whole) + 1)
+        for m_id, first in firsts.items():
+            expected[first] += 1
+            for day, r in rolled.get(m_id, {}).items():
+                if index.get(day, len(whole)) < first and day in rows:
+                    row = rows[day]
+                    for k in range(4):
+                        row[k] -= r[1 + k]
+                    row[4] -= 1
+        running = 0
+        for k, (day, d0, d1) in enumerate(whole):
+            running += expected[k]
+            row = rows.get(day)
+            # Then each row of the day is a whole day of a monitor created before it (or
+            # its first day, taken out): it begins inside its day and not before its
+            # monitor was created; their number is the number of those monitors.
+            if (row[4] if row is not None else 0) != running or (
+                row is not None and (row[5] < d0 or row[6] >= d1 or row[7])
+            ):
+                chosen = items if items is not None else list(query)  # type: ignore[arg-type]
+                for counts in _counts_of(chosen, start, end, now).values():
+                    totals = [t + c for t, c in zip(totals, counts, strict=True)]
+                return integrity(Rollup(start, end, *totals))
+        for row in rows.values():
+            totals = [t + c for t, c in zip(totals, row[:4], strict=True)]
+    if rests:
+        with_rest = (
+            [m for m in items if m.id in rests]
+            if items is not None
+            else list(query.filter(pk__in=list(rests)))  # type: ignore[union-attr]
+        )
+        for m in with_rest:
+            extra = _counts_by_day(m, start, end, now, rests[m.id], rolled.get(m.id, {}))
+            totals = [t + e for t, e in zip(totals, extra, strict=True)]
+    checks, failures, missed, excluded = totals
+    return integrity(Rollup(start, end, checks, failures, missed, excluded))
 
 
 def _stored(row: DailyRollup) -> Rollup:

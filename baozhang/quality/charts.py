@@ -119,7 +119,7 @@ def availability_over_time(
             if ids
             else None
         )
-        integrity.append(quality.collection_integrity(part, scope, now=now)["rate"])
+        integrity.append(quality.collection_integrity_totals(part, scope, now=now)["rate"])
     return Chart(
         "availability",
         _("Availability and integrity rate over time"),

@@ -4,10 +4,12 @@ the records it was computed from").
 Each function takes the report's period and scope and a few filters, and lists the
 records through the same read functions the figure was computed with, so that a list's
 length is the figure: the faults through incidents' ``fault_facts`` (the rows
-``fault_statistics`` adds up) and ``emergency_events``, the monitors' periods through
-:func:`baozhang.quality.report.collection_integrity`, the complaints through the scope's
-complaints (``statistics.scope_complaints``) and each one's resolution clock, settled as
-the desk measures settle it. The page is ``/quality/report/records/`` (views.py).
+``fault_statistics`` adds up) and ``emergency_events``, the monitors' periods as the
+report's :func:`~baozhang.quality.report.collection_integrity` counts them (the page's
+monitors each, the totals by its own ``collection_integrity_totals``), the complaints
+through the scope's complaints (``statistics.scope_complaints``) and each one's
+resolution clock, settled as the desk measures settle it. The page is
+``/quality/report/records/`` (views.py).
 """
 
 from __future__ import annotations
@@ -17,11 +19,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, overload
 
+from django.utils import timezone
+
 from baozhang.core.desk_measures import ratio
 from baozhang.desk.models import Clock, ClockKind, ClockState, Ticket
 from baozhang.incidents import selectors as incidents
 from baozhang.quality import desk_measures as desk
-from baozhang.quality.report import collection_integrity
+from baozhang.quality.report import (
+    collection_integrity_totals,
+    integrity_monitors,
+    monitor_integrity,
+)
 from baozhang.quality.statistics import (
     Period,
     Scope,
@@ -90,16 +98,52 @@ def incident_records(period: Period, scope: Scope, filters: Filters) -> list[dic
     return found
 
 
-def monitor_records(
-    period: Period, scope: Scope, *, now: dt.datetime | None = None
-) -> list[dict[str, Any]]:
+class MonitorList(Sequence[dict[str, Any]]):
+    """The scope's monitors, by id: its length is their number, and a slice (the page
+    shown) computes the periods, abnormal and excluded periods and 完好率 of its monitors
+    only, as the report's ``collection_integrity`` counts each one; ``totals`` are the
+    report's own figure (``collection_integrity_totals``), not a sum of the page."""
+
+    def __init__(self, period: Period, scope: Scope, now: dt.datetime) -> None:
+        self._period, self._now = period, now
+        self._monitors = integrity_monitors(scope)
+        self._count: int | None = None
+        self.totals = collection_integrity_totals(period, scope, now=now)
+
+    def __len__(self) -> int:
+        if self._count is None:
+            self._count = self._monitors.count()
+        return self._count
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, int):
+            index = index + len(self) if index < 0 else index
+            if not 0 <= index < len(self):
+                raise IndexError(index)
+            return self[index : index + 1][0]
+        monitors = list(self._monitors[index])
+        names = {m.pk: m.name for m in monitors}
+        return [
+            {
+                **m,
+                "name": names[m["monitor_id"]],
+                "rate": ratio(m["periods"] - m["abnormal"], m["periods"]),
+            }
+            for m in monitor_integrity(monitors, self._period, now=self._now)
+        ]
+
+
+def monitor_records(period: Period, scope: Scope, *, now: dt.datetime | None = None) -> MonitorList:
     """The scope's monitors with their periods, abnormal and excluded periods and 完好率
-    in the period, as the report's ``collection_integrity`` counts them."""
-    figures = collection_integrity(period, scope, now=now)
-    return [
-        {**m, "rate": ratio(m["periods"] - m["abnormal"], m["periods"])}
-        for m in figures["monitors"]
-    ]
+    in the period, as the report's ``collection_integrity`` counts them; a slice computes
+    its monitors only, and ``totals`` are the report's figure."""
+    return MonitorList(period, scope, now or timezone.now())
 
 
 class ComplaintList(Sequence[dict[str, Any]]):

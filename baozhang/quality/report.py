@@ -57,11 +57,12 @@ import datetime as dt
 import re
 from collections import Counter
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from django.utils import timezone
 
-from baozhang.core.desk_measures import measure, ratio
+from baozhang.core.desk_measures import TicketFacts, measure, ratio
 from baozhang.desk.models import ClockKind, ClockState
 from baozhang.desk.selectors import clock_outcomes
 from baozhang.incidents import selectors as incidents
@@ -169,9 +170,21 @@ def _scoped_incidents(scope: Scope) -> Any:
     return scope_incidents(scope)
 
 
+# What several statistics of one report read, computed once per report (quality_report):
+# the fault rows of a period and scope (faults, operating quality, the year to date).
+_SHARED: ContextVar[dict[Any, Any] | None] = ContextVar("quality_report_shared", default=None)
+
+
 def _fault_rows(period: Period, scope: Scope) -> dict[str, dict[str, Any]]:
+    """Incidents' fault statistics of the period and scope, by class (read only)."""
+    shared, key = _SHARED.get(), ("fault_rows", period, scope)
+    if shared is not None and key in shared:
+        return shared[key]  # type: ignore[no-any-return]
     rows = incidents.fault_statistics(period.start, period.end, among=_scoped_incidents(scope))
-    return {r["classification"]: r for r in rows}
+    found = {r["classification"]: r for r in rows}
+    if shared is not None:
+        shared[key] = found
+    return found
 
 
 def server_faults(period: Period, scope: Scope) -> dict[str, Any]:
@@ -184,32 +197,60 @@ def server_faults(period: Period, scope: Scope) -> dict[str, Any]:
     }
 
 
+# What the 完好率 of a monitor depends on (monitoring.figures.collection_interval and the
+# days after its creation), and its name for a list: the rest of a monitor is not read.
+INTEGRITY_FIELDS = ("pk", "name", "created_at", "kind", "interval_s", "push_period_s")
+
+
+def integrity_monitors(scope: Scope) -> Any:
+    """The scope's monitors (by id), with what their 完好率 is computed from."""
+    return scope_monitors(scope).only(*INTEGRITY_FIELDS)
+
+
+def collection_integrity_totals(
+    period: Period, scope: Scope, *, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """Q4 (2)'s figure: the periods, abnormal and excluded periods of the scope's monitors
+    added up (monitoring's ``integrity_total``: the sum of each monitor's, read without a
+    row per monitor), and their 完好率. The report and its monitors' list show this."""
+    total = monitoring_figures.integrity_total(
+        integrity_monitors(scope), period.start, period.end, now=now or timezone.now()
+    )
+    return {
+        "periods": total.periods,
+        "abnormal": total.abnormal,
+        "excluded": total.excluded,
+        "rate": ratio(total.periods - total.abnormal, total.periods),
+    }
+
+
+def monitor_integrity(
+    monitors: Any, period: Period, *, now: dt.datetime | None = None
+) -> list[dict[str, Any]]:
+    """Each of ``monitors``' periods, abnormal and excluded periods in the period
+    (monitoring's ``integrity_of``), in their order."""
+    rates = monitoring_figures.integrity_of(
+        monitors, period.start, period.end, now=now or timezone.now()
+    )
+    return [
+        {
+            "monitor_id": monitor_id,
+            "periods": i.periods,
+            "abnormal": i.abnormal,
+            "excluded": i.excluded,
+        }
+        for monitor_id, i in rates.items()
+    ]
+
+
 def collection_integrity(
     period: Period, scope: Scope, *, now: dt.datetime | None = None
 ) -> dict[str, Any]:
     now = now or timezone.now()
-    monitors = []
-    rates = monitoring_figures.integrity_of(
-        scope_monitors(scope), period.start, period.end, now=now
-    )
-    for monitor_id, i in rates.items():
-        monitors.append(
-            {
-                "monitor_id": monitor_id,
-                "periods": i.periods,
-                "abnormal": i.abnormal,
-                "excluded": i.excluded,
-            }
-        )
-    periods = sum(m["periods"] for m in monitors)
-    abnormal = sum(m["abnormal"] for m in monitors)
     return {
         "source": "configured",
-        "periods": periods,
-        "abnormal": abnormal,
-        "excluded": sum(m["excluded"] for m in monitors),
-        "rate": ratio(periods - abnormal, periods),
-        "monitors": monitors,
+        **collection_integrity_totals(period, scope, now=now),
+        "monitors": monitor_integrity(integrity_monitors(scope), period, now=now),
     }
 
 
@@ -253,21 +294,26 @@ def complaints(period: Period, scope: Scope) -> dict[str, Any]:
     qs = scope_complaints(period.start, period.end, scope)
     if qs is None:
         return none(COMPLAINTS_OF_SERVICE)
-    rows = list(qs.values_list("category__name", "channel"))
+    rows = list(qs.order_by().values_list("pk", "rating", "category__name", "channel"))
     outcomes = [
         state
         for stopped, state in clock_outcomes(qs, ClockKind.RESOLUTION)
         if desk.settled(stopped, state)
     ]
     met = sum(state == ClockState.MET for state in outcomes)
-    facts, _labels = desk.ticket_facts(qs, "customer")
-    figures = measure(f for _key, f in facts)
+    # Satisfaction as the desk measures count it (each complaint's rating and callbacks,
+    # desk.answer_scores; core's measure); nothing else of the measures is read here.
+    callbacks = desk.callback_scores(qs.order_by().values("pk"))
+    figures = measure(
+        TicketFacts(scores=desk.answer_scores(rating, callbacks[pk]))
+        for pk, rating, _c, _ch in rows
+    )
     return {
         "source": "configured",
         **({"note": COMPLAINTS_OF_REGION} if scope.region is not None else {}),
         "count": len(rows),
-        "by_category": dict(sorted(Counter(c or "" for c, _ch in rows).items())),
-        "by_channel": dict(sorted(Counter(ch for _c, ch in rows).items())),
+        "by_category": dict(sorted(Counter(r[2] or "" for r in rows).items())),
+        "by_channel": dict(sorted(Counter(r[3] for r in rows).items())),
         "answered": {
             "settled": len(outcomes),
             "within_limit": met,
@@ -289,12 +335,7 @@ def operating_quality(period: Period, scope: Scope) -> dict[str, Any]:
     rows = _fault_rows(period, scope)
     software = rows[Classification.SOFTWARE]
     limit = software["limit"]
-    year = year_to_date(period)
-    year_rows = {
-        r["classification"]: r
-        for r in incidents.fault_statistics(year.start, year.end, among=among)
-    }
-    software_ytd = year_rows[Classification.SOFTWARE]["count"]
+    software_ytd = _fault_rows(year_to_date(period), scope)[Classification.SOFTWARE]["count"]
     missed = sum(r["missed"] for r in rows.values())
     responsibility = incidents.responsibility_counts(period.start, period.end, among)
     return {
@@ -372,6 +413,17 @@ def quality_report(
             "region": scope.region,
         },
     }
+    token = _SHARED.set({})
+    try:
+        _statistics(report, period, scope, now)
+    finally:
+        _SHARED.reset(token)
+    return report
+
+
+def _statistics(
+    report: dict[str, Any], period: Period, scope: Scope, now: dt.datetime | None
+) -> None:
     for key in KEYS:
         if key in _PROVIDERS:
             report[key] = {"source": "configured", **_PROVIDERS[key](period, scope)}
@@ -381,4 +433,3 @@ def quality_report(
             report[key] = _BUILT_IN[key](period, scope)
         else:
             report[key] = none()
-    return report

@@ -31,7 +31,6 @@ from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.accounts.permissions import Capability, can
 from baozhang.catalog.models import Service
 from baozhang.catalog.selectors import regions
-from baozhang.core.desk_measures import ratio
 from baozhang.core.sla_text import duration_text
 from baozhang.desk.models import Channel
 from baozhang.incidents.models import Classification, Responsibility
@@ -57,7 +56,6 @@ from baozhang.quality.statistics import (
     Scope,
     check_scope,
     parse_scope,
-    scope_monitors,
 )
 from baozhang.ui.feedback import in_reader_language
 
@@ -442,20 +440,16 @@ def records_page(request: HttpRequest) -> HttpResponse:
         total = sum((r["duration"] for r in rows), dt.timedelta())
         context.update(rows=rows, count=len(rows), total=_spoken(total))
     elif what == MONITORS:
-        rows = monitor_records(period, scope)
-        names = dict(scope_monitors(scope).values_list("pk", "name"))
-        for r in rows:
-            r["name"] = names.get(r["monitor_id"], f"#{r['monitor_id']}")
-            r["rate_text"] = "—" if r["rate"] is None else f"{r['rate'] * 100:.2f} %"
-        periods = sum(r["periods"] for r in rows)
-        abnormal = sum(r["abnormal"] for r in rows)
+        # The totals are the report's figure itself; the page's monitors are computed alone.
+        monitors = monitor_records(period, scope)
+        totals = monitors.totals
         context.update(
-            rows=rows,
-            count=len(rows),
-            periods=periods,
-            abnormal=abnormal,
-            excluded=sum(r["excluded"] for r in rows),
-            rate=_shown(ratio(periods - abnormal, periods), RATE),
+            rows=monitors,
+            count=len(monitors),
+            periods=totals["periods"],
+            abnormal=totals["abnormal"],
+            excluded=totals["excluded"],
+            rate=_shown(totals["rate"], RATE),
         )
     else:
         found = complaint_records(period, scope, filters)
@@ -472,12 +466,16 @@ def records_page(request: HttpRequest) -> HttpResponse:
                 context["note"] = in_reader_language(COMPLAINTS_OF_REGION)
     # The figures above are of every record; the list shows one page of them, so that a
     # year's 10,000 complaints or 2,000 monitors do not make one page (issue 16 §5).
-    # (Only the page's records are labelled; a complaints' list reads their details only.)
+    # (Only the page's records are labelled; a complaints' list reads their details only,
+    # a monitors' list computes its page's monitors only.)
     page = Paginator(context["rows"], RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     if what == INCIDENTS:
         for r in page.object_list:
             r["spoken"] = _spoken(r["duration"])
             r["class_label"] = _choice_label(Classification, r["classification"])
+    if what == MONITORS:
+        for r in page.object_list:
+            r["rate_text"] = "—" if r["rate"] is None else f"{r['rate'] * 100:.2f} %"
     if what == COMPLAINTS:
         for r in page.object_list:
             r["channel_label"] = _choice_label(Channel, r["channel"])

@@ -8,9 +8,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from baozhang.core.monitor_rollup import Integrity, Rollup, integrity
 from baozhang.monitoring import ingest
-from baozhang.monitoring.figures import day_bounds, integrity_of, monitor_figures
+from baozhang.monitoring.figures import (
+    day_bounds,
+    integrity_of,
+    integrity_total,
+    monitor_figures,
+)
 from baozhang.monitoring.models import DailyRollup, Monitor
 
 FIRST = dt.date(2026, 3, 1)
@@ -107,3 +115,65 @@ def test_integrity_of_equals_each_monitors_own_figures(
             assert together[m.id] == own[m.id], m.name
     assert any(i.periods for i in together.values())
     assert any(i.abnormal for i in together.values())
+
+
+@pytest.mark.parametrize(
+    ("start_h", "end_h", "now_h"),
+    [
+        (0, 24 * DAYS, 24 * DAYS + 1),
+        (0, 24 * DAYS, 24 * (DAYS - 1) + 7),
+        (5, 24 * 5 + 13, 24 * DAYS + 1),
+        (24 * 2, 24 * 4, 24 * DAYS),
+        (0, 24 * 30, 24 * 3 + 2),
+        (24 * 3, 24 * 7, 24 * DAYS),  # whole days only, all stored (not the odd day 3)
+    ],
+)
+def test_integrity_total_is_the_sum_of_each_monitors_integrity(
+    monitors: list[Monitor], start_h: int, end_h: int, now_h: int
+) -> None:
+    d0, _ = day_bounds(FIRST)
+    start = d0 + dt.timedelta(hours=start_h)
+    end = d0 + dt.timedelta(hours=end_h)
+    now = d0 + dt.timedelta(hours=now_h)
+    old, late, _gap, slow, _odd = monitors
+    # All of them (a missing rollup, a rollup starting before its day: counted monitor by
+    # monitor), and those whose whole days are all stored (summed per day).
+    for chosen in (monitors, [old, late, slow], [late], [old]):
+        each = integrity_of(chosen, start, end, now=now).values()
+        total = integrity_total(chosen, start, end, now=now)
+        periods = sum(i.periods for i in each)
+        abnormal = sum(i.abnormal for i in each)
+        assert (total.periods, total.abnormal) == (periods, abnormal), [m.name for m in chosen]
+        assert total.excluded == sum(i.excluded for i in each)
+        expected = integrity(Rollup(start, end, periods - abnormal, 0, abnormal, 0)).percent
+        assert total.percent == expected
+    assert integrity_total(monitors, start, end, now=now).periods > 0
+
+
+def test_integrity_total_reads_no_row_per_monitor(db: object) -> None:
+    # Given monitors with every whole day rolled up, created before and during the period
+    d0, _ = day_bounds(FIRST)
+
+    def queries(n: int) -> tuple[int, Integrity]:
+        chosen = []
+        for i in range(n):
+            created = d0 - dt.timedelta(days=30) if i % 3 else d0 + dt.timedelta(hours=30 + i)
+            m = _monitor(f"m{n}-{i}", created)
+            for k in range(DAYS):
+                day = FIRST + dt.timedelta(days=k)
+                if day_bounds(day)[1] > m.created_at:
+                    _rollup(m, day, k + i)
+            chosen.append(m)
+        start, end = d0, d0 + dt.timedelta(days=DAYS)
+        with CaptureQueriesContext(connection) as seen:
+            total = integrity_total(chosen, start, end, now=end + dt.timedelta(hours=1))
+        each = integrity_of(chosen, start, end, now=end + dt.timedelta(hours=1)).values()
+        assert total.periods == sum(i.periods for i in each)
+        assert total.abnormal == sum(i.abnormal for i in each)
+        return len(seen), total
+
+    few, _ = queries(3)
+    many, total = queries(30)
+    # Then ten times the monitors take the same number of queries
+    assert many == few
+    assert total.abnormal > 0

@@ -168,7 +168,8 @@ def test_a_link_computes_only_its_own_records(
         raise AssertionError("computed for another statistic's list")
 
     base = f"/quality/report/records/?period={SEPTEMBER}"
-    monkeypatch.setattr("baozhang.quality.drilldown.collection_integrity", refused)
+    monkeypatch.setattr("baozhang.quality.drilldown.collection_integrity_totals", refused)
+    monkeypatch.setattr("baozhang.quality.drilldown.monitor_integrity", refused)
     assert _count(reader, f"{base}&what=incidents&state=missed") == 1
     monkeypatch.setattr("baozhang.quality.drilldown.incidents.fault_facts", refused)
     assert _count(reader, f"{base}&what=complaints&answer=within") == 1

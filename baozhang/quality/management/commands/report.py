@@ -14,11 +14,8 @@ from django.utils import translation
 
 from baozhang.cli import SchemaCommand
 from baozhang.quality import frozen_cli, submissions_cli
-from baozhang.quality.pdf import write_pdf
 from baozhang.quality.progress import Progress
 from baozhang.quality.report import parse_period, quality_report
-from baozhang.quality.views import report_document
-from baozhang.quality.xlsx import write_workbook
 
 
 class Command(SchemaCommand):
@@ -96,13 +93,21 @@ class Command(SchemaCommand):
         if fmt != "json":
             if options["output"] == "-":
                 raise CommandError("请用 -o 指定输出文件 / give the output file with -o")
+            # Each format's writer is imported when it is asked for (the PDF's fonts and
+            # layout, the workbook, the page's templates): a JSON report needs none of them.
             if fmt == "pdf":
+                from baozhang.quality.pdf import write_pdf
+
                 progress.step("图表与排版 / charts and layout")
                 write_pdf(report, options["output"], language=options["language"])
             elif fmt == "xlsx":
+                from baozhang.quality.xlsx import write_workbook
+
                 progress.step("写入 / writing")
                 write_workbook(report, options["output"])
             else:
+                from baozhang.quality.views import report_document
+
                 progress.step("写入 / writing")
                 with translation.override(options["language"]):
                     text = report_document(report)
