@@ -46,9 +46,10 @@ def _refuse(zh: str, en: str) -> ValidationError:
     return ValidationError({"file": f"{zh} / {en}"})
 
 
-def _text(data: bytes) -> str:
-    if len(data) > MAX_BYTES:
-        raise _refuse("文件超过 20 MB", "the file is larger than 20 MB")
+def _text(data: bytes, limit: int = MAX_BYTES) -> str:
+    if len(data) > limit:
+        megabytes = limit // (1024 * 1024)
+        raise _refuse(f"文件超过 {megabytes} MB", f"the file is larger than {megabytes} MB")
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
@@ -85,10 +86,12 @@ def advisories_from_csv(data: bytes) -> Rows:
     return rows
 
 
-def advisories_from_debian(data: bytes, release: str) -> Rows:
-    """Advisories fixed in ``release`` (bookworm, trixie …) from the tracker's JSON."""
+def advisories_from_debian(data: bytes, release: str, *, limit: int = MAX_BYTES) -> Rows:
+    """Advisories fixed in ``release`` (bookworm, trixie …) from the tracker's JSON. The
+    whole tracker is larger than a page upload takes: the command passes a larger
+    ``limit``."""
     try:
-        tracker = json.loads(_text(data))
+        tracker = json.loads(_text(data, limit))
     except json.JSONDecodeError as exc:
         raise _refuse(f"JSON 无法读取：{exc}", f"the JSON cannot be read: {exc}") from None
     if not isinstance(tracker, dict):
