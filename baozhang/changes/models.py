@@ -21,7 +21,10 @@ link the plan they used (``Incident.emergency_plan``).
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -160,6 +163,14 @@ class ChangeRequest(models.Model):
         return f"CHG-{self.pk:05d}" if self.pk else "CHG-new"
 
 
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name (Asia/Shanghai), refused in both languages otherwise."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"未知时区 {value!r} / unknown time zone {value!r}") from None
+
+
 class LowUsagePeriod(models.Model):
     """A service's daily low-usage period, local wall-clock times in ``time_zone``. An end
     not after the start crosses midnight (22:00–06:00)."""
@@ -172,7 +183,12 @@ class LowUsagePeriod(models.Model):
     )
     starts = models.TimeField(_("from"))
     ends = models.TimeField(_("until"))
-    time_zone = models.CharField(_("time zone"), max_length=64, default=settings.TIME_ZONE)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=settings.TIME_ZONE,
+        validators=[validate_time_zone],
+    )
 
     class Meta:
         verbose_name = _("low-usage period")

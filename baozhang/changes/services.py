@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -49,6 +49,7 @@ from baozhang.changes.models import (
     EmergencyPlan,
     LowUsagePeriod,
     Risk,
+    validate_time_zone,
 )
 from baozhang.core import changes as core
 from baozhang.events.models import EventKind
@@ -138,11 +139,9 @@ def set_low_usage_period(
     require_manager(actor)
     time_zone = time_zone or settings.TIME_ZONE
     try:
-        ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValidationError(
-            {"time_zone": [f"未知时区 {time_zone!r} / unknown time zone {time_zone!r}"]}
-        ) from None
+        validate_time_zone(time_zone)
+    except ValidationError as exc:
+        raise ValidationError({"time_zone": exc.messages}) from None
     period, _created = LowUsagePeriod.objects.update_or_create(
         service=service, defaults={"starts": starts, "ends": ends, "time_zone": time_zone}
     )

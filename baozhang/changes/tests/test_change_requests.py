@@ -163,6 +163,18 @@ def test_a_services_own_low_usage_period_decides(
         change_factory(services=[internal])  # 01:00–03:00 is now outside
 
 
+def test_an_unknown_time_zone_for_a_low_usage_period_is_refused(
+    personas: Any, internal: Any
+) -> None:
+    with pytest.raises(ValidationError) as refused:
+        services.set_low_usage_period(
+            personas.director, internal, starts=dt.time(1), ends=dt.time(5), time_zone="Mars/Base"
+        )
+    assert refused.value.message_dict == {
+        "time_zone": ["未知时区 'Mars/Base' / unknown time zone 'Mars/Base'"]
+    }
+
+
 def test_wrong_fields_are_named_in_both_languages(personas: Any, change_factory: Any) -> None:
     start, _end = night()
     with pytest.raises(ValidationError) as refused:

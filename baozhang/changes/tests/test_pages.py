@@ -5,6 +5,7 @@ drill recorded; a customer's people see nothing (404)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.urls import reverse
@@ -170,3 +171,25 @@ def test_a_customers_person_sees_no_change_or_plan(
         reverse("changes:plan", args=[plan.pk]),
     ):
         assert client.get(url).status_code == 404
+
+
+def test_the_admin_shows_changes_and_plans_and_sets_a_low_usage_period(
+    login: Any, personas: Any, change_factory: Any, internal: Any
+) -> None:
+    change_factory()
+    client = login(personas.admin)
+    for model in ("changerequest", "emergencyplan", "drill", "lowusageperiod"):
+        assert client.get(f"/admin/changes/{model}/").status_code == 200
+    assert client.get("/admin/changes/changerequest/add/").status_code == 403
+
+    bad = client.post(
+        "/admin/changes/lowusageperiod/add/",
+        {"service": internal.pk, "starts": "01:00", "ends": "05:00", "time_zone": "Mars/Base"},
+    )
+    assert bad.status_code == 200 and "unknown time zone" in bad.content.decode()
+    good = client.post(
+        "/admin/changes/lowusageperiod/add/",
+        {"service": internal.pk, "starts": "01:00", "ends": "05:00", "time_zone": "Asia/Shanghai"},
+    )
+    assert good.status_code == 302
+    assert services.low_usage_of(internal)[:2] == (dt.time(1), dt.time(5))
