@@ -156,3 +156,46 @@ def test_only_an_emergency_links_a_plan_and_clearing_it_drops_the_plan(
     incidents.update_fields(personas.agent, incident, is_emergency=False)
     incident.refresh_from_db()
     assert incident.emergency_plan is None
+
+
+def test_the_incident_page_and_api_link_the_plan_used(
+    login: Any, api_client: Any, personas: Any, power_plan: Any
+) -> None:
+    from django.urls import reverse
+
+    from baozhang.incidents.models import Incident
+
+    client = login(personas.agent)
+    response = client.post(
+        reverse("incidents:create"),
+        {
+            "title": "机房 B 市电中断",
+            "severity": "critical",
+            "classification": "major_outage",
+            "responsibility": "outside",
+            "is_emergency": "on",
+            "emergency_plan": power_plan.pk,
+            "emergency_procedure": "按预案切换",
+        },
+    )
+    incident = Incident.objects.get()
+    assert response.status_code == 302, response.content.decode()[:1000]
+    assert incident.emergency_plan == power_plan
+    page = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert reverse("changes:plan", args=[power_plan.pk]) in page and "机房断电应急预案 v1" in page
+
+    api = api_client(personas.agent, "en")
+    assert api.get(f"/api/v1/incidents/{incident.pk}").json()["emergency_plan_id"] == power_plan.pk
+    unknown = api.patch(
+        f"/api/v1/incidents/{incident.pk}",
+        {"emergency_plan_id": 424242},
+        content_type="application/json",
+    )
+    assert unknown.status_code == 422
+    assert unknown.json()["error"]["fields"] == {"emergency_plan_id": ["no emergency plan 424242"]}
+    cleared = api.patch(
+        f"/api/v1/incidents/{incident.pk}",
+        {"emergency_plan_id": None},
+        content_type="application/json",
+    )
+    assert cleared.status_code == 200 and cleared.json()["emergency_plan_id"] is None
