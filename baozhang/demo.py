@@ -194,6 +194,75 @@ def _demo_monitoring() -> None:
     _demo_assets(director, engineer, portal, hosts, ecc)
     _demo_upkeep(director, engineer)
     _demo_ups_snmp(director)
+    _demo_changes(director, engineer)
+
+
+def _demo_changes(director: User, engineer: User) -> None:
+    """Changes and emergency plans (baozhang/changes): the cloud hosts' kernel upgrade
+    requested by the engineer inside the announced maintenance window and approved by the
+    director; a firewall rule found changed without approval last week; an emergency plan
+    for a power failure drilled last quarter and one for a security incident never drilled."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from baozhang.catalog.models import Service
+    from baozhang.changes import services as changes
+    from baozhang.maintenance.models import MaintenanceWindow
+
+    hosts = Service.objects.get(slug="hosts")
+    window = MaintenanceWindow.objects.get(services=hosts)
+    upgrade = changes.create_change(
+        engineer,
+        title="云主机内核升级 Cloud host kernel upgrade",
+        kind="upgrade",
+        reason="内核安全更新 / Kernel security update",
+        risk="medium",
+        services=[hosts],
+        rollback_plan="从上一内核启动 / Boot the previous kernel",
+        planned_start=window.start + dt.timedelta(minutes=15),
+        planned_end=window.end - dt.timedelta(minutes=15),
+        maintenance_window=window,
+    )
+    changes.submit(engineer, upgrade)
+    changes.approve(director, upgrade, note="按窗口执行 / Within the window")
+    changes.record_unauthorised(
+        director,
+        title="防火墙规则手工放行 Firewall rule opened by hand",
+        kind="configuration",
+        reason="配置比对发现 / Found by the nightly configuration diff",
+        risk="high",
+        implemented_at=timezone.now() - dt.timedelta(days=5),
+        implemented_by=engineer,
+        result="succeeded",
+        notes="无变更单 / No change request",
+    )
+    power = changes.create_plan(
+        director,
+        name="机房断电应急预案 Power failure plan",
+        kind="power_failure",
+        content="1. 确认 UPS 供电 / Check the UPS carries the load\n"
+        "2. 启动发电机 / Start the generator\n3. 通知客户 / Tell the customers",
+        owner=engineer,
+        drill_interval_days=180,
+    )
+    today = timezone.localdate()
+    changes.record_drill(
+        director,
+        power,
+        held_on=today - dt.timedelta(days=90),
+        participants="engineer, director",
+        result="partly",
+        lessons="发电机启动用了 4 分钟 / The generator took 4 minutes",
+    )
+    changes.schedule_drill(director, power, scheduled_on=today + dt.timedelta(days=60))
+    changes.create_plan(
+        director,
+        name="安全事件应急预案 Security incident plan",
+        kind="security_incident",
+        content="1. 隔离主机 / Isolate the host\n2. 保全日志 / Keep the logs",
+        owner=director,
+    )
 
 
 def _demo_assets(director: User, engineer: User, portal: Any, hosts: Any, ecc: Any) -> None:
