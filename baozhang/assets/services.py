@@ -99,9 +99,16 @@ def check_required_time(key: str) -> str:
     return key
 
 
-def check(values: dict[str, Any], responsible: Iterable[User], *, pk: int | None) -> None:
+def check(
+    values: dict[str, Any],
+    responsible: Iterable[User],
+    *,
+    pk: int | None,
+    status_before: str | None = None,
+) -> None:
     """Every rule of the register over one asset's values; a ValidationError naming each
-    field that breaks one."""
+    field that breaks one. ``status_before``: the registered asset's status, when the
+    caller has it (an asset already in service is not asked about its projects again)."""
     errors: dict[str, list[str]] = {}
     if not str(values.get("name") or "").strip():
         errors.setdefault("name", []).append("名称不能为空 / the name is required")
@@ -139,7 +146,9 @@ def check(values: dict[str, Any], responsible: Iterable[User], *, pk: int | None
     except ValidationError as exc:
         errors.setdefault("required_time", []).extend(exc.message_dict["required_time"])
     if values.get("status") == AssetStatus.IN_SERVICE and pk is not None:
-        message = service_refusal(pk)
+        if status_before is None:
+            status_before = Asset.objects.filter(pk=pk).values_list("status", flat=True).first()
+        message = "" if status_before == AssetStatus.IN_SERVICE else service_refusal(pk)
         if message:
             errors.setdefault("status", []).append(message)
     name = str(values.get("name") or "").strip()
@@ -153,10 +162,8 @@ def check(values: dict[str, Any], responsible: Iterable[User], *, pk: int | None
 
 def service_refusal(pk: int) -> str:
     """Why the asset ``pk`` may not enter service now, or "": an asset of a construction
-    project enters service only once the project's handover is accepted (I6). One that is
-    in service already stays as it is."""
-    if Asset.objects.filter(pk=pk, status=AssetStatus.IN_SERVICE).exists():
-        return ""
+    project enters service only once the project's handover is accepted (I6). Asked only
+    of an asset that is not in service yet (see :func:`check`)."""
     project = (
         ConstructionProject.objects.filter(assets=pk, accepted_at__isnull=True)
         .order_by("id")
@@ -242,7 +249,7 @@ def update_asset(
         values = {k: getattr(asset, k) for k in FIELDS}
         values.update(fields)
         people = list(responsible) if responsible is not None else list(asset.responsible.all())
-        check(values, people, pk=asset.pk)
+        check(values, people, pk=asset.pk, status_before=asset.status)
         for key, value in values.items():
             setattr(asset, key, value)
         asset.full_clean(exclude=["location"])

@@ -629,7 +629,12 @@ def _rules(p: Planned, errors: list[RowError]) -> None:
         people = list(p.asset.responsible.all())
     pk = p.asset.pk if p.asset is not None else None
     try:
-        services.check(dict(values, location=None), people or [], pk=pk)
+        services.check(
+            dict(values, location=None),
+            people or [],
+            pk=pk,
+            status_before=p.asset.status if p.asset is not None else None,
+        )
     except ValidationError as exc:
         for key, messages in exc.message_dict.items():
             for message in messages:
