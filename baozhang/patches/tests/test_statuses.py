@@ -160,3 +160,11 @@ def test_the_compliance_rate_counts_the_patches_due_in_the_period_settled_on_tim
     assert november.rate is None
     months = selectors.monthly_compliance(dt.date(2026, 12, 1), 2, SH)
     assert [(m, c.due) for m, c in months] == [(dt.date(2026, 11, 1), 0), (dt.date(2026, 12, 1), 3)]
+
+
+def test_the_overdue_alarm_is_a_periodic_job_of_the_worker():
+    from baozhang.jobs.registry import periodic_jobs
+
+    (job,) = [j for j in periodic_jobs() if j.name == "patches.alarm_overdue"]
+    assert job.func is alarm_overdue
+    assert job.every_seconds == 300
