@@ -65,7 +65,7 @@ class IncidentForm(forms.Form):
         queryset=EmergencyPlan.objects.filter(active=True),
         label=_("Emergency plan used"),
         required=False,
-        help_text=_("The emergency plan (应急预案) followed; the text above keeps the notes."),
+        help_text=_("The emergency plan followed; the text above keeps the notes."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -115,7 +115,7 @@ class EditForm(forms.Form):
         queryset=EmergencyPlan.objects.filter(active=True),
         label=_("Emergency plan used"),
         required=False,
-        help_text=_("The emergency plan (应急预案) followed; the text above keeps the notes."),
+        help_text=_("The emergency plan followed; the text above keeps the notes."),
     )
     cause = forms.CharField(
         label=_("Cause"), widget=forms.Textarea(attrs={"rows": 2}), required=False
