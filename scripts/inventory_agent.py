@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Report this machine's installed software to Baozhang (补丁管理的软件清单上报).
 
-Reads ``dpkg-query -W -f='${Package}\\t${Version}\\n'`` (run here, or a file of the same
-lines given with --from) and sends it to the Baozhang server's own API:
+Reads ``dpkg-query -W`` (each package's name and version, and its source package's name
+and version: Debian's security advisories name source packages, openssl for libssl3),
+run here or from a file of the same tab-separated lines given with --from, and sends it
+to the Baozhang server's own API:
 
     POST {server}/api/v1/assets/{asset}/software
     Authorization: Bearer {token}
@@ -33,19 +35,31 @@ import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 
-DPKG_QUERY = ["dpkg-query", "-W", "-f=${Package}\\t${Version}\\n"]
+DPKG_QUERY = [
+    "dpkg-query",
+    "-W",
+    "-f=${Package}\\t${Version}\\t${source:Package}\\t${source:Version}\\n",
+]
 TIMEOUT = 60
 
 
 def parse_dpkg(text: str) -> list[dict[str, str]]:
-    """``name<TAB>version`` lines as packages; a package without a version (removed, its
-    configuration left) is skipped, an architecture qualifier (``libc6:amd64``) dropped."""
+    """``name<TAB>version[<TAB>source<TAB>source version]`` lines as packages: each binary
+    package, and its source package where that has another name (the advisories' name).
+    A package without a version (removed, its configuration left) is skipped, an
+    architecture qualifier (``libc6:amd64``) dropped."""
     seen: dict[str, str] = {}
+    sources: dict[str, str] = {}
     for line in text.splitlines():
-        name, _, version = line.partition("\t")
-        name, version = name.strip().split(":", 1)[0], version.strip()
-        if name and version:
-            seen[name] = version
+        fields = [f.strip() for f in line.split("\t")]
+        name, version = fields[0].split(":", 1)[0], fields[1] if len(fields) > 1 else ""
+        if not name or not version:
+            continue
+        seen[name] = version
+        if len(fields) >= 4 and fields[2]:
+            sources.setdefault(fields[2].split(":", 1)[0], fields[3] or version)
+    for name, version in sources.items():
+        seen.setdefault(name, version)
     return [{"name": n, "version": v} for n, v in sorted(seen.items())]
 
 

@@ -8,8 +8,8 @@
   "fixed_version", "urgency"}}}}}``): one advisory per package and CVE with a fixed
   version in the chosen release (``reference`` ``debian:<release>:<package>:<CVE>``);
   entries still open (no fix) in that release are skipped, so are those "not-affected".
-- Inventories as CSV: ``asset, product, version``; or dpkg-query's ``name<TAB>version``
-  lines (the agent script's input).
+- Inventories as CSV: ``asset, product, version`` (the agent script,
+  scripts/inventory_agent.py, reads dpkg-query itself and posts JSON).
 
 A file that cannot be read at all raises ValidationError on ``file``, in both languages.
 """
@@ -143,16 +143,3 @@ def advisories_from_debian(data: bytes, release: str, *, limit: int = MAX_BYTES)
 
 def inventory_from_csv(data: bytes) -> Rows:
     return _csv(data, INVENTORY_COLUMNS)
-
-
-def packages_from_dpkg(text: str) -> list[tuple[str, str]]:
-    """``dpkg-query -W`` output (``name<TAB>version`` per line; a package without a
-    version, not installed, is left out). Architecture qualifiers (``libc6:amd64``) are
-    dropped so that the name matches the tracker's source and binary names."""
-    out = []
-    for line in text.splitlines():
-        name, _, version = line.partition("\t")
-        name, version = name.strip().split(":", 1)[0], version.strip()
-        if name and version:
-            out.append((name, version))
-    return out

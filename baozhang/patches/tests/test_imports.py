@@ -135,11 +135,3 @@ def test_inventories_import_from_csv_all_or_nothing(personas, servers):
     assert [_english(p) for p in problems] == ["row 3, asset", "row 4, product"]
     assert "“nowhere”" in problems[0]
     assert servers[0].installed_software.get(name="openssl").version == "3.0.11-1"
-
-
-def test_dpkg_query_output_reads_as_packages():
-    text = "openssl\t3.0.15-1~deb12u1\nlibc6:amd64\t2.36-9+deb12u9\nremoved-pkg\t\n"
-    assert files.packages_from_dpkg(text) == [
-        ("openssl", "3.0.15-1~deb12u1"),
-        ("libc6", "2.36-9+deb12u9"),
-    ]

@@ -16,11 +16,12 @@ from baozhang.patches import services
 from baozhang.patches.models import InstalledSoftware, PatchState
 
 SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "inventory_agent.py"
+# dpkg-query's lines: package, version, source package, source version.
 DPKG = (
-    "openssl\t3.0.11-1~deb12u2\n"
-    "libc6:amd64\t2.36-9+deb12u9\n"
-    "nginx\t1.22.1-9+deb12u1\n"
-    "old-removed\t\n"
+    "libssl3:amd64\t3.0.11-1~deb12u2+b1\topenssl\t3.0.11-1~deb12u2\n"
+    "libc6:amd64\t2.36-9+deb12u9\tglibc\t2.36-9+deb12u9\n"
+    "nginx\t1.22.1-9+deb12u1\tnginx\t1.22.1-9+deb12u1\n"
+    "old-removed\t\t\t\n"
 )
 
 
@@ -67,8 +68,12 @@ def test_the_agent_reports_the_dpkg_list_and_the_server_matches_it(
     assert done.returncode == 0, done.stderr
     assert '"open_patches": 1' in done.stdout
     kept = InstalledSoftware.objects.filter(asset=servers[0]).order_by("name")
+    # Each binary package and, under its own name, its source package (the name Debian's
+    # advisories use): libssl3 brings openssl at its source version.
     assert [(p.name, p.version, p.source) for p in kept] == [
+        ("glibc", "2.36-9+deb12u9", "agent"),
         ("libc6", "2.36-9+deb12u9", "agent"),
+        ("libssl3", "3.0.11-1~deb12u2+b1", "agent"),
         ("nginx", "1.22.1-9+deb12u1", "agent"),
         ("openssl", "3.0.11-1~deb12u2", "agent"),
     ]
@@ -101,7 +106,18 @@ def test_the_agent_calls_only_the_servers_own_http_address():
     for bad in ("ftp://bz.example", "https://user:pw@bz.example", "bz.example", "http://x/?a=1"):
         with pytest.raises(ValueError):
             agent.endpoint(bad, 7)
-    assert agent.parse_dpkg(DPKG)[0] == {"name": "libc6", "version": "2.36-9+deb12u9"}
+    assert agent.parse_dpkg("bash\t5.2.15-2+b7\n") == [{"name": "bash", "version": "5.2.15-2+b7"}]
+
+
+def test_this_machines_dpkg_query_reads_as_packages():
+    """The agent's own query, run for real where dpkg-query exists (a Debian host)."""
+    agent = _agent()
+    try:
+        text = subprocess.run(agent.DPKG_QUERY, capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        pytest.skip("no dpkg-query on this machine")
+    packages = {p["name"]: p["version"] for p in agent.parse_dpkg(text)}
+    assert "dpkg" in packages and packages["dpkg"][0].isdigit()
 
 
 def test_a_dry_run_prints_the_report_and_sends_nothing(tmp_path):
