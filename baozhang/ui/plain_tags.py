@@ -1,12 +1,14 @@
 """Template filters of baozhang/ui/plain.py, registered in settings as the ``plain``
 library: ``{% load plain %}`` then ``{{ td|duration }}``, ``{{ x|duration_exact }}``,
-``{{ seconds|every }}``, ``{{ when|moment }}``, ``{{ value|shown }}``."""
+``{{ seconds|every }}``, ``{{ when|moment }}``, ``{{ value|shown }}``; and
+``{% page_link n %}``, the pager's links."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
+from django.http import QueryDict
 
 from baozhang.ui import plain
 
@@ -61,3 +63,13 @@ def one_language(value: Any) -> str:
     from baozhang.core.bilingual import one_language as pick
 
     return pick("" if value is None else str(value), get_language())
+
+
+@register.simple_tag(takes_context=True)
+def page_link(context: Any, number: int) -> str:
+    """The query string of the same list at page ``number``: every filter of the request
+    kept (view, search, kind …), only ``page`` replaced."""
+    request = context.get("request")
+    query = request.GET.copy() if request is not None else QueryDict(mutable=True)
+    query["page"] = str(number)
+    return "?" + query.urlencode()

@@ -180,3 +180,24 @@ def test_a_customer_cannot_choose_priority_or_channel(personas, api_client):
     ).json()
     assert ticket["priority"] == "P3"
     assert ticket["channel"] == "email"
+
+
+def test_the_queue_pages_keep_the_view_and_filters_and_never_count_every_ticket(
+    personas, login, ticket_factory
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(55):
+        ticket_factory(subject=f"投诉 {i} complaint", kind="complaint")
+    client = login(personas.agent)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/desk/?view=unassigned&kind=complaint").content.decode()
+    # The pager's next link keeps the view and the filter, only the page changes
+    assert 'href="?view=unassigned&amp;kind=complaint&amp;page=2"' in page
+    assert "第 1 页，共 2 页" in page or "Page 1 of 2" in page
+    # and the tickets were counted within a window, not all of them
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT" in sql.upper() for sql in counts if "desk_ticket" in sql)
+    second = client.get("/desk/?view=unassigned&kind=complaint&page=2").content.decode()
+    assert 'href="?view=unassigned&amp;kind=complaint&amp;page=1"' in second
