@@ -30,12 +30,11 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone, translation
 
 from baozhang.accounts.models import Organisation
-from baozhang.accounts.permissions import Capability, can, is_operator_staff
 from baozhang.assets.models import Asset
 from baozhang.catalog.models import Service
 from baozhang.changes.models import (
@@ -43,14 +42,18 @@ from baozhang.changes.models import (
     ChangeRequest,
     ChangeResult,
     ChangeState,
-    Drill,
-    DrillResult,
-    EmergencyKind,
-    EmergencyPlan,
     LowUsagePeriod,
     Risk,
     validate_time_zone,
 )
+from baozhang.changes.plans import (
+    PLAN_FIELDS,
+    create_plan,
+    record_drill,
+    schedule_drill,
+    update_plan,
+)
+from baozhang.changes.rights import MANAGE, person_of, require_manager, require_staff
 from baozhang.core import changes as core
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
@@ -64,10 +67,6 @@ if TYPE_CHECKING:
 
     Actor = User | AnonymousUser | None
 
-# Changing the services is the engineers' and directors' work: the people who keep the
-# asset register and schedule maintenance windows.
-MANAGE = Capability.MANAGE_MAINTENANCE
-
 CHANGE_FIELDS = (
     "title",
     "kind",
@@ -80,24 +79,9 @@ CHANGE_FIELDS = (
     "outside_low_usage_reason",
     "maintenance_window",
 )
-PLAN_FIELDS = ("name", "kind", "kind_detail", "content", "owner", "drill_interval_days", "active")
 #: How far after the moment it is recorded an implementation may be dated: none (a record
 #: of what was done), give or take a clock a few minutes fast.
 FUTURE_SLACK = dt.timedelta(minutes=5)
-
-
-def require_manager(actor: Actor) -> None:
-    if actor is not None and not can(actor, MANAGE):
-        raise PermissionDenied("无权管理变更 / you may not manage changes")
-
-
-def require_staff(actor: Actor) -> None:
-    if actor is not None and not is_operator_staff(actor):
-        raise PermissionDenied("仅限运营方员工 / the operator's staff only")
-
-
-def _person(actor: Actor) -> User | None:
-    return actor if actor is not None and actor.is_authenticated else None  # type: ignore[return-value]
 
 
 def _local(t: dt.datetime) -> str:
@@ -314,7 +298,7 @@ def create_change(
     services = list(services)
     fields = {k: v for k, v in fields.items() if k in CHANGE_FIELDS}
     _clean_change(fields, services)
-    requester = requester or _person(actor)
+    requester = requester or person_of(actor)
     if requester is None:
         raise ValidationError({"requester": ["请指定申请人 / name the requester"]})
     change = ChangeRequest(requester=requester, **fields)
@@ -411,7 +395,7 @@ def submit(actor: Actor, change: ChangeRequest, *, now: dt.datetime | None = Non
 
 def _decide(actor: Actor, change: ChangeRequest, note: str, now: dt.datetime | None) -> str:
     require_manager(actor)
-    person = _person(actor)
+    person = person_of(actor)
     if person is None:
         raise ValidationError({"approver": ["须由具名人员审批 / a named person decides"]})
     _state_refusal(change, (ChangeState.SUBMITTED,), "审批", "decided")
@@ -523,7 +507,7 @@ def implement(
             }
         )
     _require_window(change)
-    _implementation(change, _person(actor), implemented_at, result, notes, now)
+    _implementation(change, person_of(actor), implemented_at, result, notes, now)
     change.state = ChangeState.IMPLEMENTED
     return _transition(
         actor,
@@ -567,12 +551,12 @@ def record_unauthorised(
     fields.setdefault("outside_low_usage_reason", "—")
     _clean_change(fields, services)
     change = ChangeRequest(
-        requester=implemented_by or _person(actor),
+        requester=implemented_by or person_of(actor),
         state=ChangeState.IMPLEMENTED,
         unauthorised=True,
         **fields,
     )
-    _implementation(change, implemented_by or _person(actor), implemented_at, result, notes, now)
+    _implementation(change, implemented_by or person_of(actor), implemented_at, result, notes, now)
     change.full_clean()
     change.save()
     _set_relations(change, services, customers, assets)
@@ -598,7 +582,7 @@ def review(
     change = _lock(change)
     _state_refusal(change, (ChangeState.IMPLEMENTED,), "评审", "reviewed")
     change.state = ChangeState.REVIEWED
-    change.reviewed_by = _person(actor)
+    change.reviewed_by = person_of(actor)
     change.reviewed_at = now or timezone.now()
     change.review_notes = notes.strip()
     return _transition(
@@ -658,158 +642,29 @@ def transition(actor: Actor, change: ChangeRequest, action: str, **kw: Any) -> C
     return cancel(actor, change, reason=kw.get("reason", ""))
 
 
-# -- emergency plans ------------------------------------------------------------------------
-
-
-def _clean_plan(fields: Mapping[str, Any]) -> None:
-    errors: dict[str, list[str]] = {}
-    if not str(fields.get("name") or "").strip():
-        errors["name"] = ["请填写预案名称 / give the plan's name"]
-    if fields.get("kind") not in EmergencyKind.values:
-        errors["kind"] = [f"未知紧急事件类型 {fields.get('kind')!r} / unknown kind of emergency"]
-    elif (
-        fields.get("kind") == EmergencyKind.OTHER
-        and not str(fields.get("kind_detail") or "").strip()
-    ):
-        errors["kind_detail"] = ["类型为“其他”时请说明 / say which emergency for “Other”"]
-    if not str(fields.get("content") or "").strip():
-        errors["content"] = ["请填写预案内容与步骤 / write the plan's content and steps"]
-    if fields.get("owner") is None:
-        errors["owner"] = ["请指定负责人 / name the owner"]
-    interval = fields.get("drill_interval_days", 365)
-    if not isinstance(interval, int) or not 1 <= interval <= 3660:
-        errors["drill_interval_days"] = ["演练间隔为 1–3660 天 / the drill interval is 1–3660 days"]
-    if errors:
-        raise ValidationError(errors)
-
-
-@transaction.atomic
-def create_plan(actor: Actor, **fields: Any) -> EmergencyPlan:
-    """An emergency plan, version 1."""
-    require_staff(actor)
-    require_manager(actor)
-    fields = {k: v for k, v in fields.items() if k in PLAN_FIELDS}
-    _clean_plan(fields)
-    plan = EmergencyPlan(**fields)
-    plan.full_clean()
-    plan.save()
-    record(
-        EventKind.CREATED,
-        plan,
-        actor=actor,
-        organisation=None,
-        after={"name": plan.name, "kind": plan.kind, "version": plan.version},
-        summary=said("emergency plan %(name)s created", name=plan.name),
-    )
-    return plan
-
-
-@transaction.atomic
-def update_plan(actor: Actor, plan: EmergencyPlan, **fields: Any) -> EmergencyPlan:
-    """Change a plan; a change of its content or kind makes a new version (the drills and
-    incidents before it keep the version they used in their events)."""
-    require_staff(actor)
-    require_manager(actor)
-    plan = EmergencyPlan.objects.select_for_update().get(pk=plan.pk)
-    merged = {k: getattr(plan, k) for k in PLAN_FIELDS} | {
-        k: v for k, v in fields.items() if k in PLAN_FIELDS
-    }
-    _clean_plan(merged)
-    before = {k: str(getattr(plan, k)) for k in PLAN_FIELDS} | {"version": str(plan.version)}
-    substantive = any(
-        merged[k] != getattr(plan, k) for k in ("content", "kind", "kind_detail", "name")
-    )
-    for key, value in merged.items():
-        setattr(plan, key, value)
-    if substantive:
-        plan.version += 1
-    plan.full_clean()
-    plan.save()
-    after = {k: str(getattr(plan, k)) for k in PLAN_FIELDS} | {"version": str(plan.version)}
-    keys = [k for k in after if before[k] != after[k]]
-    record(
-        EventKind.UPDATED,
-        plan,
-        actor=actor,
-        organisation=None,
-        before={k: before[k] for k in keys},
-        after={k: after[k] for k in keys},
-        summary=said(
-            "emergency plan %(name)s changed, version %(version)s",
-            name=plan.name,
-            version=plan.version,
-        ),
-    )
-    return plan
-
-
-@transaction.atomic
-def schedule_drill(actor: Actor, plan: EmergencyPlan, *, scheduled_on: dt.date) -> Drill:
-    """Schedule a drill of ``plan`` on a day."""
-    require_manager(actor)
-    if not isinstance(scheduled_on, dt.date):
-        raise ValidationError({"scheduled_on": ["请填写日期 / give the date"]})
-    drill = Drill.objects.create(plan=plan, scheduled_on=scheduled_on)
-    record(
-        EventKind.CREATED,
-        drill,
-        actor=actor,
-        organisation=None,
-        parent=plan,
-        after={"scheduled_on": scheduled_on.isoformat()},
-        summary=said("drill scheduled on %(date)s", date=scheduled_on.isoformat()),
-    )
-    return drill
-
-
-@transaction.atomic
-def record_drill(
-    actor: Actor,
-    plan: EmergencyPlan,
-    *,
-    held_on: dt.date,
-    participants: str,
-    result: str,
-    lessons: str = "",
-    drill: Drill | None = None,
-    today: dt.date | None = None,
-) -> Drill:
-    """Record a drill held: on a day not in the future, who took part, the result and the
-    lessons learned. ``drill`` is the scheduled one it fulfils; else a drill is added."""
-    require_manager(actor)
-    today = today or timezone.localdate()
-    errors: dict[str, list[str]] = {}
-    if not isinstance(held_on, dt.date):
-        errors["held_on"] = ["请填写演练日期 / give the day the drill was held"]
-    elif held_on > today:
-        errors["held_on"] = ["演练日期不能在将来 / a drill is recorded once held, not ahead"]
-    if not (participants or "").strip():
-        errors["participants"] = ["请填写参加人员 / name the participants"]
-    if result not in DrillResult.values:
-        errors["result"] = ["请选择演练结果 / choose the drill's result"]
-    if drill is not None and (drill.plan_id != plan.pk or drill.held_on is not None):
-        errors["drill"] = [
-            "该演练不属于此预案或已记录 / that drill is not this plan's or is recorded"
-        ]
-    if errors:
-        raise ValidationError(errors)
-    if drill is None:
-        drill = Drill(plan=plan, scheduled_on=held_on)
-    drill.held_on = held_on
-    drill.plan_version = plan.version
-    drill.participants = participants.strip()
-    drill.result = result
-    drill.lessons = (lessons or "").strip()
-    drill.recorded_by = _person(actor)
-    drill.recorded_at = timezone.now()
-    drill.save()
-    record(
-        EventKind.UPDATED,
-        drill,
-        actor=actor,
-        organisation=None,
-        parent=plan,
-        after={"held_on": held_on.isoformat(), "result": result},
-        summary=said("drill held on %(date)s recorded", date=held_on.isoformat()),
-    )
-    return drill
+__all__ = [
+    "MANAGE",
+    "PLAN_FIELDS",
+    "TRANSITIONS",
+    "affected_customer_ids",
+    "approve",
+    "cancel",
+    "create_change",
+    "create_plan",
+    "implement",
+    "low_usage_of",
+    "record_drill",
+    "record_unauthorised",
+    "reject",
+    "require_manager",
+    "require_staff",
+    "review",
+    "schedule_drill",
+    "services_outside_low_usage",
+    "set_low_usage_period",
+    "submit",
+    "transition",
+    "update_change",
+    "update_plan",
+    "window_refusal",
+]
