@@ -7,6 +7,8 @@ drill-down pages it links, on PostgreSQL.
     python bench/bench_quality_report.py --short    # tiny data, seconds (the test suite's form)
     python bench/bench_quality_report.py --sqlite   # SQLite instead of PostgreSQL
     python bench/bench_quality_report.py --profile  # cProfile of the year's JSON report
+    python bench/bench_quality_report.py --keep     # ... and keep the database (its URL)
+    python bench/bench_quality_report.py --reuse URL  # measure a kept database again
 
 On a fresh database bench_quality_<pid> (dropped at the end; SQLite in a temporary
 BAOZHANG_HOME with --sqlite or when PostgreSQL does not answer), the reported year (2025,
@@ -670,6 +672,10 @@ def drill_down(requests: int, timeout: float) -> list[dict[str, Any]]:
     )
     for name, urls in sorted(links.items()):
         results.append(timed(client, urls, name))
+    # The monitors behind the 完好率, alone (one of the records page's 20 links above): the
+    # report's totals over every monitor and the page's 100 monitors.
+    monitors = [f"/quality/report/records/?period={YEAR}&what=monitors"]
+    results.append(timed(client, monitors, "quality:records (monitors)"))
     return results
 
 
@@ -692,6 +698,11 @@ def main() -> int:
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     parser.add_argument("--profile", action="store_true", help="cProfile the year's JSON")
     parser.add_argument("--keep", action="store_true", help="keep the database (say its URL)")
+    parser.add_argument(
+        "--reuse",
+        metavar="DATABASE_URL",
+        help="measure a database seeded before (--keep) as it is: no seeding, not dropped",
+    )
     parser.add_argument("--child", nargs=3, metavar=("PERIOD", "FORMAT", "FILE"))
     args = parser.parse_args()
     if args.child:
@@ -711,24 +722,33 @@ def main() -> int:
     steps: list[dict[str, Any]] = []
     periods: list[dict[str, Any]] = []
     pages: list[dict[str, Any]] = []
+    if args.reuse:
+        version = support.postgres_version() if args.reuse.startswith("postgres") else None
     try:
-        url = support.create_postgres(name) if version else None
+        url = args.reuse or (support.create_postgres(name) if version else None)
         support.setup_django(home, url)
         env = support.django_env(home, url)
         db = f"PostgreSQL {version} on {support.HOST}" if version else "SQLite"
         print(support.machine(db), flush=True)
         import bench_desk
 
-        bench_desk.seed_people(40)
-        world = World(20261207)
-        seed_services(world)
+        if not args.reuse:
+            bench_desk.seed_people(40)
+            world = World(20261207)
+            seed_services(world)
+        else:  # one step: the data as it is
+            from baozhang.monitoring.models import Monitor
+
+            sizes = [Monitor.objects.count()]
+            world = World(20261207)
         for size in sizes:
             share = size / largest
             t0 = time.monotonic()
-            seed_monitors(world, size, args.timeout)
-            seed_tickets(round(args.tickets * share))
-            seed_incidents(world, round(args.incidents * share))
-            analyze()
+            if not args.reuse:
+                seed_monitors(world, size, args.timeout)
+                seed_tickets(round(args.tickets * share))
+                seed_incidents(world, round(args.incidents * share))
+                analyze()
             seeded = time.monotonic() - t0
             base_s, counts = count_baseline()
             print(
@@ -776,8 +796,9 @@ def main() -> int:
         from django.db import connections
 
         connections.close_all()
-        if args.keep:
+        if args.keep or args.reuse:
             print(f"kept: DATABASE_URL={url or 'sqlite'} BAOZHANG_HOME={home}")
+            shutil.rmtree(work, ignore_errors=True)
         else:
             if version:
                 support.drop_postgres(name)
