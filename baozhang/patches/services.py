@@ -411,10 +411,14 @@ def import_inventory(
 
 
 def _consider(
-    advisory: Advisory, installed: InstalledSoftware, now: dt.datetime, actor: Actor
+    advisory: Advisory,
+    installed: InstalledSoftware,
+    status: PatchStatus | None,
+    now: dt.datetime,
+    actor: Actor,
 ) -> None:
-    """Match one installed product against one advisory."""
-    status = PatchStatus.objects.filter(advisory=advisory, asset_id=installed.asset_id).first()
+    """Match one installed product against one advisory (``status``: the existing one of
+    this advisory and asset, read by the caller for all of them at once)."""
     try:
         affected = core.is_affected(
             installed.version,
@@ -485,15 +489,20 @@ def _consider(
 def match(advisory: Advisory, *, now: dt.datetime, actor: Actor = None) -> None:
     """Match one advisory against every inventory that has its product."""
     rows = InstalledSoftware.objects.filter(name=advisory.product).select_related("asset")
+    existing = {s.asset_id: s for s in PatchStatus.objects.filter(advisory=advisory)}
     for installed in rows:
-        _consider(advisory, installed, now, actor)
+        _consider(advisory, installed, existing.get(installed.asset_id), now, actor)
 
 
 def match_asset(asset: Asset, *, now: dt.datetime, actor: Actor = None) -> None:
     """Match one asset's inventory against every advisory of its products."""
-    installed = {s.name: s for s in asset.installed_software.all()}  # type: ignore[attr-defined]
+    installed = {
+        s.name: s
+        for s in asset.installed_software.select_related("asset")  # type: ignore[attr-defined]
+    }
+    existing = {s.advisory_id: s for s in PatchStatus.objects.filter(asset=asset)}
     for advisory in Advisory.objects.filter(product__in=list(installed)):
-        _consider(advisory, installed[advisory.product], now, actor)
+        _consider(advisory, installed[advisory.product], existing.get(advisory.pk), now, actor)
 
 
 # -- statuses --------------------------------------------------------------------------------
