@@ -3,6 +3,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path, reverse
 
 from baozhang.api_site import api
+from baozhang.quality import paths as quality_paths
 
 admin.site.site_header = "Baozhang 保障"
 admin.site.site_title = "Baozhang 保障"
@@ -18,7 +19,7 @@ urlpatterns = [
     path("notify/", include("baozhang.notify.urls")),
     path("calls/", include("baozhang.calls.urls")),
     path("desk/measures/", include("baozhang.quality.measures_urls")),
-    path("quality/equipment/", include("baozhang.quality.equipment_urls")),
+    path(quality_paths.EQUIPMENT_FIGURES, include("baozhang.quality.equipment_urls")),
     path("quality/", include("baozhang.quality.urls")),
     path("desk/", include("baozhang.desk.urls")),
     path("mail/", include("baozhang.mailin.urls")),

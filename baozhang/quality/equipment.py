@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 
 from baozhang.assets.models import ALWAYS, MAIN_EQUIPMENT, Asset, AssetKind
@@ -43,6 +42,7 @@ from baozhang.monitoring.figures import spells_as_intervals
 from baozhang.monitoring.models import Monitor
 from baozhang.monitoring.region_liveness import region_gaps
 from baozhang.monitoring.windows import windows_for_monitors
+from baozhang.quality import paths
 from baozhang.quality.statistics import Period, Scope
 
 _DOWN = str(MonitorStatus.DOWN)
@@ -177,7 +177,7 @@ def drill_down_url(period: Period, scope: Scope, group: str) -> str:
         query += f"&customer={scope.customer_id}"
     if scope.service_id is not None:
         query += f"&service={scope.service_id}"
-    return reverse("equipment:figures") + "?" + query.replace("+", "%2B")
+    return f"/{paths.EQUIPMENT_FIGURES}?" + query.replace("+", "%2B")
 
 
 def equipment_downtime(

@@ -230,3 +230,15 @@ def test_the_statements_do_not_grow_with_the_assets_on_a_calendar(personas):
             # November 2026 on cn-5x8: 21 working days of 8 hours.
             assert f.required_time == dt.timedelta(hours=8 * 21)
     assert counts[0] == counts[1], counts
+
+
+def test_the_equipment_links_of_a_report_lead_to_the_equipment_page() -> None:
+    # The link is built from quality/paths.py without resolving the URL configuration (a
+    # command computing a report need not load every app's API); it names the same page.
+    from django.urls import reverse
+
+    from baozhang.quality.equipment import drill_down_url
+
+    url = drill_down_url(parse_period("2026-11"), Scope(customer_id=3), "kind")
+    assert url.split("?")[0] == reverse("equipment:figures")
+    assert "customer=3" in url and "group=kind" in url
