@@ -91,6 +91,7 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "services": list(asset.services.all()),
         "customers": list(asset.customers.all()),
         "contents": list(asset.contents.order_by("name")) if staff else [],
+        "projects": list(asset.construction_projects.order_by("-created_at")) if staff else [],
         "monitors": list(asset.monitors.all()) if staff else [],  # type: ignore[attr-defined]
         "incidents": list(asset.incidents.order_by("-detected_at")[:20]) if staff else [],  # type: ignore[attr-defined]
         "events": timeline(request.user, asset) if staff else [],

@@ -14,9 +14,13 @@ class BackupsConfig(AppConfig):
     verbose_name = _("Backup register")
 
     def ready(self) -> None:
+        from baozhang.assets.asset_page import contribute
+        from baozhang.backups.selectors import asset_backups
         from baozhang.backups.services import on_push_results
         from baozhang.events.announce import subscribe
         from baozhang.monitoring.topics import PUSH_RESULTS
 
         # A backup's pings (with size and checksum) and its missed deadlines are its reports.
         subscribe(PUSH_RESULTS, on_push_results)
+        # An asset's page lists the backups of it.
+        contribute(asset_backups)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from baozhang.accounts.permissions import is_operator_staff
 from baozhang.backups.models import BackupJob, BackupReport, ReportKind
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from baozhang.accounts.models import User
+    from baozhang.assets.models import Asset
 
 
 def visible_jobs(user: User | AnonymousUser) -> QuerySet[BackupJob]:
@@ -60,3 +61,13 @@ def figures_of(job: BackupJob, start: dt.datetime, now: dt.datetime) -> JobFigur
         last_success=job.reports.filter(kind=ReportKind.SUCCEEDED).order_by("-at", "-id").first(),
         share=share,
     )
+
+
+def asset_backups(request: HttpRequest, asset: Asset) -> dict[str, object]:
+    """The backups of an asset, for its page (assets/asset_page.py; staff only)."""
+    if not is_operator_staff(request.user):
+        return {}
+    return {
+        "sections": ["backups/_asset_section.html"],
+        "asset_backup_jobs": list(visible_jobs(request.user).filter(asset=asset)),
+    }

@@ -139,3 +139,24 @@ def test_a_restore_rehearsal_is_a_maintenance_plan_recording_restored_time_and_v
         content_type="application/json",
     )
     assert refused.status_code == 422
+
+
+def test_an_assets_page_names_its_construction_project_and_its_backups(
+    personas, login, backup_factory
+):
+    from baozhang.assets import projects
+
+    server = assets.create_asset(
+        personas.engineer,
+        name="db-02",
+        kind="server",
+        owner=personas.operator,
+        status="construction",
+    )
+    projects.create_project(
+        personas.engineer, name="数据库扩容", contractor="丙公司", assets=[server]
+    )
+    backup_factory(name="db-02 每日备份", asset=server, system="")
+    page = login(personas.director).get(f"/assets/{server.pk}/").content.decode()
+    assert "数据库扩容" in page and "db-02 每日备份" in page
+    assert "db-02 每日备份" not in login(personas.contact_a).get("/backups/").content.decode()
