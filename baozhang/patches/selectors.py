@@ -30,13 +30,13 @@ if TYPE_CHECKING:
 
 def visible_advisories(user: User | AnonymousUser) -> QuerySet[Advisory]:
     """Advisories with ``matched``, ``settled`` and ``open_count`` annotated."""
-    if not is_operator_staff(user):
-        return Advisory.objects.none()
-    return Advisory.objects.annotate(
+    qs = Advisory.objects.annotate(
         matched=Count("statuses"),
         settled=Count("statuses", filter=Q(statuses__state__in=SETTLED_STATES)),
         open_count=Count("statuses", filter=Q(statuses__state__in=OPEN_STATES)),
     ).order_by(F("released_on").desc(nulls_last=True), "-pk")
+    # Empty for anyone else, with the same annotations (the filters read them).
+    return qs if is_operator_staff(user) else qs.none()
 
 
 def get_advisory(user: User | AnonymousUser, pk: int) -> Advisory:

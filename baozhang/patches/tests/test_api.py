@@ -136,3 +136,9 @@ def test_the_compliance_of_a_period(engineer_api):
     )
     assert backwards.status_code == 422
     assert engineer_api.get("/api/v1/patches/compliance?start=x&end=y").status_code == 422
+
+
+def test_a_customer_contact_filtering_the_advisories_gets_an_empty_list(api_client, personas):
+    contact = api_client(personas.contact_a, "en")
+    answer = contact.get("/api/v1/advisories?open_only=true&severity=high&q=ssl")
+    assert answer.status_code == 200 and answer.json()["items"] == []
