@@ -104,7 +104,7 @@ class ItemIn(Schema):
     text: str = Field(..., min_length=1, max_length=300)
 
 
-class AcceptIn(Schema):
+class HandoverAcceptIn(Schema):
     note: str = Field("", max_length=500)
 
 
@@ -195,7 +195,7 @@ def check_item(request: HttpRequest, project_id: Id, item_id: Id):  # type: igno
 
 
 @router.post("/projects/{project_id}/accept", response=ProjectOut)
-def accept(request: HttpRequest, project_id: Id, payload: AcceptIn):  # type: ignore[no-untyped-def]
+def accept(request: HttpRequest, project_id: Id, payload: HandoverAcceptIn):  # type: ignore[no-untyped-def]
     """Accept the handover: the project's assets enter service."""
     project = _project(request, project_id)
     projects.accept_handover(request.auth, project, note=payload.note)  # type: ignore[attr-defined]

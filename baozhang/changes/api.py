@@ -107,7 +107,7 @@ class ChangeIn(Schema):
     notes: str = Field("", max_length=10_000)
 
 
-class TransitionIn(Schema):
+class ChangeTransitionIn(Schema):
     action: Literal["submit", "approve", "reject", "implement", "review", "cancel"]
     note: str = Field("", max_length=5000, description="approve, reject: the decision note")
     result: ChangeResult | None = Field(None, description="implement: the result")
@@ -127,7 +127,7 @@ class DrillOut(Schema):
     recorded_by_id: int | None
 
 
-class PlanOut(Schema):
+class EmergencyPlanOut(Schema):
     id: int
     name: str
     kind: EmergencyKind
@@ -142,7 +142,7 @@ class PlanOut(Schema):
     drills: list[DrillOut]
 
 
-class PlanIn(Schema):
+class EmergencyPlanIn(Schema):
     name: str = Field(..., min_length=1, max_length=200)
     kind: EmergencyKind
     kind_detail: str = Field("", max_length=200)
@@ -263,7 +263,7 @@ def create_change(request: HttpRequest, payload: ChangeIn):  # type: ignore[no-u
 
 
 @router.post("/changes/{change_id}/transition", response=ChangeOut)
-def transition(request: HttpRequest, change_id: Id, payload: TransitionIn):  # type: ignore[no-untyped-def]
+def transition(request: HttpRequest, change_id: Id, payload: ChangeTransitionIn):  # type: ignore[no-untyped-def]
     """Move a change on: submit, approve (not by its requester; a change affecting
     customers needs its covering maintenance window), reject (with a note), implement
     (the result), review (the notes), cancel (the reason)."""
@@ -295,7 +295,7 @@ def _plan(request: HttpRequest, pk: int) -> Any:
     return selectors.with_drills(EmergencyPlan.objects.all()).get(pk=pk)
 
 
-@router.get("/emergency-plans", response=list[PlanOut])
+@router.get("/emergency-plans", response=list[EmergencyPlanOut])
 @paginate(Pages, page_size=100)
 def list_plans(request: HttpRequest):  # type: ignore[no-untyped-def]
     """Emergency plans by kind, each with its drills and whether a drill is due."""
@@ -303,13 +303,13 @@ def list_plans(request: HttpRequest):  # type: ignore[no-untyped-def]
     return [_plan_out(p) for p in plans]
 
 
-@router.get("/emergency-plans/{emergency_plan_id}", response=PlanOut)
+@router.get("/emergency-plans/{emergency_plan_id}", response=EmergencyPlanOut)
 def get_plan(request: HttpRequest, emergency_plan_id: Id):  # type: ignore[no-untyped-def]
     return _plan_out(_plan(request, emergency_plan_id))
 
 
-@router.post("/emergency-plans", response={201: PlanOut})
-def create_plan(request: HttpRequest, payload: PlanIn):  # type: ignore[no-untyped-def]
+@router.post("/emergency-plans", response={201: EmergencyPlanOut})
+def create_plan(request: HttpRequest, payload: EmergencyPlanIn):  # type: ignore[no-untyped-def]
     services.require_staff(request.auth)
     services.require_manager(request.auth)
     data = payload.dict()
@@ -318,7 +318,7 @@ def create_plan(request: HttpRequest, payload: PlanIn):  # type: ignore[no-untyp
     return Status(201, _plan_out(_plan(request, plan.pk)))
 
 
-@router.post("/emergency-plans/{emergency_plan_id}/drills", response=PlanOut)
+@router.post("/emergency-plans/{emergency_plan_id}/drills", response=EmergencyPlanOut)
 def drills(request: HttpRequest, emergency_plan_id: Id, payload: DrillIn):  # type: ignore[no-untyped-def]
     """Schedule a drill (``scheduled_on``) or record one held (``held_on``,
     ``participants``, ``result``, ``lessons``; ``drill_id`` the scheduled one it fulfils)."""

@@ -85,7 +85,7 @@ class StatusOut(Schema):
     reason: str
 
 
-class StatusIn(Schema):
+class PatchStatusIn(Schema):
     state: PatchState
     change_reference: str = Field("", max_length=120)
     scheduled_for: AwareDateTime | None = None
@@ -202,7 +202,7 @@ def list_statuses(  # type: ignore[no-untyped-def]
 
 
 @router.post("/patch-statuses/{status_id}", response=StatusOut)
-def set_status(request: HttpRequest, status_id: Id, payload: StatusIn):  # type: ignore[no-untyped-def]
+def set_status(request: HttpRequest, status_id: Id, payload: PatchStatusIn):  # type: ignore[no-untyped-def]
     """Pending, scheduled (with its change), installed (when; by the caller) or not
     applicable (with its reason)."""
     status = selectors.get_status(request.auth, status_id)
