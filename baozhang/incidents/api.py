@@ -52,6 +52,14 @@ class UpdateOut(Schema):
     is_public: bool
     author_id: int | None
 
+    @staticmethod
+    def resolve_message(obj: Any) -> str:
+        """The entry in the reader's language: a text of ours said again, typed text as
+        written."""
+        if isinstance(obj, dict):
+            return str(obj["message"])
+        return str(obj.text)
+
 
 class ReviewActionOut(Schema):
     """An action of the incident's cause analysis (baozhang/analysis, the one tracker)."""
@@ -123,6 +131,13 @@ class IncidentOut(Schema):
     cause: str
     resolution: str
     impact: str
+
+    @staticmethod
+    def resolve_resolution(obj: Any) -> str:
+        """The resolution in the reader's language (ours are kept in both)."""
+        if isinstance(obj, dict):
+            return str(obj["resolution"])
+        return str(obj.resolution_text)
 
 
 class IncidentDetailOut(IncidentOut):

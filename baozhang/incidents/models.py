@@ -4,14 +4,18 @@ learnt (Q2). The status page reads these models; services.py changes them."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import QuerySet
+from django.utils import translation
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from baozhang.analysis.models import Action, SubjectKind
 from baozhang.analysis.selectors import actions_of
+from baozhang.core.bilingual import one_language
+from baozhang.events.text import render
 
 
 class IncidentStatus(models.TextChoices):
@@ -192,6 +196,24 @@ class Incident(models.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
+    @property
+    def resolution_text(self) -> str:
+        """The resolution in the reader's language: one of ours is kept as the pair
+        ``中文 / English`` of a message of the catalogue and read in the reader's half;
+        typed text (even a pair a person wrote) reads as written."""
+        return resolution_in(self.resolution, get_language())
+
+
+def resolution_in(text: str, language: str) -> str:
+    """``text`` in ``language`` when it is exactly one of our messages in both languages
+    (``中文 / English``), else as written."""
+    english = one_language(text, "en")
+    with translation.override("zh-hans"):
+        chinese = gettext(english)
+    if chinese == english or text != f"{chinese} / {english}":
+        return text
+    return one_language(text, language)
+
 
 class IncidentUpdate(models.Model):
     """One entry of an incident's timeline (F4). Public ones go to the affected customers
@@ -211,6 +233,12 @@ class IncidentUpdate(models.Model):
     )
     status = models.CharField(_("status"), max_length=16, choices=IncidentStatus.choices)
     message = models.TextField(_("message"))
+    # A text of ours (a msgid of the catalogue and its parameters), said again in each
+    # reader's language; blank for text a person typed, kept in ``message`` as written.
+    text_id = models.CharField(_("message id"), max_length=300, blank=True)
+    params = models.JSONField(
+        _("message parameters"), null=True, blank=True, encoder=DjangoJSONEncoder
+    )
     is_public = models.BooleanField(_("public"), default=True)
 
     class Meta:
@@ -224,6 +252,27 @@ class IncidentUpdate(models.Model):
     @property
     def author_label(self) -> str:
         return str(self.author) if self.author_id else "system"
+
+    @property
+    def text(self) -> str:
+        """The entry in the reader's language: our message said again, or typed text as
+        written (an entry of ours stored ``中文 / English`` before, in the reader's half)."""
+        if self.text_id == GLUED:
+            return one_language(self.message, get_language())
+        if self.text_id:
+            return render(self.text_id, self.params)
+        return self.message
+
+
+# ``text_id`` of an entry of ours written before entries kept their message and parameters
+# (migration 0006): its ``中文 / English`` text is read in the reader's half.
+GLUED = "glued"
+
+
+def text_in(entry: IncidentUpdate, language: str) -> str:
+    """What a timeline entry says to a reader of ``language``."""
+    with translation.override(language):
+        return entry.text
 
 
 class IncidentReview(models.Model):

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from baozhang.accounts.models import Organisation, OrganisationKind
+from baozhang.core.bilingual import one_language
 from baozhang.core.sla_text import spoken_duration
 from baozhang.incidents.models import (
     Classification,
@@ -26,6 +27,7 @@ from baozhang.incidents.models import (
     IncidentStatus,
     IncidentUpdate,
     Severity,
+    text_in,
 )
 from baozhang.incidents.public import public_titles
 from baozhang.notify import services as notify
@@ -42,6 +44,16 @@ def both(label: Any) -> dict[str, str]:
         with translation.override(language):
             out[key] = str(label)
     return out
+
+
+def in_both(entry: IncidentUpdate) -> dict[str, str]:
+    """A timeline entry as each language's reader reads it (typed text as written)."""
+    return {"en": text_in(entry, "en"), "zh": text_in(entry, "zh-hans")}
+
+
+def halves(text: str) -> dict[str, str]:
+    """A free text in each language: ours (``中文 / English``) in its half, typed as written."""
+    return {"en": one_language(text, "en"), "zh": one_language(text, "zh-hans")}
 
 
 def local_time(at: dt.datetime | None) -> str:
@@ -101,7 +113,7 @@ def public_timeline(incident: Incident) -> list[dict[str, Any]]:
         {
             "at": local_time(u.at),
             "status": both(IncidentStatus(u.status).label),
-            "message": u.message,
+            "message": in_both(u),
         }
         for u in incident.updates.filter(is_public=True).order_by("at", "id")
     ]
@@ -119,7 +131,7 @@ def resolution_report(incident: Incident) -> dict[str, Any]:
         "duration": duration_text(minutes),
         "target_met": incident.resolved_at <= incident.restore_due_at,
         "cause": incident.cause,
-        "resolution": incident.resolution,
+        "resolution": halves(incident.resolution),
         "impact": incident.impact,
         "timeline": public_timeline(incident),
     }
@@ -143,7 +155,7 @@ def opened(incident: Incident, organisations: Iterable[Organisation], message: s
 
 def update(incident: Incident, entry: IncidentUpdate) -> None:
     """A public update of the timeline, to every affected customer (F4)."""
-    ctx = {**context(incident), "update_at": local_time(entry.at), "message": entry.message}
+    ctx = {**context(incident), "update_at": local_time(entry.at), "message": in_both(entry)}
     for org in incident.customers.all():
         notify.notify_organisation(
             org, UPDATE, ctx, f"incident:{incident.pk}:update:{entry.pk}:o{org.pk}", about=incident

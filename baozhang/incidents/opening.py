@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.assets.models import ALWAYS, Asset, AssetKind, AssetRole, AssetStatus
@@ -19,7 +19,7 @@ from baozhang.changes.models import EmergencyPlan
 from baozhang.events.announce import Announcement
 from baozhang.events.models import EventKind
 from baozhang.events.services import snapshot
-from baozhang.events.text import said
+from baozhang.events.text import Said, choice, said
 from baozhang.incidents import notices
 from baozhang.incidents.models import (
     OPEN_STATUSES,
@@ -149,13 +149,14 @@ def _create(
     return incident
 
 
-def _opening_message(incident: Incident) -> str:
-    with translation.override("en"):
-        en = str(Severity(incident.severity).label).lower()
+def _opening_message(incident: Incident) -> Said:
     return (
-        f"发现故障，正在处理。 / A fault was detected ({en}); we are working on it."
+        said(
+            "A fault was detected (%(severity)s); we are working on it.",
+            severity=choice(Severity(incident.severity).label),
+        )
         if incident.source != Source.TICKET
-        else "收到客户故障报告，正在处理。 / A customer reported a fault; we are working on it."
+        else said("A customer reported a fault; we are working on it.")
     )
 
 
@@ -185,7 +186,7 @@ def _attach_monitor(incident: Incident, monitor: Monitor, *, at: dt.datetime, re
     add_update(
         incident,
         None,
-        f"监控 {monitor.name} 报告故障：{reason} / monitor {monitor.name} is down: {reason}",
+        said("monitor %(monitor)s is down: %(reason)s", monitor=monitor.name, reason=reason),
         is_public=False,
         at=at,
     )
@@ -312,8 +313,11 @@ def monitor_up(monitor: Monitor, *, at: dt.datetime, reason: str) -> list[Incide
             add_update(
                 incident,
                 None,
-                f"监控 {monitor.name} 已恢复：{reason} / monitor {monitor.name} is up again: "
-                f"{reason}",
+                said(
+                    "monitor %(monitor)s is up again: %(reason)s",
+                    monitor=monitor.name,
+                    reason=reason,
+                ),
                 is_public=False,
                 at=at,
             )
@@ -325,10 +329,7 @@ def monitor_up(monitor: Monitor, *, at: dt.datetime, reason: str) -> list[Incide
                     None,
                     incident,
                     cause=incident.cause,
-                    resolution=(
-                        "所有监控均已恢复正常，自动恢复。 / Recovered automatically: "
-                        "every monitor is up again."
-                    ),
+                    resolution=said("Recovered automatically: every monitor is up again."),
                     impact=incident.impact,
                     at=max(at, incident.detected_at),
                 )

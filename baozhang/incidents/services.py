@@ -98,9 +98,8 @@ def acknowledge(actor: Actor, incident: Incident) -> Incident:
         incident,
         IncidentStatus.ACKNOWLEDGED,
         at=timezone.now(),
-        message=f"{who} 已确认 / acknowledged by {who}",
+        message=said("acknowledged by %(who)s", who=str(who)),
         is_public=False,
-        summary=said("acknowledged by %(who)s", who=str(who)),
     )
     return incident
 
@@ -124,19 +123,12 @@ def dispatch(
     now = timezone.now()
     at = at or now
     check_time("at", at, now=now, not_before=incident.detected_at)
-    message = f"派 {engineer} 前往 {location} / engineer {engineer} dispatched to {location}"
-    if note.strip():
-        message += f"\n{note.strip()}"
     incident, _entry = move(
         actor,
         incident,
         IncidentStatus.DISPATCHED,
         at=at,
-        message=message,
-        is_public=False,
-        fields={"engineer": engineer, "dispatch_location": location, "dispatch_note": note.strip()},
-        allow_same=True,
-        summary=said(
+        message=said(
             "engineer %(engineer)s sent to %(location)s: %(note)s"
             if note.strip()
             else "engineer %(engineer)s sent to %(location)s",
@@ -144,6 +136,9 @@ def dispatch(
             location=location,
             note=note.strip(),
         ),
+        is_public=False,
+        fields={"engineer": engineer, "dispatch_location": location, "dispatch_note": note.strip()},
+        allow_same=True,
     )
     return incident
 
@@ -284,14 +279,13 @@ def review(
         incident,
         IncidentStatus.REVIEWED,
         at=now,
-        message=f"复盘完成 / reviewed\n{cause}\n{prevention}",
-        is_public=False,
-        fields=fields,
-        summary=said(
+        message=said(
             "reviewed: %(cause)s; prevention: %(prevention)s",
             cause=cause,
             prevention=prevention,
         ),
+        is_public=False,
+        fields=fields,
     )
     return found
 
@@ -433,9 +427,12 @@ def update_fields(actor: Actor, incident: Incident, **fields: Any) -> Incident:
             add_update(
                 incident,
                 actor,
-                f"紧急事件记录：{used}{incident.emergency_procedure or '—'} / emergency event "
-                f"{'recorded' if incident.is_emergency else 'cleared'}: "
-                f"{used}{incident.emergency_procedure or '—'}",
+                said(
+                    "emergency event recorded: %(procedure)s"
+                    if incident.is_emergency
+                    else "emergency event cleared: %(procedure)s",
+                    procedure=f"{used}{incident.emergency_procedure or '—'}",
+                ),
                 is_public=False,
                 at=timezone.now(),
             )
@@ -464,8 +461,11 @@ def flag_missed_restore_target(incident: Incident, now: dt.datetime) -> bool:
         add_update(
             incident,
             None,
-            f"未在 {minutes} 分钟恢复时限内恢复（时限 {due}） / restore target missed: not "
-            f"restored within {minutes} minutes (due {due})",
+            said(
+                "restore target missed: not restored within %(minutes)s minutes (due %(due)s)",
+                minutes=minutes,
+                due=due,
+            ),
             is_public=False,
             at=now,
         )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from baozhang.accounts.models import Organisation, OrganisationKind
@@ -19,7 +19,7 @@ from baozhang.accounts.permissions import Capability, is_operator_staff, require
 from baozhang.core.calendar import builtin_calendar
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record
-from baozhang.events.text import Said
+from baozhang.events.text import Said, in_english
 from baozhang.incidents import notices
 from baozhang.incidents.models import (
     LIFECYCLE,
@@ -189,14 +189,23 @@ def event(kind: str, obj: Any, actor: Actor, **kw: Any) -> None:
 
 
 def add_update(
-    incident: Incident, actor: Actor, message: str, *, is_public: bool, at: dt.datetime
+    incident: Incident, actor: Actor, message: str | Said, *, is_public: bool, at: dt.datetime
 ) -> IncidentUpdate:
+    """A timeline entry: typed text kept as written, or a text of ours (``said(...)``)
+    stored as its message and parameters, read in each reader's language (``message``
+    keeps it in English for searches and the raw record)."""
+    if isinstance(message, Said):
+        text_id, params, plain_text = message.msgid, message.stored_params(), in_english(message)
+    else:
+        text_id, params, plain_text = "", None, message
     return IncidentUpdate.objects.create(
         incident=incident,
         at=at,
         author=user_of(actor),
         status=incident.status,
-        message=message,
+        message=plain_text,
+        text_id=text_id,
+        params=params,
         is_public=is_public,
     )
 
@@ -233,15 +242,15 @@ def move(
     to: str,
     *,
     at: dt.datetime,
-    message: str,
+    message: str | Said,
     is_public: bool,
     fields: Mapping[str, Any] | None = None,
     allow_same: bool = False,
     summary: Said | None = None,
 ) -> tuple[Incident, IncidentUpdate]:
     """Move a (locked) incident along the lifecycle, with its timeline entry and event.
-    The event says ``summary`` (a text of ours, in each reader's language), else the
-    timeline entry's ``message`` as typed."""
+    The event says ``summary`` (a text of ours, in each reader's language), else what the
+    timeline entry says (``message``: typed text, or a text of ours)."""
     check_forward(incident, to, allow_same=allow_same)
     fields = dict(fields or {})
     names = ["status", *fields]
@@ -276,10 +285,14 @@ def resolve_now(
     incident: Incident,
     *,
     cause: str,
-    resolution: str,
+    resolution: str | Said,
     impact: str,
     at: dt.datetime,
 ) -> Incident:
+    """Resolve now. A ``resolution`` of ours (``said``) reads in each reader's language on
+    the timeline; the free-text field keeps it in both (``中文 / English``), read in the
+    reader's half (``Incident.resolution_text``)."""
+    written = both_halves(resolution) if isinstance(resolution, Said) else resolution
     incident, _entry = move(
         actor,
         incident,
@@ -287,10 +300,18 @@ def resolve_now(
         at=at,
         message=resolution,
         is_public=True,
-        fields={"cause": cause.strip(), "resolution": resolution, "impact": impact.strip()},
+        fields={"cause": cause.strip(), "resolution": written, "impact": impact.strip()},
     )
     notices.resolved(incident)
     return incident
+
+
+def both_halves(message: Said) -> str:
+    """``中文 / English``: a text of ours for a free-text field, read in one language
+    through core.bilingual."""
+    with translation.override("zh-hans"):
+        zh = str(message)
+    return f"{zh} / {in_english(message)}"
 
 
 def add_customers(

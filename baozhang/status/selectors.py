@@ -308,7 +308,7 @@ def public_incidents(now: dt.datetime, days: int = RECENT_INCIDENT_DAYS) -> list
             Prefetch(
                 "updates",
                 queryset=IncidentUpdate.objects.filter(is_public=True)
-                .only("id", "incident_id", "at", "status", "message")
+                .only("id", "incident_id", "at", "status", "message", "text_id", "params")
                 .order_by("-at", "-id"),
                 to_attr="public_updates",
             )
@@ -368,6 +368,8 @@ def snapshot(now: dt.datetime, days: int = DAYS) -> dict[str, Any]:
     ``maintenance``: scheduled maintenance in progress or ahead, with its public services
     only. A constant number of queries, whatever the number of services, days or
     incidents."""
+    from baozhang.incidents.models import text_in
+
     services = public_services()
     ids = [s.pk for s in services]
     statuses, uptimes = public_uptime(ids, now, days)
@@ -408,8 +410,15 @@ def snapshot(now: dt.datetime, days: int = DAYS) -> dict[str, Any]:
             "severity": i.severity,
             "detected_at": i.detected_at,
             "resolved_at": i.resolved_at,
+            # what each update says, in Chinese (``message``) and English (``message_en``)
             "updates": [
-                {"at": u.at, "status": u.status, "message": u.message} for u in i.public_updates
+                {
+                    "at": u.at,
+                    "status": u.status,
+                    "message": text_in(u, "zh-hans"),
+                    "message_en": text_in(u, "en"),
+                }
+                for u in i.public_updates
             ],
         }
         for i in public_incidents(now)

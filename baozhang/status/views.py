@@ -117,6 +117,15 @@ def _present(facts: dict[str, Any], language: str) -> dict[str, Any]:
         {
             **i,
             "title": i.get("title_en", i["title"]) if language == "en" else i["title"],
+            "updates": [
+                {
+                    **u,
+                    "message": u.get("message_en", u["message"])
+                    if language == "en"
+                    else u["message"],
+                }
+                for u in i["updates"]
+            ],
             "service_name": _name(i["service"], language),
             "status_label": _incident_label("status", i["status"]),
             "severity_label": _incident_label("severity", i["severity"]),

@@ -193,3 +193,27 @@ def test_an_incident_is_opened_from_a_ticket(personas, hosting, api_client):
     assert opened.status_code == 201, opened.content
     assert opened.json()["ticket_ids"] == [ticket.pk]
     assert opened.json()["source"] == "ticket"
+
+
+def test_the_timeline_reads_in_the_language_the_caller_asks_for(
+    personas, incident_factory, api_client
+):
+    incident = incident_factory()
+    agent = api_client(personas.agent)
+    agent.post(f"/api/v1/incidents/{incident.pk}/acknowledge")
+
+    said = {
+        language: [
+            u["message"]
+            for u in agent.get(
+                f"/api/v1/incidents/{incident.pk}", HTTP_ACCEPT_LANGUAGE=language
+            ).json()["updates"]
+        ]
+        for language in ("zh-hans", "en")
+    }
+
+    assert said["en"] == [
+        "A fault was detected (Critical); we are working on it.",
+        "acknowledged by agent",
+    ]
+    assert said["zh-hans"] == ["发现故障（紧急），正在处理。", "agent 已确认"]

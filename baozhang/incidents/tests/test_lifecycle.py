@@ -4,16 +4,18 @@ a review with preventive actions (Q2)."""
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from baozhang.events.models import Event, EventKind
 from baozhang.events.tests.reading import reads
 from baozhang.incidents import services
-from baozhang.incidents.models import IncidentStatus, Source
+from baozhang.incidents.models import IncidentStatus, IncidentUpdate, Source
 from baozhang.incidents.tests.conftest import minutes_ago
+from baozhang.incidents.tests.reading import entry_reads
 
 
 def test_an_incident_goes_through_the_whole_process(personas, incident_factory):
@@ -86,6 +88,17 @@ def test_an_incident_goes_through_the_whole_process(personas, incident_factory):
     ]
     # what a person typed stays as typed
     assert said[2] == ("Standby switch running.", "Standby switch running.")
+    # the timeline says the same, one language at a time, in the reader's
+    timeline = [entry_reads(u) for u in incident.updates.order_by("at", "id")]
+    assert timeline[1:3] == [
+        ("agent 已确认", "acknowledged by agent"),
+        (
+            "派 engineer 前往 IDC 2, rack B7：bring a spare PSU",
+            "engineer engineer sent to IDC 2, rack B7: bring a spare PSU",
+        ),
+    ]
+    assert timeline[3] == ("Standby switch running.", "Standby switch running.")
+    assert timeline[5] == said[4]
     assert said[4] == (
         "复盘完成：An aged power supply.；预防：Replace PSUs older than five years.",
         "reviewed: An aged power supply.; prevention: Replace PSUs older than five years.",
@@ -259,7 +272,10 @@ def test_an_emergency_is_recorded_with_its_procedure(personas, incident_factory)
     incident.refresh_from_db()
     assert incident.is_emergency
     note = incident.updates.filter(is_public=False).last()
-    assert "EP-3" in note.message
+    assert entry_reads(note) == (
+        "紧急事件记录：Switched DNS to the standby site per plan EP-3.",
+        "emergency event recorded: Switched DNS to the standby site per plan EP-3.",
+    )
     event = Event.objects.filter(object_id=str(incident.pk), kind=EventKind.UPDATED).last()
     assert event.after["is_emergency"] is True
 
@@ -270,3 +286,77 @@ def test_unknown_fields_cannot_be_changed(personas, incident_factory):
     with pytest.raises(ValidationError) as refused:
         services.update_fields(personas.agent, incident, status="resolved")
     assert "status" in refused.value.message_dict
+
+
+def test_an_incident_opened_without_a_message_says_so_in_the_readers_language(
+    personas, incident_factory
+):
+    incident = incident_factory()
+
+    assert entry_reads(incident.updates.get()) == (
+        "发现故障（紧急），正在处理。",
+        "A fault was detected (Critical); we are working on it.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("written", "by_system", "read"),
+    [
+        ("agent 已确认 / acknowledged by agent", False, ("agent 已确认", "acknowledged by agent")),
+        (
+            "派 engineer 前往 IDC 2 / engineer engineer dispatched to IDC 2\nspare PSU",
+            False,
+            ("派 engineer 前往 IDC 2：spare PSU", "engineer engineer sent to IDC 2: spare PSU"),
+        ),
+        (
+            "发现故障，正在处理。 / A fault was detected (critical); we are working on it.",
+            False,
+            (
+                "发现故障（紧急），正在处理。",
+                "A fault was detected (Critical); we are working on it.",
+            ),
+        ),
+        (
+            "所有监控均已恢复正常（web-1），自动恢复。 / Recovered automatically (web-1).",
+            True,
+            ("所有监控均已恢复正常（web-1），自动恢复。", "Recovered automatically (web-1)."),
+        ),
+    ],
+)
+def test_an_entry_of_ours_stored_glued_reads_in_the_readers_language(
+    personas, incident_factory, written, by_system, read
+):
+    incident = incident_factory()
+    old = IncidentUpdate.objects.create(
+        incident=incident,
+        at=incident.detected_at,
+        author=None if by_system else personas.agent,
+        status=incident.status,
+        message=written,
+        is_public=False,
+    )
+
+    _migrated(old)
+
+    assert entry_reads(old) == read
+
+
+def test_a_pair_a_person_typed_on_the_timeline_stays_as_typed(personas, incident_factory):
+    incident = incident_factory()
+    typed = services.post_update(
+        personas.agent, incident, message="正在排查 / investigating", is_public=True
+    )
+    _migrated(typed)
+
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            assert IncidentUpdate.objects.get(pk=typed.pk).text == "正在排查 / investigating"
+
+
+def _migrated(entry: IncidentUpdate) -> None:
+    """What migration 0006 does to an entry written before it."""
+    migration = importlib.import_module("baozhang.incidents.migrations.0006_update_text_id")
+    found = migration.said_of(entry.message, by_system=entry.author_id is None)
+    if found is not None:
+        entry.text_id, entry.params = found
+        entry.save(update_fields=["text_id", "params"])

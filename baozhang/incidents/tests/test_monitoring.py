@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from django.utils import translation
+
 from baozhang.incidents import services
 from baozhang.incidents.models import Classification, Incident, IncidentStatus, Severity, Source
 from baozhang.incidents.tests.conftest import minutes_ago, outbox, set_status
+from baozhang.incidents.tests.reading import entry_reads
 
 
 def test_two_failing_monitors_of_one_service_open_one_incident(
@@ -29,8 +32,8 @@ def test_two_failing_monitors_of_one_service_open_one_incident(
     assert set(incident.customers.all()) == {personas.org_a, personas.org_b}
     # the second failure is an internal note, and the customers were told only once
     notes = incident.updates.filter(is_public=False)
-    assert [n.message for n in notes] == [
-        "监控 web-2 报告故障：timeout / monitor web-2 is down: timeout"
+    assert [entry_reads(n) for n in notes] == [
+        ("监控 web-2 报告故障：timeout", "monitor web-2 is down: timeout")
     ]
     assert len(outbox(personas.org_a, "incident_opened")) == 1
     assert len(outbox(personas.org_b, "incident_opened")) == 1
@@ -100,12 +103,18 @@ def test_the_incident_resolves_only_when_every_monitor_is_up(
     incident.refresh_from_db()
     assert incident.status == IncidentStatus.RESOLVED
     assert incident.resolved_at == up_at
-    assert incident.resolution.startswith("所有监控均已恢复正常，自动恢复。")
-    assert "Recovered automatically" in incident.resolution
+    said = (
+        "所有监控均已恢复正常，自动恢复。",
+        "Recovered automatically: every monitor is up again.",
+    )
+    assert entry_reads(incident.updates.get(status=IncidentStatus.RESOLVED)) == said
+    for language, text in zip(("zh-hans", "en"), said, strict=True):
+        with translation.override(language):
+            assert incident.resolution_text == text
     # The resolution is public: the monitors are named only in the internal notes.
     assert "web-1" not in incident.resolution
-    internal = incident.updates.filter(is_public=False).values_list("message", flat=True)
-    assert any("web-2" in m for m in internal)
+    internal = [entry_reads(u) for u in incident.updates.filter(is_public=False)]
+    assert ("监控 web-2 已恢复：200 OK", "monitor web-2 is up again: 200 OK") in internal
     assert len(outbox(personas.org_a, "incident_resolved")) == 1
     assert len(outbox(personas.org_b, "incident_resolved")) == 1
 

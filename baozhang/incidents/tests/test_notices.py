@@ -8,8 +8,9 @@ import datetime as dt
 from django.test import override_settings
 from django.utils import timezone
 
+from baozhang.core.bilingual import has_chinese
 from baozhang.incidents import services
-from baozhang.incidents.tests.conftest import minutes_ago, outbox
+from baozhang.incidents.tests.conftest import minutes_ago, outbox, set_status
 
 
 @override_settings(BAOZHANG_BASE_URL="https://ops.example.cn")
@@ -126,3 +127,23 @@ def test_a_ticket_linked_to_an_incident_makes_its_customer_affected(
     assert personas.org_b in incident.customers.all()
     assert list(incident.tickets.all()) == [ticket]
     assert len(outbox(personas.org_b, "incident_opened")) == 1
+
+
+def test_the_report_of_an_automatic_resolution_reads_in_the_customers_language(
+    personas, channels, hosting, monitor_factory
+):
+    web = monitor_factory(hosting, name="web-1")
+    set_status(web, "down")
+    services.monitor_down(web, at=minutes_ago(20), reason="connection refused")
+    set_status(web, "up")
+    services.monitor_up(web, at=minutes_ago(5), reason="200 OK")
+
+    [zh] = outbox(personas.org_a, "incident_resolved")
+    [en] = outbox(personas.org_b, "incident_resolved")
+    assert "Recovered automatically: every monitor is up again." in en.body
+    assert "A fault was detected (Critical); we are working on it." in en.body
+    assert not has_chinese(en.body.replace("网站托管", ""))
+    assert "所有监控均已恢复正常，自动恢复。" in zh.body
+    assert "发现故障（紧急），正在处理。" in zh.body
+    assert "Recovered automatically" not in zh.body and "A fault was" not in zh.body
+    assert " / " not in zh.body and " / " not in en.body

@@ -212,3 +212,26 @@ def test_statistics_page_is_for_staff(who, status, personas, incident_factory, l
     assert response.status_code == status
     if status == 200:
         assert 'data-testid="fault-statistics"' in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [
+        ("en", "acknowledged by agent", "已确认"),
+        ("zh-hans", "agent 已确认", "acknowledged by"),
+    ],
+)
+def test_the_timeline_on_the_incident_page_reads_in_the_readers_language(
+    personas, incident_factory, login, language, shown, not_shown
+):
+    incident = incident_factory()
+    services.acknowledge(personas.agent, incident)
+    personas.director.language = language
+    personas.director.save(update_fields=["language"])
+
+    page = login(personas.director).get(reverse("incidents:detail", args=[incident.pk]))
+    text = page.content.decode()
+
+    assert shown in text
+    assert not_shown not in text
+    assert " / acknowledged" not in text
