@@ -498,8 +498,11 @@ def retry_dead(actor: Actor, message: Message) -> Message:
         if message.status != MessageStatus.DEAD:
             raise ValidationError(
                 {
-                    "status": f"只能重发投递失败的消息（当前：{message.status}） / "
-                    f"only undeliverable messages can be retried (this one is {message.status})"
+                    "status": ValidationError(
+                        _("Only undeliverable messages can be sent again (this one is %(status)s).")
+                        % {"status": MessageStatus(message.status).label},
+                        code="not_undeliverable",
+                    )
                 }
             )
         message.status = MessageStatus.PENDING

@@ -97,3 +97,20 @@ def test_only_administrators_directors_and_the_customer_change_a_customer_channe
         services.update_channel(personas.engineer, agents_own, name="not mine")
     with pytest.raises(PermissionDenied):
         services.update_channel(personas.contact_b, a, name="not ours")
+
+
+def test_retrying_a_message_that_is_not_undeliverable_says_so_in_the_readers_language(
+    personas: Any, log: dict[str, Any], api_client: Any
+) -> None:
+    services.retry_dead(personas.director, log["msg_a"])
+    director = api_client(personas.director)
+    url = f"/api/v1/notify/messages/{log['msg_a'].pk}/retry"
+
+    said = {}
+    for language in ("zh-hans", "en"):
+        response = director.post(url, HTTP_ACCEPT_LANGUAGE=language)
+        assert response.status_code == 422, response.content
+        said[language] = " ".join(response.json()["error"]["fields"]["status"])
+
+    assert said["en"] == "Only undeliverable messages can be sent again (this one is pending)."
+    assert said["zh-hans"] == "只能重发投递失败的消息（当前：待发送）。"
