@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Min
+from django.utils.translation import gettext, gettext_noop
 
 from baozhang.core.equipment import reporting_gaps
 from baozhang.core.intervals import Interval
@@ -26,6 +27,15 @@ from baozhang.monitoring.models import LOCAL_REGION, Monitor, MonitorKind, Probe
 MISSED_CHECKS = 3
 # … and never sooner than this (a check's timeout and a batch's delivery).
 MIN_TOLERANCE = dt.timedelta(minutes=3)
+
+
+# Why a gap is one, said in the language of whoever asks for the gaps.
+SILENT = gettext_noop("probe region %(region)s stopped reporting")
+
+
+def silence_reason(region: str) -> str:
+    """The reason of a region's gap, in the active language."""
+    return gettext(SILENT) % {"region": region}
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,7 @@ def region_gaps(start: dt.datetime, end: dt.datetime, *, now: dt.datetime) -> li
             start=since,
             end=end,
             tolerance=tolerance,
-            reason=f"探测区域 {name} 未报告 / probe region {name} stopped reporting",
+            reason=silence_reason(name),
         )
         out.append(RegionGaps(name, tolerance, since, gaps))
     return out
