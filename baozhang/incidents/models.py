@@ -197,6 +197,19 @@ class Incident(models.Model):
         return self.status in OPEN_STATUSES
 
     @property
+    def title_text(self) -> str:
+        """The title as staff read it: monitoring's titles begin with the service's name in
+        both languages (``网站托管 / Web hosting: connection refused``), read with the
+        reader's; a typed title as written."""
+        service = self.service
+        if self.source != Source.MONITOR or service is None or not service.name_en:
+            return self.title
+        both = f"{service.name} / {service.name_en}"
+        if not self.title.startswith(both):
+            return self.title
+        return service.display_name(get_language()) + self.title[len(both) :]
+
+    @property
     def resolution_text(self) -> str:
         """The resolution in the reader's language: one of ours is kept as the pair
         ``中文 / English`` of a message of the catalogue and read in the reader's half;

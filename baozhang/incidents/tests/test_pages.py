@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from baozhang.incidents import services
 from baozhang.incidents.models import Incident, IncidentStatus
-from baozhang.incidents.tests.conftest import outbox
+from baozhang.incidents.tests.conftest import minutes_ago, outbox, set_status
 
 
 def _action(client, incident, action, **data):
@@ -235,3 +235,40 @@ def test_the_timeline_on_the_incident_page_reads_in_the_readers_language(
     assert shown in text
     assert not_shown not in text
     assert " / acknowledged" not in text
+
+
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("en", "Web hosting: connection refused"), ("zh-hans", "网站托管: connection refused")],
+)
+def test_staff_read_a_monitoring_incidents_title_with_the_service_in_their_language(
+    personas, hosting, monitor_factory, login, language, title
+):
+    web = monitor_factory(hosting, name="web-1")
+    set_status(web, "down")
+    [incident] = services.monitor_down(web, at=minutes_ago(3), reason="connection refused")
+    personas.agent.language = language
+    personas.agent.save(update_fields=["language"])
+    client = login(personas.agent)
+
+    listed = client.get(reverse("incidents:list")).content.decode()
+    page = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+
+    assert f"<td>{title}</td>" in listed
+    assert f"{incident.reference} · {title}</h1>" in page
+    assert "网站托管 / Web hosting" not in listed
+
+
+def test_a_customers_home_names_a_monitoring_incident_by_its_public_title(
+    personas, hosting, monitor_factory, login
+):
+    web = monitor_factory(hosting, name="web-1")
+    set_status(web, "down")
+    services.monitor_down(web, at=minutes_ago(3), reason="connection refused (127.0.0.1)")
+    personas.contact_b.language = "en"
+    personas.contact_b.save(update_fields=["language"])
+
+    home = login(personas.contact_b).get(reverse("web:dashboard")).content.decode()
+
+    assert "Web hosting: outage" in home
+    assert "connection refused" not in home
