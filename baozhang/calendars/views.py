@@ -42,7 +42,7 @@ from baozhang.calendars.selectors import (
     visible_calendars,
     visible_schedules,
 )
-from baozhang.ui.feedback import refusal_on_form
+from baozhang.ui.feedback import refusal_on_form, report_refusal
 
 
 def _staff(request: HttpRequest) -> None:
@@ -189,7 +189,7 @@ def date_add(request: HttpRequest, key: str) -> HttpResponse:
         try:
             services.set_date(request.user, cal, **form.cleaned_data)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            report_refusal(request, exc)
         else:
             messages.success(request, _("Date saved."))
             month = form.cleaned_data["date"].strftime("%Y-%m")
@@ -213,7 +213,7 @@ def date_remove(request: HttpRequest, key: str) -> HttpResponse:
     try:
         services.remove_date(request.user, cal, day)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        report_refusal(request, exc)
     else:
         messages.success(request, _("Date removed."))
     return redirect("calendars:detail", key=cal.key)

@@ -9,12 +9,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.accounts.permissions import Capability, is_operator_staff, require
 from baozhang.mailin import intake, parsing
 from baozhang.mailin.models import InboundMessage, InboundStatus
+from baozhang.ui.feedback import report_refusal
 
 
 def _staff_only(request: HttpRequest) -> None:
@@ -78,12 +80,12 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
         pk=request.POST.get("customer") or 0, kind=OrganisationKind.CUSTOMER
     ).first()
     if customer is None:
-        messages.error(request, "Choose a customer / 请选择客户")
+        messages.error(request, _("Choose a customer"))
         return redirect("mailin:detail", pk=pk)
     try:
         inbound = intake.release(request.user, inbound, customer)  # type: ignore[arg-type]
     except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
+        report_refusal(request, exc)
         return redirect("mailin:detail", pk=pk)
     messages.success(request, inbound.reason)
     return redirect("mailin:detail", pk=pk)
@@ -98,5 +100,5 @@ def ignore(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         intake.ignore(request.user, inbound)  # type: ignore[arg-type]
     except ValidationError as exc:
-        messages.error(request, "; ".join(exc.messages))
+        report_refusal(request, exc)
     return redirect("mailin:detail", pk=pk)

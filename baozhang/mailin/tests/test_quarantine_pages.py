@@ -82,3 +82,32 @@ def test_customer_contact_cannot_release(desk: Any, mail_in: Any, login: Any) ->
 def test_anonymous_is_sent_to_sign_in(client: Any, db: Any) -> None:
     response = client.get(reverse("mailin:quarantine"))
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("language", "asked", "not_said"),
+    [("en", "Choose a customer", "请选择客户"), ("zh-hans", "请选择客户", "Choose a customer")],
+)
+def test_a_release_refused_is_said_in_the_readers_language(
+    desk: Any, mail_in: Any, login: Any, language: str, asked: str, not_said: str
+) -> None:
+    _, inbound = mail_in(corpus("no_from.eml"))
+    agent = desk.personas.agent
+    agent.language = language
+    agent.save(update_fields=["language"])
+    client = login(agent)
+    url = reverse("mailin:release", args=[inbound.pk])
+
+    no_customer = client.post(url, {}, follow=True).content.decode()
+    client.post(reverse("mailin:ignore", args=[inbound.pk]))
+    again = client.post(url, {"customer": desk.personas.org_a.pk}, follow=True)
+
+    assert asked in no_customer and not_said not in no_customer
+    [refusal] = [str(m) for m in again.context["messages"]]
+    assert (
+        refusal
+        == {
+            "en": "Only quarantined messages are released",
+            "zh-hans": "只能放行隔离的邮件",
+        }[language]
+    )
