@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -286,12 +287,17 @@ def _detail(request: HttpRequest, incident: Any) -> dict[str, Any]:
     return data
 
 
+def _unknown(text: str, value: object, **more: str) -> ValidationError:
+    """A reference to something that does not exist, in the reader's language."""
+    return ValidationError(text % {"id": value, **more}, code="not_found")
+
+
 def _service(service_id: Id | None) -> Service | None:
     if service_id is None:
         return None
     found = Service.objects.filter(pk=service_id).first()
     if found is None:
-        raise ValidationError({"service_id": f"没有这个服务 / no service {service_id}"})
+        raise ValidationError({"service_id": _unknown(_("No service %(id)s"), service_id)})
     return found
 
 
@@ -299,7 +305,7 @@ def _customers(ids: list[int]) -> list[Organisation]:
     found = list(Organisation.objects.filter(pk__in=ids))
     missing = sorted(set(ids) - {o.pk for o in found})
     if missing:
-        raise ValidationError({"customer_ids": f"没有这些组织 / no organisations {missing}"})
+        raise ValidationError({"customer_ids": _unknown(_("No organisations %(id)s"), missing)})
     return found
 
 
@@ -307,7 +313,7 @@ def _assets(ids: list[int]) -> list[Asset]:
     found = list(Asset.objects.filter(pk__in=ids))
     missing = sorted(set(ids) - {a.pk for a in found})
     if missing:
-        raise ValidationError({"asset_ids": f"没有这些资产 / no assets {missing}"})
+        raise ValidationError({"asset_ids": _unknown(_("No assets %(id)s"), missing)})
     return found
 
 
@@ -317,7 +323,7 @@ def _emergency_plan(plan_id: int | None) -> EmergencyPlan | None:
     found = EmergencyPlan.objects.filter(pk=plan_id).first()
     if found is None:
         raise ValidationError(
-            {"emergency_plan_id": f"没有这个应急预案 / no emergency plan {plan_id}"}
+            {"emergency_plan_id": _unknown(_("No emergency plan %(id)s"), plan_id)}
         )
     return found
 
@@ -325,7 +331,7 @@ def _emergency_plan(plan_id: int | None) -> EmergencyPlan | None:
 def _staff_user(name: str, user_id: Id) -> User:
     found = User.objects.filter(pk=user_id).first()
     if found is None:
-        raise ValidationError({name: f"没有这个人 / no person {user_id}"})
+        raise ValidationError({name: _unknown(_("No person %(id)s"), user_id)})
     return found
 
 
@@ -346,8 +352,11 @@ def list_incidents(  # type: ignore[no-untyped-def]
         if status not in IncidentStatus.values:
             raise ValidationError(
                 {
-                    "status": f"未知状态 / unknown status {status}; use open or one of "
-                    f"{', '.join(IncidentStatus.values)}"
+                    "status": _unknown(
+                        _("Unknown status %(id)s; use open or one of %(allowed)s"),
+                        status,
+                        allowed=", ".join(IncidentStatus.values),
+                    )
                 }
             )
         qs = qs.filter(status=status)
@@ -452,7 +461,7 @@ def review(request: HttpRequest, incident_id: Id, payload: IncidentReviewIn):  #
         category = CauseCategory.objects.filter(key=payload.category).first()
         if category is None:
             raise ValidationError(
-                {"category": f"没有这个原因类别 / no cause category {payload.category!r}"}
+                {"category": _unknown(_("No cause category %(id)s"), repr(payload.category))}
             )
     services.review(
         request.auth,
@@ -482,7 +491,7 @@ def link_ticket(request: HttpRequest, incident_id: Id, payload: TicketLinkIn):  
     incident = _incident(request, incident_id)
     ticket = visible_tickets(request.auth).filter(pk=payload.ticket_id).first()
     if ticket is None:
-        raise ValidationError({"ticket_id": f"没有这个工单 / no ticket {payload.ticket_id}"})
+        raise ValidationError({"ticket_id": _unknown(_("No ticket %(id)s"), payload.ticket_id)})
     return _detail(request, services.link_ticket(request.auth, incident, ticket))
 
 

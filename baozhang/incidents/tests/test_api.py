@@ -217,3 +217,19 @@ def test_the_timeline_reads_in_the_language_the_caller_asks_for(
         "acknowledged by agent",
     ]
     assert said["zh-hans"] == ["发现故障（紧急），正在处理。", "agent 已确认"]
+
+
+def test_a_reference_to_nothing_is_refused_in_the_readers_language(personas, api_client):
+    agent = api_client(personas.agent)
+
+    said = {}
+    for language in ("zh-hans", "en"):
+        response = agent.get(
+            "/api/v1/incidents", {"status": "burning"}, HTTP_ACCEPT_LANGUAGE=language
+        )
+        assert response.status_code == 422, response.content
+        said[language] = response.json()["error"]["fields"]["status"]
+
+    allowed = "detected, acknowledged, dispatched, mitigated, resolved, reviewed"
+    assert said["en"] == [f"Unknown status burning; use open or one of {allowed}"]
+    assert said["zh-hans"] == [f"未知状态 burning；可用 open 或以下之一：{allowed}"]
