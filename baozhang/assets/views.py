@@ -26,7 +26,7 @@ from baozhang.assets.forms import AssetForm, DocumentForm
 from baozhang.assets.models import AssetDocument, AssetKind, AssetStatus
 from baozhang.assets.selectors import documents_of, filter_assets, get_asset, visible_assets
 from baozhang.events.selectors import timeline
-from baozhang.ui.feedback import refusal_on_form
+from baozhang.ui.feedback import refusal_on_form, report_refusal
 from baozhang.ui.search import search_text
 
 PAGE_SIZE = 50
@@ -150,7 +150,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            report_refusal(request, exc)
         else:
             messages.success(
                 request,

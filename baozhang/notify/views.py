@@ -31,7 +31,7 @@ from baozhang.notify.selectors import (
     visible_messages,
     visible_unreached,
 )
-from baozhang.ui.feedback import refusal_on_form
+from baozhang.ui.feedback import refusal_on_form, report_refusal
 
 
 def _owners(user: Any) -> list[tuple[str, str]]:
@@ -179,7 +179,7 @@ def message_retry(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.retry_dead(request.user, message)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        report_refusal(request, exc)
     else:
         messages.success(request, _("The message will be sent again."))
     return redirect("notify:message_detail", pk=message.pk)
