@@ -192,7 +192,7 @@ def test_the_incident_page_and_api_link_the_plan_used(
         content_type="application/json",
     )
     assert unknown.status_code == 422
-    assert unknown.json()["error"]["fields"] == {"emergency_plan_id": ["no emergency plan 424242"]}
+    assert unknown.json()["error"]["fields"] == {"emergency_plan_id": ["No emergency plan 424242"]}
     cleared = api.patch(
         f"/api/v1/incidents/{incident.pk}",
         {"emergency_plan_id": None},
