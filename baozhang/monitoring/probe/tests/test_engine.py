@@ -80,8 +80,11 @@ def run_engine(
     *,
     until: Callable[[], bool] | None = None,
     during: Callable[[Engine], Any] | None = None,
+    until_after: Callable[[], bool] | None = None,
 ) -> None:
-    """Run the engine for ``seconds`` (or until ``until()``), then stop it and wait."""
+    """Run the engine for ``seconds`` (or until ``until()``), then stop it and wait. With
+    ``during``: call it, then run ``seconds`` more (or until ``until_after()``), so that a
+    loaded machine waits longer rather than failing."""
 
     async def main() -> None:
         stop = asyncio.Event()
@@ -91,7 +94,9 @@ def run_engine(
             await asyncio.sleep(0.01)
         if during is not None:
             during(engine)
-            await asyncio.sleep(seconds)
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline and not (until_after and until_after()):
+                await asyncio.sleep(0.01)
         stop.set()
         await task
 
@@ -210,7 +215,21 @@ def test_set_monitors_adds_removes_and_keeps_phase() -> None:
         changed_at.append(time.time())
         e.set_monitors([mon(1, timeout=2.0), mon(3)])
 
-    run_engine(engine, 0.3, during=change)
+    def seen_after_cut() -> bool:
+        cut = changed_at[0]
+        return any(o.at.timestamp() > cut for o in sink.by_id(3)) and any(
+            o.due.timestamp() > cut for o in sink.by_id(1)
+        )
+
+    # Both monitors seen before the change, monitor 3 and monitor 1 after it (at most 10 s
+    # each way on a loaded machine; about 0.1 s on a quiet one).
+    run_engine(
+        engine,
+        10.0,
+        until=lambda: len(sink.by_id(1)) >= 2 and bool(sink.by_id(2)),
+        during=change,
+        until_after=seen_after_cut,
+    )
     cut = changed_at[0]
     assert engine.monitor_ids == {1, 3}
     assert sink.by_id(2) and all(o.at.timestamp() <= cut for o in sink.by_id(2))
