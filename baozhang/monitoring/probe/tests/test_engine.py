@@ -236,9 +236,13 @@ def test_set_monitors_adds_removes_and_keeps_phase() -> None:
     assert any(o.at.timestamp() > cut for o in sink.by_id(3))
     ones = [o.due.timestamp() for o in sink.by_id(1)]
     assert any(d < cut for d in ones) and any(d > cut for d in ones)
-    for d in ones:  # the changed monitor kept its grid
+    # The changed monitor kept its grid. A due time is reported as the start's wall-clock
+    # time less its lateness, two clocks read at slightly different moments: a loaded
+    # machine moves it by a few milliseconds (seen: 3.8 ms), so a quarter of the 50 ms slot
+    # is the tolerance.
+    for d in ones:
         slots = (d - ones[0]) / 0.05
-        assert abs(slots - round(slots)) < 0.05
+        assert abs(slots - round(slots)) < 0.25
     with pytest.raises(ValueError, match="twice"):
         engine.set_monitors([mon(4), mon(4)])
     assert engine.monitor_ids == {1, 3}
