@@ -29,6 +29,7 @@ from baozhang.desk.models import (
     TicketKind,
     Visibility,
 )
+from baozhang.desk.queue_rows import queue_rows, slim
 from baozhang.desk.selectors import QUEUE_VIEWS, queue, visible_messages, visible_tickets
 from baozhang.events.selectors import timeline
 from baozhang.notify.selectors import unreached_about, unreached_text
@@ -51,7 +52,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     qs = qs.filter(**{FILTERS[k]: v for k, v in filters.items() if v})
     # Counted at most 20 pages ahead: the exact count of the open tickets cost more than
     # the rest of the page together (ui/paging.py).
-    page = page_of(qs, 50, request.GET.get("page"))
+    page = page_of(slim(qs), 50, request.GET.get("page"))
     labels = {
         "open": _("Open"),
         "mine": _("Mine"),
@@ -67,6 +68,8 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "desk/ticket_list.html",
         {
             "page": page,
+            "rows": queue_rows(page),
+            "green_label": _("Green channel"),
             "view": view,
             "views": [(v, labels[v]) for v in QUEUE_VIEWS],
             "q": query,
