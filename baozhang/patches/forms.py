@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -100,3 +102,20 @@ class StatusForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class BulkStatusForm(StatusForm):
+    """The same move for the statuses ticked on an advisory's page, or all its open ones."""
+
+    ids = forms.TypedMultipleChoiceField(label=_("Assets"), coerce=int, required=False, choices=())
+    all_open = forms.BooleanField(label=_("Every open one of this advisory"), required=False)
+
+    def __init__(self, *args: Any, status_ids: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].choices = [(i, str(i)) for i in status_ids]  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("ids") and not data.get("all_open"):
+            raise forms.ValidationError(_("Tick the assets, or every open one."))
+        return data

@@ -32,7 +32,8 @@ from baozhang.calendars.selectors import calendar_for
 from baozhang.core import patches as core
 from baozhang.core.bilingual import one_language
 from baozhang.events.models import EventKind
-from baozhang.events.services import record
+from baozhang.events.services import build as build_event
+from baozhang.events.services import record, record_many
 from baozhang.events.text import said
 from baozhang.patches.models import (
     OPEN_STATES,
@@ -254,20 +255,26 @@ def import_advisories(
         errors.append("文件中没有公告 / the file holds no advisory")
     if errors:
         raise ValidationError({"file": errors})
-    created = updated = 0
-    existing = {a.reference: a for a in Advisory.objects.filter(reference__in=list(seen))}
+    existing: dict[str, Advisory] = {}
+    for references in _chunks(list(seen)):
+        existing.update(
+            (a.reference, a) for a in Advisory.objects.filter(reference__in=list(references))
+        )
     by = actor if actor is not None and actor.is_authenticated else None
+    fresh: list[Advisory] = []
+    changed: list[Advisory] = []
     for clean in cleaned:
         advisory = existing.get(clean["reference"])
         if advisory is None:
-            advisory = Advisory.objects.create(**clean, source=source, created_by=by)
-            created += 1
+            fresh.append(Advisory(**clean, source=source, created_by=by))
         else:
             for name, value in clean.items():
                 setattr(advisory, name, value)
-            advisory.save()
-            updated += 1
-        match(advisory, now=now, actor=actor)
+            changed.append(advisory)
+    Advisory.objects.bulk_create(fresh, batch_size=BATCH)
+    Advisory.objects.bulk_update(changed, list(ADVISORY_FIELDS), batch_size=BATCH)
+    created, updated = len(fresh), len(changed)
+    match_advisories([*fresh, *changed], now=now, actor=actor)
     record(
         EventKind.CREATED,
         None,
@@ -314,14 +321,35 @@ def clean_packages(packages: Iterable[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
-def _replace_inventory(
-    asset: Asset, packages: dict[str, str], source: str, now: dt.datetime
+def _replace_inventories(
+    inventories: Mapping[Asset, Mapping[str, str]], source: str, now: dt.datetime
 ) -> None:
-    asset.installed_software.all().delete()  # type: ignore[attr-defined]
+    """Each asset's installed software replaced by its packages: one DELETE and one
+    INSERT per batch, whatever the number of assets."""
+    pks = [asset.pk for asset in inventories]
+    for batch in _chunks(pks):
+        InstalledSoftware.objects.filter(asset__in=list(batch)).delete()
     InstalledSoftware.objects.bulk_create(
-        InstalledSoftware(asset=asset, name=n, version=v, source=source, reported_at=now)
-        for n, v in sorted(packages.items())
+        (
+            InstalledSoftware(asset=asset, name=n, version=v, source=source, reported_at=now)
+            for asset, packages in inventories.items()
+            for n, v in sorted(packages.items())
+        ),
+        batch_size=BATCH,
     )
+
+
+def _assets_named(keys: Iterable[str]) -> dict[str, Asset]:
+    """The assets a file names, by name or else by id (a key of digits), read at once."""
+    keys = {k for k in keys if k}
+    found: dict[str, Asset] = {}
+    names = sorted(keys)
+    for batch in _chunks(names):
+        found.update((a.name, a) for a in Asset.objects.filter(name__in=list(batch)))
+    ids = {int(k): k for k in keys - found.keys() if k.isdigit() and int(k) < 2**31}
+    for batch in _chunks(sorted(ids)):
+        found.update((ids[a.pk], a) for a in Asset.objects.filter(pk__in=list(batch)))
+    return found
 
 
 @transaction.atomic
@@ -338,7 +366,7 @@ def report_inventory(
     require_manager(actor)
     now = now or timezone.now()
     clean = clean_packages(packages)
-    _replace_inventory(asset, clean, source, now)
+    _replace_inventories({asset: clean}, source, now)
     record(
         EventKind.UPDATED,
         asset,
@@ -349,7 +377,7 @@ def report_inventory(
         summary=said("Software inventory reported: %(count)s packages", count=len(clean)),
         at=now,
     )
-    match_asset(asset, now=now, actor=actor)
+    match_assets([asset], now=now, actor=actor)
     return len(clean)
 
 
@@ -364,16 +392,12 @@ def import_inventory(
     now = now or timezone.now()
     errors: list[str] = []
     per_asset: dict[int, dict[str, str]] = {}
-    assets: dict[int, Asset] = {}
+    assets = _assets_named({(row.get("asset") or "").strip() for _n, row in rows})
     for number, row in rows:
         key = (row.get("asset") or "").strip()
         name = (row.get("product") or "").strip().lower()
         version = (row.get("version") or "").strip()
-        asset = None
-        if key:
-            asset = Asset.objects.filter(name=key).first()
-            if asset is None and key.isdigit() and int(key) < 2**31:
-                asset = Asset.objects.filter(pk=int(key)).first()
+        asset = assets.get(key) if key else None
         problems = []
         if asset is None:
             problems.append(("asset", f"无此资产 “{key}” / no such asset “{key}”"))
@@ -385,93 +409,144 @@ def import_inventory(
             errors.extend(row_message(number, *p) for p in problems)
             continue
         assert asset is not None
-        assets[asset.pk] = asset
         per_asset.setdefault(asset.pk, {})[name] = version
     if not rows:
         errors.append("文件中没有软件 / the file holds no software")
     if errors:
         raise ValidationError({"file": errors})
-    for pk, packages in per_asset.items():
-        _replace_inventory(assets[pk], packages, InventorySource.CSV, now)
-        record(
-            EventKind.UPDATED,
-            assets[pk],
-            actor=actor,
-            organisation=None,
-            object_label=assets[pk].name,
-            after={"packages": len(packages)},
-            summary=said("Software inventory imported: %(count)s packages", count=len(packages)),
-            at=now,
-        )
-        match_asset(assets[pk], now=now, actor=actor)
+    by_pk = {a.pk: a for a in assets.values()}
+    imported = [by_pk[pk] for pk in per_asset]
+    _replace_inventories(
+        {by_pk[pk]: packages for pk, packages in per_asset.items()}, InventorySource.CSV, now
+    )
+    record_many(
+        (
+            build_event(
+                EventKind.UPDATED,
+                asset,
+                actor=actor,
+                organisation=None,
+                object_label=asset.name,
+                after={"packages": len(per_asset[asset.pk])},
+                summary=said(
+                    "Software inventory imported: %(count)s packages",
+                    count=len(per_asset[asset.pk]),
+                ),
+                at=now,
+            )
+            for asset in imported
+        ),
+        batch_size=BATCH,
+    )
+    match_assets(imported, now=now, actor=actor)
     return len(per_asset)
 
 
 # -- matching --------------------------------------------------------------------------------
 
+# Rows read or written per statement: the IN lists and the bulk INSERTs/UPDATEs stay within
+# SQLite's and PostgreSQL's parameter limits whatever the size of a match.
+BATCH = 500
 
-def _consider(
-    advisory: Advisory,
-    installed: InstalledSoftware,
-    status: PatchStatus | None,
+
+def _chunks(items: Sequence[Any], size: int = BATCH) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _label(advisory: Advisory, installed: InstalledSoftware) -> str:
+    return f"{advisory.reference} · {installed.asset}"
+
+
+def _match_pairs(
+    pairs: Iterable[tuple[Advisory, InstalledSoftware, PatchStatus | None]],
+    *,
     now: dt.datetime,
     actor: Actor,
 ) -> None:
-    """Match one installed product against one advisory (``status``: the existing one of
-    this advisory and asset, read by the caller for all of them at once)."""
-    try:
-        affected = core.is_affected(
-            installed.version,
-            affected=advisory.affected,
-            fixed=advisory.fixed_version,
-            scheme=advisory.scheme,
-        )
-        fixed = core.is_fixed(
-            installed.version, fixed=advisory.fixed_version, scheme=advisory.scheme
-        )
-    except ValueError:
-        # A version the scheme cannot read (a vendor's own numbering) is not guessed at.
-        return
-    if status is None:
-        if affected:
-            status = PatchStatus.objects.create(
-                advisory=advisory,
-                asset_id=installed.asset_id,
-                installed_version=installed.version,
-                matched_at=now,
-                due_at=deadline_of(advisory.severity, now),
+    """Match installed products against advisories (``status``: the existing one of the
+    advisory and asset, read by the caller for all of them at once) and write the outcome
+    set-based: the new statuses in one INSERT per batch, the ones the inventory shows
+    installed in one UPDATE per batch, and each its own event (one INSERT per batch)."""
+    by = actor if actor is not None and actor.is_authenticated else None
+    touched = timezone.now()  # updated_at, as auto_now would set it (bulk_update does not)
+    due: dict[str, dt.datetime] = {}  # severity → deadline: every match shares ``now``
+    new: list[tuple[PatchStatus, Advisory, InstalledSoftware]] = []
+    settled: list[tuple[PatchStatus, str, Advisory, InstalledSoftware]] = []
+    moved: list[PatchStatus] = []
+    for advisory, installed, status in pairs:
+        try:
+            affected = core.is_affected(
+                installed.version,
+                affected=advisory.affected,
+                fixed=advisory.fixed_version,
+                scheme=advisory.scheme,
             )
-            record(
-                EventKind.CREATED,
-                status,
-                actor=actor,
-                organisation=None,
-                object_label=f"{advisory.reference} · {installed.asset}",
-                parent=advisory,
-                summary=said(
-                    "Asset %(asset)s needs the patch of %(reference)s (version %(version)s)",
-                    asset=installed.asset.name,
-                    reference=advisory.reference,
-                    version=installed.version,
-                ),
-                at=now,
+            fixed = core.is_fixed(
+                installed.version, fixed=advisory.fixed_version, scheme=advisory.scheme
             )
-        return
-    if status.state in OPEN_STATES and fixed:
-        before = status.state
-        status.state = PatchState.INSTALLED
-        status.settled_at = now
-        status.settled_by = actor if actor is not None and actor.is_authenticated else None
-        status.installed_version = installed.version
-        status.save(
-            update_fields=["state", "settled_at", "settled_by", "installed_version", "updated_at"]
+        except ValueError:
+            # A version the scheme cannot read (a vendor's own numbering) is not guessed at.
+            continue
+        if status is None:
+            if affected:
+                if advisory.severity not in due:
+                    due[advisory.severity] = deadline_of(advisory.severity, now)
+                status = PatchStatus(
+                    advisory=advisory,
+                    asset_id=installed.asset_id,
+                    installed_version=installed.version,
+                    matched_at=now,
+                    due_at=due[advisory.severity],
+                )
+                new.append((status, advisory, installed))
+            continue
+        if status.state in OPEN_STATES and fixed:
+            before = status.state
+            status.state = PatchState.INSTALLED
+            status.settled_at = now
+            status.settled_by = by
+            status.installed_version = installed.version
+            status.updated_at = touched
+            settled.append((status, before, advisory, installed))
+        elif status.installed_version != installed.version and status.state in OPEN_STATES:
+            status.installed_version = installed.version
+            status.updated_at = touched
+            moved.append(status)
+    # bulk_create sets the primary keys (PostgreSQL and SQLite return them), which the
+    # events name.
+    PatchStatus.objects.bulk_create([n[0] for n in new], batch_size=BATCH)
+    PatchStatus.objects.bulk_update(
+        [s[0] for s in settled],
+        ["state", "settled_at", "settled_by", "installed_version", "updated_at"],
+        batch_size=BATCH,
+    )
+    PatchStatus.objects.bulk_update(moved, ["installed_version", "updated_at"], batch_size=BATCH)
+    events = [
+        build_event(
+            EventKind.CREATED,
+            status,
+            actor=actor,
+            organisation=None,
+            object_label=_label(advisory, installed),
+            parent=advisory,
+            summary=said(
+                "Asset %(asset)s needs the patch of %(reference)s (version %(version)s)",
+                asset=installed.asset.name,
+                reference=advisory.reference,
+                version=installed.version,
+            ),
+            at=now,
         )
-        record(
+        for status, advisory, installed in new
+    ]
+    events.extend(
+        build_event(
             EventKind.STATE_CHANGED,
             status,
             actor=actor,
             organisation=None,
-            object_label=f"{advisory.reference} · {installed.asset}",
+            object_label=_label(advisory, installed),
             parent=advisory,
             before={"state": before},
             after={"state": status.state, "version": installed.version},
@@ -481,31 +556,144 @@ def _consider(
             ),
             at=now,
         )
-    elif status.installed_version != installed.version and status.state in OPEN_STATES:
-        status.installed_version = installed.version
-        status.save(update_fields=["installed_version", "updated_at"])
+        for status, before, advisory, installed in settled
+    )
+    record_many(events, batch_size=BATCH)
+
+
+def match_advisories(
+    advisories: Sequence[Advisory], *, now: dt.datetime, actor: Actor = None
+) -> None:
+    """Match advisories against every inventory that has their products: the inventories
+    and the existing statuses read a batch of advisories at a time, the outcome written
+    set-based (:func:`_match_pairs`)."""
+    for batch in _chunks(list(advisories)):
+        by_product: dict[str, list[Advisory]] = {}
+        for advisory in batch:
+            by_product.setdefault(advisory.product, []).append(advisory)
+        existing = {
+            (s.advisory_id, s.asset_id): s
+            for s in PatchStatus.objects.filter(advisory__in=[a.pk for a in batch])
+        }
+        rows = (
+            InstalledSoftware.objects.filter(name__in=list(by_product))
+            .select_related("asset")
+            .order_by("name", "asset_id")
+        )
+        _match_pairs(
+            (
+                (advisory, installed, existing.get((advisory.pk, installed.asset_id)))
+                for installed in rows
+                for advisory in by_product[installed.name]
+            ),
+            now=now,
+            actor=actor,
+        )
 
 
 def match(advisory: Advisory, *, now: dt.datetime, actor: Actor = None) -> None:
     """Match one advisory against every inventory that has its product."""
-    rows = InstalledSoftware.objects.filter(name=advisory.product).select_related("asset")
-    existing = {s.asset_id: s for s in PatchStatus.objects.filter(advisory=advisory)}
-    for installed in rows:
-        _consider(advisory, installed, existing.get(installed.asset_id), now, actor)
+    match_advisories([advisory], now=now, actor=actor)
+
+
+def match_assets(assets: Sequence[Asset], *, now: dt.datetime, actor: Actor = None) -> None:
+    """Match assets' inventories against every advisory of their products, a batch of
+    assets at a time, the outcome written set-based (:func:`_match_pairs`)."""
+    for batch in _chunks(list(assets)):
+        by_pk = {a.pk: a for a in batch}
+        installed = list(
+            InstalledSoftware.objects.filter(asset__in=list(by_pk)).order_by("asset_id", "name")
+        )
+        for row in installed:
+            row.asset = by_pk[row.asset_id]
+        names = sorted({row.name for row in installed})
+        advisories: dict[str, list[Advisory]] = {}
+        for names_batch in _chunks(names):
+            for advisory in Advisory.objects.filter(product__in=list(names_batch)).order_by("pk"):
+                advisories.setdefault(advisory.product, []).append(advisory)
+        existing = {
+            (s.advisory_id, s.asset_id): s
+            for s in PatchStatus.objects.filter(asset__in=list(by_pk))
+        }
+        _match_pairs(
+            (
+                (advisory, row, existing.get((advisory.pk, row.asset_id)))
+                for row in installed
+                for advisory in advisories.get(row.name, ())
+            ),
+            now=now,
+            actor=actor,
+        )
 
 
 def match_asset(asset: Asset, *, now: dt.datetime, actor: Actor = None) -> None:
     """Match one asset's inventory against every advisory of its products."""
-    installed = {
-        s.name: s
-        for s in asset.installed_software.select_related("asset")  # type: ignore[attr-defined]
-    }
-    existing = {s.advisory_id: s for s in PatchStatus.objects.filter(asset=asset)}
-    for advisory in Advisory.objects.filter(product__in=list(installed)):
-        _consider(advisory, installed[advisory.product], existing.get(advisory.pk), now, actor)
+    match_assets([asset], now=now, actor=actor)
 
 
 # -- statuses --------------------------------------------------------------------------------
+
+
+MAX_BULK = 5_000
+
+
+def _checked_change(
+    state: str,
+    *,
+    change_reference: str,
+    scheduled_for: dt.datetime | None,
+    installed_at: dt.datetime | None,
+    reason: str,
+    now: dt.datetime,
+    by: User | None,
+) -> dict[str, Any]:
+    """The fields a move to ``state`` writes, checked. Raises ValidationError."""
+    if state not in PatchState.values:
+        raise ValidationError({"state": f"未知状态 {state!r} / unknown status {state!r}"})
+    reason = reason.strip()
+    change_reference = change_reference.strip()
+    if state == PatchState.NOT_APPLICABLE and not reason:
+        raise ValidationError({"reason": "不适用须说明原因 / not applicable needs its reason"})
+    if installed_at is not None and installed_at > now:
+        raise ValidationError({"installed_at": "安装时间不能在将来 / installed in the future"})
+    settled = state in (PatchState.INSTALLED, PatchState.NOT_APPLICABLE)
+    return {
+        "state": state,
+        "reason": reason if state == PatchState.NOT_APPLICABLE else "",
+        "change_reference": change_reference if state == PatchState.SCHEDULED else "",
+        "scheduled_for": scheduled_for if state == PatchState.SCHEDULED else None,
+        "settled_at": (installed_at or now if state == PatchState.INSTALLED else now)
+        if settled
+        else None,
+        "settled_by": by if settled else None,
+    }
+
+
+def _state_event(
+    actor: Actor, status: PatchStatus, before: str, fields: Mapping[str, Any], now: dt.datetime
+) -> Any:
+    return build_event(
+        EventKind.STATE_CHANGED,
+        status,
+        actor=actor,
+        organisation=None,
+        object_label=f"{status.advisory.reference} · {status.asset}",
+        parent=status.advisory,
+        before={"state": before},
+        after={
+            "state": fields["state"],
+            "change": fields["change_reference"],
+            "reason": fields["reason"],
+            "settled_at": fields["settled_at"],
+        },
+        summary=said(
+            "Patch of %(reference)s on %(asset)s: %(state)s",
+            reference=status.advisory.reference,
+            asset=status.asset.name,
+            state=said(STATE_SAID[PatchState(fields["state"])]),
+        ),
+        at=now,
+    )
 
 
 @transaction.atomic
@@ -524,46 +712,77 @@ def set_state(
     (default now, never in the future) and by whom; not applicable needs its reason."""
     require_manager(actor)
     now = now or timezone.now()
-    if state not in PatchState.values:
-        raise ValidationError({"state": f"未知状态 {state!r} / unknown status {state!r}"})
-    reason = reason.strip()
-    change_reference = change_reference.strip()
-    if state == PatchState.NOT_APPLICABLE and not reason:
-        raise ValidationError({"reason": "不适用须说明原因 / not applicable needs its reason"})
-    if installed_at is not None and installed_at > now:
-        raise ValidationError({"installed_at": "安装时间不能在将来 / installed in the future"})
-    before = {"state": status.state}
-    status.state = state
-    status.reason = reason if state == PatchState.NOT_APPLICABLE else ""
-    status.change_reference = change_reference if state == PatchState.SCHEDULED else ""
-    status.scheduled_for = scheduled_for if state == PatchState.SCHEDULED else None
-    if state in (PatchState.INSTALLED, PatchState.NOT_APPLICABLE):
-        status.settled_at = installed_at or now if state == PatchState.INSTALLED else now
-        status.settled_by = actor if actor is not None and actor.is_authenticated else None
-    else:
-        status.settled_at = None
-        status.settled_by = None
-    status.save()
-    record(
-        EventKind.STATE_CHANGED,
-        status,
-        actor=actor,
-        organisation=None,
-        object_label=f"{status.advisory.reference} · {status.asset}",
-        parent=status.advisory,
-        before=before,
-        after={
-            "state": state,
-            "change": status.change_reference,
-            "reason": status.reason,
-            "settled_at": status.settled_at,
-        },
-        summary=said(
-            "Patch of %(reference)s on %(asset)s: %(state)s",
-            reference=status.advisory.reference,
-            asset=status.asset.name,
-            state=said(STATE_SAID[PatchState(state)]),
-        ),
-        at=now,
+    fields = _checked_change(
+        state,
+        change_reference=change_reference,
+        scheduled_for=scheduled_for,
+        installed_at=installed_at,
+        reason=reason,
+        now=now,
+        by=actor if actor is not None and actor.is_authenticated else None,
     )
+    before = status.state
+    for name, value in fields.items():
+        setattr(status, name, value)
+    status.save()
+    _state_event(actor, status, before, fields, now).save(force_insert=True)
     return status
+
+
+@transaction.atomic
+def set_states(
+    actor: Actor,
+    status_ids: Iterable[int],
+    state: str,
+    *,
+    change_reference: str = "",
+    scheduled_for: dt.datetime | None = None,
+    installed_at: dt.datetime | None = None,
+    reason: str = "",
+    now: dt.datetime | None = None,
+) -> list[PatchStatus]:
+    """Move many patch statuses at once, as :func:`set_state` moves one (the same checks,
+    each status its own event): a few statements whatever their number — one read, one
+    UPDATE and one INSERT of events per batch of 500. Every id must name a status, or
+    nothing moves (ValidationError on ``ids`` naming the unknown ones). At most
+    ``MAX_BULK`` at a time. Returns the statuses as they now are."""
+    require_manager(actor)
+    now = now or timezone.now()
+    ids = sorted({int(i) for i in status_ids})
+    if not ids:
+        raise ValidationError({"ids": "未选择补丁状态 / no patch status chosen"})
+    if len(ids) > MAX_BULK:
+        raise ValidationError({"ids": f"一次最多 {MAX_BULK} 个 / at most {MAX_BULK} at a time"})
+    fields = _checked_change(
+        state,
+        change_reference=change_reference,
+        scheduled_for=scheduled_for,
+        installed_at=installed_at,
+        reason=reason,
+        now=now,
+        by=actor if actor is not None and actor.is_authenticated else None,
+    )
+    statuses: list[PatchStatus] = []
+    for batch in _chunks(ids):
+        statuses.extend(
+            PatchStatus.objects.select_for_update(of=("self",))
+            .select_related("advisory", "asset")
+            .filter(pk__in=list(batch))
+            .order_by("pk")
+        )
+    missing = sorted(set(ids) - {s.pk for s in statuses})
+    if missing:
+        shown = ", ".join(str(i) for i in missing[:20])
+        raise ValidationError({"ids": f"无此补丁状态：{shown} / no such patch status: {shown}"})
+    touched = timezone.now()
+    for batch in _chunks(ids):
+        PatchStatus.objects.filter(pk__in=list(batch)).update(**fields, updated_at=touched)
+    events = []
+    for status in statuses:
+        before = status.state
+        for name, value in fields.items():
+            setattr(status, name, value)
+        status.updated_at = touched
+        events.append(_state_event(actor, status, before, fields, now))
+    record_many(events, batch_size=BATCH)
+    return statuses

@@ -14,4 +14,5 @@ urlpatterns = [
     path("overdue/", views.overdue_list, name="overdue"),
     path("<int:pk>/", views.advisory_detail, name="advisory"),
     path("statuses/<int:pk>/", views.status_update, name="status"),
+    path("<int:pk>/statuses/", views.status_bulk_update, name="status_bulk"),
 ]

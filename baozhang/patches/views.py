@@ -25,8 +25,14 @@ from django.views.decorators.http import require_POST
 from baozhang.accounts.permissions import can, is_operator_staff
 from baozhang.events.selectors import timeline
 from baozhang.patches import files, selectors, services
-from baozhang.patches.forms import AdvisoryForm, AdvisoryImportForm, InventoryImportForm, StatusForm
-from baozhang.patches.models import AdvisorySource, PatchState, SeverityLevel
+from baozhang.patches.forms import (
+    AdvisoryForm,
+    AdvisoryImportForm,
+    BulkStatusForm,
+    InventoryImportForm,
+    StatusForm,
+)
+from baozhang.patches.models import OPEN_STATES, AdvisorySource, PatchState, SeverityLevel
 from baozhang.ui.feedback import in_reader_language, refusal_on_form
 from baozhang.ui.search import search_text
 
@@ -200,6 +206,46 @@ def status_update(request: HttpRequest, pk: int) -> HttpResponse:
             for error in errors:
                 messages.error(request, error)
     return redirect(f"{reverse('patches:advisory', args=[status.advisory_id])}#s{status.pk}")
+
+
+@login_required
+@require_POST
+def status_bulk_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """The statuses ticked on an advisory's page (or all its open ones) moved at once."""
+    _staff(request)
+    advisory = selectors.get_advisory(request.user, pk)
+    _require_manage(request)
+    statuses = selectors.statuses_of(advisory)
+    form = BulkStatusForm(request.POST, status_ids=[s.pk for s in statuses])
+    if form.is_valid():
+        data: dict[str, Any] = dict(form.cleaned_data)
+        ids = (
+            [s.pk for s in statuses if s.state in OPEN_STATES] if data["all_open"] else data["ids"]
+        )
+        try:
+            moved = services.set_states(
+                request.user,
+                ids,
+                data["state"],
+                change_reference=data["change_reference"],
+                installed_at=data["installed_at"],
+                reason=data["reason"],
+            )
+        except ValidationError as exc:
+            for texts in exc.message_dict.values():
+                for text in texts:
+                    messages.error(request, in_reader_language(text))
+        else:
+            messages.success(
+                request,
+                _("%(count)d assets: %(state)s.")
+                % {"count": len(moved), "state": PatchState(data["state"]).label},
+            )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect(reverse("patches:advisory", args=[advisory.pk]))
 
 
 @login_required
