@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from baozhang.mailin.models import InboundMessage, Mailbox
 
@@ -8,7 +9,7 @@ class MailboxForm(forms.ModelForm):
     password = forms.CharField(
         widget=forms.PasswordInput(render_value=False),
         required=False,
-        help_text="Leave empty to keep the stored password / 留空则保留原密码",
+        help_text=_("Leave empty to keep the stored value."),
     )
 
     class Meta:
@@ -30,10 +31,15 @@ class MailboxAdmin(admin.ModelAdmin):
 
 @admin.register(InboundMessage)
 class InboundMessageAdmin(admin.ModelAdmin):
-    list_display = ("received_at", "from_address", "subject", "status", "reason", "ticket")
+    list_display = ("received_at", "from_address", "subject", "status", "reason_read", "ticket")
     list_filter = ("status", "source")
     search_fields = ("from_address", "subject", "email_message_id")
-    readonly_fields = [f.name for f in InboundMessage._meta.fields]
+    readonly_fields = ["reason_read", *(f.name for f in InboundMessage._meta.fields)]
+
+    @admin.display(description=_("reason"))
+    def reason_read(self, obj: InboundMessage) -> str:
+        """The reason in the reader's language (the ``reason`` field keeps it in English)."""
+        return obj.reason_text
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

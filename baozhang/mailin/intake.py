@@ -13,6 +13,7 @@ import hashlib
 import logging
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from baozhang.accounts import services as accounts
 from baozhang.accounts.models import Organisation, OrganisationKind, Role, User
@@ -30,9 +32,15 @@ from baozhang.desk import services as desk
 from baozhang.desk.models import Channel, Status, Ticket, TicketKind, TicketMessage
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
-from baozhang.events.text import said
+from baozhang.events.text import Said, said
 from baozhang.mailin import parsing
-from baozhang.mailin.models import InboundMessage, InboundSource, InboundStatus, Mailbox
+from baozhang.mailin.models import (
+    InboundMessage,
+    InboundSource,
+    InboundStatus,
+    Mailbox,
+    reason_in_words,
+)
 from baozhang.notify import services as notify
 from baozhang.notify.models import Channel as NotifyChannel
 from baozhang.notify.selectors import operator_email_channel
@@ -73,7 +81,7 @@ def _operator_email_channel() -> NotifyChannel | None:
 
 def _acknowledge(
     inbound: InboundMessage, mail: parsing.ParsedMail, ticket: Ticket
-) -> tuple[bool, str]:
+) -> tuple[bool, Said | str]:
     """Enqueue, in the caller's transaction, the acknowledgement of a new ticket to the
     sender's address on the operator's e-mail channel. Returns (queued, why not).
 
@@ -85,12 +93,12 @@ def _acknowledge(
     try:
         validate_email(address)
     except ValidationError:
-        return False, f"no valid sender address “{address}” / 发件地址无效"
+        return False, said("no valid sender address “%(address)s”", address=address)
     channel = _operator_email_channel()
     if channel is None:
-        return False, "no enabled e-mail channel of the operator / 运营方没有启用的邮件通道"
+        return False, said("the operator has no enabled e-mail channel")
     if address.lower() == str(channel.config.get("from_address", "")).strip().lower():
-        return False, "the sender is our own sending address / 发件人是本系统的发件地址"
+        return False, said("the sender is our own sending address")
     headers = {"Auto-Submitted": "auto-replied", "References": ack_message_id(ticket)}
     if mail.message_id and len(mail.message_id) <= 300:
         headers["In-Reply-To"] = mail.message_id
@@ -106,9 +114,9 @@ def _acknowledge(
             language=ticket.customer.language,
         )
     except ValueError as exc:  # an address or header the outbox refuses: no ack, a ticket
-        return False, str(exc)
+        return False, str(exc)  # the outbox's words, kept as given (a pair: read in one)
     if message is None:
-        return False, "the operator's e-mail channel is disabled / 运营方邮件通道已停用"
+        return False, said("the operator's e-mail channel is disabled")
     return True, ""
 
 
@@ -226,13 +234,25 @@ def receive(
     # arriving at once the later row always sees the earlier one.
     first = _first_with_message_id(inbound)
     if first is not None:
-        _finish(inbound, InboundStatus.IGNORED, f"duplicate of #{first.pk} / 重复")
+        _finish(
+            inbound,
+            InboundStatus.IGNORED,
+            said("Duplicate of inbound e-mail #%(inbound)s.", inbound=first.pk),
+        )
         return inbound
     try:
         _route(inbound, mail, mailbox, now)
     except Exception as exc:
         logger.exception("mail-in: routing inbound message %s failed", inbound.pk)
-        _finish(inbound, InboundStatus.QUARANTINED, f"error: {type(exc).__name__}: {exc}")
+        _finish(
+            inbound,
+            InboundStatus.QUARANTINED,
+            said(
+                "Routing failed: %(error)s: %(detail)s",
+                error=type(exc).__name__,
+                detail=str(exc)[:2000],
+            ),
+        )
     inbound.refresh_from_db()
     return inbound
 
@@ -248,20 +268,34 @@ def _first_with_message_id(inbound: InboundMessage) -> InboundMessage | None:
     )
 
 
+def stored_parts(reason: Sequence[Said]) -> list[dict[str, Any]]:
+    """The steps of a reason as ``InboundMessage.reason_parts`` keeps them."""
+    return [{"said": part.msgid, "params": part.stored_params()} for part in reason]
+
+
 def _finish(
     inbound: InboundMessage,
     status: str,
-    reason: str,
+    reason: Said | Sequence[Said],
     ticket: Ticket | None = None,
     message: TicketMessage | None = None,
     acknowledged: bool = False,
+    *,
+    earlier: Sequence[dict[str, Any]] = (),
 ) -> None:
+    """Settle ``inbound`` with ``reason`` (one step, or several: released, then opened …)
+    after the ``earlier`` stored steps; ``reason`` keeps the whole in English."""
+    steps = [reason] if isinstance(reason, Said) else list(reason)
     inbound.status = status
-    inbound.reason = reason
+    inbound.reason_parts = [*earlier, *stored_parts(steps)]
+    with translation.override("en"):
+        inbound.reason = reason_in_words(inbound.reason_parts)
     inbound.ticket = ticket
     inbound.message = message
     inbound.acknowledged = acknowledged
-    inbound.save(update_fields=["status", "reason", "ticket", "message", "acknowledged"])
+    inbound.save(
+        update_fields=["status", "reason", "reason_parts", "ticket", "message", "acknowledged"]
+    )
 
 
 def _rate_limited(inbound: InboundMessage, now: dt.datetime) -> bool:
@@ -290,7 +324,11 @@ def _route(
     inbound: InboundMessage, mail: parsing.ParsedMail, mailbox: Mailbox | None, now: dt.datetime
 ) -> None:
     if _rate_limited(inbound, now):
-        _finish(inbound, InboundStatus.QUARANTINED, "rate limit / 发送过于频繁")
+        _finish(
+            inbound,
+            InboundStatus.QUARANTINED,
+            said("Rate limit: too many messages from this sender."),
+        )
         return
     sender = match_sender(mail.from_address, mailbox)
     ticket = find_ticket(mail)
@@ -299,8 +337,11 @@ def _route(
             _finish(
                 inbound,
                 InboundStatus.QUARANTINED,
-                f"sender {mail.from_address or '?'} is not of {ticket.reference}'s customer"
-                f" / 发件人不属于工单 {ticket.reference} 的客户",
+                said(
+                    "The sender %(sender)s is not of the customer of %(ticket)s.",
+                    sender=mail.from_address or "?",
+                    ticket=ticket.reference,
+                ),
                 ticket=ticket,
             )
             return
@@ -308,11 +349,13 @@ def _route(
         return
     if mail.automatic:
         _finish(
-            inbound, InboundStatus.IGNORED, f"automatic mail ({_why_automatic(mail)}) / 自动邮件"
+            inbound,
+            InboundStatus.IGNORED,
+            said("Automatic mail (%(why)s).", why=_why_automatic(mail)),
         )
         return
     if sender.customer is None:
-        _finish(inbound, InboundStatus.QUARANTINED, "unknown sender / 未知发件人")
+        _finish(inbound, InboundStatus.QUARANTINED, said("Unknown sender."))
         return
     contact = sender.contact
     with transaction.atomic():
@@ -322,16 +365,22 @@ def _route(
                 _finish(
                     inbound,
                     InboundStatus.QUARANTINED,
-                    "address belongs to another customer / 地址属于其他客户",
+                    said("The address belongs to another customer."),
                 )
                 return
         _open(inbound, mail, sender.customer, contact, now, closed=ticket, acknowledge=True)
 
 
-def _why_automatic(mail: parsing.ParsedMail) -> str:
-    if mail.auto_submitted:
-        return mail.auto_submitted
-    return "Precedence: bulk" if mail.bulk else "mailing list"
+def _why_automatic(mail: parsing.ParsedMail) -> str | Said:
+    """What made the mail automatic: the header as it came, or ours (a mailing list)."""
+    why = mail.auto_submitted
+    if why == parsing.DELIVERY_REPORT:
+        return said("delivery report")
+    if why.startswith(parsing.BOUNCE_SENDER):
+        return said("sender %(address)s", address=why[len(parsing.BOUNCE_SENDER) :])
+    if why:
+        return why
+    return "Precedence: bulk" if mail.bulk else said("mailing list")
 
 
 def _contact_to_review(customer: Organisation, mail: parsing.ParsedMail) -> User | None:
@@ -380,7 +429,7 @@ def _open(
     now: dt.datetime,
     *,
     closed: Ticket | None = None,
-    reason_prefix: str = "",
+    reason_prefix: Sequence[Said] = (),
     acknowledge: bool = False,
 ) -> Ticket:
     """Open a ticket from `mail`; with `acknowledge` (a person's message that came in
@@ -407,11 +456,11 @@ def _open(
         _attach(ticket, message, mail, inbound, now)
         # Mail released from quarantine is never acknowledged (nor automatic mail).
         acknowledged = False
-        reason = f"{reason_prefix}opened {ticket.reference}"
+        reason = [*reason_prefix, said("Opened %(ticket)s.", ticket=ticket.reference)]
         if acknowledge and not mail.automatic:
             acknowledged, why_not = _acknowledge(inbound, mail, ticket)
             if not acknowledged:
-                reason += f"; no acknowledgement / 未发送回执: {why_not}"
+                reason.append(said("No acknowledgement sent: %(why)s.", why=why_not))
         _finish(
             inbound,
             InboundStatus.PROCESSED,
@@ -429,7 +478,7 @@ def _thread(
     ticket: Ticket,
     contact: User | None,
     now: dt.datetime,
-    reason_prefix: str = "",
+    reason_prefix: Sequence[Said] = (),
 ) -> TicketMessage:
     """Add `mail` to `ticket`. Automatic mail (out-of-office, delivery reports) is kept on
     the ticket but is no customer reply: it reopens nothing and moves no clock."""
@@ -438,10 +487,13 @@ def _thread(
     )
     passive = mail.automatic
     reason = (
-        f"automatic mail ({_why_automatic(mail)}) on {ticket.reference}, no status change"
-        " / 自动邮件，不改变状态"
+        said(
+            "Automatic mail (%(why)s) on %(ticket)s, no status change.",
+            why=_why_automatic(mail),
+            ticket=ticket.reference,
+        )
         if passive
-        else f"reply to {ticket.reference}"
+        else said("Reply to %(ticket)s.", ticket=ticket.reference)
     )
     with transaction.atomic():
         message = desk.reply(
@@ -458,7 +510,7 @@ def _thread(
         _finish(
             inbound,
             InboundStatus.PROCESSED,
-            f"{reason_prefix}{reason}",
+            [*reason_prefix, reason],
             ticket=ticket,
             message=message,
         )
@@ -498,7 +550,7 @@ def _attach(
 
 def _require_staff(actor: User | AnonymousUser) -> None:
     if not is_operator_staff(actor):
-        raise PermissionDenied("Only the operator's staff may do this / 仅运营方员工可操作")
+        raise PermissionDenied(_("Only the operator's staff may do this."))
 
 
 def release(
@@ -510,13 +562,13 @@ def release(
     _require_staff(actor)
     now = now or timezone.now()
     if inbound.status != InboundStatus.QUARANTINED:
-        raise ValidationError("Only quarantined messages are released / 只能放行隔离的邮件")
+        raise ValidationError(_("Only quarantined messages are released."))
     if customer.kind != OrganisationKind.CUSTOMER:
-        raise ValidationError({"customer": "A ticket belongs to a customer / 工单须属于客户"})
+        raise ValidationError({"customer": _("A ticket belongs to a customer.")})
     with inbound.raw.open("rb") as fh:
         raw = fh.read()
     mail = parsing.parse(raw, max_attachment_bytes=max_attachment_bytes())
-    prefix = f"released by {actor.get_username()}: "
+    prefix = [said("Released by %(user)s.", user=actor.get_username())]
     contact = (
         User.objects.filter(email__iexact=mail.from_address, organisation=customer).first()
         if mail.from_address
@@ -550,14 +602,19 @@ def ignore(actor: User, inbound: InboundMessage, now: dt.datetime | None = None)
     """Staff decide a quarantined message needs nothing (spam, a stray auto-reply)."""
     _require_staff(actor)
     if inbound.status != InboundStatus.QUARANTINED:
-        raise ValidationError("Only quarantined messages are ignored / 只能忽略隔离的邮件")
+        raise ValidationError(_("Only quarantined messages are ignored."))
     with transaction.atomic():
         before = inbound.status
+        # The steps so far stay; a reason stored before as written stays as written.
+        earlier = list(inbound.reason_parts or []) or (
+            [{"text": inbound.reason}] if inbound.reason else []
+        )
         _finish(
             inbound,
             InboundStatus.IGNORED,
-            f"{inbound.reason}; ignored by {actor.get_username()}",
+            said("Ignored by %(user)s.", user=actor.get_username()),
             ticket=inbound.ticket,
+            earlier=earlier,
         )
         record(
             EventKind.STATE_CHANGED,

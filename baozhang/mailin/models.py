@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from baozhang.core.bilingual import one_language
+from baozhang.events.text import render
 
 
 class Security(models.TextChoices):
@@ -87,7 +94,16 @@ class InboundMessage(models.Model):
         default=InboundStatus.RECEIVED,
         db_index=True,
     )
+    # Why the message is where it is, in English (searches, the raw record); what people
+    # read is ``reason_parts``: one sentence per step (quarantined, released, opened,
+    # ignored …), each a message of the catalogue and its parameters
+    # (``{"said": msgid, "params": …}``, events/text.py) said in the reader's language, or
+    # ``{"text": …}`` for a reason stored before as written. Empty parts (rows older than
+    # migration 0003 whose form was unknown): ``reason`` read through one_language.
     reason = models.TextField(_("reason"), blank=True)
+    reason_parts = models.JSONField(
+        _("reason as said"), default=list, blank=True, encoder=DjangoJSONEncoder
+    )
     ticket = models.ForeignKey(
         "desk.Ticket",
         verbose_name=_("ticket"),
@@ -116,6 +132,11 @@ class InboundMessage(models.Model):
     def charset_repaired(self) -> bool:
         return bool(self.charset_read)
 
+    @property
+    def reason_text(self) -> str:
+        """The reason in the reader's language, one sentence per step."""
+        return reason_in_words(self.reason_parts, self.reason)
+
     class Meta:
         verbose_name = _("inbound message")
         verbose_name_plural = _("inbound messages")
@@ -124,3 +145,31 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_address or '?'}: {self.subject or '—'}"
+
+
+_END = (".", "。", "!", "！", "?", "？")
+
+
+def reason_in_words(parts: list[Any] | None, fallback: str = "") -> str:
+    """Stored reason parts (see ``InboundMessage.reason``) in the active language, each a
+    sentence; no parts: ``fallback`` in the reader's half when it is a glued pair."""
+    language = get_language() or ""
+    if not parts:
+        return one_language(fallback, language)
+    chinese = not language.startswith("en")
+    text = ""
+    for part in parts:
+        if isinstance(part, dict) and "said" in part:
+            sentence = render(str(part["said"]), part.get("params"))
+        else:
+            typed = part.get("text", "") if isinstance(part, dict) else part
+            sentence = one_language(str(typed), language)
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        if not sentence.endswith(_END):  # typed words at the end (an exception's text)
+            sentence += "。" if chinese else "."
+        # Chinese sentences follow each other without a space.
+        glue = "" if chinese and text.endswith(("。", "！", "？")) else " "
+        text = f"{text}{glue}{sentence}" if text else sentence
+    return text

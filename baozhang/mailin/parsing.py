@@ -49,6 +49,10 @@ _GUESSES = ("utf-8", "gb18030", "big5hkscs")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _MSGID = re.compile(r"<[^<>\s]+>")
 _LOOP_PRECEDENCE = {"bulk", "list", "junk", "auto_reply"}
+# ``ParsedMail.auto_submitted`` for a delivery report, and before a bounce sender's address
+# (the other values are the headers as they came).
+DELIVERY_REPORT = "delivery report"
+BOUNCE_SENDER = "sender "
 _BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|noreply|no-reply|do-not-reply)@", re.I)
 
 
@@ -411,9 +415,9 @@ def parse(raw: bytes, *, max_attachment_bytes: int | None = None) -> ParsedMail:
             if msg.get(name) is not None:
                 auto_reason = name
         if msg.get_content_type() == "multipart/report":
-            auto_reason = "delivery report"
+            auto_reason = DELIVERY_REPORT
         elif _BOUNCE_SENDERS.match(from_address):
-            auto_reason = f"sender {from_address}"
+            auto_reason = f"{BOUNCE_SENDER}{from_address}"
     precedence = _header(msg, "Precedence").strip().lower()
     # Control characters are removed here, at the door (core.text): NUL from an unknown
     # charset's encoded word must reach neither the database nor the pages.

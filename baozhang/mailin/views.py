@@ -87,7 +87,7 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         report_refusal(request, exc)
         return redirect("mailin:detail", pk=pk)
-    messages.success(request, inbound.reason)
+    messages.success(request, inbound.reason_text)
     return redirect("mailin:detail", pk=pk)
 
 

@@ -23,6 +23,7 @@ from baozhang.notify.models import Message, MessageStatus
 from baozhang.notify.tests.receivers import SmtpReceiver
 
 from .conftest import NOW, corpus
+from .reading import reason_reads
 from .test_intake import _mail
 
 pytestmark = pytest.mark.django_db
@@ -108,7 +109,10 @@ def test_gbk_mail_is_acknowledged_to_the_sender_and_a_reply_threads_back(
     )
     # then the answer threads into the same ticket and is not acknowledged again
     assert (status, reply.status, reply.ticket) == (0, InboundStatus.PROCESSED, ticket)
-    assert reply.reason == f"reply to {ticket.reference}"
+    assert reason_reads(reply) == (
+        f"工单 {ticket.reference} 的回复。",
+        f"Reply to {ticket.reference}.",
+    )
     assert "机房温度正常" in reply.message.body
     assert Ticket.objects.count() == 1
     assert not reply.acknowledged and _acks().count() == 1
@@ -195,10 +199,12 @@ def test_without_an_operator_mail_channel_the_reason_says_so(desk: Any, mail_in:
     _, inbound = mail_in(corpus("gbk_labelled_gb2312.eml"))
     assert inbound.status == InboundStatus.PROCESSED
     assert not inbound.acknowledged
-    assert inbound.reason == (
-        f"opened {inbound.ticket.reference}; no acknowledgement / 未发送回执: "
-        "no enabled e-mail channel of the operator / 运营方没有启用的邮件通道"
+    reference = inbound.ticket.reference
+    assert reason_reads(inbound) == (
+        f"已创建工单 {reference}。未发送回执：运营方没有启用的邮件通道。",
+        f"Opened {reference}. No acknowledgement sent: the operator has no enabled e-mail channel.",
     )
+    assert inbound.reason == reason_reads(inbound)[1]  # the record keeps it in English
     assert not _acks().exists()
 
 
@@ -209,5 +215,7 @@ def test_our_own_sending_address_is_never_acknowledged(
     desk.personas.org_a.save(update_fields=["email_domains"])
     _, inbound = mail_in(_mail("loop?", sender="support@baozhang.example"))
     assert inbound.status == InboundStatus.PROCESSED and not inbound.acknowledged
-    assert "own sending address" in inbound.reason
+    zh, en = reason_reads(inbound)
+    assert zh.endswith("未发送回执：发件人是本系统的发件地址。")
+    assert en.endswith("No acknowledgement sent: the sender is our own sending address.")
     assert not _acks().exists()

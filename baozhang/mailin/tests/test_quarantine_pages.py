@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -11,28 +12,59 @@ from baozhang.desk.models import Ticket
 from baozhang.mailin.models import InboundStatus
 
 from .conftest import corpus
+from .reading import reason_reads
 
 pytestmark = pytest.mark.django_db
 
 
-def test_unknown_sender_quarantined_then_released(desk: Any, mail_in: Any, login: Any) -> None:
+def _reason_cells(html: str) -> list[str]:
+    """The reasons a page shows (each ``data-testid="reason"`` element's text)."""
+    return [
+        " ".join(cell.split())
+        for cell in re.findall(r'data-testid="reason">(.*?)</(?:td|dd)>', html, re.S)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "quarantined", "released"),
+    [
+        ("zh-hans", "发件人未知。", "由 agent 放行。已创建工单 {ref}。"),
+        ("en", "Unknown sender.", "Released by agent. Opened {ref}."),
+    ],
+)
+def test_unknown_sender_quarantined_then_released(
+    desk: Any, mail_in: Any, login: Any, language: str, quarantined: str, released: str
+) -> None:
     _, inbound = mail_in(corpus("unknown_sender.eml"))
-    client = login(desk.personas.agent)
+    agent = desk.personas.agent
+    agent.language = language
+    agent.save(update_fields=["language"])
+    client = login(agent)
 
     listing = client.get(reverse("mailin:quarantine")).content.decode()
-    assert "请帮忙" in listing and "unknown sender / 未知发件人" in listing
+    assert "请帮忙" in listing and _reason_cells(listing) == [quarantined]
     page = client.get(reverse("mailin:detail", args=[inbound.pk])).content.decode()
-    assert "陌生人的来信" in page
+    assert "陌生人的来信" in page and _reason_cells(page) == [quarantined]
 
     response = client.post(
-        reverse("mailin:release", args=[inbound.pk]), {"customer": desk.personas.org_b.pk}
+        reverse("mailin:release", args=[inbound.pk]),
+        {"customer": desk.personas.org_b.pk},
+        follow=True,
     )
 
-    assert response.status_code == 302
     inbound.refresh_from_db()
     ticket = Ticket.objects.get()
+    said = released.format(ref=ticket.reference)
     assert (inbound.status, inbound.ticket) == (InboundStatus.PROCESSED, ticket)
-    assert inbound.reason == f"released by agent: opened {ticket.reference}"
+    assert [str(m) for m in response.context["messages"]] == [said]
+    assert _reason_cells(response.content.decode()) == [said]
+    processed = client.get(reverse("mailin:quarantine"), {"status": "processed"})
+    assert _reason_cells(processed.content.decode()) == [said]
+    assert reason_reads(inbound) == (
+        f"由 agent 放行。已创建工单 {ticket.reference}。",
+        f"Released by agent. Opened {ticket.reference}.",
+    )
+    assert inbound.reason == f"Released by agent. Opened {ticket.reference}."
     assert (ticket.customer, ticket.subject, ticket.description) == (
         desk.personas.org_b,
         "请帮忙",
@@ -47,7 +79,10 @@ def test_ignore(desk: Any, mail_in: Any, login: Any) -> None:
     client.post(reverse("mailin:ignore", args=[inbound.pk]))
     inbound.refresh_from_db()
     assert inbound.status == InboundStatus.IGNORED
-    assert inbound.reason == "unknown sender / 未知发件人; ignored by agent"
+    assert reason_reads(inbound) == (
+        "发件人未知。由 agent 忽略。",
+        "Unknown sender. Ignored by agent.",
+    )
     # Released or ignored once is final.
     client.post(reverse("mailin:release", args=[inbound.pk]), {"customer": desk.personas.org_a.pk})
     assert not Ticket.objects.exists()
@@ -107,7 +142,7 @@ def test_a_release_refused_is_said_in_the_readers_language(
     assert (
         refusal
         == {
-            "en": "Only quarantined messages are released",
-            "zh-hans": "只能放行隔离的邮件",
+            "en": "Only quarantined messages are released.",
+            "zh-hans": "只能放行隔离的邮件。",
         }[language]
     )
