@@ -16,6 +16,7 @@ from baozhang.assets.models import ALWAYS, Asset, AssetKind, AssetRole, AssetSta
 from baozhang.calendars.selectors import calendar_for
 from baozhang.catalog.models import Service
 from baozhang.changes.models import EmergencyPlan
+from baozhang.core.bilingual import one_language
 from baozhang.events.announce import Announcement
 from baozhang.events.models import EventKind
 from baozhang.events.services import snapshot
@@ -88,7 +89,11 @@ def _create(
     emergency_procedure: str = "",
     emergency_plan: EmergencyPlan | None = None,
     message: str = "",
+    summary: Said | None = None,
 ) -> Incident:
+    """``summary``: what the creation event says (an incident monitoring opens says so,
+    its service named in the reader's language); the event then names the incident by its
+    reference, not by its title of both languages."""
     title = required_text("title", title, "标题")[:200]
     check_emergency_plan(is_emergency, emergency_plan)
     if timezone.is_naive(detected_at):
@@ -132,6 +137,7 @@ def _create(
             "tickets": [t.pk for t in incident.tickets.all()],
             "assets": [a.pk for a in incident.assets.all()],
         },
+        **({"summary": summary, "object_label": incident.reference} if summary else {}),
     )
     if is_emergency:
         event(
@@ -163,14 +169,33 @@ def _opening_message(incident: Incident) -> Said:
 # -- from monitoring ------------------------------------------------------------------------
 
 
-def _monitor_title(service: Service | None, monitor: Monitor, reason: str) -> str:
+def _monitored_name(service: Service | None, monitor: Monitor) -> str:
+    """The name a monitoring incident goes by: its service's in both languages
+    (``网站托管 / Web hosting``; Incident.title_text reads it in the reader's), else the
+    monitor's."""
     if service is None:
-        name = monitor.name
-    elif service.name_en and service.name_en != service.name:
-        name = f"{service.name} / {service.name_en}"
-    else:
-        name = service.name
+        return monitor.name
+    if service.name_en and service.name_en != service.name:
+        return f"{service.name} / {service.name_en}"
+    return service.name
+
+
+def _monitor_title(service: Service | None, monitor: Monitor, reason: str) -> str:
+    name = _monitored_name(service, monitor)
     return f"{name}: {reason}" if reason else name
+
+
+def _monitor_summary(service: Service | None, monitor: Monitor, reason: str) -> Said:
+    """What the event log says of an incident monitoring opened: the service named in the
+    reader's language (a ``中文 / English`` parameter reads in the reader's half, as
+    events/text.py says a parameter; a name the pair would not tell apart goes as the
+    service's name), the probe's reason as it came."""
+    name = _monitored_name(service, monitor)
+    if service is not None and one_language(name, "en") == name:
+        name = service.name
+    if reason:
+        return said("opened by monitoring: %(name)s: %(reason)s", name=name, reason=reason[:300])
+    return said("opened by monitoring: %(name)s", name=name)
 
 
 def _attach_monitor(incident: Incident, monitor: Monitor, *, at: dt.datetime, reason: str) -> None:
@@ -283,6 +308,7 @@ def _open_for_monitor(
         None,
         service=service,
         title=_monitor_title(service, monitor, reason),
+        summary=_monitor_summary(service, monitor, reason),
         severity=Severity.CRITICAL,
         classification=fault_class(assets, at),
         responsibility=Responsibility.INSIDE,
