@@ -299,6 +299,8 @@ NOTIFY_BACKOFF_BASE_SECONDS = float(env("NOTIFY_BACKOFF_BASE_SECONDS", "30"))
 NOTIFY_BACKOFF_MAX_SECONDS = float(env("NOTIFY_BACKOFF_MAX_SECONDS", "3600"))
 NOTIFY_LEASE_SECONDS = float(env("NOTIFY_LEASE_SECONDS", "120"))
 NOTIFY_SEND_TIMEOUT_SECONDS = float(env("NOTIFY_SEND_TIMEOUT_SECONDS", "15"))
+# Outbox messages a worker's sender takes at once and records together (notify.delivery).
+NOTIFY_BATCH_SIZE = int(env("NOTIFY_BATCH_SIZE", "16"))
 # Non-public hosts and networks notifications may reach (baozhang.notify.outbound).
 OUTBOUND_ALLOW_HOSTS = [
     h.strip() for h in env("BAOZHANG_OUTBOUND_ALLOW_HOSTS", "").split(",") if h.strip()
