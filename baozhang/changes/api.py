@@ -1,4 +1,5 @@
-"""API of change requests and emergency plans (/api/v1/changes, /api/v1/emergency-plans).
+"""API of change requests, low-usage periods and emergency plans (/api/v1/changes,
+/api/v1/low-usage-periods, /api/v1/emergency-plans).
 Thin: every step is a service or selector.
 
 The operator's staff read them; a customer's people get 404 (empty lists). Creating and
@@ -13,16 +14,19 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import field_validator
 
 from baozhang.accounts.models import Organisation, User
+from baozhang.accounts.permissions import is_operator_staff
 from baozhang.api.pagination import Pages
 from baozhang.api.types import AwareDateTime, Date, Id
 from baozhang.assets.models import Asset
 from baozhang.catalog.models import Service
-from baozhang.changes import selectors, services
+from baozhang.changes import low_usage, selectors, services
 from baozhang.changes.models import (
     ChangeKind,
     ChangeRequest,
@@ -346,3 +350,73 @@ def drills(request: HttpRequest, emergency_plan_id: Id, payload: DrillIn):  # ty
             drill=drill,
         )
     return _plan_out(_plan(request, emergency_plan_id))
+
+
+# -- low-usage periods ----------------------------------------------------------------------
+
+
+class LowUsagePeriodOut(Schema):
+    service_id: int
+    starts: dt.time
+    ends: dt.time
+    time_zone: str
+    own: bool = Field(description="false: the operator's default applies (00:00–06:00)")
+
+
+class LowUsagePeriodIn(Schema):
+    starts: dt.time = Field(description="local wall-clock time, HH:MM")
+    ends: dt.time = Field(
+        description="local wall-clock time; before ``starts`` crosses midnight, equal to it "
+        "is the whole day"
+    )
+    time_zone: str = Field("", max_length=64, description="IANA name; empty: the operator's")
+
+    @field_validator("starts", "ends")
+    @classmethod
+    def _wall_clock(cls, value: dt.time) -> dt.time:
+        if value.tzinfo is not None:
+            raise ValueError("a wall-clock time without an offset; the zone is time_zone")
+        return value
+
+
+def _standing_out(standing: low_usage.Standing) -> dict[str, Any]:
+    return {
+        "service_id": standing.service.pk,
+        "starts": standing.starts,
+        "ends": standing.ends,
+        "time_zone": standing.time_zone,
+        "own": standing.own,
+    }
+
+
+def _service(request: HttpRequest, service_id: int) -> Service:
+    services.require_staff(request.auth)
+    return get_object_or_404(Service, pk=service_id)
+
+
+@router.get("/low-usage-periods", response=list[LowUsagePeriodOut])
+@paginate(Pages, page_size=100)
+def list_low_usage_periods(request: HttpRequest):  # type: ignore[no-untyped-def]
+    """Every service with the daily low-usage period that applies to it (its own, or the
+    operator's default); a customer's people read none."""
+    if not is_operator_staff(request.auth):
+        return []
+    return [_standing_out(s) for s in low_usage.standings()]
+
+
+@router.put("/low-usage-periods/{service_id}", response=LowUsagePeriodOut)
+def set_low_usage_period(  # type: ignore[no-untyped-def]
+    request: HttpRequest, service_id: Id, payload: LowUsagePeriodIn
+):
+    """Set a service's own low-usage period."""
+    service = _service(request, service_id)
+    low_usage.set_low_usage_period(request.auth, service, **payload.dict())
+    return _standing_out(low_usage.standing_of(Service.objects.get(pk=service.pk)))
+
+
+@router.delete("/low-usage-periods/{service_id}", response=LowUsagePeriodOut)
+def reset_low_usage_period(request: HttpRequest, service_id: Id):  # type: ignore[no-untyped-def]
+    """Give the service the operator's default period again (no change when it has it)."""
+    service = _service(request, service_id)
+    low_usage.reset_low_usage_period(request.auth, service)
+    return _standing_out(low_usage.standing_of(Service.objects.get(pk=service.pk)))

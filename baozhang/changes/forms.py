@@ -221,3 +221,26 @@ class DrillForm(forms.Form):
     lessons = forms.CharField(
         label=_("Lessons learned"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+def _zones() -> list[tuple[str, str]]:
+    from zoneinfo import available_timezones
+
+    return [(z, z) for z in sorted(available_timezones())]
+
+
+class LowUsageForm(forms.Form):
+    """A service's daily low-usage period, local wall-clock times in its time zone."""
+
+    starts = forms.TimeField(
+        label=_("From"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    ends = forms.TimeField(
+        label=_("Until"),
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_(
+            "An end before the start crosses midnight (22:00–06:00); the same time as the "
+            "start is the whole day."
+        ),
+    )
+    time_zone = forms.ChoiceField(label=_("Time zone"), choices=_zones)

@@ -1,4 +1,4 @@
-"""The only code that changes change requests, low-usage periods, emergency plans and drills.
+"""The only code that changes change requests, emergency plans and drills.
 One function per action; each owns its transaction and records its event.
 
 Change requests (软件修改制度, S6, M3, I2):
@@ -19,6 +19,8 @@ Change requests (软件修改制度, S6, M3, I2):
 Emergency plans (应急预案, F10): :func:`create_plan`, :func:`update_plan` (a new version when
 its content changes), :func:`schedule_drill`, :func:`record_drill`.
 
+Low-usage periods are read and set in low_usage.py.
+
 Refusals are ValidationErrors naming the field, in both languages ("中文 / English").
 """
 
@@ -37,14 +39,13 @@ from django.utils import timezone, translation
 from baozhang.accounts.models import Organisation
 from baozhang.assets.models import Asset
 from baozhang.catalog.models import Service
+from baozhang.changes.low_usage import services_outside_low_usage
 from baozhang.changes.models import (
     ChangeKind,
     ChangeRequest,
     ChangeResult,
     ChangeState,
-    LowUsagePeriod,
     Risk,
-    validate_time_zone,
 )
 from baozhang.changes.plans import (
     PLAN_FIELDS,
@@ -86,58 +87,6 @@ FUTURE_SLACK = dt.timedelta(minutes=5)
 
 def _local(t: dt.datetime) -> str:
     return f"{t.astimezone(ZoneInfo(settings.TIME_ZONE)):%Y-%m-%d %H:%M}"
-
-
-# -- low-usage periods ----------------------------------------------------------------------
-
-
-def low_usage_of(service: Service) -> tuple[dt.time, dt.time, ZoneInfo]:
-    """The service's daily low-usage period and its time zone; 00:00–06:00 in the
-    operator's time zone when none was set."""
-    try:
-        period = service.low_usage_period  # type: ignore[attr-defined]
-    except LowUsagePeriod.DoesNotExist:
-        return (*core.DEFAULT_LOW_USAGE, ZoneInfo(settings.TIME_ZONE))
-    return period.starts, period.ends, ZoneInfo(period.time_zone)
-
-
-def services_outside_low_usage(
-    services: Iterable[Service], start: dt.datetime, end: dt.datetime
-) -> list[Service]:
-    """The services whose low-usage period does not hold ``[start, end)``; with no service
-    named, the operator's default period decides (a list of no services, or [None])."""
-    services = list(services)
-    if not services:
-        lo, hi = core.DEFAULT_LOW_USAGE
-        inside = core.within_low_usage(start, end, lo, hi, ZoneInfo(settings.TIME_ZONE))
-        return [] if inside else [None]  # type: ignore[list-item]
-    return [s for s in services if not core.within_low_usage(start, end, *low_usage_of(s))]
-
-
-@transaction.atomic
-def set_low_usage_period(
-    actor: Actor, service: Service, *, starts: dt.time, ends: dt.time, time_zone: str = ""
-) -> LowUsagePeriod:
-    """Set a service's daily low-usage period (local times; an end not after the start
-    crosses midnight)."""
-    require_manager(actor)
-    time_zone = time_zone or settings.TIME_ZONE
-    try:
-        validate_time_zone(time_zone)
-    except ValidationError as exc:
-        raise ValidationError({"time_zone": exc.messages}) from None
-    period, _created = LowUsagePeriod.objects.update_or_create(
-        service=service, defaults={"starts": starts, "ends": ends, "time_zone": time_zone}
-    )
-    record(
-        EventKind.UPDATED,
-        service,
-        actor=actor,
-        organisation=None,
-        after={"low_usage_period": str(period)},
-        summary=said("low-usage period set to %(period)s", period=str(period)),
-    )
-    return period
 
 
 # -- change requests ------------------------------------------------------------------------
@@ -652,7 +601,6 @@ __all__ = [
     "create_change",
     "create_plan",
     "implement",
-    "low_usage_of",
     "record_drill",
     "record_unauthorised",
     "reject",
@@ -660,8 +608,6 @@ __all__ = [
     "require_staff",
     "review",
     "schedule_drill",
-    "services_outside_low_usage",
-    "set_low_usage_period",
     "submit",
     "transition",
     "update_change",

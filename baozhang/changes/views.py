@@ -16,14 +16,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baozhang.accounts.permissions import can, is_operator_staff
-from baozhang.changes import selectors, services
-from baozhang.changes.forms import ChangeForm, DecisionForm, DrillForm, PlanForm
+from baozhang.catalog.models import Service
+from baozhang.changes import low_usage, selectors, services
+from baozhang.changes.forms import ChangeForm, DecisionForm, DrillForm, LowUsageForm, PlanForm
 from baozhang.changes.models import ChangeRequest, ChangeState, EmergencyPlan
 from baozhang.events.selectors import timeline
 from baozhang.ui.feedback import refusal_on_form, report_refusal
@@ -156,7 +157,7 @@ def change_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail(
     request: HttpRequest, change: ChangeRequest, form: DecisionForm, status: int = 200
 ) -> HttpResponse:
-    outside = services.services_outside_low_usage(
+    outside = low_usage.services_outside_low_usage(
         change.services.all(), change.planned_start, change.planned_end
     )
     return render(
@@ -296,3 +297,52 @@ def plan_drill(request: HttpRequest, pk: int) -> HttpResponse:
         refusal_on_form(form, exc)
         return _plan_detail(request, plan, form, status=422)
     return redirect("changes:plan", pk=plan.pk)
+
+
+# -- low-usage periods ----------------------------------------------------------------------
+
+
+@login_required
+def low_usage_list(request: HttpRequest) -> HttpResponse:
+    _staff(request)
+    lo, hi, zone = low_usage.default_period()
+    return render(
+        request,
+        "changes/low_usage_list.html",
+        {
+            "rows": low_usage.standings(),
+            "default": f"{lo:%H:%M}–{hi:%H:%M} ({zone})",
+            "can_manage": _can_manage(request),
+        },
+    )
+
+
+@login_required
+def low_usage_edit(request: HttpRequest, service_id: int) -> HttpResponse:
+    _staff(request)
+    _require_manage(request)
+    service = get_object_or_404(Service, pk=service_id)
+    standing = low_usage.standing_of(service)
+    if request.method == "POST" and request.POST.get("reset"):
+        if low_usage.reset_low_usage_period(request.user, service):
+            messages.success(request, _("The service has the default low-usage period again."))
+        return redirect("changes:low_usage")
+    initial = {"starts": standing.starts, "ends": standing.ends, "time_zone": standing.time_zone}
+    form = LowUsageForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                low_usage.set_low_usage_period(request.user, service, **form.cleaned_data)
+            except ValidationError as exc:
+                refusal_on_form(form, exc)
+            else:
+                messages.success(request, _("Low-usage period saved."))
+                return redirect("changes:low_usage")
+    return render(
+        request,
+        "changes/low_usage_form.html",
+        {"form": form, "service": service, "standing": standing},
+        status=status,
+    )

@@ -11,7 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from baozhang.changes import services
+from baozhang.changes import low_usage, services
 from baozhang.changes.models import ChangeState
 from baozhang.changes.tests.conftest import night
 from baozhang.events.models import Event
@@ -153,7 +153,9 @@ def test_a_change_outside_the_low_usage_period_needs_a_reason(
 def test_a_services_own_low_usage_period_decides(
     personas: Any, change_factory: Any, internal: Any
 ) -> None:
-    services.set_low_usage_period(personas.director, internal, starts=dt.time(13), ends=dt.time(15))
+    low_usage.set_low_usage_period(
+        personas.director, internal, starts=dt.time(13), ends=dt.time(15)
+    )
     start, end = night(3, 13, 2)
 
     change = change_factory(services=[internal], planned_start=start, planned_end=end)
@@ -167,7 +169,7 @@ def test_an_unknown_time_zone_for_a_low_usage_period_is_refused(
     personas: Any, internal: Any
 ) -> None:
     with pytest.raises(ValidationError) as refused:
-        services.set_low_usage_period(
+        low_usage.set_low_usage_period(
             personas.director, internal, starts=dt.time(1), ends=dt.time(5), time_zone="Mars/Base"
         )
     assert refused.value.message_dict == {

@@ -11,7 +11,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from baozhang.changes import services
+from baozhang.changes import low_usage, services
 from baozhang.changes.models import ChangeRequest, ChangeState, EmergencyPlan
 from baozhang.changes.tests.conftest import night
 
@@ -192,4 +192,4 @@ def test_the_admin_shows_changes_and_plans_and_sets_a_low_usage_period(
         {"service": internal.pk, "starts": "01:00", "ends": "05:00", "time_zone": "Asia/Shanghai"},
     )
     assert good.status_code == 302
-    assert services.low_usage_of(internal)[:2] == (dt.time(1), dt.time(5))
+    assert low_usage.low_usage_of(internal)[:2] == (dt.time(1), dt.time(5))
