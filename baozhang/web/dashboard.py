@@ -3,7 +3,8 @@ list behind it, and the trends as charts, each with its table.
 
 Every count and figure is read through the area that owns it (desk's queue views,
 incidents' and monitoring's selectors, staffing's roster check, notify's delivery log and
-notices that reached no one, quality's statistics for availability and deadline
+notices that reached no one, upkeep's late work orders, patches past their deadline,
+emergency plans whose drill is due, quality's statistics for availability and deadline
 compliance): nothing here re-implements a rule; this module only gathers and labels.
 """
 
@@ -17,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from baozhang.changes.selectors import drills_due
 from baozhang.core.monitor_rollup import pooled_availability
 from baozhang.desk.selectors import deadline_alerts, opened_and_resolved_by_day
 from baozhang.incidents.models import OPEN_STATUSES
@@ -25,10 +27,14 @@ from baozhang.monitoring.models import MonitorStatus
 from baozhang.monitoring.selectors import visible_monitors
 from baozhang.notify.models import MessageStatus
 from baozhang.notify.selectors import still_unreachable, visible_messages, visible_unreached
+from baozhang.patches.selectors import overdue as patches_overdue
+from baozhang.patches.selectors import visible_statuses as visible_patch_statuses
 from baozhang.quality import statistics
 from baozhang.quality.charts import Chart, Series
 from baozhang.quality.report_sections import COUNT, RATE
 from baozhang.staffing.selectors import coverage_report, lookahead
+from baozhang.upkeep.selectors import Show as OrderShow
+from baozhang.upkeep.selectors import filter_orders, visible_orders
 
 if TYPE_CHECKING:
     from baozhang.accounts.models import User
@@ -95,6 +101,8 @@ def needs_attention(user: User, now: dt.datetime) -> list[Attention]:
     monitors_down = visible_monitors(user).filter(enabled=True, status=MonitorStatus.DOWN)
     gaps, gaps_note = _roster_gaps(now)
     unreached, names = _unreached(user, now)
+    drills = [plan.name for plan, _standing in drills_due(timezone.localdate(now))]
+    late_orders = filter_orders(visible_orders(user), user=user, show=OrderShow.LATE, now=now)
     queue = reverse("desk:tickets")
     return [
         Attention("breached", _("Deadlines breached"), breached, f"{queue}?view=breached"),
@@ -131,6 +139,26 @@ def needs_attention(user: User, now: dt.datetime) -> list[Attention]:
             reverse("notify:unreached"),
             names=names[:NAMES_SHOWN],
             more=max(len(names) - NAMES_SHOWN, 0),
+        ),
+        Attention(
+            "work_orders_late",
+            _("Maintenance work orders late"),
+            late_orders.order_by().count(),
+            f"{reverse('upkeep:orders')}?show={OrderShow.LATE}",
+        ),
+        Attention(
+            "patches_overdue",
+            _("Patches past their deadline"),
+            patches_overdue(visible_patch_statuses(user), now).order_by().count(),
+            reverse("patches:overdue"),
+        ),
+        Attention(
+            "drills_due",
+            _("Emergency drills due"),
+            len(drills),
+            reverse("changes:plans"),
+            names=drills[:NAMES_SHOWN],
+            more=max(len(drills) - NAMES_SHOWN, 0),
         ),
     ]
 

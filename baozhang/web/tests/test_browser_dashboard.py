@@ -88,7 +88,7 @@ def test_the_dashboard_draws_its_charts_on_a_phone_and_a_laptop(
             now_box = page.locator("[data-testid=needs-attention]").bounding_box()
             trends_box = page.locator("[data-testid=trends]").bounding_box()
             assert now_box["y"] < trends_box["y"]
-            assert page.locator("[data-attention]").count() == 7
+            assert page.locator("[data-attention]").count() == 10
             for key in CHARTS:
                 figure = page.locator(f"[data-testid=chart-{key}]")
                 canvas = figure.locator("canvas")

@@ -190,3 +190,60 @@ def test_the_dashboard_speaks_chinese_too(personas, trouble, login):
 
 def test_an_anonymous_visitor_is_sent_to_sign_in(db):
     assert Client().get("/notify/not-notified/").status_code == 302
+
+
+def test_late_work_orders_overdue_patches_and_drills_due_need_someone(personas, login):
+    """Upkeep, patches and emergency plans put their late work on the dashboard, each
+    card linking to its list (issue 19)."""
+    from baozhang.assets import services as assets
+    from baozhang.changes import services as changes
+    from baozhang.patches.models import Advisory, PatchStatus
+    from baozhang.upkeep import services as upkeep
+    from baozhang.upkeep.tests.conftest import UPS_STEPS
+
+    now = timezone.now()
+    ups = assets.create_asset(personas.engineer, name="UPS-1", kind="ups", owner=personas.operator)
+    plan = upkeep.create_plan(
+        personas.director,
+        item="UPS monthly check / UPS 月度巡检",
+        period="monthly",
+        starts_on=(now - dt.timedelta(days=120)).date(),
+        team_name="Power team",
+        time_limit_days=5,
+        lead_days=7,
+        assets=[ups],
+        team=[personas.engineer],
+        supervisors=[personas.director],
+        steps=UPS_STEPS,
+    )
+    upkeep.generate_for_plan(plan, now)
+    advisory = Advisory.objects.create(
+        reference="DSA-1", title="openssl", product="openssl", severity="critical"
+    )
+    PatchStatus.objects.create(
+        advisory=advisory,
+        asset=ups,
+        state="pending",
+        matched_at=now - dt.timedelta(days=30),
+        due_at=now - dt.timedelta(days=1),
+    )
+    changes.create_plan(
+        personas.director,
+        name="机房断电预案",
+        kind="power_failure",
+        content="切换到备用电源",
+        owner=personas.director,
+        drill_interval_days=365,
+    )
+
+    html = login(_in_english(personas.director)).get("/").content.decode()
+
+    assert int(_figure(html, "work_orders_late")) >= 1
+    assert 'href="/upkeep/orders/?show=late"' in _card(html, "work_orders_late")
+    assert _figure(html, "patches_overdue") == "1"
+    assert 'href="/patches/overdue/"' in _card(html, "patches_overdue")
+    assert _figure(html, "drills_due") == "1"
+    card = _card(html, "drills_due")
+    assert "机房断电预案" in card and 'href="/changes/emergency-plans/"' in card
+    # A customer's person has no dashboard of the operator's work.
+    assert "drills_due" not in login(personas.contact_a).get("/").content.decode()
