@@ -24,6 +24,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from baozhang.accounts import services as accounts
 from baozhang.accounts.models import Organisation, OrganisationKind, Role, User
@@ -54,7 +55,18 @@ REFERENCE = re.compile(r"\bBZ-(\d{6,})\b", re.IGNORECASE)
 # Message-IDs we give our own mail about a ticket: <BZ-000123.<anything>@host>.
 OWN_MESSAGE_ID = re.compile(r"^<(BZ-\d{6,})\.[^@>]*@[^>]+>$", re.IGNORECASE)
 COMPLAINT = re.compile(r"投诉|complain", re.IGNORECASE)
-NO_SUBJECT = "(无主题 / no subject)"
+# Words of ours a ticket from mail gets where the mail had none, written in the customer's
+# language (the ticket's text is read by staff and by the customer as it stands).
+NO_SUBJECT = gettext_noop("(no subject)")
+EMPTY_MESSAGE = gettext_noop("(empty message)")
+FOLLOW_UP = gettext_noop("(follow-up to closed %(ticket)s)")
+
+
+def in_language_of(customer: Organisation, msgid: str, **params: Any) -> str:
+    """One of our words for a ticket's text (NO_SUBJECT …), in ``customer``'s language."""
+    with translation.override(customer.language or settings.LANGUAGE_CODE):
+        text = _(msgid)
+    return text % params if params else text
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -434,17 +446,16 @@ def _open(
 ) -> Ticket:
     """Open a ticket from `mail`; with `acknowledge` (a person's message that came in
     directly, not released from quarantine) the sender gets an acknowledgement."""
-    description = mail.text or mail.subject or "(空邮件 / empty message)"
+    description = mail.text or mail.subject or in_language_of(customer, EMPTY_MESSAGE)
     if closed is not None:
-        description = (
-            f"(follow-up to closed {closed.reference} / 已关闭工单的后续)\n\n{description}"
-        )
+        follow_up = in_language_of(customer, FOLLOW_UP, ticket=closed.reference)
+        description = f"{follow_up}\n\n{description}"
     with transaction.atomic():
         ticket = desk.open_ticket(
             None,
             customer=customer,
             kind=_kind(mail.subject),
-            subject=mail.subject or NO_SUBJECT,
+            subject=mail.subject or in_language_of(customer, NO_SUBJECT),
             description=description,
             channel=Channel.EMAIL,
             contact=contact,
@@ -499,7 +510,7 @@ def _thread(
         message = desk.reply(
             actor,
             ticket,
-            mail.text or mail.subject or "(空邮件 / empty message)",
+            mail.text or mail.subject or in_language_of(ticket.customer, EMPTY_MESSAGE),
             channel=Channel.EMAIL,
             author_label=mail.sender_label[:200] or "?",
             email_message_id=mail.message_id,

@@ -57,6 +57,23 @@ _BOUNCE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|noreply|no-reply|do-no
 
 
 @dataclass(frozen=True)
+class Defect:
+    """A problem met while reading the mail: an English message of the catalogue and its
+    parameters, which a page says in the reader's language (events.text.render); a defect
+    Python's parser reported goes by its class name."""
+
+    msgid: str
+    params: tuple[tuple[str, str | int], ...] = ()
+
+    def __str__(self) -> str:
+        return self.msgid % dict(self.params) if self.params else self.msgid
+
+
+def _defect(msgid: str, **params: str | int) -> Defect:
+    return Defect(msgid, tuple(params.items()))
+
+
+@dataclass(frozen=True)
 class Attachment:
     filename: str
     content_type: str
@@ -77,7 +94,7 @@ class ParsedMail:
     auto_submitted: str = ""  # why it looks automatic ("" for a person's mail)
     bulk: bool = False
     list_mail: bool = False
-    defects: tuple[str, ...] = field(default=())
+    defects: tuple[Defect, ...] = field(default=())
     # When the body's declared charset did not read it: (declared label, codec read with,
     # bytes replaced); the raw message is kept as it came.
     charset_repair: tuple[str, str, int] | None = None
@@ -291,14 +308,14 @@ def _lenient_base64(text: str) -> bytes:
     return base64.b64decode(data + "=" * (-len(data) % 4))
 
 
-def _payload(part: Message, defects: list[str]) -> bytes:
+def _payload(part: Message, defects: list[Defect]) -> bytes:
     raw = part.get_payload()
     cte = str(part.get("Content-Transfer-Encoding", "")).strip().lower()
     if cte == "base64" and isinstance(raw, str):
         try:
             return base64.b64decode(re.sub(r"\s", "", raw), validate=True)
         except (ValueError, TypeError):
-            defects.append(f"broken base64 in {part.get_content_type()}")
+            defects.append(_defect("broken base64 in %(type)s", type=part.get_content_type()))
             try:
                 return _lenient_base64(raw)
             except (ValueError, TypeError):
@@ -306,7 +323,11 @@ def _payload(part: Message, defects: list[str]) -> bytes:
     try:
         data = part.get_payload(decode=True)
     except Exception as exc:
-        defects.append(f"undecodable part {part.get_content_type()}: {exc}")
+        defects.append(
+            _defect(
+                "undecodable part %(type)s: %(error)s", type=part.get_content_type(), error=str(exc)
+            )
+        )
         return _to_bytes(raw) if isinstance(raw, str) else b""
     if data is None:
         return b""
@@ -349,19 +370,22 @@ def parse(raw: bytes, *, max_attachment_bytes: int | None = None) -> ParsedMail:
     text), attachments and threading headers. Attachments larger than
     `max_attachment_bytes` come back with `data=None` and their (estimated) size. Never
     raises: a message that is not even MIME comes back as its bytes decoded as text."""
-    defects: list[str] = []
+    defects: list[Defect] = []
     try:
         msg = email.message_from_bytes(raw)
     except Exception as exc:  # pragma: no cover - the parser is very forgiving
-        return ParsedMail(text=clean_text(decode_bytes(raw)), defects=(f"not a message: {exc}",))
+        return ParsedMail(
+            text=clean_text(decode_bytes(raw)),
+            defects=(_defect("not a message: %(error)s", error=str(exc)),),
+        )
     from_name, from_address = _sender(msg)
     if not from_address:
-        defects.append("no sender address")
+        defects.append(_defect("no sender address"))
     message_id = next(iter(_ids(msg, "Message-ID")), "")
     if not message_id:
         # A stable stand-in, so that the same message is recognised when it comes again.
         message_id = f"<{hashlib.sha256(raw).hexdigest()[:32]}@no-message-id.invalid>"
-        defects.append("no Message-ID")
+        defects.append(_defect("no Message-ID"))
 
     plain: list[str] = []
     markup: list[str] = []
@@ -395,8 +419,13 @@ def parse(raw: bytes, *, max_attachment_bytes: int | None = None) -> ParsedMail:
         if decoded.repaired and repair is None and label:
             repair = (label, decoded.codec, decoded.lost)
             defects.append(
-                f"charset repaired: declared {label}, read as {decoded.codec}"
-                f" ({decoded.lost} bytes replaced)"
+                _defect(
+                    "Character encoding repaired: declared %(declared)s, read as %(read)s "
+                    "(%(lost)s unreadable bytes replaced).",
+                    declared=label,
+                    read=decoded.codec,
+                    lost=decoded.lost,
+                )
             )
         if ctype == "text/html":
             markup.append(text)
@@ -433,6 +462,7 @@ def parse(raw: bytes, *, max_attachment_bytes: int | None = None) -> ParsedMail:
         auto_submitted=auto_reason,
         bulk=precedence in _LOOP_PRECEDENCE,
         list_mail=msg.get("List-Id") is not None or msg.get("List-Unsubscribe") is not None,
-        defects=tuple(defects) + tuple(type(d).__name__ for d in getattr(msg, "defects", [])),
+        defects=tuple(defects)
+        + tuple(Defect(type(d).__name__) for d in getattr(msg, "defects", [])),
         charset_repair=repair,
     )

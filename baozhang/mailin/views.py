@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from baozhang.accounts.models import Organisation, OrganisationKind
 from baozhang.accounts.permissions import Capability, is_operator_staff, require
+from baozhang.events.text import render as say
 from baozhang.mailin import intake, parsing
 from baozhang.mailin.models import InboundMessage, InboundStatus
 from baozhang.ui.feedback import report_refusal
@@ -57,6 +58,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "mail": mail,
             "customers": customers.order_by("name"),
             "suggested": intake.match_sender(inbound.from_address, inbound.mailbox).customer,
+            # What could not be read, in the reader's language.
+            "defects": [say(d.msgid, dict(d.params)) for d in mail.defects] if mail else [],
         },
     )
 

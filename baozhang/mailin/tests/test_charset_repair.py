@@ -55,7 +55,10 @@ def test_the_issue_mail_is_read_as_gb18030_and_marked() -> None:
     assert "核心交换机今晨宕机，业务中断，请尽快派工程师处理" in mail.text
     assert mail.text.count("\ufffd") == 2
     assert mail.charset_repair == ("utf-8", "gb18030", 2)
-    assert any("charset repaired" in d for d in mail.defects)
+    assert [str(d) for d in mail.defects if d.msgid.startswith("Character")] == [
+        "Character encoding repaired: declared utf-8, read as gb18030 "
+        "(2 unreadable bytes replaced)."
+    ]
 
 
 def test_a_clean_mail_is_not_marked() -> None:

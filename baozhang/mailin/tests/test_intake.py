@@ -372,3 +372,22 @@ def test_inactive_contact_of_the_same_customer_is_reused(desk: Any) -> None:
     again = intake.receive(_mail("又一个问题", sender="chen@kehu-a.cn"), now=NOW)
     assert again.ticket.contact == contact
     assert User.objects.filter(email__iexact="chen@kehu-a.cn").count() == 1
+
+
+def test_words_of_ours_on_a_ticket_are_in_the_customers_language(desk: Any) -> None:
+    from baozhang.desk.models import Status
+
+    # A Chinese-reading customer's closed ticket, answered: a new ticket says so in Chinese.
+    closed = intake.receive(_mail("网络中断"), now=NOW).ticket
+    Ticket.objects.filter(pk=closed.pk).update(status=Status.CLOSED)
+    follow = intake.receive(_mail(f"Re: {closed.reference}", body="又断了"), now=NOW).ticket
+    assert follow.description == f"（已关闭工单 {closed.reference} 的后续）\n\n又断了"
+
+    # A mail with neither subject nor text, released to an English-reading customer.
+    blank = intake.receive(_mail("", sender="x@unknown.example", body=""), now=NOW)
+    released = intake.release(desk.personas.agent, blank, desk.personas.org_b, now=NOW)
+    assert desk.personas.org_b.language == "en"
+    assert (released.ticket.subject, released.ticket.description) == (
+        "(no subject)",
+        "(empty message)",
+    )

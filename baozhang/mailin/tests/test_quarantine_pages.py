@@ -146,3 +146,19 @@ def test_a_release_refused_is_said_in_the_readers_language(
             "zh-hans": "只能放行隔离的邮件。",
         }[language]
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "not_shown"),
+    [("zh-hans", "没有发件地址", "no sender address"), ("en", "no sender address", "发件地址")],
+)
+def test_what_could_not_be_read_is_said_in_the_readers_language(
+    desk: Any, mail_in: Any, login: Any, language: str, shown: str, not_shown: str
+) -> None:
+    _, inbound = mail_in(corpus("no_from.eml"))
+    agent = desk.personas.agent
+    agent.language = language
+    agent.save(update_fields=["language"])
+    page = login(agent).get(reverse("mailin:detail", args=[inbound.pk])).content.decode()
+    [problems] = re.findall(r'<ul data-testid="defects">(.*?)</ul>', page, re.S)
+    assert shown in problems and not_shown not in problems
