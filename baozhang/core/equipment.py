@@ -29,11 +29,24 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
+from typing import TypeVar
 
 from baozhang.core.calendar import Calendar
 from baozhang.core.intervals import Interval, business_total, clip, merge, subtract, total
 
-__all__ = ["FleetFigures", "UnitFigures", "fleet", "reporting_gaps", "unit_figures"]
+__all__ = [
+    "FleetFigures",
+    "UnitFigures",
+    "fleet",
+    "record_intervals",
+    "reporting_gaps",
+    "required_time",
+    "unit_figures",
+]
+
+K = TypeVar("K")
+_ORDER = attrgetter("start", "end", "kind", "reason")  # Interval's order, as core.intervals
 
 _ZERO = dt.timedelta(0)
 _HUNDRED = Decimal(100)
@@ -96,6 +109,39 @@ def _length(items: Iterable[Interval], calendar: Calendar | None) -> dt.timedelt
     return business_total(items, calendar).duration
 
 
+def _clipped_union(
+    intervals: Iterable[Interval], start: dt.datetime, end: dt.datetime
+) -> tuple[Interval, ...]:
+    """``merge(clip(intervals, start, end))`` in one sort and one pass: the same
+    intervals (an untouched one is kept as it is, a group of overlapping ones is merged
+    by :func:`merge` itself), without checking again what clip and merge would each
+    check — a unit's outages are figured for each of ten thousand units."""
+    items = list(intervals)
+    if any(type(i) is not Interval for i in items):
+        return merge(clip(items, start, end))  # says what is wrong, as it always did
+    lo, hi = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+    parts = [
+        i if lo <= i.start and i.end <= hi else i._with(max(i.start, lo), min(i.end, hi))
+        for i in items
+        if i.start < hi and i.end > lo
+    ]
+    parts.sort(key=_ORDER)
+    out: list[Interval] = []
+    group: list[Interval] = []
+    group_end: dt.datetime | None = None
+    for part in parts:
+        if group_end is not None and part.start <= group_end:
+            group.append(part)
+            group_end = max(group_end, part.end)
+            continue
+        if group:
+            out.extend(group if len(group) == 1 else merge(group))
+        group, group_end = [part], part.end
+    if group:
+        out.extend(group if len(group) == 1 else merge(group))
+    return tuple(out)
+
+
 def unit_figures(
     *,
     start: dt.datetime,
@@ -103,23 +149,27 @@ def unit_figures(
     outages: Iterable[Interval],
     exclusions: Iterable[Interval] = (),
     calendar: Calendar | None = None,
+    required_time: dt.timedelta | None = None,
 ) -> UnitFigures:
     """A unit's availability over ``[start, end)`` from its outage records and the
     announced maintenance that excludes time; ``calendar`` None means 7x24 (wall time),
     else only the calendar's business time is required. Overlapping records count once;
     an outage inside maintenance does not count. Raises ValueError for a naive, empty or
-    reversed period."""
+    reversed period. ``required_time``, if given, must be :func:`required_time` of the
+    same period and calendar (computed once for many units)."""
     _window(start, end)
     period = (Interval(start, end),)
-    excluded = merge(clip(exclusions, start, end))
-    down = merge(clip(outages, start, end))
-    counted = subtract(down, excluded)
+    excluded = _clipped_union(exclusions, start, end)
+    down = _clipped_union(outages, start, end)
+    counted = subtract(down, excluded) if excluded else down
     if calendar is not None:
         counted = tuple(i for i in counted if calendar.between(i.start, i.end).duration > _ZERO)
         excluded_time = business_total(excluded, calendar).duration
     else:
         excluded_time = total(excluded)
-    required = _length(period, calendar)
+    # The required time of the period on the calendar, when the caller figures many units
+    # over one period: the same for every unit on that calendar.
+    required = _length(period, calendar) if required_time is None else required_time
     outage_time = _length(counted, calendar)
     # Parts of one outage split by a window are one outage.
     # ``down`` is disjoint and sorted: the outage a piece came from is the last one that
@@ -132,11 +182,20 @@ def unit_figures(
         required_time=required,
         excluded=excluded,
         excluded_time=excluded_time,
-        outage=merge(counted),
+        # ``counted`` is already disjoint, sorted and never touching (the merged outages
+        # less the merged exclusions): merging it again changed nothing.
+        outage=tuple(counted),
         outage_time=outage_time,
         outage_count=len(parents),
         percent=_percent(required - excluded_time - outage_time, required - excluded_time),
     )
+
+
+def required_time(start: dt.datetime, end: dt.datetime, calendar: Calendar | None) -> dt.timedelta:
+    """The required running time of ``[start, end)``: all of it for 7x24 (``calendar``
+    None), else the calendar's business time in it."""
+    _window(start, end)
+    return _length((Interval(start, end),), calendar)
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +212,42 @@ class FleetFigures:
     outage_count: int
     time_percent: Decimal | None
     unit_percent: Decimal | None
+
+
+def record_intervals(
+    rows: Iterable[tuple[K, dt.datetime | float, dt.datetime | float, str, str]],
+) -> dict[K, list[Interval]]:
+    """Records read from a database — (key, start, end, kind, reason), the moments as
+    aware datetimes or as seconds since the epoch (UTC) — grouped by key as intervals,
+    for :func:`unit_figures`. Rows whose end is not after their start are left out.
+
+    The rows come from the platform's own tables (aware, typed), so each interval is
+    built without :class:`Interval`'s checks of its arguments: over a year of ten
+    thousand assets those checks, with the parsing of the moments, were most of the
+    time. The moments are normalised to UTC here, as the checks would."""
+    out: dict[K, list[Interval]] = {}
+    new = object.__new__
+    put = object.__setattr__
+    from_epoch = dt.datetime.fromtimestamp
+    utc = dt.UTC
+    for key, s, e, kind, reason in rows:
+        if isinstance(s, float | int):
+            s = from_epoch(s, utc)
+        elif s.tzinfo is not utc:
+            s = s.astimezone(utc)
+        if isinstance(e, float | int):
+            e = from_epoch(e, utc)
+        elif e.tzinfo is not utc:
+            e = e.astimezone(utc)
+        if not s < e:
+            continue
+        item = new(Interval)
+        put(item, "start", s)
+        put(item, "end", e)
+        put(item, "kind", kind)
+        put(item, "reason", reason)
+        out.setdefault(key, []).append(item)
+    return out
 
 
 def fleet(units: Iterable[UnitFigures]) -> FleetFigures:

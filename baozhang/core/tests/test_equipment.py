@@ -6,10 +6,20 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from baozhang.core.calendar import builtin_calendar
-from baozhang.core.equipment import fleet, reporting_gaps, unit_figures
-from baozhang.core.intervals import Interval
+from baozhang.core.equipment import (
+    _clipped_union,
+    fleet,
+    record_intervals,
+    reporting_gaps,
+    required_time,
+    unit_figures,
+)
+from baozhang.core.intervals import Interval, clip, merge, subtract, total
 
 UTC = dt.UTC
 START = dt.datetime(2026, 11, 1, tzinfo=UTC)
@@ -90,3 +100,69 @@ def test_bad_periods_are_refused_in_both_languages() -> None:
         unit_figures(start=END, end=START, outages=[])
     with pytest.raises(ValueError, match="必须带时区"):
         unit_figures(start=START.replace(tzinfo=None), end=END, outages=[])
+
+
+# --- the fast paths equal the checked ones --------------------------------------------------
+
+_SH = dt.timezone(dt.timedelta(hours=8))
+_T0 = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+
+
+@st.composite
+def _records(draw: st.DrawFn) -> list[Interval]:
+    out = []
+    for _ in range(draw(st.integers(0, 10))):
+        a = draw(st.integers(-60, 400))
+        length = draw(st.integers(1, 150))
+        zone = draw(st.sampled_from([dt.UTC, _SH]))
+        out.append(
+            Interval(
+                (_T0 + dt.timedelta(minutes=a)).astimezone(zone),
+                (_T0 + dt.timedelta(minutes=a + length)).astimezone(zone),
+                draw(st.sampled_from(["down", "fault", ""])),
+                draw(st.sampled_from(["", "power", "link"])),
+            )
+        )
+    return out
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(_records(), _records(), st.integers(0, 100), st.integers(1, 300))
+def test_a_units_figures_equal_those_of_the_checked_interval_functions(
+    outages: list[Interval], windows: list[Interval], a: int, length: int
+) -> None:
+    start = (_T0 + dt.timedelta(minutes=a)).astimezone(_SH)
+    end = start + dt.timedelta(minutes=length)
+    assert _clipped_union(outages, start, end) == merge(clip(outages, start, end))
+    fast = unit_figures(
+        start=start,
+        end=end,
+        outages=outages,
+        exclusions=windows,
+        required_time=required_time(start, end, None),
+    )
+    excluded = merge(clip(windows, start, end))
+    counted = subtract(merge(clip(outages, start, end)), excluded)
+    assert fast.excluded == excluded
+    assert fast.outage == merge(counted)
+    assert fast.outage_time == total(counted)
+    assert fast.required_time == end - start
+
+
+def test_records_from_a_database_become_intervals_in_utc_and_empty_ones_are_left_out() -> None:
+    shanghai = _T0.astimezone(_SH)
+    got = record_intervals(
+        [
+            (1, _T0.timestamp(), _T0.timestamp() + 90.000001, "down", "a"),
+            (1, shanghai, shanghai + dt.timedelta(minutes=5), "down", "b"),
+            (2, _T0.timestamp(), _T0.timestamp(), "down", "empty"),
+            (2, _T0, _T0 - dt.timedelta(seconds=1), "down", "reversed"),
+        ]
+    )
+    assert got == {
+        1: [
+            Interval(_T0, _T0 + dt.timedelta(seconds=90, microseconds=1), "down", "a"),
+            Interval(_T0, _T0 + dt.timedelta(minutes=5), "down", "b"),
+        ]
+    }
+    assert all(i.start.tzinfo is dt.UTC for i in got[1])
