@@ -7,9 +7,7 @@ changes need the capability of keeping equipment (services.MANAGE).
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -21,7 +19,7 @@ from baozhang.assets.models import ConstructionProject, HandoverItem
 from baozhang.assets.project_forms import AcceptForm, HandoverItemForm, ProjectForm, TestForm
 from baozhang.assets.views import _require_manage
 from baozhang.events.selectors import timeline
-from baozhang.ui.feedback import refusal_on_form, report_refusal
+from baozhang.ui.feedback import posted, saved
 
 
 def _project(request: HttpRequest, pk: int) -> ConstructionProject:
@@ -71,14 +69,14 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def project_create(request: HttpRequest) -> HttpResponse:
     _require_manage(request)
     form = ProjectForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            project = projects.create_project(request.user, **form.project_fields())
-        except ValidationError as exc:
-            refusal_on_form(form, exc)
-        else:
-            messages.success(request, _("Construction project created."))
-            return redirect("assets:project", pk=project.pk)
+    project = saved(
+        request,
+        form,
+        lambda: projects.create_project(request.user, **form.project_fields()),
+        _("Construction project created."),
+    )
+    if project is not None:
+        return redirect("assets:project", pk=project.pk)
     return render(request, "assets/project_form.html", {"form": form})
 
 
@@ -87,31 +85,17 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     _require_manage(request)
     form = ProjectForm(request.POST or None, instance=project)
-    if request.method == "POST" and form.is_valid():
-        try:
-            projects.update_project(request.user, project, **form.project_fields())
-        except ValidationError as exc:
-            refusal_on_form(form, exc)
-        else:
-            messages.success(request, _("Construction project saved."))
-            return redirect("assets:project", pk=project.pk)
+    if saved(
+        request,
+        form,
+        lambda: projects.update_project(request.user, project, **form.project_fields()),
+        _("Construction project saved."),
+    ):
+        return redirect("assets:project", pk=project.pk)
     return render(request, "assets/project_form.html", {"form": form, "project": project})
 
 
-def _done(request: HttpRequest, project: ConstructionProject, text: str) -> HttpResponse:
-    messages.success(request, text)
-    return redirect("assets:project", pk=project.pk)
-
-
-def _refused(request: HttpRequest, project: ConstructionProject, exc: Exception) -> HttpResponse:
-    assert isinstance(exc, ValidationError)
-    report_refusal(request, exc)
-    return redirect("assets:project", pk=project.pk)
-
-
-def _form_errors(request: HttpRequest, project: ConstructionProject, form: object) -> HttpResponse:
-    errors = getattr(form, "errors", {})
-    messages.error(request, " ".join(f"{k}: {e}" for k, errs in errors.items() for e in errs))
+def _back(project: ConstructionProject) -> HttpResponse:
     return redirect("assets:project", pk=project.pk)
 
 
@@ -121,13 +105,13 @@ def test_add(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     _require_manage(request)
     form = TestForm(request.POST)
-    if not form.is_valid():
-        return _form_errors(request, project, form)
-    try:
-        projects.record_test(request.user, project, **form.cleaned_data)
-    except ValidationError as exc:
-        return _refused(request, project, exc)
-    return _done(request, project, _("Acceptance test recorded."))
+    posted(
+        request,
+        form,
+        lambda: projects.record_test(request.user, project, **form.cleaned_data),
+        _("Acceptance test recorded."),
+    )
+    return _back(project)
 
 
 @login_required
@@ -136,13 +120,13 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     _require_manage(request)
     form = HandoverItemForm(request.POST)
-    if not form.is_valid():
-        return _form_errors(request, project, form)
-    try:
-        projects.add_handover_item(request.user, project, **form.cleaned_data)
-    except ValidationError as exc:
-        return _refused(request, project, exc)
-    return _done(request, project, _("Handover item added."))
+    posted(
+        request,
+        form,
+        lambda: projects.add_handover_item(request.user, project, **form.cleaned_data),
+        _("Handover item added."),
+    )
+    return _back(project)
 
 
 @login_required
@@ -152,11 +136,13 @@ def item_check(request: HttpRequest, item_id: int) -> HttpResponse:
         raise Http404
     item = get_object_or_404(HandoverItem.objects.select_related("project"), pk=item_id)
     _require_manage(request)
-    try:
-        projects.check_handover_item(request.user, item)
-    except ValidationError as exc:
-        return _refused(request, item.project, exc)
-    return _done(request, item.project, _("Handover item checked."))
+    posted(
+        request,
+        None,
+        lambda: projects.check_handover_item(request.user, item),
+        _("Handover item checked."),
+    )
+    return _back(item.project)
 
 
 @login_required
@@ -165,13 +151,12 @@ def project_accept(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     _require_manage(request)
     form = AcceptForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        started = projects.accept_handover(request.user, project, note=note)
-    except ValidationError as exc:
-        return _refused(request, project, exc)
-    return _done(
+    posted(
         request,
-        project,
-        _("Handover accepted: %(n)d asset(s) put in service.") % {"n": len(started)},
+        form,
+        lambda: projects.accept_handover(request.user, project, note=form.cleaned_data["note"]),
+        lambda started: (
+            _("Handover accepted: %(n)d asset(s) put in service.") % {"n": len(started)}
+        ),
     )
+    return _back(project)

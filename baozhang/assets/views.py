@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +25,7 @@ from baozhang.assets.forms import AssetForm, DocumentForm
 from baozhang.assets.models import AssetDocument, AssetKind, AssetStatus
 from baozhang.assets.selectors import documents_of, filter_assets, get_asset, visible_assets
 from baozhang.events.selectors import timeline
-from baozhang.ui.feedback import refusal_on_form, report_refusal
+from baozhang.ui.feedback import posted, saved
 from baozhang.ui.search import search_text
 
 PAGE_SIZE = 50
@@ -104,14 +103,14 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def asset_create(request: HttpRequest) -> HttpResponse:
     _require_manage(request)
     form = AssetForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            asset = services.create_asset(request.user, **form.asset_fields())
-        except ValidationError as exc:
-            refusal_on_form(form, exc)
-        else:
-            messages.success(request, _("Asset registered."))
-            return redirect("assets:detail", pk=asset.pk)
+    asset = saved(
+        request,
+        form,
+        lambda: services.create_asset(request.user, **form.asset_fields()),
+        _("Asset registered."),
+    )
+    if asset is not None:
+        return redirect("assets:detail", pk=asset.pk)
     return render(request, "assets/asset_form.html", {"form": form})
 
 
@@ -120,14 +119,13 @@ def asset_edit(request: HttpRequest, pk: int) -> HttpResponse:
     asset = get_asset(request.user, pk)
     _require_manage(request)
     form = AssetForm(request.POST or None, instance=asset)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.update_asset(request.user, asset, **form.asset_fields())
-        except ValidationError as exc:
-            refusal_on_form(form, exc)
-        else:
-            messages.success(request, _("Asset saved."))
-            return redirect("assets:detail", pk=asset.pk)
+    if saved(
+        request,
+        form,
+        lambda: services.update_asset(request.user, asset, **form.asset_fields()),
+        _("Asset saved."),
+    ):
+        return redirect("assets:detail", pk=asset.pk)
     return render(request, "assets/asset_form.html", {"form": form, "asset": asset})
 
 
@@ -137,27 +135,25 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
     asset = get_asset(request.user, pk)
     _require_manage(request)
     form = DocumentForm(request.POST, request.FILES)
-    if form.is_valid():
+
+    def add() -> Any:
         upload = form.cleaned_data["file"]
-        try:
-            doc = services.add_document(
-                request.user,
-                asset,
-                title=form.cleaned_data["title"],
-                filename=upload.name,
-                content_type=upload.content_type or "",
-                data=upload.read(),
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as exc:
-            report_refusal(request, exc)
-        else:
-            messages.success(
-                request,
-                _("Document kept as version %(version)d.") % {"version": doc.version},
-            )
-    else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        return services.add_document(
+            request.user,
+            asset,
+            title=form.cleaned_data["title"],
+            filename=upload.name,
+            content_type=upload.content_type or "",
+            data=upload.read(),
+            note=form.cleaned_data["note"],
+        )
+
+    posted(
+        request,
+        form,
+        add,
+        lambda doc: _("Document kept as version %(version)d.") % {"version": doc.version},
+    )
     return redirect("assets:detail", pk=asset.pk)
 
 

@@ -27,7 +27,7 @@ from baozhang.changes import low_usage, selectors, services
 from baozhang.changes.forms import ChangeForm, DecisionForm, DrillForm, LowUsageForm, PlanForm
 from baozhang.changes.models import ChangeRequest, ChangeState, EmergencyPlan
 from baozhang.events.selectors import timeline
-from baozhang.ui.feedback import refusal_on_form, report_refusal
+from baozhang.ui.feedback import refusal_on_form, report_refusal, saved
 
 PAGE_SIZE = 50
 
@@ -218,18 +218,22 @@ def plan_list(request: HttpRequest) -> HttpResponse:
 def _plan_form(request: HttpRequest, plan: EmergencyPlan | None) -> HttpResponse:
     _require_manage(request)
     form = PlanForm(request.POST or None, instance=plan)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if plan is None:
-                plan = services.create_plan(request.user, **form.cleaned_data)
-                messages.success(request, _("Emergency plan created."))
-            else:
-                plan = services.update_plan(request.user, plan, **form.cleaned_data)
-                messages.success(request, _("Emergency plan saved."))
-        except ValidationError as exc:
-            refusal_on_form(form, exc)
-        else:
-            return redirect("changes:plan", pk=plan.pk)
+    if plan is None:
+        done = saved(
+            request,
+            form,
+            lambda: services.create_plan(request.user, **form.cleaned_data),
+            _("Emergency plan created."),
+        )
+    else:
+        done = saved(
+            request,
+            form,
+            lambda: services.update_plan(request.user, plan, **form.cleaned_data),
+            _("Emergency plan saved."),
+        )
+    if done is not None:
+        return redirect("changes:plan", pk=done.pk)
     return render(request, "changes/plan_form.html", {"form": form, "plan": plan})
 
 
@@ -329,17 +333,14 @@ def low_usage_edit(request: HttpRequest, service_id: int) -> HttpResponse:
         return redirect("changes:low_usage")
     initial = {"starts": standing.starts, "ends": standing.ends, "time_zone": standing.time_zone}
     form = LowUsageForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 422
-        if form.is_valid():
-            try:
-                low_usage.set_low_usage_period(request.user, service, **form.cleaned_data)
-            except ValidationError as exc:
-                refusal_on_form(form, exc)
-            else:
-                messages.success(request, _("Low-usage period saved."))
-                return redirect("changes:low_usage")
+    if saved(
+        request,
+        form,
+        lambda: low_usage.set_low_usage_period(request.user, service, **form.cleaned_data),
+        _("Low-usage period saved."),
+    ):
+        return redirect("changes:low_usage")
+    status = 422 if request.method == "POST" else 200
     return render(
         request,
         "changes/low_usage_form.html",
