@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
@@ -15,6 +16,7 @@ from django.http import Http404, HttpRequest
 from baozhang.accounts.permissions import is_operator_staff
 from baozhang.backups.models import BackupJob, BackupReport, ReportKind
 from baozhang.core.frequency import IntervalShare, interval_share
+from baozhang.upkeep.models import Outcome, WorkOrder, WorkRecord
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -71,3 +73,62 @@ def asset_backups(request: HttpRequest, asset: Asset) -> dict[str, object]:
         "sections": ["backups/_asset_section.html"],
         "asset_backup_jobs": list(visible_jobs(request.user).filter(asset=asset)),
     }
+
+
+@dataclass(frozen=True)
+class Rehearsal:
+    """One restore rehearsal (a work order of a rehearsal plan) with its result, read from
+    the latest version of its original record: restored (yes/no), minutes taken, data
+    verified, and whether every step passed. None where nothing is recorded yet."""
+
+    order: WorkOrder
+    version: int | None
+    restored: bool | None
+    minutes: Decimal | None
+    verified: bool | None
+    passed: bool | None
+
+
+def rehearsals_of(job: BackupJob, limit: int = 50) -> list[Rehearsal]:
+    """The backup's restore rehearsals, latest period first, with their results: three
+    queries whatever their number."""
+    orders = list(
+        WorkOrder.objects.filter(plan__in=job.rehearsal_plans.all())
+        .select_related("plan", "asset", "performed_by", "accepted_by")
+        .order_by("-period_start", "-pk")[:limit]
+    )
+    latest: dict[int, WorkRecord] = {}
+    for record in (
+        WorkRecord.objects.filter(work_order__in=orders)
+        .prefetch_related("readings")
+        .order_by("work_order_id", "version")
+    ):
+        latest[record.work_order_id] = record
+    out = []
+    for order in orders:
+        record = latest.get(order.pk)
+        readings = {r.position: r for r in record.readings.all()} if record else {}
+        out.append(
+            Rehearsal(
+                order=order,
+                version=record.version if record else None,
+                restored=readings[1].answer if 1 in readings else None,
+                minutes=readings[2].number if 2 in readings else None,
+                verified=readings[3].answer if 3 in readings else None,
+                passed=all(r.outcome == Outcome.PASS for r in readings.values())
+                if readings
+                else None,
+            )
+        )
+    return out
+
+
+def rehearsed_backups(request: HttpRequest, order: WorkOrder) -> dict[str, object]:
+    """The backup a restore rehearsal rehearses, for the work order's page
+    (upkeep/order_page.py; staff only)."""
+    if not is_operator_staff(request.user):
+        return {}
+    jobs = list(visible_jobs(request.user).filter(rehearsal_plans=order.plan_id))
+    if not jobs:
+        return {}
+    return {"sections": ["backups/_rehearsal_section.html"], "rehearsed_backups": jobs}

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from baozhang.accounts.models import User
 from baozhang.accounts.permissions import Capability, can
@@ -213,19 +214,27 @@ def on_push_results(announcement: Announcement) -> None:
 
 
 # The restore rehearsal's checklist (恢复演练): restored or not, the time it took against the
-# limit, the data verified. Each step is judged by upkeep's own rules (core/upkeep.py).
+# limit, the data verified. Each step is judged by upkeep's own rules (core/upkeep.py). The
+# titles are messages of the catalogue (``title_said``), read in each reader's language.
 def rehearsal_steps(limit_minutes: int) -> list[dict[str, Any]]:
     return [
-        {"title": "数据已恢复 / data restored", "requirement": "yes_no", "expected_yes": True},
         {
-            "title": "恢复用时 / time taken to restore",
+            "title": gettext_noop("Data restored"),
+            "title_said": True,
+            "requirement": "yes_no",
+            "expected_yes": True,
+        },
+        {
+            "title": gettext_noop("Time taken to restore"),
+            "title_said": True,
             "requirement": "range",
             "low": Decimal(0),
             "high": Decimal(limit_minutes),
             "unit": "min",
         },
         {
-            "title": "数据已核验（校验和一致）/ data verified (checksum matches)",
+            "title": gettext_noop("Data verified (checksum matches)"),
+            "title_said": True,
             "requirement": "yes_no",
             "expected_yes": True,
         },
@@ -260,7 +269,7 @@ def plan_restore_rehearsal(
     asset: Asset = job.asset
     plan = upkeep.create_plan(
         actor,
-        item=f"恢复演练 / restore rehearsal: {job.name}"[:200],
+        item_said=said("Restore rehearsal: %(name)s", name=job.name),
         description=f"{job.what} · {job.location}"[:1000],
         period=period,
         every_days=every_days,

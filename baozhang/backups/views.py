@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from baozhang.accounts.permissions import can, is_operator_staff
 from baozhang.backups import services
 from baozhang.backups.forms import BackupForm, RehearsalForm
-from baozhang.backups.selectors import figures_of, get_job, visible_jobs
+from baozhang.backups.selectors import figures_of, get_job, rehearsals_of, visible_jobs
 from baozhang.events.selectors import timeline
 from baozhang.monitoring.catalog import push_url
 from baozhang.ui.feedback import refusal_on_form, report_refusal
@@ -64,6 +64,7 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 initial={"starts_on": timezone.localdate(), "team": [request.user.pk]}
             ),
             "rehearsals": list(job.rehearsal_plans.order_by("pk")),
+            "rehearsal_orders": rehearsals_of(job),
             "events": timeline(request.user, job),
         },
     )

@@ -83,7 +83,7 @@ class PlanOut(Schema):
         return [
             {
                 "position": s.position,
-                "title": s.title,
+                "title": s.title_text,
                 "requirement": s.requirement,
                 "low": s.low,
                 "high": s.high,
@@ -164,7 +164,7 @@ class OrderOut(Schema):
 
     @staticmethod
     def resolve_plan_item(obj: Any) -> str:
-        return obj["plan_item"] if isinstance(obj, dict) else obj.plan.item
+        return obj["plan_item"] if isinstance(obj, dict) else obj.plan.item_text
 
     @staticmethod
     def resolve_asset_name(obj: Any) -> str:
@@ -201,7 +201,7 @@ def _order_out(order: WorkOrder, now: dt.datetime) -> dict[str, Any]:
         "id": order.pk,
         "reference": order.reference,
         "plan_id": order.plan_id,
-        "plan_item": order.plan.item,
+        "plan_item": order.plan.item_text,
         "asset_id": order.asset_id,
         "asset_name": order.asset.name,
         "period_start": order.period_start,
@@ -233,7 +233,7 @@ def _detail(order: WorkOrder) -> dict[str, Any]:
             "readings": [
                 {
                     "position": r.position,
-                    "step": r.title,
+                    "step": r.title_text,
                     "requirement": r.requirement_text,
                     "number": r.number,
                     "answer": r.answer,

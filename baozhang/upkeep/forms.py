@@ -112,14 +112,14 @@ class RecordForm(forms.Form):
             name = f"step_{step.position}"
             if step.requirement == Requirement.YES_NO:
                 self.fields[name] = forms.ChoiceField(
-                    label=step.title,
+                    label=step.title_text,
                     choices=[("yes", _("Yes")), ("no", _("No"))],
                     widget=forms.RadioSelect,
                     required=False,
                 )
             else:
                 self.fields[name] = forms.CharField(
-                    label=step.title,
+                    label=step.title_text,
                     required=False,
                     max_length=30,
                     widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),

@@ -18,9 +18,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from baozhang.core.upkeep import PeriodKind, RequirementKind, Verdict
+from baozhang.events.text import render
 
 
 class Period(models.TextChoices):
@@ -52,6 +54,12 @@ class OrderStatus(models.TextChoices):
 
 class Plan(models.Model):
     item = models.CharField(_("maintenance item"), max_length=200)
+    # A plan the platform made (a backup's restore rehearsal) keeps its item as a message
+    # of the catalogue and its parameters (events/text.py), read in each reader's
+    # language; ``item`` then holds the English text (sorting, searching). Empty for a
+    # plan typed by a person: its item is shown as written.
+    item_said = models.CharField(max_length=200, blank=True, editable=False)
+    item_params = models.JSONField(null=True, blank=True, editable=False)
     description = models.TextField(_("description"), blank=True)
     period = models.CharField(_("period"), max_length=16, choices=Period.choices)
     every_days = models.PositiveSmallIntegerField(
@@ -103,13 +111,21 @@ class Plan(models.Model):
         ordering = ["item", "pk"]
 
     def __str__(self) -> str:
-        return self.item
+        return self.item_text
+
+    @property
+    def item_text(self) -> str:
+        """The item in the reader's language when the platform wrote it, else as typed."""
+        return render(self.item_said, self.item_params) if self.item_said else self.item
 
 
 class PlanStep(models.Model):
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="steps")
     position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("step"), max_length=200)
+    # True: ``title`` is a message of the catalogue (a step the platform wrote), read in
+    # each reader's language; else the operator's text, shown as typed.
+    title_said = models.BooleanField(default=False, editable=False)
     requirement = models.CharField(
         _("technical requirement"), max_length=8, choices=Requirement.choices
     )
@@ -129,7 +145,11 @@ class PlanStep(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return self.title_text
+
+    @property
+    def title_text(self) -> str:
+        return gettext(self.title) if self.title_said else self.title
 
 
 class WorkOrder(models.Model):
@@ -238,6 +258,7 @@ class Reading(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("position"))
     title = models.CharField(_("step"), max_length=200)
+    title_said = models.BooleanField(default=False, editable=False)  # as PlanStep's
     requirement_text = models.CharField(_("technical requirement"), max_length=100)
     number = models.DecimalField(
         _("measured value"), max_digits=14, decimal_places=4, null=True, blank=True
@@ -251,7 +272,11 @@ class Reading(models.Model):
         ordering = ["record", "position"]
 
     def __str__(self) -> str:
-        return f"{self.title}: {self.outcome}"
+        return f"{self.title_text}: {self.outcome}"
+
+    @property
+    def title_text(self) -> str:
+        return gettext(self.title) if self.title_said else self.title
 
 
 def photo_path(instance: Photo, filename: str) -> str:

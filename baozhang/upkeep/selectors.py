@@ -136,7 +136,7 @@ def completeness(now: dt.datetime, *, plan: int | None = None) -> Completeness:
         row = by_order.setdefault(
             order.pk, {"order": order, "version": reading.record.version, "steps": []}
         )
-        row["steps"].append(reading.title)
+        row["steps"].append(reading.title_text)
     out.missing_values = list(by_order.values())[:LIMIT]
     has_record = WorkRecord.objects.filter(work_order=OuterRef("pk"))
     unsigned = (

@@ -38,7 +38,7 @@ from baozhang.core.calendar import Calendar
 from baozhang.events.announce import announce
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
-from baozhang.events.text import said
+from baozhang.events.text import Said, in_english, said
 from baozhang.upkeep.models import (
     OrderStatus,
     Outcome,
@@ -159,7 +159,10 @@ def _clean_plan(fields: Mapping[str, Any], steps: Sequence[Mapping[str, Any]]) -
             en, _glue, zh = str(exc).partition(" / ")
             errors.setdefault("steps", []).append(f"第 {n} 步：{zh or en} / step {n}: {en}")
             continue
-        cleaned.append({k: step.get(k) for k in STEP_FIELDS} | {"title": title[:200]})
+        cleaned.append(
+            {k: step.get(k) for k in STEP_FIELDS}
+            | {"title": title[:200], "title_said": bool(step.get("title_said"))}
+        )
     if errors:
         raise ValidationError(errors)
     for step in cleaned:
@@ -203,11 +206,22 @@ def create_plan(
     team: Iterable[User],
     supervisors: Iterable[User] = (),
     steps: Sequence[Mapping[str, Any]],
+    item_said: Said | None = None,
     **fields: Any,
 ) -> Plan:
+    """A maintenance plan. ``item_said``: an item the platform writes (a backup's restore
+    rehearsal), stored as a message read in each reader's language; a step whose
+    ``title_said`` is true has a message of the catalogue as its title, likewise."""
     require_manager(actor)
+    if item_said is not None:
+        fields["item"] = in_english(item_said)
     cleaned = _clean_plan(fields, steps)
     plan = Plan(**{k: v for k, v in fields.items() if k in PLAN_FIELDS})
+    if item_said is not None:
+        # The platform's own item: the message in English as ``item``, read in each
+        # reader's language from the message and its parameters.
+        plan.item = in_english(item_said)[:200]
+        plan.item_said, plan.item_params = item_said.msgid, item_said.stored_params()
     plan.created_by = actor if actor is not None and actor.is_authenticated else None  # type: ignore[assignment]
     plan.full_clean()
     plan.save()
@@ -239,6 +253,13 @@ def update_plan(
     the next generation follows the new plan."""
     require_manager(actor)
     cleaned = _clean_plan({**{k: getattr(plan, k) for k in PLAN_FIELDS}, **fields}, steps)
+    # A step title or item of the platform's kept as it was stays its message (read in
+    # each reader's language); one the operator retyped is their text from now on.
+    said_titles = set(plan.steps.filter(title_said=True).values_list("title", flat=True))
+    for step in cleaned:
+        step["title_said"] = step["title_said"] or step["title"] in said_titles
+    if "item" in fields and fields["item"] != plan.item:
+        plan.item_said, plan.item_params = "", None
     before = {k: getattr(plan, k) for k in PLAN_FIELDS}
     for key, value in fields.items():
         if key in PLAN_FIELDS:
@@ -456,6 +477,7 @@ def record_work(
                 step=step,
                 position=step.position,
                 title=step.title,
+                title_said=step.title_said,
                 requirement_text=requirement.text(step.unit)[:100],
                 number=value if isinstance(value, Decimal) else None,
                 answer=value if isinstance(value, bool) else None,

@@ -24,7 +24,7 @@ from baozhang.accounts.permissions import can, is_operator_staff
 from baozhang.core.bilingual import one_language
 from baozhang.events.selectors import timeline
 from baozhang.ui.feedback import refusal_on_form
-from baozhang.upkeep import selectors, services
+from baozhang.upkeep import order_page, selectors, services
 from baozhang.upkeep.forms import (
     AcceptForm,
     PlanForm,
@@ -228,7 +228,8 @@ def _order_page(
             "performer_here": request.user.pk in authors,
             "late": (order.performed_at or timezone.now()) > order.due_at,
             "events": timeline(request.user, order),
-        },
+        }
+        | order_page.contributions(request, order),
     )
 
 

@@ -123,9 +123,11 @@ def test_a_restore_rehearsal_is_a_maintenance_plan_recording_restored_time_and_v
     steps = [
         (s.title, s.requirement, s.high, s.expected_yes) for s in plan.steps.order_by("position")
     ]
-    assert steps[0][1:] == ("yes_no", None, True) and "data restored" in steps[0][0]
-    assert steps[1][1] == "range" and steps[1][2] == 240 and "time taken" in steps[1][0]
-    assert steps[2][1:] == ("yes_no", None, True) and "verified" in steps[2][0]
+    assert steps[0][1:] == ("yes_no", None, True) and steps[0][0] == "Data restored"
+    assert steps[1][1] == "range" and steps[1][2] == 240 and steps[1][0] == "Time taken to restore"
+    assert (
+        steps[2][1:] == ("yes_no", None, True) and steps[2][0] == "Data verified (checksum matches)"
+    )
     # A backup of a system that is no asset cannot be rehearsed on one: 422, both languages.
     system = backup_factory()
     refused = api_client(personas.engineer).post(
