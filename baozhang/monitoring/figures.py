@@ -31,7 +31,14 @@ from baozhang.core.monitor_rollup import (
 )
 from baozhang.core.monitor_state import CheckResult, MonitorStatus
 from baozhang.core.sla_text import ExclusionKind
-from baozhang.monitoring.models import DailyRollup, Monitor, MonitorKind, ProbeResult, StateSpell
+from baozhang.monitoring.models import (
+    DailyRollup,
+    Monitor,
+    MonitorKind,
+    MonthlyRollup,
+    ProbeResult,
+    StateSpell,
+)
 from baozhang.monitoring.windows import windows_for_monitors
 
 _NOT_OBSERVED = str(ExclusionKind.NOT_OBSERVED)
@@ -43,9 +50,14 @@ def local_zone() -> ZoneInfo:
 
 def collection_interval(monitor: Monitor) -> dt.timedelta:
     """One collection period of the monitor: its interval, or a heartbeat's period."""
-    if monitor.kind == MonitorKind.PUSH:
-        return dt.timedelta(seconds=monitor.push_period_s or monitor.interval_s)
-    return dt.timedelta(seconds=monitor.interval_s)
+    return interval_of(monitor.kind, monitor.interval_s, monitor.push_period_s)
+
+
+def interval_of(kind: str, interval_s: int, push_period_s: int | None) -> dt.timedelta:
+    """:func:`collection_interval` of a monitor's fields."""
+    if kind == MonitorKind.PUSH:
+        return dt.timedelta(seconds=push_period_s or interval_s)
+    return dt.timedelta(seconds=interval_s)
 
 
 def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -54,6 +66,14 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime.combine(day, dt.time(), zone)
     end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone)
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime, int]:
+    """``[start, end)`` of the local month holding ``month``, in UTC, and its number of
+    days."""
+    first = month.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return day_bounds(first)[0], day_bounds(following)[0], (following - first).days
 
 
 def grid_ceil(t: dt.datetime, origin: dt.datetime, step: dt.timedelta) -> dt.datetime:
@@ -159,6 +179,14 @@ def raw_rollup(
     )
 
 
+def stored_counts_from(begins: dt.datetime, lo: dt.datetime) -> bool:
+    """Whether a stored daily rollup beginning at ``begins`` stands for a day's periods
+    from ``lo`` (the first period the day counts, its start for a whole day) to its end:
+    it begins at or after ``lo``. The rule of every reader of the daily rollups and of
+    their monthly sums (rollups.refresh_months)."""
+    return lo <= begins
+
+
 def integrity_rollup(
     monitor: Monitor, start: dt.datetime, end: dt.datetime, *, now: dt.datetime | None = None
 ) -> Rollup | None:
@@ -183,7 +211,7 @@ def integrity_rollup(
         hi = grid_floor(min(end, d1, now), d0, step) if min(end, d1, now) < d1 else d1
         if hi > lo:
             stored = rolled.get(day)
-            if stored is not None and lo <= stored.period_start and hi >= d1:
+            if stored is not None and stored_counts_from(stored.period_start, lo) and hi >= d1:
                 parts.append(_stored(stored))
             else:
                 if windows is None:  # read once, on the first day not rolled up
@@ -194,7 +222,8 @@ def integrity_rollup(
 
 
 _Counts = tuple[int, int, int, int]  # checks, failures, missed, excluded
-_ROLLUP_COUNTS = ("checks", "failures", "missed", "excluded")
+# The counts of a daily or monthly rollup, in the order of _Counts.
+ROLLUP_COUNTS = ("checks", "failures", "missed", "excluded")
 _CHUNK = 500  # monitors per query
 _SHARED_DAYS = 3  # a monitor's other days read by day, more by their span
 
@@ -232,7 +261,7 @@ def _counts_by_day(
         if hi <= lo:
             continue
         stored = rolled.get(day)
-        if stored is not None and lo <= stored[0] and hi >= d1:
+        if stored is not None and stored_counts_from(stored[0], lo) and hi >= d1:
             counts: _Counts = stored[1:]
         else:
             if windows is None:  # read once, on the first day not rolled up
@@ -253,16 +282,141 @@ def integrity_of(
 ) -> dict[int, Integrity]:
     """The 完好率 of each of ``monitors`` over ``[start, end)``, by monitor id in their order:
     for each, exactly what ``monitor_figures(...).integrity`` gives, read for all of them at
-    once. The whole days inside the period, before ``now`` and after a monitor was created
-    are summed by the database from their stored daily rollups (a few queries per 500
-    monitors, whatever the length of the period); the other days (the first and last if
-    partial, today, a monitor's first day, a day whose rollup is missing) go day by day
-    as :func:`integrity_rollup` does."""
+    once. The local months inside the period and before ``now`` are read from their
+    monthly sums (``MonthlyRollup``, one row per monitor and month) where a monitor's row
+    holds the month (every day of it, or every day from the monitor's creation on); the
+    other days (the partial months at the edges, a month whose row lacks a day) are read
+    from the daily rollups: whole days summed by the database (a few queries per 500
+    monitors), the rest (today, a monitor's first day, a day whose rollup is missing)
+    day by day as :func:`integrity_rollup` does."""
     now = now or timezone.now()
     return {
         m_id: integrity(Rollup(start, end, *counts))
-        for m_id, counts in _counts_of(list(monitors), start, end, now).items()
+        for m_id, counts in _counts_with_months(list(monitors), start, end, now).items()
     }
+
+
+_Month = tuple[dt.date, dt.datetime, dt.datetime, int]  # first day, start, end, days
+
+
+def _whole_months(start: dt.datetime, limit: dt.datetime) -> list[_Month]:
+    """The local months lying wholly inside ``[start, limit)``, in order."""
+    out: list[_Month] = []
+    month = start.astimezone(local_zone()).date().replace(day=1)
+    while True:
+        m0, m1, days = month_bounds(month)
+        if m1 > limit:
+            return out
+        if m0 >= start:
+            out.append((month, m0, m1, days))
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+
+
+def _add(totals: list[int], counts: Iterable[int]) -> None:
+    for k, c in enumerate(counts):
+        totals[k] += c
+
+
+def _counts_with_months(
+    items: list[Monitor], start: dt.datetime, end: dt.datetime, now: dt.datetime
+) -> dict[int, _Counts]:
+    """:func:`_counts_of` with the whole months read from their monthly sums where they
+    hold the month (:func:`_month_held`); the rest by :func:`_counts_of` from the daily
+    rollups: the partial months at the edges, and for each month the monitors that
+    existed during it whose row does not hold it. The day-by-day rule cuts a period at
+    local midnights without changing a day's periods, so the parts add up to the
+    whole."""
+    months = _whole_months(start, min(end, now))
+    if not months:
+        return _counts_of(items, start, end, now)
+    lo, hi = months[0][1], months[-1][2]
+    out: dict[int, list[int]] = {m.id: [0, 0, 0, 0] for m in items}
+    parts = [(items, start, lo)] if start < lo else []
+    parts += [(items, hi, end)] if hi < end else []
+    living = [m for m in items if m.created_at < hi]
+    sums = _monthly_sums(living, months)
+    for month, m0, m1, _days in months:
+        again = []
+        for m in living:
+            if (m.id, month) in sums:
+                _add(out[m.id], sums[m.id, month])
+            elif m.created_at < m1:  # it lived in the month: its days one by one
+                again.append(m)
+        parts.append((again, m0, m1))
+    for chosen, a, b in parts:
+        if chosen:
+            for m_id, counts in _counts_of(chosen, a, b, now).items():
+                _add(out[m_id], counts)
+    return {m_id: (c[0], c[1], c[2], c[3]) for m_id, c in out.items()}
+
+
+# What of a monthly row tells whether it holds its month: its start, days, first day and
+# first start, then its counts.
+_MONTH_FIELDS = ("start", "days", "first_day", "first_start", *ROLLUP_COUNTS)
+
+
+def _month_held(
+    month: _Month, created_at: dt.datetime, step: dt.timedelta, row: tuple[Any, ...]
+) -> bool:
+    """Whether a monitor's monthly row (its _MONTH_FIELDS) holds ``month`` as the daily
+    rule counts it, for a monitor created at ``created_at`` with collection periods of
+    ``step``: written in this time zone, with a counted rollup for every day of the month
+    (for a monitor created by its start), or for every day from the monitor's creation
+    on, the first beginning at or after the first period of that day (for one created
+    during the month). Days before a monitor's creation count nothing."""
+    first, m0, m1, days = month
+    at, n, first_day, first_start = row[:4]
+    if at != m0:
+        return False
+    if created_at <= m0:
+        return bool(n == days)
+    created = created_at.astimezone(local_zone()).date()
+    d0 = day_bounds(created)[0]
+    return (
+        created_at < m1
+        and first_day == created
+        and n == (first + dt.timedelta(days=days) - created).days
+        and stored_counts_from(first_start, grid_ceil(created_at, d0, step))
+    )
+
+
+_MONTH_CHUNK = 2000  # monitors per query of their monthly sums
+
+
+def _monthly_sums(items: list[Monitor], months: list[_Month]) -> dict[tuple[int, dt.date], _Counts]:
+    """The monthly sums of ``items`` (monitor id, month's first day → counts) that hold
+    their month (:func:`_month_held`), in two queries per 2,000 monitors: the rows
+    whose start and number of days are those of their month, chosen by the database and
+    read without a date or time (their conversion would cost more than the rest), kept
+    for the monitors created by the month's start; then the rows of the months during
+    which a monitor was created, checked one by one."""
+    wanted = {m[0]: m for m in months}
+    monitors = {m.id: m for m in items}
+    whole = Q()
+    for first, m0, _m1, days in months:
+        whole |= Q(month=first, start=m0, days=days)
+    lo = months[0][1]
+    ids, newer = list(monitors), [m.id for m in items if m.created_at > lo]
+    out: dict[tuple[int, dt.date], _Counts] = {}
+    for k in range(0, len(ids), _MONTH_CHUNK):
+        for m_id, month, *counts in (
+            MonthlyRollup.objects.filter(whole, monitor_id__in=ids[k : k + _MONTH_CHUNK])
+            .order_by()
+            .values_list("monitor_id", "month", *ROLLUP_COUNTS)
+        ):
+            if monitors[m_id].created_at <= wanted[month][1]:
+                out[m_id, month] = (counts[0], counts[1], counts[2], counts[3])
+    for k in range(0, len(newer), _MONTH_CHUNK):
+        for m_id, month, *row in (
+            MonthlyRollup.objects.filter(monitor_id__in=newer[k : k + _MONTH_CHUNK])
+            .filter(month__in=wanted, monitor__created_at__gt=F("start"))
+            .order_by()
+            .values_list("monitor_id", "month", *_MONTH_FIELDS)
+        ):
+            m = monitors[m_id]
+            if _month_held(wanted[month], m.created_at, collection_interval(m), row):
+                out[m_id, month] = (row[4], row[5], row[6], row[7])
+    return out
 
 
 def _counts_of(
@@ -304,8 +458,8 @@ def _counts_of(
                 sums = {
                     r[0]: list(r[1:])
                     for r in in_whole.values("monitor_id")
-                    .annotate(n=Count("id"), **{f"sum_{c}": Sum(c) for c in _ROLLUP_COUNTS})
-                    .values_list("monitor_id", *(f"sum_{c}" for c in _ROLLUP_COUNTS), "n")
+                    .annotate(n=Count("id"), **{f"sum_{c}": Sum(c) for c in ROLLUP_COUNTS})
+                    .values_list("monitor_id", *(f"sum_{c}" for c in ROLLUP_COUNTS), "n")
                 }
         rests = {m.id: others.of(m.created_at, firsts.get(m.id)) for m in chunk}
         created = {m.id: m.created_at for m in chunk}
@@ -410,7 +564,7 @@ def _stored_rollups(
     for r in (
         DailyRollup.objects.filter(cond)
         .order_by()
-        .values_list("monitor_id", "day", "period_start", *_ROLLUP_COUNTS)
+        .values_list("monitor_id", "day", "period_start", *ROLLUP_COUNTS)
     ):
         if (r[0], r[1]) in wanted:
             rolled.setdefault(r[0], {})[r[1]] = r[2:]
@@ -426,15 +580,16 @@ def integrity_total(
 ) -> Integrity:
     """The 完好率 of ``monitors`` together over ``[start, end)``: their periods, abnormal
     and excluded periods added up, exactly the sum of :func:`integrity_of`'s figures
-    (the same rule, day by day), read without a row per monitor: the period's whole days
-    are summed by the database per day (one query, whatever the number of monitors); the
-    other days (a monitor's first day, a day cut by the period or by now) are read as
-    :func:`integrity_of` reads them (a second query), a monitor's first day taken out of
-    the sums. The sums are checked day by day: one stored rollup for each monitor that
-    existed at the day's start and none for one created later but that first day, each
-    starting at or after its day's start; else the monitors are counted one by one, by
-    :func:`integrity_of`. Given a query set, only the monitors with such other days are
-    read whole."""
+    (the same rule, day by day), read without a row per monitor. The local months inside
+    the period and before ``now`` are summed by the database from their monthly sums
+    (``MonthlyRollup``): the rows of the monitors created by their month's start summed
+    by the database (one query, whatever the number of monitors) and checked month by
+    month (one row of this time zone holding every day of the month for each of them),
+    those of the monitors created during their month read one by one
+    (:func:`_month_held`, a second query). A monitor whose row does not hold a month is
+    counted for that month from the daily rollups (:func:`_daily_total`), and so are
+    the partial months at the period's edges. Given a query set, only the monitors
+    counted from the daily rollups are read whole."""
     now = now or timezone.now()
     query = monitors if isinstance(monitors, QuerySet) else None
     items = list(monitors) if query is None else None
@@ -443,6 +598,102 @@ def integrity_total(
         if items is not None
         else list(query.order_by().values_list("pk", "created_at"))  # type: ignore[union-attr]
     )
+    months = _whole_months(start, min(end, now))
+    if not months:
+        totals = _daily_total(query, items, created, start, end, now)
+        return integrity(Rollup(start, end, *totals))
+    lo, hi = months[0][1], months[-1][2]
+    totals = [0, 0, 0, 0]
+    if start < lo:
+        _add(totals, _daily_total(query, items, created, start, lo, now))
+    if hi < end:
+        _add(totals, _daily_total(query, items, created, hi, end, now))
+    among = query.values("pk") if query is not None else [m_id for m_id, _ in created]
+    firsts = [m[0] for m in months]
+    in_months = MonthlyRollup.objects.filter(monitor_id__in=among, month__in=firsts).order_by()
+    # The rows of the monitors created by their month's start, summed by month (and by
+    # start and days: those of this time zone holding each day are the ones used).
+    held = {
+        (r[0], r[1], r[2]): r[3:]
+        for r in in_months.filter(monitor__created_at__lte=F("start"))
+        .values("month", "start", "days")
+        .annotate(n=Count("id"), **{f"sum_{c}": Sum(c) for c in ROLLUP_COUNTS})
+        .values_list("month", "start", "days", "n", *(f"sum_{c}" for c in ROLLUP_COUNTS))
+    }
+    # The rows of the monitors created during their month (or later), one by one.
+    newcomers: dict[dt.date, dict[int, tuple[Any, ...]]] = {}
+    for m_id, month, kind, interval_s, push_s, *row in in_months.filter(
+        monitor__created_at__gt=F("start")
+    ).values_list(
+        "monitor_id",
+        "month",
+        "monitor__kind",
+        "monitor__interval_s",
+        "monitor__push_period_s",
+        *_MONTH_FIELDS,
+    ):
+        newcomers.setdefault(month, {})[m_id] = (interval_of(kind, interval_s, push_s), row)
+    for month, m0, m1, days in months:
+        got = held.get((month, m0, days))
+        existed = [m_id for m_id, at in created if at <= m0]
+        again = []
+        if got is not None:
+            _add(totals, got[1:])
+        if (got[0] if got is not None else 0) != len(existed):
+            read = set(
+                MonthlyRollup.objects.filter(
+                    monitor_id__in=existed, month=month, start=m0, days=days
+                ).values_list("monitor_id", flat=True)
+            )
+            again = [m_id for m_id in existed if m_id not in read]
+        rows = newcomers.get(month, {})
+        for m_id, at in created:
+            if m0 < at < m1:
+                step, row = rows.get(m_id, (None, None))
+                if row is not None and _month_held((month, m0, m1, days), at, step, row):
+                    _add(totals, row[4:])
+                else:
+                    again.append(m_id)
+        if again:
+            _add(totals, _daily_of(query, items, again, m0, m1, now))
+    return integrity(Rollup(start, end, *totals))
+
+
+def _daily_of(
+    query: QuerySet[Monitor] | None,
+    items: list[Monitor] | None,
+    ids: list[int],
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+) -> list[int]:
+    """:func:`_daily_total` of the monitors ``ids`` of ``query`` or ``items``."""
+    wanted = set(ids)
+    chosen = (
+        [m for m in items if m.id in wanted]
+        if items is not None
+        else list(query.filter(pk__in=ids))  # type: ignore[union-attr]
+    )
+    return _daily_total(None, chosen, [(m.id, m.created_at) for m in chosen], start, end, now)
+
+
+def _daily_total(
+    query: QuerySet[Monitor] | None,
+    items: list[Monitor] | None,
+    created: list[tuple[int, dt.datetime]],
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+) -> list[int]:
+    """The counts of :func:`integrity_total` from the daily rollups (``query`` or
+    ``items``: the monitors; ``created``: their ids and creation times): the period's
+    whole days are summed by the database per day (one query, whatever the number of
+    monitors); the other days (a monitor's first day, a day cut by the period or by now)
+    are read as :func:`integrity_of` reads them (a second query), a monitor's first day
+    taken out of the sums. The sums are checked day by day: one stored rollup for each
+    monitor that existed at the day's start and none for one created later but that
+    first day, each starting at or after its day's start; else the monitors are counted
+    one by one, by :func:`_counts_of`."""
     days = _day_list(start, end)
     limit = min(end, now)
     whole = [d for d in days if d[1] >= start and d[2] <= limit]
@@ -471,9 +722,9 @@ def integrity_total(
                 last=Max("period_start"),
                 early=Count("id", filter=Q(period_start__lt=F("monitor__created_at"))),
                 n=Count("id"),
-                **{f"sum_{c}": Sum(c) for c in _ROLLUP_COUNTS},
+                **{f"sum_{c}": Sum(c) for c in ROLLUP_COUNTS},
             )
-            .values_list("day", "s", *(f"sum_{c}" for c in _ROLLUP_COUNTS), "n", "last", "early")
+            .values_list("day", "s", *(f"sum_{c}" for c in ROLLUP_COUNTS), "n", "last", "early")
         }
         # A monitor's first day inside the period is not one of its whole days.
         index = {d[0]: k for k, d in enumerate(whole)}
@@ -499,7 +750,7 @@ def integrity_total(
                 chosen = items if items is not None else list(query)  # type: ignore[arg-type]
                 for counts in _counts_of(chosen, start, end, now).values():
                     totals = [t + c for t, c in zip(totals, counts, strict=True)]
-                return integrity(Rollup(start, end, *totals))
+                return totals
         for row in rows.values():
             totals = [t + c for t, c in zip(totals, row[:4], strict=True)]
     if rests:
@@ -511,8 +762,7 @@ def integrity_total(
         for m in with_rest:
             extra = _counts_by_day(m, start, end, now, rests[m.id], rolled.get(m.id, {}))
             totals = [t + e for t, e in zip(totals, extra, strict=True)]
-    checks, failures, missed, excluded = totals
-    return integrity(Rollup(start, end, checks, failures, missed, excluded))
+    return totals
 
 
 def _stored(row: DailyRollup) -> Rollup:

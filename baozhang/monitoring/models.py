@@ -7,7 +7,9 @@ monitoring data kept so that it grows with outages, not with time (DESIGN.md,
 - ``ProbeResult``: raw check results and heartbeat pings, kept ``MONITOR_RAW_DAYS`` days;
 - ``StateSpell``: one row per up/down/maintenance/unknown spell of a monitor;
 - ``DailyRollup``: per monitor and day, the collection periods that ran, failed, were
-  missed or excluded, and a latency histogram (for the 完好率 of Q4(2)).
+  missed or excluded, and a latency histogram (for the 完好率 of Q4(2));
+- ``MonthlyRollup``: per monitor and month, the sums of its daily rollups (kept with them
+  by rollups.py), so that a year's 完好率 reads 12 rows per monitor instead of 365.
 """
 
 from __future__ import annotations
@@ -429,6 +431,47 @@ class DailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.monitor_id} {self.day}"
+
+
+class MonthlyRollup(models.Model):
+    """The sums of one monitor's daily rollups over one local month, written with them
+    (monitoring/rollups.py, the only writer of both): ``days`` is the number of the
+    month's daily rollups counted, those beginning at or after their day's start (a daily
+    rollup the 完好率 would not read for a whole day is in no sum). A month is read from
+    this row only where it holds every day of the month for a monitor created by the
+    month's ``start``, or every day from the creation of one created during the month
+    (monitoring.figures); otherwise its days are read from the daily rollups.
+    ``start`` is the month's first instant in the operator's time zone when the row was
+    written: a row of another time zone is never read."""
+
+    monitor = models.ForeignKey(
+        Monitor, on_delete=models.CASCADE, related_name="monthly_rollups", db_index=False
+    )
+    month = models.DateField(_("month"))  # its first day
+    start = models.DateTimeField()
+    days = models.PositiveSmallIntegerField(default=0)
+    # The earliest day counted and the earliest start of a rollup counted: a monitor
+    # created during the month is read from this row where its first day is that day
+    # and the rollup begins at its first period (monitoring.figures).
+    first_day = models.DateField(null=True)
+    first_start = models.DateTimeField(null=True)
+    checks = models.PositiveIntegerField(default=0)
+    failures = models.PositiveIntegerField(default=0)
+    missed = models.PositiveIntegerField(default=0)
+    excluded = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("monthly rollup")
+        verbose_name_plural = _("monthly rollups")
+        ordering = ["monitor", "month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["monitor", "month"], name="one_monthly_rollup_per_monitor_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.monitor_id} {self.month:%Y-%m}"
 
 
 class ReceivedBatch(models.Model):
