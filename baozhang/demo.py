@@ -195,6 +195,7 @@ def _demo_monitoring() -> None:
     _demo_upkeep(director, engineer)
     _demo_ups_snmp(director)
     _demo_changes(director, engineer)
+    _demo_projects_backups_patches(director, engineer)
 
 
 def _demo_changes(director: User, engineer: User) -> None:
@@ -614,3 +615,170 @@ def _demo_portal(ecc: Organisation, northwind: Organisation) -> None:
         kind="request",
         subject="Restore test of last night's backup",
     )
+
+
+def _demo_projects_backups_patches(director: User, engineer: User) -> None:
+    """Issue 19's records beside the register: a construction project (two new web
+    servers) tested and handed over, its servers now in service; two backups reporting
+    through their heartbeats, one on time and one late (its monitor down: the alarm);
+    advisories matched against the servers' software inventory, one installed, one
+    overdue, one still within its deadline."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from baozhang.assets import projects
+    from baozhang.assets import services as assets
+    from baozhang.assets.models import Asset
+    from baozhang.backups import services as backups
+    from baozhang.monitoring.models import Monitor
+    from baozhang.monitoring.push import evaluate_push, ping_message, store_pings
+    from baozhang.patches import services as patches
+
+    operator = services.operator_organisation()
+    rack = Asset.objects.get(kind="rack")
+    now = timezone.now()
+    today = timezone.localdate()
+    servers = [
+        assets.create_asset(
+            engineer,
+            name=f"门户服务器 Portal web-{n}",
+            kind="server",
+            owner=operator,
+            location=rack,
+            vendor="浪潮 Inspur",
+            model="NF5280M6",
+            status="construction",
+            responsible=[engineer, director],
+        )
+        for n in (1, 2)
+    ]
+    project = projects.create_project(
+        engineer,
+        name="门户扩容工程 Portal expansion",
+        contractor="乙方系统集成公司 Integrator Ltd",
+        planned_start=today - dt.timedelta(days=40),
+        planned_end=today - dt.timedelta(days=10),
+        actual_start=today - dt.timedelta(days=38),
+        actual_end=today - dt.timedelta(days=12),
+        assets=servers,
+        responsible=[engineer],
+    )
+    for item, requirement, measured in (
+        ("加电自检 Power-on self test", "无告警 No alarms", "无告警 No alarms"),
+        ("双电源切换 Dual power failover", "切换不断电 No loss of power", "通过 Passed"),
+        ("网络吞吐 Network throughput", "≥ 9 Gbit/s", "9.4 Gbit/s"),
+    ):
+        projects.record_test(
+            engineer,
+            project,
+            item=item,
+            requirement=requirement,
+            measured=measured,
+            passed=True,
+            tester=engineer,
+            tested_on=today - dt.timedelta(days=12),
+        )
+    for topic, text in (
+        ("documents", "竣工图与配置清单 As-built drawings and configuration list"),
+        ("monitoring", "已纳入门户登录页监控 Watched by the portal monitors"),
+        ("backup", "已登记每日备份 Daily backup registered"),
+    ):
+        projects.check_handover_item(
+            engineer, projects.add_handover_item(engineer, project, topic=topic, text=text)
+        )
+    projects.accept_handover(director, project, note="资料齐全 / Documents complete")
+
+    # Two backups, each with its heartbeat: the portal database daily, on time; the
+    # NMS configuration every 6 hours, whose last report is 14 hours old (late).
+    daily = backups.create_job(
+        director,
+        name="门户数据库每日备份 Portal database daily",
+        asset=servers[0],
+        what="PostgreSQL 全量转储 Full PostgreSQL dump",
+        every=1,
+        every_unit="days",
+        retention_days=30,
+        location="NAS-2 /backup/portal",
+        responsible=engineer,
+    )
+    nms = backups.create_job(
+        director,
+        name="网管配置备份 NMS configuration",
+        system="保障网管平台 Baozhang NMS",
+        what="配置与证书 Configuration and certificates",
+        every=6,
+        every_unit="hours",
+        retention_days=14,
+        location="NAS-2 /backup/nms",
+        responsible=engineer,
+    )
+    # Registered three days ago (the demo's history), then its reports.
+    since = now - dt.timedelta(days=3)
+    for job in (daily, nms):
+        type(job).objects.filter(pk=job.pk).update(created_at=since)
+        Monitor.objects.filter(pk=job.monitor_id).update(created_at=since)
+    pings = [(daily.monitor_id, now - dt.timedelta(days=d, hours=-1), d) for d in (3, 2, 1)] + [
+        (nms.monitor_id, now - dt.timedelta(hours=h), h) for h in (26, 20, 14)
+    ]
+    for monitor_id, at, k in sorted(pings, key=lambda p: p[1]):
+        store_pings(
+            [
+                (
+                    monitor_id,
+                    at,
+                    True,
+                    ping_message(size=734_003_200 + k * 1_048_576, checksum=f"sha256:{k:064x}"),
+                )
+            ]
+        )
+        evaluate_push(at + dt.timedelta(seconds=1))
+    evaluate_push(now)
+
+    # The servers' software, reported three weeks ago, and three advisories: openssl
+    # (critical, found then: overdue), nginx (high, installed since), curl (medium, found
+    # yesterday: within its deadline).
+    reported = now - dt.timedelta(days=21)
+    for server in servers:
+        patches.report_inventory(
+            engineer,
+            server,
+            [
+                ("openssl", "3.0.11-1~deb12u2"),
+                ("nginx", "1.22.1-9"),
+                ("curl", "7.88.1-10+deb12u4"),
+                ("postgresql-15", "15.8-0+deb12u1"),
+            ],
+            now=reported,
+        )
+    for reference, product, fixed, severity, cve, found in (
+        ("DSA-5764-1", "openssl", "3.0.14-1~deb12u1", "critical", "CVE-2024-5535", reported),
+        ("DSA-5767-1", "nginx", "1.22.1-9+deb12u1", "high", "CVE-2024-7347", reported),
+        (
+            "DSA-5786-1",
+            "curl",
+            "7.88.1-10+deb12u8",
+            "medium",
+            "CVE-2024-9681",
+            now - dt.timedelta(days=1),
+        ),
+    ):
+        advisory = patches.create_advisory(
+            director,
+            now=found,
+            reference=reference,
+            title=f"{product} security update",
+            product=product,
+            fixed_version=fixed,
+            severity=severity,
+            cve_ids=[cve],
+            released_on=found.date(),
+            source_text="https://security-tracker.debian.org/",
+        )
+        if product == "nginx":
+            patches.set_states(
+                engineer,
+                advisory.statuses.values_list("pk", flat=True),
+                "installed",
+                installed_at=now - dt.timedelta(days=5),
+            )
