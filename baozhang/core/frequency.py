@@ -5,13 +5,18 @@ The period is cut into consecutive intervals of ``every`` from its start. An int
 covered when at least one success falls inside it (``start <= at < end``). Intervals that
 have ended by ``now`` are judged; the interval running at ``now`` (or a last one cut short
 by the period's end) counts only once it is covered, since it cannot be missed yet.
+
+``every`` is wall-clock time unless ``advance`` says otherwise: ``advance(a, every)`` is the
+end of an interval that starts at ``a`` and holds ``every`` of the time that counts (an
+agreement's service hours on its calendar, outside announced maintenance), so that a
+backup promised "every 2 working days" is not missed over a weekend or a window.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -42,8 +47,10 @@ def interval_share(
     every: dt.timedelta,
     successes: Sequence[dt.datetime],
     now: dt.datetime,
+    advance: Callable[[dt.datetime, dt.timedelta], dt.datetime] | None = None,
 ) -> IntervalShare:
-    """The share of ``every``-long intervals of ``[start, end)`` that had a success.
+    """The share of ``every``-long intervals of ``[start, end)`` that had a success
+    (``advance``: where an interval ends, by default ``a + every``).
 
     Raises ValueError for naive datetimes, an empty period or a non-positive interval."""
     for name, value in (("start", start), ("end", end), ("now", now)):
@@ -58,10 +65,13 @@ def interval_share(
     missed: list[tuple[dt.datetime, dt.datetime]] = []
     a = start
     while a < end and a <= now:
-        b = min(a + every, end)
+        full = advance(a, every) if advance is not None else a + every
+        if full <= a:
+            raise ValueError("an interval must move time on / 间隔必须向后推进")
+        b = min(full, end)
         i = bisect_left(beats, a)
         hit = i < len(beats) and beats[i] < b
-        complete = b - a == every and b <= now
+        complete = full <= end and b <= now
         if hit:
             covered += 1
             judged += 1

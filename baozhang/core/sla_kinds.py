@@ -92,6 +92,28 @@ class Window:
             self.provisional = self.provisional or part.provisional
         return out
 
+    def advance(self, a: dt.datetime, counted: dt.timedelta) -> dt.datetime:
+        """The moment when ``counted`` of the time that counts (business time on the
+        calendar, outside the exclusions) has passed after ``a``."""
+        cover = merge(self.excluded)
+        t, left = a, counted
+        while True:
+            for x in cover:  # never start counting inside excluded time
+                if x.start <= t < x.end:
+                    t = x.end
+            got = self.calendar.add(t, left)
+            self.provisional = self.provisional or got.provisional
+            b = got.at
+            lost = _ZERO
+            for x in cover:
+                lo, hi = max(x.start, t), min(x.end, b)
+                if lo < hi:
+                    part = self.calendar.between(lo, hi)
+                    lost += part.duration
+            if lost <= _ZERO or b >= self.period_end:
+                return b
+            t, left = b, lost
+
     def span_line(self, en: str, zh: str, item: Interval, counted: dt.timedelta) -> str:
         """``"<en> 2026-10-03 02:10–02:55 (45 min) / <zh> …（45 分钟）"``, adding the time
         that counts (``counted``) when exclusions or service hours cut it."""
@@ -348,14 +370,16 @@ def _max_gap(w: Window) -> Outcome:
 
 def _frequency_share(w: Window) -> Outcome:
     """S3 "backed up every 2 days" read from the reports: the share of the period's
-    intervals (from its start, in wall-clock time) that held a heartbeat; met at 100 %."""
+    intervals (from its start, each holding ``every`` of the time that counts: service
+    hours on the target's calendar, outside exclusions) that held a heartbeat; met at
+    100 %."""
     every = w.spec.objective
     assert isinstance(every, dt.timedelta)
-    got = interval_share(w.start, w.period_end, every, w.data.heartbeats, w.now)
+    got = interval_share(w.start, w.period_end, every, w.data.heartbeats, w.now, w.advance)
     ien, izh = duration_text(every)
     lines = [
         w.span_line(
-            "interval without a successful report", "无成功报告的间隔", Interval(a, b), b - a
+            "interval without a successful report", "无成功报告的间隔", Interval(a, b), every
         )
         for a, b in got.missed
     ]

@@ -449,6 +449,58 @@ def test_max_gap_without_any_heartbeat_is_missed() -> None:
     assert verdict.figure == D(31 * 86_400)
 
 
+EVERY_2_DAYS = TargetSpec(
+    TargetKind.FREQUENCY_SHARE, dt.timedelta(days=2), flat_credit=D(1), name="backup share"
+)
+
+
+def test_frequency_share_in_wall_clock_time_on_24x7() -> None:
+    # 1, 3, 5 … 29 Oct: every interval of 2 days from 1 Oct 00:00 holds one, but 9 Oct's.
+    beats = [at(d, 3) for d in range(1, 31, 2) if d != 9]
+    verdict = judge(EVERY_2_DAYS, TargetData(heartbeats=beats))
+    assert (verdict.met, verdict.count) == (False, 1)
+    assert verdict.figure == D("93.3333")  # 14 of 15 intervals
+    assert any("2026-10-09 00:00–2026-10-11 00:00" in line for line in verdict.evidence)
+
+
+def test_frequency_share_skips_announced_maintenance() -> None:
+    # The backups stop during a window 9–11 Oct: the interval that held the window is
+    # stretched by it, so no interval lacks a backup.
+    beats = [at(d, 3) for d in range(1, 31, 2) if d != 9]
+    window = Interval(at(9), at(11), ExclusionKind.ANNOUNCED_MAINTENANCE, "storage migration")
+    verdict = judge(EVERY_2_DAYS, TargetData(heartbeats=beats, exclusions=[window]))
+    assert verdict.met is True, verdict.evidence
+    assert verdict.count == 0
+
+
+def test_frequency_share_counts_service_time_on_its_calendar() -> None:
+    # "Every 2 working days" on a 5x8 calendar: a backup each Tuesday and Thursday
+    # evening and none at weekends misses nothing; wall-clock intervals would miss.
+    five_by_eight = builtin_calendar("cn-5x8")
+    every = TargetSpec(
+        TargetKind.FREQUENCY_SHARE, dt.timedelta(hours=16), flat_credit=D(1), name="2 wd"
+    )
+    # November 2026: no holidays after the first week; from Monday 9 Nov.
+    period = Period(at(9, month=11), at(28, month=11))
+    beats = [
+        at(d, 12, month=11) for d in range(9, 28) if dt.date(2026, 11, d).weekday() in (0, 2, 4)
+    ]
+    now = at(30, month=11)
+    on_calendar = judge(
+        every, TargetData(heartbeats=beats), period=period, calendar=five_by_eight, now=now
+    )
+    assert on_calendar.met is True, on_calendar.evidence
+    wall_clock = judge(every, TargetData(heartbeats=beats), period=period, now=now)
+    assert wall_clock.met is False
+
+
+def test_frequency_share_with_the_whole_rest_of_the_period_excluded_ends() -> None:
+    beats = [at(1, 3)]
+    rest = Interval(at(2), at(31, 23, 59), ExclusionKind.FORCE_MAJEURE, "flood")
+    verdict = judge(EVERY_2_DAYS, TargetData(heartbeats=beats, exclusions=[rest]))
+    assert verdict.figure == D(100)
+
+
 # --- summaries and periods --------------------------------------------------------------
 
 
