@@ -50,14 +50,9 @@ def local_zone() -> ZoneInfo:
 
 def collection_interval(monitor: Monitor) -> dt.timedelta:
     """One collection period of the monitor: its interval, or a heartbeat's period."""
-    return interval_of(monitor.kind, monitor.interval_s, monitor.push_period_s)
-
-
-def interval_of(kind: str, interval_s: int, push_period_s: int | None) -> dt.timedelta:
-    """:func:`collection_interval` of a monitor's fields."""
-    if kind == MonitorKind.PUSH:
-        return dt.timedelta(seconds=push_period_s or interval_s)
-    return dt.timedelta(seconds=interval_s)
+    if monitor.kind == MonitorKind.PUSH:
+        return dt.timedelta(seconds=monitor.push_period_s or monitor.interval_s)
+    return dt.timedelta(seconds=monitor.interval_s)
 
 
 def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -582,11 +577,12 @@ def integrity_total(
     and excluded periods added up, exactly the sum of :func:`integrity_of`'s figures
     (the same rule, day by day), read without a row per monitor. The local months inside
     the period and before ``now`` are summed by the database from their monthly sums
-    (``MonthlyRollup``): the rows of the monitors created by their month's start summed
-    by the database (one query, whatever the number of monitors) and checked month by
-    month (one row of this time zone holding every day of the month for each of them),
-    those of the monitors created during their month read one by one
-    (:func:`_month_held`, a second query). A monitor whose row does not hold a month is
+    (``MonthlyRollup``): the rows of the monitors created by the first month's start
+    summed by the database (one query, whatever the number of monitors) and checked
+    month by month (one row of this time zone holding every day of the month for each
+    of them); those of the monitors created during the months read one by one as
+    :func:`integrity_of` reads them (:func:`_month_held`). A monitor whose row does not
+    hold a month is
     counted for that month from the daily rollups (:func:`_daily_total`), and so are
     the partial months at the period's edges. Given a query set, only the monitors
     counted from the daily rollups are read whole."""
@@ -608,34 +604,32 @@ def integrity_total(
         _add(totals, _daily_total(query, items, created, start, lo, now))
     if hi < end:
         _add(totals, _daily_total(query, items, created, hi, end, now))
-    among = query.values("pk") if query is not None else [m_id for m_id, _ in created]
-    firsts = [m[0] for m in months]
-    in_months = MonthlyRollup.objects.filter(monitor_id__in=among, month__in=firsts).order_by()
-    # The rows of the monitors created by their month's start, summed by month (and by
-    # start and days: those of this time zone holding each day are the ones used).
+    # The monitors created by the first month's start: their rows summed by the database
+    # by month (and by start and days: those of this time zone holding each day are the
+    # ones used), one for each of them in each month, else those without are read from
+    # the daily rollups for that month.
+    existed = [m_id for m_id, at in created if at <= lo]
+    among = (
+        query.filter(created_at__lte=lo).values("pk")  # type: ignore[union-attr]
+        if query is not None
+        else existed
+    )
     held = {
         (r[0], r[1], r[2]): r[3:]
-        for r in in_months.filter(monitor__created_at__lte=F("start"))
+        for r in MonthlyRollup.objects.filter(
+            monitor_id__in=among, month__in=[m[0] for m in months]
+        )
+        .order_by()
         .values("month", "start", "days")
         .annotate(n=Count("id"), **{f"sum_{c}": Sum(c) for c in ROLLUP_COUNTS})
         .values_list("month", "start", "days", "n", *(f"sum_{c}" for c in ROLLUP_COUNTS))
     }
-    # The rows of the monitors created during their month (or later), one by one.
-    newcomers: dict[dt.date, dict[int, tuple[Any, ...]]] = {}
-    for m_id, month, kind, interval_s, push_s, *row in in_months.filter(
-        monitor__created_at__gt=F("start")
-    ).values_list(
-        "monitor_id",
-        "month",
-        "monitor__kind",
-        "monitor__interval_s",
-        "monitor__push_period_s",
-        *_MONTH_FIELDS,
-    ):
-        newcomers.setdefault(month, {})[m_id] = (interval_of(kind, interval_s, push_s), row)
+    # Those created during the months: their rows one by one (integrity_of's).
+    newer = [m_id for m_id, at in created if lo < at < hi]
+    newcomers = _chosen(query, items, newer)
+    sums = _monthly_sums(newcomers, months) if newcomers else {}
     for month, m0, m1, days in months:
         got = held.get((month, m0, days))
-        existed = [m_id for m_id, at in created if at <= m0]
         again = []
         if got is not None:
             _add(totals, got[1:])
@@ -646,17 +640,26 @@ def integrity_total(
                 ).values_list("monitor_id", flat=True)
             )
             again = [m_id for m_id in existed if m_id not in read]
-        rows = newcomers.get(month, {})
-        for m_id, at in created:
-            if m0 < at < m1:
-                step, row = rows.get(m_id, (None, None))
-                if row is not None and _month_held((month, m0, m1, days), at, step, row):
-                    _add(totals, row[4:])
-                else:
-                    again.append(m_id)
+        for m in newcomers:
+            if (m.id, month) in sums:
+                _add(totals, sums[m.id, month])
+            elif m.created_at < m1:
+                again.append(m.id)
         if again:
             _add(totals, _daily_of(query, items, again, m0, m1, now))
     return integrity(Rollup(start, end, *totals))
+
+
+def _chosen(
+    query: QuerySet[Monitor] | None, items: list[Monitor] | None, ids: list[int]
+) -> list[Monitor]:
+    """The monitors ``ids`` of ``query`` or ``items``."""
+    if not ids:
+        return []
+    wanted = set(ids)
+    if items is not None:
+        return [m for m in items if m.id in wanted]
+    return list(query.filter(pk__in=ids))  # type: ignore[union-attr]
 
 
 def _daily_of(
@@ -668,12 +671,7 @@ def _daily_of(
     now: dt.datetime,
 ) -> list[int]:
     """:func:`_daily_total` of the monitors ``ids`` of ``query`` or ``items``."""
-    wanted = set(ids)
-    chosen = (
-        [m for m in items if m.id in wanted]
-        if items is not None
-        else list(query.filter(pk__in=ids))  # type: ignore[union-attr]
-    )
+    chosen = _chosen(query, items, ids)
     return _daily_total(None, chosen, [(m.id, m.created_at) for m in chosen], start, end, now)
 
 

@@ -15,7 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from baozhang.accounts.models import Role
-from baozhang.monitoring import figures
+from baozhang.monitoring import figures, rollups
 from baozhang.monitoring.models import Monitor
 from baozhang.monitoring.tests.test_integrity_of import FIRST, _monitor, _raw, _rollup
 from baozhang.quality import views
@@ -138,3 +138,34 @@ def test_the_monitors_page_takes_as_many_queries_for_30_monitors_as_for_3(
     # Then the page reads as many times for ten times the monitors
     assert Monitor.objects.count() == 30
     assert many == few
+
+
+def test_a_months_monitors_page_reads_their_monthly_sums(reader: Client) -> None:
+    # Given monitors rolled up each day of March (two created during it: one at its
+    # start, one on the 10th), and the monthly sums written from the daily rollups
+    march = dt.date(2026, 3, 1)
+    m0 = figures.day_bounds(march)[0]
+    made = []
+    for i, created in enumerate(
+        [m0 - dt.timedelta(days=40)] * 4 + [m0, m0 + dt.timedelta(days=9, hours=9, minutes=7)]
+    ):
+        m = _monitor(f"march monitor {i}", created)
+        for k in range(31):
+            day = march + dt.timedelta(days=k)
+            if figures.day_bounds(day)[1] > m.created_at:
+                _rollup(m, day, k + i)
+        made.append(m)
+    assert rollups.rebuild_months() == len(made)
+    # When the month's monitors page is read
+    with CaptureQueriesContext(connection) as seen:
+        page = reader.get("/quality/report/records/?period=2026-03&what=monitors")
+    # Then its totals are each monitor's own figures added up, read from the monthly
+    # sums alone (no daily rollup read)
+    assert page.status_code == 200
+    assert not [q for q in seen if "monitoring_dailyrollup" in q["sql"]]
+    period = parse_period("2026-03")
+    own = [figures.monitor_figures(m, period.start, period.end).integrity for m in made]
+    text = page.content.decode()
+    assert int(_foot(text, "periods")) == sum(i.periods for i in own) > 0
+    assert int(_foot(text, "abnormal")) == sum(i.abnormal for i in own) > 0
+    assert int(_foot(text, "excluded")) == sum(i.excluded for i in own) > 0
