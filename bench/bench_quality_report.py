@@ -9,6 +9,8 @@ drill-down pages it links, on PostgreSQL.
     python bench/bench_quality_report.py --profile  # cProfile of the year's JSON report
     python bench/bench_quality_report.py --keep     # ... and keep the database (its URL)
     python bench/bench_quality_report.py --reuse URL  # measure a kept database again
+    python bench/bench_quality_report.py --reuse URL --before /tmp/wt  # ... against the
+        # code of another checkout (git worktree add /tmp/wt COMMIT), in turn
 
 On a fresh database bench_quality_<pid> (dropped at the end; SQLite in a temporary
 BAOZHANG_HOME with --sqlite or when PostgreSQL does not answer), the reported year (2025,
@@ -19,7 +21,8 @@ PostgreSQL):
   eight services; per monitor the state spells a probe leaves (``up`` from the first check,
   about 1.2 outages a month of 2 minutes to hours, a few long ones, the last spell open) and
   one daily rollup per local day (the raw results of 2025 are pruned after
-  MONITOR_RAW_DAYS, so rollups and spells are all a year's report can read): 1,440 periods,
+  MONITOR_RAW_DAYS, so rollups and spells are all a year's report can read) and their
+  monthly sums (rollups.rebuild_months, as the migration writes them): 1,440 periods,
   failed checks during the outages plus stray single failures, missed cycles (a few a day
   on some days, and three probe-host outages that miss 20 minutes to 4 hours on every
   monitor), and periods excluded by four announced maintenance windows (stored too);
@@ -40,6 +43,13 @@ client as a quality inspector (p50, p99). Baselines of the same run: ``SELECT co
 over the tables the report reads, the month's report (for the quarter and the year), the
 child's memory after Django's setup (before the report), and the sign-in page (for the
 drill-down pages). Every loop is bounded by ``--timeout`` (seconds per phase) and counts.
+
+With ``--before CHECKOUT`` (another checkout of this repository, e.g. ``git worktree add
+/tmp/wt COMMIT``), the year's and the month's JSON and the monitors' drill-down of the year
+are then run by that checkout's code and by this one's, in turn, ``--rounds`` times on the
+same data (children with that checkout first on PYTHONPATH), with their medians, ratios
+and whether ``collection_integrity`` is identical. With ``--reuse`` the database is
+migrated first (the monthly sums are written by the migration that made their table).
 """
 
 from __future__ import annotations
@@ -315,6 +325,17 @@ def seed_monitors(world: World, count: int, timeout: float) -> tuple[int, int]:
     return spells_total, rollups_total
 
 
+def seed_months() -> float:
+    """The monthly sums of the daily rollups copied in above, as the platform keeps them
+    (rollups.rebuild_months, what the migration and `baozhang rollups rebuild-months`
+    run); returns its seconds."""
+    from baozhang.monitoring.rollups import rebuild_months
+
+    t0 = time.perf_counter()
+    rebuild_months()
+    return time.perf_counter() - t0
+
+
 def _poisson(rnd: random.Random, mean: float) -> int:
     k, p, limit = 0, rnd.random(), math.exp(-mean)
     while p > limit and k < 50:
@@ -560,6 +581,29 @@ def child(period: str, fmt: str, out: str, profile: bool) -> int:
     return 0
 
 
+def child_pages(url: str, requests: int) -> int:
+    """In the child process: ``url`` fetched ``requests`` times after a warm-up through
+    Django's test client as the quality inspector; its times as one line (the code of
+    the checkout on PYTHONPATH, for --before)."""
+    import django
+
+    django.setup()
+    from django.test import Client
+
+    from baozhang.accounts.models import User
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(username="inspector"))
+    statuses = {client.get(url).status_code}
+    times = []
+    for _ in range(requests):
+        t0 = time.perf_counter()
+        statuses.add(client.get(url).status_code)
+        times.append((time.perf_counter() - t0) * 1000)
+    print("CHILD " + json.dumps({"times_ms": times, "statuses": sorted(statuses)}), flush=True)
+    return 0
+
+
 def _vm_hwm() -> float:
     """This process's own peak resident set (VmHWM, since its exec), MB."""
     with contextlib.suppress(OSError), open("/proc/self/status", encoding="utf-8") as f:
@@ -573,7 +617,7 @@ def run_report(
     env: dict[str, str], work: Path, period: str, fmt: str, timeout: float, profile: bool = False
 ) -> dict[str, Any]:
     out = work / f"report-{period}.{fmt}"
-    cmd = [sys.executable, __file__, "--child", period, fmt, str(out)]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", period, fmt, str(out)]
     if profile:
         cmd.append("--profile")
     proc = subprocess.run(
@@ -589,6 +633,65 @@ def run_report(
         result["report"] = json.loads(out.read_text(encoding="utf-8"))
     out.unlink(missing_ok=True)
     return result
+
+
+def checkout_env(env: dict[str, str], checkout: Path) -> dict[str, str]:
+    """``env`` with the code of ``checkout`` (another checkout of this repository, e.g. a
+    `git worktree` of an older commit) first on PYTHONPATH: a child then runs that code."""
+    return {**env, "PYTHONPATH": os.pathsep.join([str(checkout), env.get("PYTHONPATH", "")])}
+
+
+def compare(
+    env: dict[str, str], work: Path, before: Path, rounds: int, requests: int, timeout: float
+) -> list[dict[str, Any]]:
+    """The year's JSON, the month's JSON and the monitors' drill-down of the year, by the
+    code of ``before`` and by this code, in turn, ``rounds`` times on the same data; the
+    median of each (the drill-down's p50 and p99 over every request)."""
+    codes = {"before": checkout_env(env, before), "after": env}
+    url = f"/quality/report/records/?period={YEAR}&what=monitors"
+    runs: dict[str, dict[str, list[float]]] = {c: {} for c in codes}
+    for _ in range(rounds):
+        for code, code_env in codes.items():
+            got = runs[code]
+            for period in (str(YEAR), f"{YEAR}-11"):
+                r = run_report(code_env, work, period, "json", timeout)
+                got.setdefault(f"{period} JSON s", []).append(r["seconds"])
+                if period == str(YEAR):
+                    got.setdefault("queries", []).append(r["queries"])
+                    integrity = r["report"]["collection_integrity"]
+                    got.setdefault("figures", []).append(
+                        hash(json.dumps(integrity, sort_keys=True))
+                    )
+            proc = subprocess.run(
+                [
+                    sys.executable,
+                    str(Path(__file__).resolve()),
+                    "--child-pages",
+                    url,
+                    str(requests),
+                ],
+                env=code_env,
+                cwd=REPO,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+            )
+            if proc.returncode:
+                raise RuntimeError(f"drill-down ({code}) exited {proc.returncode}:\n{proc.stderr}")
+            line = next(ln for ln in proc.stdout.splitlines() if ln.startswith("CHILD "))
+            got.setdefault("drill_ms", []).extend(json.loads(line[6:])["times_ms"])
+    rows = []
+    for key in (f"{YEAR} JSON s", f"{YEAR}-11 JSON s", "queries"):
+        b, a = statistics.median(runs["before"][key]), statistics.median(runs["after"][key])
+        rows.append({"what": key, "before": b, "after": a})
+    for pct in (50, 99):
+        b = support.pct(runs["before"]["drill_ms"], pct)
+        a = support.pct(runs["after"]["drill_ms"], pct)
+        rows.append({"what": f"monitors' drill-down p{pct} ms", "before": b, "after": a})
+    same = set(runs["before"]["figures"]) == set(runs["after"]["figures"])
+    rows.append({"what": "collection_integrity identical", "before": same, "after": same})
+    return rows
 
 
 def summary(report: dict[str, Any]) -> dict[str, Any]:
@@ -703,10 +806,21 @@ def main() -> int:
         metavar="DATABASE_URL",
         help="measure a database seeded before (--keep) as it is: no seeding, not dropped",
     )
+    parser.add_argument(
+        "--before",
+        metavar="CHECKOUT",
+        type=Path,
+        help="another checkout (git worktree add DIR COMMIT): its code against this one's, "
+        "in turn on the same data, after the other measurements",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --before")
     parser.add_argument("--child", nargs=3, metavar=("PERIOD", "FORMAT", "FILE"))
+    parser.add_argument("--child-pages", nargs=2, metavar=("URL", "REQUESTS"))
     args = parser.parse_args()
     if args.child:
         return child(*args.child, profile=args.profile)
+    if args.child_pages:
+        return child_pages(args.child_pages[0], int(args.child_pages[1]))
     if args.quick:
         args.sizes, args.tickets, args.incidents, args.requests = "100,200", 10_000, 500, 50
     if args.short:
@@ -746,6 +860,10 @@ def main() -> int:
             t0 = time.monotonic()
             if not args.reuse:
                 seed_monitors(world, size, args.timeout)
+                months_s = seed_months()
+                print(
+                    f"  monthly sums of the daily rollups written in {months_s:.1f} s", flush=True
+                )
                 seed_tickets(round(args.tickets * share))
                 seed_incidents(world, round(args.incidents * share))
                 analyze()
@@ -792,6 +910,11 @@ def main() -> int:
 
         connections.close_all()
         _print_tables(steps, periods, pages, base_s)
+        if args.before:
+            compared = compare(
+                env, work, args.before.resolve(), args.rounds, args.requests, args.timeout
+            )
+            _print_compared(compared, args.before, base_s)
     finally:
         from django.db import connections
 
@@ -824,6 +947,32 @@ def main() -> int:
     )
     print(f"total {time.monotonic() - run_started:.0f} s")
     return 0
+
+
+def _print_compared(rows: list[dict[str, Any]], before: Path, base_s: float) -> None:
+    print(f"\nbefore ({before}) and after (this checkout), in turn on the same data")
+    widths = [34, 10, 10, 9, 10, 10]
+    print(fmt_row(["", "before", "after", "÷ before", "b × count", "a × count"], widths))
+    for r in rows:
+        b, a = r["before"], r["after"]
+        if isinstance(b, bool):
+            print(fmt_row([r["what"], str(b), str(a), "", "", ""], widths))
+            continue
+        unit = 1000 if r["what"].endswith("ms") else 1
+        timed = r["what"] != "queries"
+        print(
+            fmt_row(
+                [
+                    r["what"],
+                    f"{b:.2f}",
+                    f"{a:.2f}",
+                    f"{a / b:.2f}",
+                    f"{b / unit / base_s:.1f}" if timed else "",
+                    f"{a / unit / base_s:.1f}" if timed else "",
+                ],
+                widths,
+            )
+        )
 
 
 def _print_tables(
