@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from baozhang.core.calendar import builtin_calendar
 from baozhang.core.equipment import (
     _clipped_union,
+    _minus,
     fleet,
     record_intervals,
     reporting_gaps,
@@ -134,6 +135,8 @@ def test_a_units_figures_equal_those_of_the_checked_interval_functions(
     start = (_T0 + dt.timedelta(minutes=a)).astimezone(_SH)
     end = start + dt.timedelta(minutes=length)
     assert _clipped_union(outages, start, end) == merge(clip(outages, start, end))
+    down, cover = _clipped_union(outages, start, end), _clipped_union(windows, start, end)
+    assert _minus(down, cover) == subtract(down, cover)
     fast = unit_figures(
         start=start,
         end=end,
