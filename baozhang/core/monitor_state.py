@@ -25,13 +25,16 @@ starting, a region falling silent).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
+from baozhang.core.bilingual import one_language
 from baozhang.core.sla_text import bilingual, duration_text
 
 __all__ = [
     "CheckResult",
+    "Message",
     "MonitorPolicy",
     "MonitorState",
     "MonitorStatus",
@@ -163,15 +166,23 @@ class MonitorState:
         return None
 
 
+# Why, as a message of the catalogue: its English msgid (``"%(down)s of %(fresh)s regions
+# down (%(names)s)"``) and its parameters, plain values, a message again, or ``errors``: the
+# probes' error texts as they came. monitoring/judging.py says it in each reader's language.
+Message = tuple[str, dict[str, Any]]
+
+
 @dataclass(frozen=True, slots=True)
 class Transition:
     """The monitor went ``from_`` one state ``to`` another at ``at``; ``reason`` says why
-    in both languages (``"2 of 3 regions down … / 3 个区域中 2 个判定故障 …"``)."""
+    in both languages (``"2 of 3 regions down … / 3 个区域中 2 个判定故障 …"``) for the
+    columns that keep it, ``message`` says it as a message to be read in one."""
 
     from_: MonitorStatus
     to: MonitorStatus
     at: dt.datetime
     reason: str
+    message: Message | None = field(default=None, compare=False)
 
 
 def initial_state() -> MonitorState:
@@ -237,16 +248,18 @@ def _judge(
         new, fresh, down = _verdict(state, policy)
     if new == state.state:
         return state, None  # the reason is only written for a change
+    message: Message
     if in_maintenance:
-        en, zh = "maintenance window", "维护窗口"
+        en, zh, message = "maintenance window", "维护窗口", ("maintenance window", {})
     else:
-        en, zh = _reason(new, fresh, down, policy)
+        en, zh, message = _reason(new, fresh, down, policy)
     if state.since is not None:
         at = max(at, state.since)
     if state.state == MonitorStatus.MAINTENANCE:
         en, zh = f"maintenance ended; {en}", f"维护结束；{zh}"
+        message = ("maintenance ended; %(reason)s", {"reason": message})
     nxt = MonitorState(new, at, state.as_of, state.regions)
-    return nxt, Transition(state.state, new, at, bilingual(en, zh))
+    return nxt, Transition(state.state, new, at, bilingual(en, zh), message)
 
 
 def _verdict(
@@ -274,23 +287,43 @@ def _reason(
     fresh: list[RegionState],
     down: list[RegionState],
     policy: MonitorPolicy,
-) -> tuple[str, str]:
-    """Why :func:`_verdict` said ``verdict``, in English and in Chinese."""
+) -> tuple[str, str, Message]:
+    """Why :func:`_verdict` said ``verdict``: in English, in Chinese, and as a message. A
+    probe's error written in both languages (``"no ping within 90 s / 90 秒内未收到心跳"``)
+    goes into each half in that half's language."""
     if not fresh:
         en, zh = duration_text(policy.freshness)
-        return f"no region reported within {en}", f"{zh}内没有区域报告结果"
+        return (
+            f"no region reported within {en}",
+            f"{zh}内没有区域报告结果",
+            ("no region reported within %(duration)s", {"duration": bilingual(en, zh)}),
+        )
+    counts = {"down": len(down), "fresh": len(fresh)}
     counts_en = f"{len(down)} of {len(fresh)} regions down"
     counts_zh = f"{len(fresh)} 个区域中 {len(down)} 个判定故障"
     if verdict == MonitorStatus.DOWN:
         names = ", ".join(r.region for r in down)
-        errors = "; ".join(dict.fromkeys(r.last.error for r in down if r.last.error))
+        errors = list(dict.fromkeys(r.last.error for r in down if r.last.error))
+        errors_en = "; ".join(one_language(e, "en") for e in errors)
+        errors_zh = "; ".join(one_language(e, "zh-hans") for e in errors)
+        params: dict[str, Any] = {**counts, "names": names}
+        if errors:
+            params["errors"] = errors
+            msgid = "%(down)s of %(fresh)s regions down (%(names)s): %(errors)s"
+        else:
+            msgid = "%(down)s of %(fresh)s regions down (%(names)s)"
         return (
-            f"{counts_en} ({names})" + (f": {errors}" if errors else ""),
-            f"{counts_zh}（{names}）" + (f"：{errors}" if errors else ""),
+            f"{counts_en} ({names})" + (f": {errors_en}" if errors else ""),
+            f"{counts_zh}（{names}）" + (f"：{errors_zh}" if errors else ""),
+            (msgid, params),
         )
     if verdict == MonitorStatus.UP:
         return (
             f"{counts_en}, fewer than {policy.quorum}",
             f"{counts_zh}，少于 {policy.quorum} 个",
+            (
+                "%(down)s of %(fresh)s regions down, fewer than %(quorum)s",
+                {**counts, "quorum": policy.quorum},
+            ),
         )
-    return "no decisive result yet", "尚无确定的检测结果"
+    return "no decisive result yet", "尚无确定的检测结果", ("no decisive result yet", {})

@@ -190,7 +190,9 @@ class Incident(models.Model):
         indexes = [models.Index(fields=["service", "status"], name="incident_service_status")]
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.title}"
+        """Reference and title, the title in the reader's language (:attr:`title_text`);
+        a record that is kept (an event) names the incident by :attr:`label`."""
+        return f"{self.reference} {self.title_text}"
 
     @property
     def is_open(self) -> bool:
@@ -198,16 +200,17 @@ class Incident(models.Model):
 
     @property
     def title_text(self) -> str:
-        """The title as staff read it: monitoring's titles begin with the service's name in
-        both languages (``网站托管 / Web hosting: connection refused``), read with the
-        reader's; a typed title as written."""
-        service = self.service
-        if self.source != Source.MONITOR or service is None or not service.name_en:
-            return self.title
-        both = f"{service.name} / {service.name_en}"
-        if not self.title.startswith(both):
-            return self.title
-        return service.display_name(get_language()) + self.title[len(both) :]
+        """The title as staff read it, in the reader's language (:func:`title_in`)."""
+        return title_in(self, get_language())
+
+    @property
+    def label(self) -> str:
+        """The incident as a stored record names it, whole in either language: its
+        reference and a typed title; a title monitoring wrote (both languages glued) is
+        left out, the reference alone."""
+        if self.source == Source.MONITOR:
+            return self.reference
+        return f"{self.reference} {self.title}"[:200]
 
     @property
     def resolution_text(self) -> str:
@@ -215,6 +218,45 @@ class Incident(models.Model):
         ``中文 / English`` of a message of the catalogue and read in the reader's half;
         typed text (even a pair a person wrote) reads as written."""
         return resolution_in(self.resolution, get_language())
+
+
+def title_in(incident: Incident, language: str | None) -> str:
+    """An incident's title in ``language``. Monitoring writes ``<name>: <reason>``, the
+    name its service's in both languages (``网站托管 / Web hosting``) and the reason the
+    monitor's in both (``1 of 1 regions down … / 1 个区域中 1 个判定故障 …``): the service
+    is named in ``language`` and the reason read in its half. A typed title as written."""
+    title = incident.title
+    if incident.source != Source.MONITOR:
+        return title
+    service = incident.service
+    name, rest = "", title
+    if service is not None:
+        both = f"{service.name} / {service.name_en}" if service.name_en else ""
+        for stored in (both, service.name):
+            if stored and title.startswith(stored) and title[len(stored) :][:2] in ("", ": "):
+                name, rest = service.display_name(language or ""), title[len(stored) :]
+                break
+    if not name:
+        return glued_title_in(title, language)
+    if not rest.startswith(": "):
+        return name + rest
+    return f"{name}: {one_language(rest[2:], language)}"
+
+
+def glued_title_in(title: str, language: str | None) -> str:
+    """A title monitoring wrote, read in ``language`` from its text alone (an event's
+    record of it, where the service may have changed since): ``<name>: <reason>``, each
+    part that is a ``中文 / English`` pair in its half; other text as written."""
+    if " / " not in title:
+        return title
+    at = title.find(": ")
+    while at != -1:
+        name, reason = title[:at], title[at + 2 :]
+        shown = one_language(name, language)
+        if shown != name or " / " not in name:
+            return f"{shown}: {one_language(reason, language)}"
+        at = title.find(": ", at + 2)
+    return one_language(title, language)
 
 
 def resolution_in(text: str, language: str) -> str:

@@ -160,7 +160,7 @@ def post_update(
         parent=incident,
         after={"is_public": is_public, "status": incident.status},
         summary=text,
-        object_label=f"{incident.reference}: update",
+        object_label=incident.reference,
     )
     if is_public:
         notices.update(incident, entry)
@@ -253,14 +253,13 @@ def review(
         reviewed_by=user_of(actor),
         reviewed_at=now,
     )
-    label = f"{incident.reference}: review"
     event(
         EventKind.CREATED,
         found,
         actor,
         parent=incident,
         after={"cause": cause, "prevention": prevention},
-        object_label=label,
+        object_label=incident.reference,
     )
     found_analysis = analyse_incident(actor, incident, root_cause=cause, category=category)
     for description, owner, due_on, kind in rows:
@@ -308,7 +307,7 @@ def analyse_incident(
         actor,
         subject_kind=SubjectKind.INCIDENT,
         subject_id=incident.pk,
-        subject_label=f"{incident.reference} {incident.title}",
+        subject_label=incident.label,
         occurred_at=incident.detected_at,
         service=incident.service,
         category=category,

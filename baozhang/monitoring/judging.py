@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -21,10 +22,11 @@ from typing import Any
 from django.db import connection
 
 from baozhang.core.intervals import Interval
-from baozhang.core.monitor_state import MonitorPolicy, MonitorState, Transition
+from baozhang.core.monitor_state import Message, MonitorPolicy, MonitorState, Transition
 from baozhang.events.announce import announce
 from baozhang.events.models import EventKind
 from baozhang.events.services import record
+from baozhang.events.text import Said, said
 from baozhang.monitoring.models import CheckState, Monitor, StateSpell
 from baozhang.monitoring.state_codec import from_text, policy_for, to_text
 from baozhang.monitoring.topics import MONITOR_TRANSITION
@@ -281,6 +283,53 @@ def _save_status(monitors: Sequence[Monitor]) -> None:
         cursor.executemany(sql, rows)
 
 
+# A push monitor's missed deadline (push.py writes it as ``missed_ping``'s two halves).
+MISSED_PING = "no ping within %(seconds)s s"
+_MISSED = re.compile(r"^no ping within (\d+) s(?: / [^/]*)?$")
+
+
+def missed_ping(seconds: int) -> Said:
+    """What a push monitor's missed deadline says: no ping within ``seconds``."""
+    return said(MISSED_PING, seconds=seconds)
+
+
+def error_said(error: str) -> Said | str:
+    """A probe's error as a reader reads it: a text of ours (a missed ping) as its
+    message, the probe's own text as it came."""
+    found = _MISSED.match(error)
+    return missed_ping(int(found.group(1))) if found else error
+
+
+def _errors(errors: Sequence[str]) -> Said | str:
+    """Several errors as one parameter: ``a; b; c``, each read as :func:`error_said`."""
+    first = error_said(errors[0])
+    if len(errors) == 1:
+        return first
+    return said("%(first)s; %(rest)s", first=first, rest=_errors(errors[1:]))
+
+
+def transition_said(tr: Transition) -> Said | str:
+    """Why the monitor changed state, as a message each reader reads in their language
+    (the probes' errors as they came, ours as messages); a transition without one says
+    its reason as written."""
+    if tr.message is None:
+        return tr.reason[:300]
+    return _said(tr.message)
+
+
+def _said(message: Message) -> Said:
+    msgid, params = message
+    shown: dict[str, Any] = {}
+    for key, value in params.items():
+        if key == "errors" and isinstance(value, list | tuple):
+            shown[key] = _errors([str(e)[:300] for e in value][:10]) if value else ""
+        elif isinstance(value, tuple):
+            shown[key] = _said(value)
+        else:
+            shown[key] = value
+    return Said(msgid, shown)
+
+
 def _after_transitions(
     monitors: Mapping[int, Monitor], transitions: Sequence[tuple[int, Transition]]
 ) -> None:
@@ -296,7 +345,7 @@ def _after_transitions(
             monitor,
             before={"status": str(tr.from_)},
             after={"status": str(tr.to)},
-            summary=tr.reason[:300],
+            summary=transition_said(tr),
             organisation=None,
             at=tr.at,
         )

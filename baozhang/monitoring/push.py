@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from baozhang.core.monitor_state import CheckResult, Transition, step
 from baozhang.events.announce import announce
+from baozhang.events.text import in_english
 from baozhang.monitoring import judging
 from baozhang.monitoring.models import PUSH_REGION, Monitor, MonitorKind, ProbeResult
 from baozhang.monitoring.topics import HEARTBEATS, PUSH_RESULTS
@@ -138,6 +139,17 @@ def evaluate_push(now: dt.datetime | None = None) -> list[tuple[int, Transition]
     return out
 
 
+def _missed_text(seconds: int) -> str:
+    """A missed deadline as a result's error keeps it: its message in both languages
+    (``no ping within 90 s / 90 秒内未收到心跳``), so that the monitor's reason takes each
+    half in its language (core.monitor_state); the event says it as the message
+    (judging.error_said), in the reader's language."""
+    message = judging.missed_ping(seconds)
+    with translation.override("zh-hans"):
+        chinese = str(message)
+    return f"{in_english(message)} / {chinese}"
+
+
 def _evaluate_one_push(monitor_id: int, now: dt.datetime) -> list[tuple[int, Transition]]:
     """One push monitor's new pings, or its missed deadline, through the state machine.
     Maintenance boundaries and silence without results are judged by reevaluate_all."""
@@ -166,9 +178,8 @@ def _evaluate_one_push(monitor_id: int, now: dt.datetime) -> list[tuple[int, Tra
         failed_lately = last is not None and not last.ok and last.at > now - period
         if now - anchor >= allowed and not failed_lately:
             # No ping in time: one failed check, then one per further missed period.
-            secs = int(allowed.total_seconds())
             miss = CheckResult(
-                PUSH_REGION, now, False, None, f"no ping within {secs} s / {secs} 秒内未收到心跳"
+                PUSH_REGION, now, False, None, _missed_text(int(allowed.total_seconds()))
             )
             ProbeResult.objects.create(
                 monitor=monitor, region=PUSH_REGION, at=now, ok=False, error=miss.error

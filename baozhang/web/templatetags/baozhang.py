@@ -46,8 +46,21 @@ def changes(event: Event) -> list[tuple[str, Any, Any]]:
     rows = []
     for key, value in after.items():
         field_labels = labels.get(key, {})
-        rows.append((key, _label(field_labels, before.get(key)), _label(field_labels, value)))
+        old, new = _label(field_labels, before.get(key)), _label(field_labels, value)
+        if (event.object_type, key) == ("incidents.incident", "title"):
+            old, new = _incident_title(old), _incident_title(new)
+        rows.append((key, old, new))
     return rows
+
+
+def _incident_title(value: Any) -> Any:
+    """An incident's title as recorded, in the reader's language: monitoring writes it
+    in both (``网站托管 / Web hosting: …``; incidents.models.glued_title_in)."""
+    from django.utils.translation import get_language
+
+    from baozhang.incidents.models import glued_title_in
+
+    return glued_title_in(value, get_language()) if isinstance(value, str) else value
 
 
 @register.filter
