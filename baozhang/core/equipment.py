@@ -259,11 +259,11 @@ def record_intervals(
     from_epoch = dt.datetime.fromtimestamp
     utc = dt.UTC
     for key, s, e, kind, reason in rows:
-        if type(s) is float or isinstance(s, int):
+        if isinstance(s, float | int):
             s = from_epoch(s, utc)
         elif s.tzinfo is not utc:
             s = s.astimezone(utc)
-        if type(e) is float or isinstance(e, int):
+        if isinstance(e, float | int):
             e = from_epoch(e, utc)
         elif e.tzinfo is not utc:
             e = e.astimezone(utc)
