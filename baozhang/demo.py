@@ -319,7 +319,7 @@ def _demo_assets(director: User, engineer: User, portal: Any, hosts: Any, ecc: A
     )
     nms = assets.create_asset(
         engineer,
-        name="保障网管平台 Baozhang NMS",
+        name="保障网管平台",
         kind="nms",
         owner=operator,
         vendor="Baozhang",
@@ -655,8 +655,8 @@ def _demo_projects_backups_patches(director: User, engineer: User) -> None:
     ]
     project = projects.create_project(
         engineer,
-        name="门户扩容工程 Portal expansion",
-        contractor="乙方系统集成公司 Integrator Ltd",
+        name="门户扩容工程",
+        contractor="乙方系统集成公司",
         planned_start=today - dt.timedelta(days=40),
         planned_end=today - dt.timedelta(days=10),
         actual_start=today - dt.timedelta(days=38),
@@ -665,9 +665,9 @@ def _demo_projects_backups_patches(director: User, engineer: User) -> None:
         responsible=[engineer],
     )
     for item, requirement, measured in (
-        ("加电自检 Power-on self test", "无告警 No alarms", "无告警 No alarms"),
-        ("双电源切换 Dual power failover", "切换不断电 No loss of power", "通过 Passed"),
-        ("网络吞吐 Network throughput", "≥ 9 Gbit/s", "9.4 Gbit/s"),
+        ("加电自检", "无告警", "无告警"),
+        ("双电源切换", "切换不断电", "通过"),
+        ("网络吞吐", "≥ 9 Gbit/s", "9.4 Gbit/s"),
     ):
         projects.record_test(
             engineer,
@@ -680,22 +680,22 @@ def _demo_projects_backups_patches(director: User, engineer: User) -> None:
             tested_on=today - dt.timedelta(days=12),
         )
     for topic, text in (
-        ("documents", "竣工图与配置清单 As-built drawings and configuration list"),
-        ("monitoring", "已纳入门户登录页监控 Watched by the portal monitors"),
-        ("backup", "已登记每日备份 Daily backup registered"),
+        ("documents", "竣工图与配置清单"),
+        ("monitoring", "已纳入门户登录页监控"),
+        ("backup", "已登记每日备份"),
     ):
         projects.check_handover_item(
             engineer, projects.add_handover_item(engineer, project, topic=topic, text=text)
         )
-    projects.accept_handover(director, project, note="资料齐全 / Documents complete")
+    projects.accept_handover(director, project, note="资料齐全")
 
     # Two backups, each with its heartbeat: the portal database daily, on time; the
     # NMS configuration every 6 hours, whose last report is 14 hours old (late).
     daily = backups.create_job(
         director,
-        name="门户数据库每日备份 Portal database daily",
+        name="门户数据库每日备份",
         asset=servers[0],
-        what="PostgreSQL 全量转储 Full PostgreSQL dump",
+        what="PostgreSQL 全量转储",
         every=1,
         every_unit="days",
         retention_days=30,
@@ -704,9 +704,9 @@ def _demo_projects_backups_patches(director: User, engineer: User) -> None:
     )
     nms = backups.create_job(
         director,
-        name="网管配置备份 NMS configuration",
-        system="保障网管平台 Baozhang NMS",
-        what="配置与证书 Configuration and certificates",
+        name="网管配置备份",
+        system="保障网管平台",
+        what="配置与证书",
         every=6,
         every_unit="hours",
         retention_days=14,

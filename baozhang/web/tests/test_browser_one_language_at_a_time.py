@@ -93,6 +93,10 @@ TYPED: dict[str, tuple[str, ...]] = {
     "changes.EmergencyPlan": ("name", "kind_detail", "content"),
     "changes.Drill": ("participants", "lessons"),
     "staffing.Roster": ("name",),
+    "assets.ConstructionProject": ("name", "description", "contractor", "acceptance_note"),
+    "assets.AcceptanceTest": ("item", "requirement", "measured"),
+    "assets.HandoverItem": ("text",),
+    "backups.BackupJob": ("name", "system", "what", "location"),
     "calendars.Calendar": ("name",),
     "calls.Call": ("caller", "summary"),
 }
