@@ -185,9 +185,9 @@ def check_staff(name: str, person: Any, zh: str) -> None:
 def event(kind: str, obj: Any, actor: Actor, **kw: Any) -> None:
     """Record an incident's event. organisation=None: an incident affects several
     customers, and its events (internal notes, engineers' names) are the operator's;
-    customers read the public updates. The event names an incident by its reference
-    (Incident.label), which reads whole in either language, never by its title, which
-    monitoring writes in both glued."""
+    customers read the public updates. The event names an incident by its reference,
+    which reads whole in either language, never by its title, which monitoring writes in
+    both glued (its timeline entries and review are named so by their services)."""
     if isinstance(obj, Incident):
         kw.setdefault("object_label", obj.reference)
     record(kind, obj, actor=actor, organisation=None, **kw)
