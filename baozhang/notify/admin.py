@@ -81,7 +81,7 @@ class AttemptInline(admin.TabularInline):
     model = DeliveryAttempt
     extra = 0
     can_delete = False
-    fields = ["number", "started_at", "finished_at", "worker", "ok", "error"]
+    fields = ["number", "started_at", "finished_at", "worker", "ok", "error_text"]
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -105,6 +105,8 @@ class MessageAdmin(_ReadOnly):
     list_filter = ["status", "template_key", "language"]
     search_fields = ["subject", "dedup_key"]
     date_hierarchy = "created_at"
+    exclude = ["last_error_id", "last_error_params", "last_error"]
+    readonly_fields = ["last_error_text"]
     inlines = [AttemptInline]
     actions = ["retry"]
 
@@ -124,4 +126,6 @@ class MessageAdmin(_ReadOnly):
 class DeliveryAttemptAdmin(_ReadOnly):
     list_display = ["message", "number", "started_at", "finished_at", "worker", "ok"]
     list_filter = ["ok"]
+    exclude = ["error_id", "error_params", "error"]
+    readonly_fields = ["error_text"]
     search_fields = ["message__dedup_key", "worker", "error"]

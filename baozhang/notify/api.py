@@ -19,7 +19,7 @@ from baozhang.api.schemas import PatchIn
 from baozhang.api.types import Id
 from baozhang.notify import services
 from baozhang.notify.channels import masked_config
-from baozhang.notify.models import Channel, ChannelKind, Message, MessageStatus
+from baozhang.notify.models import Channel, ChannelKind, DeliveryAttempt, Message, MessageStatus
 from baozhang.notify.selectors import attempts_of, visible_channels, visible_messages
 
 router = Router(tags=["notifications"])
@@ -81,6 +81,11 @@ class AttemptOut(Schema):
     ok: bool | None
     error: str
 
+    @staticmethod
+    def resolve_error(obj: DeliveryAttempt) -> str:
+        """Why the try failed, in the reader's language (notify.errors)."""
+        return obj.error_text
+
 
 class NotificationOut(Schema):
     id: int
@@ -96,6 +101,11 @@ class NotificationOut(Schema):
     created_at: datetime
     sent_at: datetime | None
     last_error: str
+
+    @staticmethod
+    def resolve_last_error(obj: Message) -> str:
+        """Why the last try failed, in the reader's language (notify.errors)."""
+        return obj.last_error_text
 
 
 class NotificationDetailOut(NotificationOut):

@@ -19,7 +19,7 @@ class NotifyConfig(AppConfig):
         from baozhang.jobs.registry import register_queue
         from baozhang.notify import delivery
 
-        register_queue("notify.outbox", delivery.claim_due, delivery.deliver)
+        register_queue("notify.outbox", delivery.claim_batches, delivery.deliver_batch)
         delivery.route_apprise_logs()
         checks.register(_check_outbound_allow_list)
 

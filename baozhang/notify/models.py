@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from baozhang.accounts.models import Language
+from baozhang.notify.errors import shown
 
 
 class ChannelKind(models.TextChoices):
@@ -118,6 +119,10 @@ class Message(models.Model):
     locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # Why the last try failed (notify.errors): the platform's message and its parameters,
+    # said in the reader's language, and the channel's own text as given.
+    last_error_id = models.CharField(_("last error message"), max_length=300, blank=True)
+    last_error_params = models.JSONField(_("last error parameters"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
@@ -130,6 +135,11 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.channel_id} [{self.status}]"
+
+    @property
+    def last_error_text(self) -> str:
+        """Why the last try failed, in the active language."""
+        return shown(self.last_error_id, self.last_error_params, self.last_error)
 
 
 class DeliveryAttempt(models.Model):
@@ -144,6 +154,9 @@ class DeliveryAttempt(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     worker = models.CharField(_("worker"), max_length=200)
     ok = models.BooleanField(_("succeeded"), null=True)
+    # As Message.last_error*: the platform's message and the channel's own text.
+    error_id = models.CharField(_("error message"), max_length=300, blank=True)
+    error_params = models.JSONField(_("error parameters"), null=True, blank=True)
     error = models.TextField(_("error"), blank=True)
 
     class Meta:
@@ -153,6 +166,11 @@ class DeliveryAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.number} {self.worker} {self.ok}"
+
+    @property
+    def error_text(self) -> str:
+        """Why this try failed, in the active language."""
+        return shown(self.error_id, self.error_params, self.error)
 
 
 class UnreachedReason(models.TextChoices):

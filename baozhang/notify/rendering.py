@@ -8,6 +8,7 @@ from typing import Any
 
 from django.template import Context, Engine, TemplateDoesNotExist
 from django.template.loader import get_template
+from django.utils import translation
 
 from baozhang.accounts.models import Language
 
@@ -29,7 +30,10 @@ def render(template_key: str, language: str, context: Mapping[str, Any]) -> tupl
         except TemplateDoesNotExist:
             continue
         template = Engine.get_default().from_string(source)
-        text = template.render(Context(dict(context), autoescape=False))
+        # A context value said in the reader's language (events.text.Said, e.g. a
+        # delivery error) reads in the message's.
+        with translation.override(language):
+            text = template.render(Context(dict(context), autoescape=False))
         subject, _, body = text.strip("\n").partition("\n")
         return subject.strip()[:300], body.strip("\n") + "\n"
     raise TemplateDoesNotExist(", ".join(names))

@@ -57,18 +57,28 @@ class _Recorder:
 
 class WebhookReceiver(_Recorder):
     """POSTs to http://127.0.0.1:<port>/… are recorded (after `delay` seconds) and answered
-    with `status`. With `hang`, the server never answers (a target that hangs)."""
+    with `status`. With `hang`, the server never answers (a target that hangs).
+    `connections` counts the TCP connections it accepted."""
 
     def __init__(self, delay: float = 0.0, status: int = 200, hang: bool = False) -> None:
         super().__init__()
         self.delay = delay
         self.status = status
         self.hang = hang
+        self.connections = 0  # TCP connections accepted
         self.release = threading.Event()
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # TCP_NODELAY, as servers set it: the answer's headers and body are written
+            # apart, and a kept-alive client would otherwise wait for a delayed ACK.
+            disable_nagle_algorithm = True
+
+            def setup(self) -> None:
+                super().setup()
+                with receiver.lock:
+                    receiver.connections += 1
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)

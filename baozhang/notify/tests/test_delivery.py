@@ -5,8 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.utils import translation
+
 from baozhang.events.models import Event, EventKind
 from baozhang.events.tests.reading import reads
+from baozhang.notify import errors
 from baozhang.notify.delivery import backoff_seconds, claim_due, deliver, deliver_due
 from baozhang.notify.models import DeliveryAttempt, Message, MessageStatus
 from baozhang.notify.tests.conftest import email_config, enqueue_now
@@ -100,7 +103,11 @@ def test_failures_back_off_then_go_dead_with_every_attempt_logged(
         assert message.status == MessageStatus.PENDING and message.attempts == 1
         delay = (message.next_attempt_at - message.attempt_log.get().finished_at).total_seconds()
         assert 29 <= delay <= 61
-        assert "500" in message.last_error
+        with translation.override("en"):
+            assert message.last_error_text.startswith("The receiver answered HTTP 500")
+        with translation.override("zh-hans"):
+            assert message.last_error_text.startswith("接收方返回 HTTP 500")
+        assert message.last_error == '{"ok": true}'  # the receiver's own answer, as given
         assert deliver_due("w1") == 0  # not due yet
         # then after the last try (NOTIFY_MAX_ATTEMPTS = 3) it is dead
         for _ in range(2):
@@ -110,7 +117,8 @@ def test_failures_back_off_then_go_dead_with_every_attempt_logged(
         assert message.status == MessageStatus.DEAD and message.attempts == 3
         attempts = list(message.attempt_log.order_by("number"))
         assert [a.number for a in attempts] == [1, 2, 3]
-        assert all(a.ok is False and "500" in a.error for a in attempts)
+        assert all(a.ok is False and a.error_id == errors.HTTP_STATUS for a in attempts)
+        assert all("500" in a.error_text for a in attempts)
         event = Event.objects.get(kind=EventKind.NOTIFICATION_DEAD)
         assert event.object_id == str(message.pk) and event.organisation_id == personas.org_a.pk
         # said in the reader's language; the technical error stays as the channel gave it
@@ -170,6 +178,10 @@ def test_a_message_whose_worker_died_is_claimed_again_after_its_lease(
     assert deliver(item, "dead-worker") is False  # the old owner lost it
     assert deliver(again, "w2") is True
     attempts = list(DeliveryAttempt.objects.filter(message=message).order_by("number"))
-    assert attempts[0].ok is False and "interrupted" in attempts[0].error
+    assert attempts[0].ok is False and attempts[0].error_id == errors.INTERRUPTED
+    with translation.override("en"):
+        assert attempts[0].error_text.startswith("Interrupted: the worker stopped")
+    with translation.override("zh-hans"):
+        assert attempts[0].error_text.startswith("投递中断")
     assert attempts[1].ok is True
     assert len(webhook) == 1

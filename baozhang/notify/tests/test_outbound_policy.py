@@ -20,10 +20,11 @@ from typing import Any
 import pytest
 import requests
 from django.urls import reverse
+from django.utils import translation
 
-from baozhang.notify import outbound
+from baozhang.notify import errors, outbound
 from baozhang.notify.apps import _check_outbound_allow_list
-from baozhang.notify.delivery import REFUSED_PREFIX, deliver_due
+from baozhang.notify.delivery import deliver_due
 from baozhang.notify.models import Channel, ChannelKind, Message, MessageStatus
 from baozhang.notify.tests.conftest import email_config, enqueue_now
 from baozhang.notify.tests.receivers import SmtpReceiver, WebhookReceiver
@@ -225,10 +226,15 @@ def test_a_channel_saved_before_the_policy_refused_it_is_never_called_and_dead_a
     for channel in (hook, mail):
         message = Message.objects.get(channel=channel)
         assert message.status == MessageStatus.DEAD and message.attempts == 1
-        assert message.last_error.startswith(REFUSED_PREFIX)
-        assert "127.0.0.1" in message.last_error and "loopback" in message.last_error
+        assert message.last_error_id == errors.REFUSED
+        with translation.override("en"):
+            text = message.last_error_text
+        assert text.startswith("Refused by the outbound policy")
+        assert "127.0.0.1" in text and "a loopback address" in text
+        with translation.override("zh-hans"):
+            assert "本机回环地址" in message.last_error_text
         attempt = message.attempt_log.get()
-        assert attempt.ok is False and attempt.error == message.last_error
+        assert attempt.ok is False and attempt.error_text == message.last_error_text
 
 
 def test_a_name_that_resolves_elsewhere_when_sent_is_checked_again_and_never_reached(
@@ -255,7 +261,7 @@ def test_a_name_that_resolves_elsewhere_when_sent_is_checked_again_and_never_rea
     deliver_due("w1")
     # then the connection's own lookup is checked, refused, and nothing is reached.
     message = Message.objects.get(channel=channel)
-    assert message.status == MessageStatus.DEAD and "rebind.example" in message.last_error
+    assert message.status == MessageStatus.DEAD and "rebind.example" in message.last_error_text
     assert counter.count == 0
 
 
@@ -274,7 +280,7 @@ def test_a_redirect_to_loopback_is_not_followed(
         # then the redirect is not followed: the message failed and 127.0.0.1 saw nothing;
         message = Message.objects.get(channel=channel)
         assert redirector.hits == 1 and message.status == MessageStatus.PENDING
-        assert message.last_error and counter.count == 0
+        assert message.last_error_text and counter.count == 0
         # and even a client that follows redirects is stopped at the redirect's connection.
         with outbound.guarded() as guard, pytest.raises(requests.ConnectionError):
             requests.post(f"http://localhost:{redirector.port}/h", data=b"x", timeout=5)
