@@ -3,9 +3,15 @@ loopback, with one and with two worker processes (each `worker --concurrency 4`)
 SQLite and, when it is reachable, on PostgreSQL.
 
     python bench/bench_outbox.py [-n 2000] [--timeout 180] [--no-postgres]
+    python bench/bench_outbox.py --before /tmp/wt-old   # the same runs with another
+                                                         # checkout's worker, alternating
 
 The rate is measured at the receiver, from the first arrival to the last, so process
-start-up is not counted. Every run uses a fresh database. Settings: DJANGO_SETTINGS_MODULE
+start-up is not counted; the receiver also counts the TCP connections it accepted (a
+sender that keeps its connection opens one per channel and sender thread). Every run uses
+a fresh database, migrated, seeded and worked by the code of the checkout under test; the
+receiver is this checkout's. With --before, each line is run for the other checkout
+first, then for this one, and the ratio is printed. Settings: DJANGO_SETTINGS_MODULE
 (default baozhang.settings); PostgreSQL at BENCH_POSTGRES_URL (default
 postgres://postgres@127.0.0.1:5432/baozhang_bench, dropped and re-created).
 """
@@ -31,11 +37,11 @@ SETTINGS = os.environ.get("DJANGO_SETTINGS_MODULE", "baozhang.settings")
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/baozhang_bench")
 
 
-def _env(extra: dict[str, str]) -> dict[str, str]:
+def _env(extra: dict[str, str], tree: Path = REPO) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL",)}
     env.update(
         {
-            "PYTHONPATH": os.pathsep.join([str(REPO), env.get("PYTHONPATH", "")]),
+            "PYTHONPATH": os.pathsep.join([str(tree), env.get("PYTHONPATH", "")]),
             "DJANGO_SETTINGS_MODULE": SETTINGS,
             "LOG_LEVEL": "WARNING",
             "NOTIFY_SEND_TIMEOUT_SECONDS": "5",
@@ -105,22 +111,27 @@ def _fresh_postgres() -> bool:
     return True
 
 
-def run_once(backend: str, workers: int, n: int, timeout: float) -> dict[str, Any]:
+def run_once(
+    backend: str, workers: int, n: int, timeout: float, tree: Path = REPO
+) -> dict[str, Any]:
+    """Deliver `n` messages with `workers` worker processes of the checkout at `tree`."""
     with tempfile.TemporaryDirectory(prefix="bz-bench-") as home:
         extra = {"BAOZHANG_HOME": home}
         if backend == "postgresql":
             if not _fresh_postgres():
                 return {}
             extra["DATABASE_URL"] = PG_URL
-        env = _env(extra)
+        env = _env(extra, tree)
         subprocess.run(
-            [sys.executable, "-m", "django", "migrate", "-v", "0"], env=env, cwd=REPO, check=True
+            [sys.executable, "-m", "django", "migrate", "-v", "0"], env=env, cwd=tree, check=True
         )
         with WebhookReceiver() as hook:
+            # That checkout's own copy of this script, so it seeds with its own code.
+            script = str(tree / "bench" / Path(__file__).name)
             subprocess.run(
-                [sys.executable, __file__, "--seed", str(n), "--url", hook.url],
+                [sys.executable, script, "--seed", str(n), "--url", hook.url],
                 env=env,
-                cwd=REPO,
+                cwd=tree,
                 check=True,
             )
             procs = [
@@ -136,7 +147,7 @@ def run_once(backend: str, workers: int, n: int, timeout: float) -> dict[str, An
                         f"bench-{i}",
                     ],
                     env=env,
-                    cwd=REPO,
+                    cwd=tree,
                     stdout=subprocess.DEVNULL,
                 )
                 for i in range(workers)
@@ -145,6 +156,8 @@ def run_once(backend: str, workers: int, n: int, timeout: float) -> dict[str, An
                 first_at = None
                 deadline = time.monotonic() + timeout
                 while time.monotonic() < deadline and len(hook) < n:
+                    if all(p.poll() is not None for p in procs):
+                        break  # every worker stopped (e.g. refused to start): say so below
                     if first_at is None and len(hook):
                         first_at = time.monotonic()
                     time.sleep(0.005)
@@ -155,6 +168,7 @@ def run_once(backend: str, workers: int, n: int, timeout: float) -> dict[str, An
                 for p in procs:
                     p.wait(60)
             keys = hook.keys()
+            connections = hook.connections
         got = len(keys)
         elapsed = last_at - (first_at or last_at)
         return {
@@ -163,6 +177,7 @@ def run_once(backend: str, workers: int, n: int, timeout: float) -> dict[str, An
             "delivered": got,
             "duplicates": sum(keys.values()) - got,
             "seconds": elapsed,
+            "connections": connections,
             "rate": (got - 1) / elapsed if elapsed > 0 else 0.0,
         }
 
@@ -173,6 +188,7 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=180, help="seconds per run at most")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--quick", action="store_true", help="200 messages, a smoke run")
+    parser.add_argument("--before", type=Path, help="another checkout to compare with")
     parser.add_argument("--seed", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -183,17 +199,24 @@ def main() -> None:
         return
     print(f"outbox → webhook on loopback, {args.n} messages, worker --concurrency 4")
     backends = ["sqlite"] + ([] if args.no_postgres else ["postgresql"])
+    trees = [("before", args.before.resolve()), ("now", REPO)] if args.before else [("", REPO)]
     for backend in backends:
         for workers in (1, 2):
-            result = run_once(backend, workers, args.n, args.timeout)
-            if not result:
-                break
-            print(
-                f"  {backend:<10} workers={workers}  delivered {result['delivered']}/{args.n}"
-                f"  duplicates {result['duplicates']}  {result['seconds']:.2f} s"
-                f"  {result['rate']:.0f} msg/s",
-                flush=True,
-            )
+            rates = {}
+            for label, tree in trees:
+                result = run_once(backend, workers, args.n, args.timeout, tree)
+                if not result:
+                    return
+                rates[label] = result["rate"]
+                print(
+                    f"  {backend:<10} workers={workers} {label:<6}  delivered"
+                    f" {result['delivered']}/{args.n}  duplicates {result['duplicates']}"
+                    f"  connections {result['connections']}  {result['seconds']:.2f} s"
+                    f"  {result['rate']:.0f} msg/s",
+                    flush=True,
+                )
+            if args.before and rates["before"]:
+                print(f"  {'':<10} now / before: {rates['now'] / rates['before']:.1f} ×")
 
 
 if __name__ == "__main__":

@@ -25,7 +25,9 @@ postgres://postgres@127.0.0.1:5432/baozhang_bench_web, dropped and re-created):
    loading it at once (p50/p99); 200 concurrent connections on /api/v1/me (error answers,
    the most PostgreSQL connections seen, the bound); heartbeats at 64 connections with
    the answers counted by status;
-5. outbox delivery to a webhook on loopback with two workers (bench_outbox.run_once).
+5. outbox delivery to a webhook on loopback with two workers (bench_outbox.run_once): msg/s
+   and the TCP connections the receiver accepted; with BENCH_WEB_BEFORE_TREE, that
+   checkout's workers first and the ratio.
 
 Exit 0 and "skipped" when PostgreSQL does not answer. Loopback only; every server is
 stopped in any case.
@@ -635,16 +637,30 @@ def _heartbeats(port: int, tokens: list[str], seconds: float) -> dict[str, Any]:
 
 
 def _outbox(n: int) -> dict[str, Any]:
+    """Outbox → webhook on loopback, two workers on PostgreSQL (bench_outbox.run_once); with
+    BENCH_WEB_BEFORE_TREE the other checkout's workers first, in the same run."""
     import bench_outbox
 
-    r = bench_outbox.run_once("postgresql", 2, n, 120)
-    if r:
+    out: dict[str, Any] = {"messages": n}
+    runs = [("before", Path(BEFORE_TREE))] if BEFORE_TREE else []
+    for label, tree in [*runs, ("now", REPO)]:
+        r = bench_outbox.run_once("postgresql", 2, n, 120, tree)
+        if not r:
+            return out
+        out[label] = r
         print(
-            f"\noutbox → webhook on loopback, 2 workers: {r['delivered']}/{n} delivered,"
-            f" duplicates {r['duplicates']}, {r['rate']:.0f} msg/s (goal ≥ 1,000)",
+            f"{'' if runs and label == 'now' else chr(10)}outbox → webhook on loopback,"
+            f" 2 workers ({label}): {r['delivered']}/{n} delivered, duplicates"
+            f" {r['duplicates']}, {r['connections']} connections, {r['rate']:.0f} msg/s"
+            f" (goal ≥ 1,000)",
             flush=True,
         )
-    return {"messages": n, **r}
+    if runs and out["before"]["rate"]:
+        out["ratio"] = out["now"]["rate"] / out["before"]["rate"]
+        print(f"  outbox now / before: {out['ratio']:.1f} ×", flush=True)
+    # The figures of this checkout stay at the top level, as before.
+    out.update(out["now"])
+    return out
 
 
 if __name__ == "__main__":
