@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import field_validator
 
 from baozhang.accounts.models import Organisation, User
 from baozhang.accounts.permissions import is_operator_staff
@@ -355,35 +354,37 @@ def drills(request: HttpRequest, emergency_plan_id: Id, payload: DrillIn):  # ty
 # -- low-usage periods ----------------------------------------------------------------------
 
 
+WALL_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+
 class LowUsagePeriodOut(Schema):
     service_id: int
-    starts: dt.time
-    ends: dt.time
+    starts: str = Field(pattern=WALL_CLOCK, description="local wall-clock time, HH:MM")
+    ends: str = Field(pattern=WALL_CLOCK, description="local wall-clock time, HH:MM")
     time_zone: str
     own: bool = Field(description="false: the operator's default applies (00:00–06:00)")
 
 
 class LowUsagePeriodIn(Schema):
-    starts: dt.time = Field(description="local wall-clock time, HH:MM")
-    ends: dt.time = Field(
-        description="local wall-clock time; before ``starts`` crosses midnight, equal to it "
-        "is the whole day"
+    starts: str = Field(pattern=WALL_CLOCK, description="local wall-clock time, HH:MM")
+    ends: str = Field(
+        pattern=WALL_CLOCK,
+        description="local wall-clock time, HH:MM; before ``starts`` crosses midnight, equal "
+        "to it is the whole day",
     )
     time_zone: str = Field("", max_length=64, description="IANA name; empty: the operator's")
 
-    @field_validator("starts", "ends")
-    @classmethod
-    def _wall_clock(cls, value: dt.time) -> dt.time:
-        if value.tzinfo is not None:
-            raise ValueError("a wall-clock time without an offset; the zone is time_zone")
-        return value
+
+def _wall_clock(text: str) -> dt.time:
+    hours, minutes = text.split(":")
+    return dt.time(int(hours), int(minutes))
 
 
 def _standing_out(standing: low_usage.Standing) -> dict[str, Any]:
     return {
         "service_id": standing.service.pk,
-        "starts": standing.starts,
-        "ends": standing.ends,
+        "starts": f"{standing.starts:%H:%M}",
+        "ends": f"{standing.ends:%H:%M}",
         "time_zone": standing.time_zone,
         "own": standing.own,
     }
@@ -410,7 +411,13 @@ def set_low_usage_period(  # type: ignore[no-untyped-def]
 ):
     """Set a service's own low-usage period."""
     service = _service(request, service_id)
-    low_usage.set_low_usage_period(request.auth, service, **payload.dict())
+    low_usage.set_low_usage_period(
+        request.auth,
+        service,
+        starts=_wall_clock(payload.starts),
+        ends=_wall_clock(payload.ends),
+        time_zone=payload.time_zone,
+    )
     return _standing_out(low_usage.standing_of(Service.objects.get(pk=service.pk)))
 
 
