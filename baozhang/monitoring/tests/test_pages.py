@@ -115,6 +115,32 @@ def test_the_detail_page_shows_recent_results_spells_and_exclusions(  # type: ig
     assert "probe host rebooted" in exclusions
 
 
+def test_the_detail_page_reads_the_probes_glued_texts_in_the_readers_language(  # type: ignore[no-untyped-def]
+    login, personas, monitor_factory
+) -> None:
+    monitor = monitor_factory("http")
+    now = timezone.now()
+    glued = "connection refused / 连接被拒绝"
+    Monitor.objects.filter(pk=monitor.pk).update(
+        status=MonitorStatus.DOWN, status_reason="1 of 1 regions down / 1 个区域中 1 个判定故障"
+    )
+    ProbeResult.objects.create(monitor=monitor, region="local", at=now, ok=False, error=glued)
+    StateSpell.objects.create(
+        monitor=monitor, state=MonitorStatus.DOWN, start=now - dt.timedelta(hours=1), reason=glued
+    )
+    engineer = personas.engineer
+    url = reverse("monitoring:monitor", args=[monitor.pk])
+    for language, shown, hidden in (
+        ("en", "connection refused", "连接被拒绝"),
+        ("zh-hans", "连接被拒绝", "connection refused"),
+    ):
+        engineer.language = language
+        engineer.save(update_fields=["language"])
+        page = html(login(engineer).get(url))
+        assert shown in page and hidden not in page, language
+    assert "1 个区域中" in page and "regions down" not in page
+
+
 def test_the_detail_page_renders_without_the_figures_module(  # type: ignore[no-untyped-def]
     login, personas, monitor_factory, monkeypatch
 ) -> None:
