@@ -12,9 +12,11 @@ context (Apprise carries the context into its worker threads), the process's
 urllib3 (webhooks, SMS gateways, WeCom, DingTalk, Feishu) and smtplib (e-mail) connect
 only to the addresses getaddrinfo gave them, so the connection goes to exactly the
 address that was checked (no gap for a DNS answer that changes between check and
-connect), and every connection of a send is checked: a redirect's (Apprise follows none,
-see delivery.send_via_apprise) and a proxy's alike. Outside a guard, lookups are
-untouched (the probe engine monitors private hosts on purpose).
+connect), and every connection of a send is checked: a redirect's (neither Apprise nor
+notify.http_send follows one) and a proxy's alike. A webhook's or SMS gateway's kept
+connection (http_send) was checked when it was opened and goes on to that address; its
+sender is rebuilt when the allow list changes. Outside a guard, lookups are untouched (the
+probe engine monitors private hosts on purpose).
 
 With an HTTP proxy in the environment (HTTPS_PROXY …) the proxy's host must be allowed,
 and the proxy then looks up the destination itself; name the proxy in NO_PROXY for
