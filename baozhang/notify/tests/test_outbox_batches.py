@@ -318,3 +318,39 @@ def test_the_message_page_and_the_api_say_a_failed_try_in_the_reader_s_language(
         answer = api_client(user).get(f"/api/v1/notify/messages/{message.pk}").json()
         assert answer["last_error"].startswith(said)
         assert answer["attempt_log"][0]["error"].startswith(said)
+
+
+def test_migration_0005_turns_stored_glued_errors_into_messages_and_keeps_the_rest(
+    personas: Any, channel_factory: Any
+) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module(
+        "baozhang.notify.migrations.0005_delivery_errors_in_the_readers_language"
+    )
+    channel = channel_factory(config={"webhook_url": "http://127.0.0.1:9/x"})
+    message = enqueue_now(channel, "old")
+    glued = "timeout after 30s / 超时\nERROR: no answer"
+    channel_text = "WARNING: Failed to send JSON POST notification: error=500."
+    Message.objects.filter(pk=message.pk).update(last_error=glued)
+    now = timezone.now()
+    old = DeliveryAttempt.objects.create(
+        message=message, number=1, started_at=now, worker="w", ok=False, error=glued
+    )
+    kept = DeliveryAttempt.objects.create(
+        message=message, number=2, started_at=now, worker="w", ok=False, error=channel_text
+    )
+    migration.messages_for_glued_errors(apps, None)
+    message.refresh_from_db()
+    old.refresh_from_db()
+    kept.refresh_from_db()
+    assert (old.error_id, old.error) == (errors.TIMED_OUT, "ERROR: no answer")
+    assert (message.last_error_id, message.last_error) == (errors.TIMED_OUT, "ERROR: no answer")
+    assert (kept.error_id, kept.error) == ("", channel_text)
+    with translation.override("en"):
+        assert message.last_error_text == "No answer within 30 s\nERROR: no answer"
+    with translation.override("zh-hans"):
+        assert old.error_text == "30 秒内没有应答（超时）\nERROR: no answer"
+        assert kept.error_text == channel_text
