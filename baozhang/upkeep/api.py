@@ -14,15 +14,17 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from baozhang.accounts.models import User
 from baozhang.api.pagination import Pages
 from baozhang.api.types import Date, Id
 from baozhang.assets.models import Asset
-from baozhang.upkeep import selectors, services
+from baozhang.upkeep import order_changes, selectors, services
 from baozhang.upkeep.models import OrderStatus, Outcome, Period, Plan, Requirement, WorkOrder
+from baozhang.upkeep.photos import MAX_PHOTO_BYTES
 
 router = Router(tags=["maintenance plans and work orders"])
 
@@ -192,6 +194,10 @@ class RecordIn(Schema):
     reason: str = Field("", max_length=2000)
 
 
+class AssignIn(Schema):
+    assignee_id: Id | None = Field(description="one of the operator's active staff; null: nobody")
+
+
 class AcceptIn(Schema):
     remark: str = Field("", max_length=2000)
 
@@ -327,7 +333,7 @@ def get_order(request: HttpRequest, order_id: Id):  # type: ignore[no-untyped-de
 def record(request: HttpRequest, order_id: Id, payload: RecordIn):  # type: ignore[no-untyped-def]
     """The next version of the original record: values by step position, remarks, the
     performer's signature (``sign``); a correction (any version after the first) needs
-    its ``reason``. Photos are added on the page."""
+    its ``reason``. Photos are sent one by one to ``/photos`` after it."""
     order = selectors.get_order(request.auth, order_id)
     services.record_work(
         request.auth,
@@ -346,3 +352,33 @@ def accept(request: HttpRequest, order_id: Id, payload: AcceptIn):  # type: igno
     order = selectors.get_order(request.auth, order_id)
     services.accept(request.auth, order, remark=payload.remark)
     return _detail(selectors.get_order(request.auth, order_id))
+
+
+@router.post("/upkeep/work-orders/{order_id}/assign", response=OrderDetail)
+def assign(request: HttpRequest, order_id: Id, payload: AssignIn):  # type: ignore[no-untyped-def]
+    """Give a work order that is not accepted yet to another person (or to nobody)."""
+    order = selectors.get_order(request.auth, order_id)
+    assignee = (
+        _rows(User, [payload.assignee_id], "assignee_id")[0]
+        if payload.assignee_id is not None
+        else None
+    )
+    order_changes.reassign(request.auth, order, assignee)
+    return _detail(selectors.get_order(request.auth, order_id))
+
+
+@router.post("/upkeep/work-orders/{order_id}/photos", response={201: OrderDetail})
+def add_photo(  # type: ignore[no-untyped-def]
+    request: HttpRequest,
+    order_id: Id,
+    file: UploadedFile = File(...),  # noqa: B008
+):
+    """A photo (JPEG, PNG, WebP, HEIC or GIF, at most 10 MB; multipart field ``file``) kept
+    with the latest version of the work order's record, until the order is accepted."""
+    order = selectors.get_order(request.auth, order_id)
+    services.require_manager(request.auth)
+    data = file.read(MAX_PHOTO_BYTES + 1)  # enough to tell it is too large
+    order_changes.add_photos(
+        request.auth, order, [(file.name or "photo", file.content_type or "", data)]
+    )
+    return Status(201, _detail(selectors.get_order(request.auth, order_id)))

@@ -164,3 +164,21 @@ class AcceptForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class AssignForm(forms.Form):
+    """Whom a work order goes to: one of the operator's active staff, or nobody."""
+
+    assignee = forms.ModelChoiceField(
+        label=_("Assigned to"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("nobody"),
+        widget=forms.Select(attrs={"aria-label": _("Assigned to")}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = User.objects.filter(  # type: ignore[attr-defined]
+            staff_filter(), is_active=True
+        ).order_by("username")

@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -42,13 +41,13 @@ from baozhang.events.text import Said, in_english, said
 from baozhang.upkeep.models import (
     OrderStatus,
     Outcome,
-    Photo,
     Plan,
     PlanStep,
     Reading,
     WorkOrder,
     WorkRecord,
 )
+from baozhang.upkeep.photos import keep_photos, photo_errors
 from baozhang.upkeep.topics import STEP_FAILED
 
 if TYPE_CHECKING:
@@ -60,10 +59,7 @@ if TYPE_CHECKING:
 # asset register and schedule maintenance windows).
 MANAGE = Capability.MANAGE_MAINTENANCE
 
-MAX_PHOTO_BYTES = 10 * 1024 * 1024
-MAX_PHOTOS = 10
 MAX_STEPS = 50
-PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/gif")
 
 PLAN_FIELDS = (
     "item",
@@ -430,18 +426,8 @@ def record_work(
             "更正原始记录须说明原因（原记录保留） / a correction of the original record needs "
             "its reason (the original stays)"
         ]
-    if len(photos) > MAX_PHOTOS:
-        errors["photos"] = [f"最多 {MAX_PHOTOS} 张照片 / at most {MAX_PHOTOS} photos"]
-    for name, content_type, data in photos:
-        if len(data) > MAX_PHOTO_BYTES:
-            errors.setdefault("photos", []).append(
-                f"“{name}”超过 10 MB / “{name}” is larger than 10 MB"
-            )
-        elif content_type not in PHOTO_TYPES:
-            errors.setdefault("photos", []).append(
-                f"“{name}”不是照片（{content_type or '未知类型'}） / “{name}” is not a photo "
-                f"({content_type or 'unknown type'}); accepted: JPEG, PNG, WebP, HEIC, GIF"
-            )
+    if problems := photo_errors(photos):
+        errors["photos"] = problems
     known = {s.position for s in steps}
     unknown = sorted(k for k in values if k not in known)
     if unknown:
@@ -485,10 +471,7 @@ def record_work(
             )
         )
     Reading.objects.bulk_create(readings)
-    for name, content_type, data in photos:
-        photo = Photo(record=work, filename=name[:255], content_type=content_type, size=len(data))
-        photo.file.save(name[-100:] or "photo", ContentFile(data), save=False)
-        photo.save()
+    keep_photos(work, photos)
     if sign and order.performed_at is None:
         order.performed_by = actor
         order.performed_at = now

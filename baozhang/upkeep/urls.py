@@ -16,6 +16,7 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="order"),
     path("orders/<int:pk>/record/", views.order_record, name="order_record"),
     path("orders/<int:pk>/accept/", views.order_accept, name="order_accept"),
+    path("orders/<int:pk>/assign/", views.order_assign, name="order_assign"),
     path("photos/<int:photo_id>/", views.photo_file, name="photo"),
     path("completeness/", views.completeness, name="completeness"),
 ]

@@ -23,10 +23,11 @@ from django.views.decorators.http import require_POST
 from baozhang.accounts.permissions import can, is_operator_staff
 from baozhang.core.bilingual import one_language
 from baozhang.events.selectors import timeline
-from baozhang.ui.feedback import refusal_on_form
-from baozhang.upkeep import order_page, selectors, services
+from baozhang.ui.feedback import posted, refusal_on_form
+from baozhang.upkeep import order_changes, order_page, selectors, services
 from baozhang.upkeep.forms import (
     AcceptForm,
+    AssignForm,
     PlanForm,
     RecordForm,
     StepFormSet,
@@ -216,6 +217,7 @@ def _order_page(
             "form": form,
             "correction": correction,
             "accept_form": accept_form or AcceptForm(),
+            "assign_form": AssignForm(initial={"assignee": order.assignee_id}),
             "can_manage": _can_manage(request),
             "may_accept": _can_manage(request)
             and order.performed_at is not None
@@ -285,6 +287,21 @@ def order_accept(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, " ".join(one_language(m, language) for m in exc.messages))
         else:
             messages.success(request, _("Work order accepted."))
+    return redirect("upkeep:order", pk=order.pk)
+
+
+@login_required
+@require_POST
+def order_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    order = selectors.get_order(request.user, pk)
+    _require_manage(request)
+    form = AssignForm(request.POST)
+    posted(
+        request,
+        form,
+        lambda: order_changes.reassign(request.user, order, form.cleaned_data["assignee"]),
+        _("Work order reassigned."),
+    )
     return redirect("upkeep:order", pk=order.pk)
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from baozhang.events.models import Event
 from baozhang.events.tests.reading import reads
@@ -145,7 +146,7 @@ def test_bad_values_are_refused_naming_the_step_and_nothing_is_written(ups_plan,
 
 def test_photos_are_kept_with_the_record_and_other_files_refused(ups_plan, personas):
     order = _order(ups_plan)
-    with pytest.raises(ValidationError, match="not a photo"):
+    with translation.override("en"), pytest.raises(ValidationError, match="not a photo"):
         services.record_work(
             personas.engineer, order, values={}, photos=[("x.exe", "application/x-dosexec", b"MZ")]
         )
