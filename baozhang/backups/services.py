@@ -110,7 +110,9 @@ def _check(values: dict[str, Any], pk: int | None) -> None:
 
 def _monitor_fields(job: BackupJob) -> dict[str, Any]:
     return {
-        "name": f"备份 / backup: {job.name}"[:200],
+        # The backup's own name, typed by the operator: a prefix of ours in both languages
+        # would be read as part of it wherever the monitor is named (incident titles).
+        "name": job.name[:200],
         "push_period_s": int(job.interval.total_seconds()),
         "push_grace_s": job.grace_minutes * 60,
         "enabled": job.active,
