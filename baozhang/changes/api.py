@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -25,6 +24,7 @@ from baozhang.api.pagination import Pages
 from baozhang.api.types import AwareDateTime, Date, Id
 from baozhang.assets.models import Asset
 from baozhang.catalog.models import Service
+from baozhang.catalog.selectors import get_service
 from baozhang.changes import low_usage, selectors, services
 from baozhang.changes.models import (
     ChangeKind,
@@ -391,8 +391,12 @@ def _standing_out(standing: low_usage.Standing) -> dict[str, Any]:
 
 
 def _service(request: HttpRequest, service_id: int) -> Service:
+    """The service, if the caller may see it (404 otherwise); setting its period needs the
+    capability of keeping equipment (403), which no customer's person has."""
+    service = get_service(request.auth, service_id)
     services.require_staff(request.auth)
-    return get_object_or_404(Service, pk=service_id)
+    services.require_manager(request.auth)
+    return service
 
 
 @router.get("/low-usage-periods", response=list[LowUsagePeriodOut])

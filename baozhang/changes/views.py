@@ -16,13 +16,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baozhang.accounts.permissions import can, is_operator_staff
-from baozhang.catalog.models import Service
+from baozhang.catalog.selectors import get_service
 from baozhang.changes import low_usage, selectors, services
 from baozhang.changes.forms import ChangeForm, DecisionForm, DrillForm, LowUsageForm, PlanForm
 from baozhang.changes.models import ChangeRequest, ChangeState, EmergencyPlan
@@ -323,9 +323,9 @@ def low_usage_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def low_usage_edit(request: HttpRequest, service_id: int) -> HttpResponse:
-    _staff(request)
+    # A customer's person may see the service (404 for anyone else's) but never set it.
+    service = get_service(request.user, service_id)
     _require_manage(request)
-    service = get_object_or_404(Service, pk=service_id)
     standing = low_usage.standing_of(service)
     if request.method == "POST" and request.POST.get("reset"):
         if low_usage.reset_low_usage_period(request.user, service):

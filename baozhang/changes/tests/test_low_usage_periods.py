@@ -60,6 +60,7 @@ def test_only_people_who_keep_equipment_set_a_period_and_customers_see_nothing(
     assert agent.post(edit, {"starts": "01:00", "ends": "02:00"}).status_code == 403
     customer = login(personas.contact_a)
     assert customer.get(reverse("changes:low_usage")).status_code == 404
+    assert customer.get(edit).status_code == 404  # a service they do not use
     assert not LowUsagePeriod.objects.exists()
 
 
@@ -111,7 +112,7 @@ def test_a_wrong_period_is_a_422_naming_its_field(
 
 
 def test_the_api_refuses_an_unknown_service_a_customer_and_an_agent(
-    personas: Any, api_client: Any, internal: Any
+    personas: Any, api_client: Any, internal: Any, hosting: Any
 ) -> None:
     body = {"starts": "01:00", "ends": "05:00"}
     director = api_client(personas.director)
@@ -122,7 +123,11 @@ def test_the_api_refuses_an_unknown_service_a_customer_and_an_agent(
     customer = api_client(personas.contact_a)
     assert customer.get("/api/v1/low-usage-periods").json()["items"] == []
     url = f"/api/v1/low-usage-periods/{internal.pk}"
-    assert customer.put(url, body, content_type="application/json").status_code == 403
+    # A service the customer does not use is not there for them; theirs they may not set.
+    assert customer.put(url, body, content_type="application/json").status_code == 404
+    theirs = f"/api/v1/low-usage-periods/{hosting.pk}"
+    assert customer.put(theirs, body, content_type="application/json").status_code == 403
+    assert api_client(personas.contact_b).delete(theirs).status_code == 404
     agent = api_client(personas.agent)
     assert agent.put(url, body, content_type="application/json").status_code == 403
     assert not LowUsagePeriod.objects.exists()

@@ -464,15 +464,18 @@ WEB_OBJECT_OF: dict[str, str] = {
     "upkeep:order": "work_order",
     "upkeep:order_record": "work_order",
     "upkeep:order_accept": "work_order",
+    "upkeep:order_assign": "work_order",
     "upkeep:photo": "upkeep_photo",
     "patches:advisory": "patch_advisory",
     "patches:status": "patch_status",
+    "patches:status_bulk": "patch_advisory",
     "changes:detail": "change_request",
     "changes:edit": "change_request",
     "changes:action": "change_request",
     "changes:plan": "emergency_plan",
     "changes:plan_edit": "emergency_plan",
     "changes:plan_drill": "emergency_plan",
+    "changes:low_usage_edit": "service",
     "assets:project": "construction_project",
     "assets:project_edit": "construction_project",
     "assets:project_test_add": "construction_project",
@@ -545,7 +548,9 @@ POST_ONLY_ROUTES = {
     "upkeep:plan_generate",
     "upkeep:order_record",
     "upkeep:order_accept",
+    "upkeep:order_assign",
     "patches:status",
+    "patches:status_bulk",
     "changes:action",
     "changes:plan_drill",
     "assets:project_test_add",
@@ -563,6 +568,7 @@ STAFF_CHANGE_PAGES = {
     "incidents:edit",
     "maintenance:reschedule",
     "assets:edit",
+    "changes:low_usage_edit",
 }
 
 # Which object each path parameter of the API stands for, and a valid body per method, so
@@ -648,6 +654,8 @@ API_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("patch", "/api/v1/assets/{asset_id}"): {"name": "taken over"},
     ("post", "/api/v1/upkeep/work-orders/{order_id}/record"): {"values": {}, "reason": "x"},
     ("post", "/api/v1/upkeep/work-orders/{order_id}/accept"): {"remark": "x"},
+    ("post", "/api/v1/upkeep/work-orders/{order_id}/assign"): {"assignee_id": None},
+    ("put", "/api/v1/low-usage-periods/{service_id}"): {"starts": "01:00", "ends": "05:00"},
     ("post", "/api/v1/patch-statuses/{status_id}"): {"state": "pending"},
     ("post", "/api/v1/assets/{asset_id}/software"): {"packages": []},
     ("post", "/api/v1/changes/{change_id}/transition"): {"action": "submit"},
@@ -787,7 +795,7 @@ def test_a_contact_of_b_gets_404_for_an_endpoint_of_as_object(
     url += API_QUERIES.get(path, "")
     client: Callable[..., Any] = getattr(api_client(personas.contact_b), method)
 
-    if path.endswith("/attachments"):  # a multipart upload
+    if path.endswith(("/attachments", "/photos")):  # a multipart upload
         from django.core.files.uploadedfile import SimpleUploadedFile
 
         response = client(url, {"file": SimpleUploadedFile("log.txt", b"from B")})
