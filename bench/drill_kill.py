@@ -323,8 +323,11 @@ def verify(
 ) -> dict[str, Any]:
     from collections import Counter
 
+    from django.db.models import Q
+
     from baozhang.desk.models import Ticket
     from baozhang.monitoring.models import ProbeResult
+    from baozhang.notify import errors as notify_errors
     from baozhang.notify.models import DeliveryAttempt, Message, MessageStatus
 
     problems = list(failures)
@@ -371,10 +374,13 @@ def verify(
             problems.append(f"{len(missing)} {kind} messages never arrived")
         if unknown or "" in keys:
             problems.append(f"{kind}: {len(unknown)} arrivals with a key not in the outbox")
-    interrupted = DeliveryAttempt.objects.filter(ok=False, error__startswith="interrupted").count()
+    # An interrupted try is stored as its message of the catalogue (notify.errors), its
+    # words said in the reader's language; rows written before as the glued text.
+    was_interrupted = Q(error_id=notify_errors.INTERRUPTED) | Q(error__startswith="interrupted")
+    interrupted = DeliveryAttempt.objects.filter(was_interrupted, ok=False).count()
     repeated = {k for kind in arrived.values() for k, n in kind.items() if n > 1}
     interrupted_keys = set(
-        DeliveryAttempt.objects.filter(ok=False, error__startswith="interrupted").values_list(
+        DeliveryAttempt.objects.filter(was_interrupted, ok=False).values_list(
             "message__dedup_key", flat=True
         )
     )

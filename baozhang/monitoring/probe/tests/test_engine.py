@@ -142,9 +142,12 @@ def test_a_slow_check_skips_slots_but_never_overlaps_itself() -> None:
     assert engine.checks_skipped > 0
     dues = [o.due.timestamp() for o in sink.by_id(1)]
     assert len(dues) >= 3
-    for d in dues:  # every run stays on the monitor's grid: no drift accumulates
+    # Every run stays on the monitor's grid: no drift accumulates. A due time is reported
+    # as the start's wall-clock time less its lateness, which a loaded machine moves by a
+    # few milliseconds; a quarter slot tells that from a run off the grid.
+    for d in dues:
         slots = (d - dues[0]) / 0.05
-        assert abs(slots - round(slots)) < 0.05
+        assert abs(slots - round(slots)) < 0.25
     assert all(b > a for a, b in itertools.pairwise(dues))
 
 
