@@ -58,22 +58,19 @@ def default_period() -> tuple[dt.time, dt.time, str]:
     return (*core.DEFAULT_LOW_USAGE, settings.TIME_ZONE)
 
 
-def low_usage_of(service: Service) -> tuple[dt.time, dt.time, ZoneInfo]:
-    """The service's daily low-usage period and its time zone; 00:00–06:00 in the
-    operator's time zone when none was set."""
-    try:
-        period = service.low_usage_period  # type: ignore[attr-defined]
-    except LowUsagePeriod.DoesNotExist:
-        return (*core.DEFAULT_LOW_USAGE, ZoneInfo(settings.TIME_ZONE))
-    return period.starts, period.ends, ZoneInfo(period.time_zone)
-
-
 def standing_of(service: Service) -> Standing:
     try:
         period = service.low_usage_period  # type: ignore[attr-defined]
     except LowUsagePeriod.DoesNotExist:
         return Standing(service, *default_period(), own=False)
     return Standing(service, period.starts, period.ends, period.time_zone, own=True)
+
+
+def low_usage_of(service: Service) -> tuple[dt.time, dt.time, ZoneInfo]:
+    """The service's daily low-usage period and its time zone; 00:00–06:00 in the
+    operator's time zone when none was set."""
+    standing = standing_of(service)
+    return standing.starts, standing.ends, ZoneInfo(standing.time_zone)
 
 
 def standings(services: Iterable[Service] | None = None) -> list[Standing]:
@@ -91,8 +88,8 @@ def services_outside_low_usage(
     named, the operator's default period decides (a list of no services, or [None])."""
     services = list(services)
     if not services:
-        lo, hi = core.DEFAULT_LOW_USAGE
-        inside = core.within_low_usage(start, end, lo, hi, ZoneInfo(settings.TIME_ZONE))
+        lo, hi, zone = default_period()
+        inside = core.within_low_usage(start, end, lo, hi, ZoneInfo(zone))
         return [] if inside else [None]  # type: ignore[list-item]
     return [s for s in services if not core.within_low_usage(start, end, *low_usage_of(s))]
 
