@@ -33,7 +33,7 @@ from baozhang.patches.forms import (
     StatusForm,
 )
 from baozhang.patches.models import OPEN_STATES, AdvisorySource, PatchState, SeverityLevel
-from baozhang.ui.feedback import in_reader_language, refusal_on_form
+from baozhang.ui.feedback import posted, refusal_on_form
 from baozhang.ui.search import search_text
 
 PAGE_SIZE = 50
@@ -180,31 +180,15 @@ def status_update(request: HttpRequest, pk: int) -> HttpResponse:
     status = selectors.get_status(request.user, pk)
     _require_manage(request)
     form = StatusForm(request.POST)
-    if form.is_valid():
-        data: dict[str, Any] = dict(form.cleaned_data)
-        try:
-            services.set_state(
-                request.user,
-                status,
-                data["state"],
-                change_reference=data["change_reference"],
-                installed_at=data["installed_at"],
-                reason=data["reason"],
-            )
-        except ValidationError as exc:
-            for texts in exc.message_dict.values():
-                for text in texts:
-                    messages.error(request, in_reader_language(text))
-        else:
-            messages.success(
-                request,
-                _("%(asset)s: %(state)s.")
-                % {"asset": status.asset.name, "state": status.get_state_display()},
-            )
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+    posted(
+        request,
+        form,
+        lambda: services.set_state(request.user, status, **_move(form)),
+        lambda moved: (
+            _("%(asset)s: %(state)s.")
+            % {"asset": moved.asset.name, "state": moved.get_state_display()}
+        ),
+    )
     return redirect(f"{reverse('patches:advisory', args=[status.advisory_id])}#s{status.pk}")
 
 
@@ -217,35 +201,32 @@ def status_bulk_update(request: HttpRequest, pk: int) -> HttpResponse:
     _require_manage(request)
     statuses = selectors.statuses_of(advisory)
     form = BulkStatusForm(request.POST, status_ids=[s.pk for s in statuses])
-    if form.is_valid():
-        data: dict[str, Any] = dict(form.cleaned_data)
-        ids = (
-            [s.pk for s in statuses if s.state in OPEN_STATES] if data["all_open"] else data["ids"]
-        )
-        try:
-            moved = services.set_states(
-                request.user,
-                ids,
-                data["state"],
-                change_reference=data["change_reference"],
-                installed_at=data["installed_at"],
-                reason=data["reason"],
-            )
-        except ValidationError as exc:
-            for texts in exc.message_dict.values():
-                for text in texts:
-                    messages.error(request, in_reader_language(text))
+
+    def move() -> list[Any]:
+        if form.cleaned_data["all_open"]:
+            ids = [s.pk for s in statuses if s.state in OPEN_STATES]
         else:
-            messages.success(
-                request,
-                _("%(count)d assets: %(state)s.")
-                % {"count": len(moved), "state": PatchState(data["state"]).label},
-            )
-    else:
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+            ids = form.cleaned_data["ids"]
+        return services.set_states(request.user, ids, **_move(form))
+
+    posted(
+        request,
+        form,
+        move,
+        lambda moved: (
+            _("%(count)d assets: %(state)s.")
+            % {"count": len(moved), "state": PatchState(form.cleaned_data["state"]).label}
+        ),
+    )
     return redirect(reverse("patches:advisory", args=[advisory.pk]))
+
+
+def _move(form: StatusForm) -> dict[str, Any]:
+    """The service's arguments of a move from a valid status form."""
+    return {
+        name: form.cleaned_data[name]
+        for name in ("state", "change_reference", "installed_at", "reason")
+    }
 
 
 @login_required

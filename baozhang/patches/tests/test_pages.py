@@ -87,6 +87,8 @@ def test_a_status_is_changed_from_the_page_and_a_refusal_is_said(login, personas
         f"/patches/statuses/{status.pk}/", {"state": "not_applicable", "reason": ""}, follow=True
     )
     assert "not applicable needs its reason" in refused.content.decode()
+    unknown = client.post(f"/patches/statuses/{status.pk}/", {"state": "lost"}, follow=True)
+    assert "Status: Select a valid choice." in unknown.content.decode()
     status.refresh_from_db()
     assert status.state == PatchState.PENDING
     client.post(
