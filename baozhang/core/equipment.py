@@ -109,6 +109,11 @@ def _length(items: Iterable[Interval], calendar: Calendar | None) -> dt.timedelt
     return business_total(items, calendar).duration
 
 
+def _wall(merged: tuple[Interval, ...]) -> dt.timedelta:
+    """Wall-clock length of a merged set: ``total`` without merging it again."""
+    return sum((i.end - i.start for i in merged), _ZERO)
+
+
 def _clipped_union(
     intervals: Iterable[Interval], start: dt.datetime, end: dt.datetime
 ) -> tuple[Interval, ...]:
@@ -188,17 +193,28 @@ def unit_figures(
     excluded = _clipped_union(exclusions, start, end)
     down = _clipped_union(outages, start, end)
     counted = _minus(down, excluded)
+    # ``excluded`` and ``counted`` are merged already (disjoint, sorted, never touching), so
+    # their length is the sum of their parts' lengths: what ``total`` and
+    # ``business_total`` give after merging them again, without the merge.
     if calendar is not None:
-        counted = tuple(i for i in counted if calendar.between(i.start, i.end).duration > _ZERO)
-        excluded_time = business_total(excluded, calendar).duration
+        between = calendar.between
+        kept: list[Interval] = []
+        outage_time = _ZERO
+        for piece in counted:
+            part = between(piece.start, piece.end).duration
+            if part > _ZERO:  # a piece wholly outside business time is no outage
+                kept.append(piece)
+                outage_time += part
+        counted = tuple(kept)
+        excluded_time = sum((between(i.start, i.end).duration for i in excluded), _ZERO)
     else:
-        excluded_time = total(excluded)
+        outage_time = _wall(counted)
+        excluded_time = _wall(excluded)
     # The required time of the period on the calendar, when the caller figures many units
     # over one period: the same for every unit on that calendar.
     required = (
         _length((Interval(start, end),), calendar) if required_time is None else required_time
     )
-    outage_time = _length(counted, calendar)
     # Parts of one outage split by a window are one outage.
     # ``down`` is disjoint and sorted: the outage a piece came from is the last one that
     # starts at or before it.
