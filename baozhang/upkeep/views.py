@@ -16,12 +16,10 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baozhang.accounts.permissions import can, is_operator_staff
-from baozhang.core.bilingual import one_language
 from baozhang.events.selectors import timeline
 from baozhang.ui.feedback import posted, refusal_on_form
 from baozhang.upkeep import order_changes, order_page, selectors, services
@@ -279,14 +277,12 @@ def order_accept(request: HttpRequest, pk: int) -> HttpResponse:
     order = selectors.get_order(request.user, pk)
     _require_manage(request)
     form = AcceptForm(request.POST)
-    if form.is_valid():
-        try:
-            services.accept(request.user, order, remark=form.cleaned_data["remark"])
-        except ValidationError as exc:
-            language = get_language()
-            messages.error(request, " ".join(one_language(m, language) for m in exc.messages))
-        else:
-            messages.success(request, _("Work order accepted."))
+    posted(
+        request,
+        form,
+        lambda: services.accept(request.user, order, remark=form.cleaned_data["remark"]),
+        _("Work order accepted."),
+    )
     return redirect("upkeep:order", pk=order.pk)
 
 

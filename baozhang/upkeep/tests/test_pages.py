@@ -73,6 +73,8 @@ def test_record_correct_and_accept_on_the_pages(login, client, ups_plan, persona
     assert "uk-fail" in page and "accept-refused" in page and "accept-form" not in page
     refused = client.post(reverse("upkeep:order_accept", args=[order.pk]), {"remark": ""})
     assert refused.status_code == 302
+    said = client.get(refused.url).content.decode()
+    assert "验收须由未执行该工单的另一人签字" in said and "did not perform" not in said
     order.refresh_from_db()
     assert order.status == OrderStatus.RECORDED
     no_reason = client.post(
