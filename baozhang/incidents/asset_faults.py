@@ -8,7 +8,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from baozhang.incidents.models import Classification, Incident
 
@@ -18,10 +20,21 @@ def faults_on_assets(
 ) -> dict[int, list[dict[str, Any]]]:
     """For each asset, the incidents naming it that overlap ``[start, end)``: id,
     reference, title, classification, from (detected) and until (resolved, or ``now``
-    while open). One query."""
+    while open). One query; on PostgreSQL the ids go as one array (``= ANY(%s)``): the
+    figures ask for ten thousand assets, whose IN list cost more to build and parse than
+    the rows cost to read."""
     ids = list(asset_ids)
+    through = Incident.assets.through
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        column = f"{quote(through._meta.db_table)}.{quote(through._meta.get_field('asset').column)}"
+        links = through.objects.filter(
+            RawSQL(f"{column} = ANY(%s)", (ids,), output_field=BooleanField())
+        )
+    else:
+        links = through.objects.filter(asset_id__in=ids)
     rows = (
-        Incident.assets.through.objects.filter(asset_id__in=ids, incident__detected_at__lt=end)
+        links.filter(incident__detected_at__lt=end)
         .filter(Q(incident__resolved_at__isnull=True) | Q(incident__resolved_at__gt=start))
         .order_by("incident__detected_at", "incident_id")
         .values_list(
