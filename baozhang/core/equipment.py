@@ -25,7 +25,6 @@ outage of the targets it watches.
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -122,7 +121,7 @@ def _clipped_union(
     by :func:`merge` itself), without checking again what clip and merge would each
     check — a unit's outages are figured for each of ten thousand units."""
     items = list(intervals)
-    if any(type(i) is not Interval for i in items):
+    if not set(map(type, items)) <= {Interval}:
         return merge(clip(items, start, end))  # says what is wrong, as it always did
     lo, hi = start.astimezone(dt.UTC), end.astimezone(dt.UTC)
     parts = [
@@ -152,9 +151,18 @@ def _minus(down: tuple[Interval, ...], cover: tuple[Interval, ...]) -> tuple[Int
     :func:`_clipped_union` gives them), in one sweep over both."""
     if not cover:
         return down
+    return tuple(_pieces(down, cover)[0])
+
+
+def _pieces(
+    down: tuple[Interval, ...], cover: tuple[Interval, ...]
+) -> tuple[list[Interval], list[int]]:
+    """:func:`_minus` with, for each piece, the index in ``down`` of the outage it came
+    from (parts of one outage split by a window are one outage)."""
     out: list[Interval] = []
+    parents: list[int] = []
     j, n = 0, len(cover)
-    for item in down:
+    for index, item in enumerate(down):
         pos = item.start
         while j < n and cover[j].end <= pos:
             j += 1  # wholly before this outage, so before every later one too
@@ -163,15 +171,18 @@ def _minus(down: tuple[Interval, ...], cover: tuple[Interval, ...]) -> tuple[Int
             c = cover[k]
             if c.start > pos:
                 out.append(item._with(pos, c.start))
+                parents.append(index)
             pos = max(pos, c.end)
             if pos >= item.end:
                 break
             k += 1
         if pos == item.start:
             out.append(item)
+            parents.append(index)
         elif pos < item.end:
             out.append(item._with(pos, item.end))
-    return tuple(out)
+            parents.append(index)
+    return out, parents
 
 
 def unit_figures(
@@ -192,20 +203,26 @@ def unit_figures(
     _window(start, end)
     excluded = _clipped_union(exclusions, start, end)
     down = _clipped_union(outages, start, end)
-    counted = _minus(down, excluded)
+    if excluded:
+        pieces, parents = _pieces(down, excluded)
+        counted = tuple(pieces)
+    else:
+        counted, parents = down, list(range(len(down)))
     # ``excluded`` and ``counted`` are merged already (disjoint, sorted, never touching), so
     # their length is the sum of their parts' lengths: what ``total`` and
     # ``business_total`` give after merging them again, without the merge.
     if calendar is not None:
         between = calendar.between
         kept: list[Interval] = []
+        kept_parents: list[int] = []
         outage_time = _ZERO
-        for piece in counted:
+        for piece, parent in zip(counted, parents, strict=True):
             part = between(piece.start, piece.end).duration
             if part > _ZERO:  # a piece wholly outside business time is no outage
                 kept.append(piece)
+                kept_parents.append(parent)
                 outage_time += part
-        counted = tuple(kept)
+        counted, parents = tuple(kept), kept_parents
         excluded_time = sum((between(i.start, i.end).duration for i in excluded), _ZERO)
     else:
         outage_time = _wall(counted)
@@ -215,11 +232,6 @@ def unit_figures(
     required = (
         _length((Interval(start, end),), calendar) if required_time is None else required_time
     )
-    # Parts of one outage split by a window are one outage.
-    # ``down`` is disjoint and sorted: the outage a piece came from is the last one that
-    # starts at or before it.
-    starts = [d.start for d in down]
-    parents = {bisect_right(starts, piece.start) - 1 for piece in counted}
     return UnitFigures(
         start=start,
         end=end,
@@ -230,7 +242,8 @@ def unit_figures(
         # less the merged exclusions): merging it again changed nothing.
         outage=tuple(counted),
         outage_time=outage_time,
-        outage_count=len(parents),
+        # Parts of one outage split by a window are one outage.
+        outage_count=len(set(parents)),
         percent=_percent(required - excluded_time - outage_time, required - excluded_time),
     )
 
@@ -271,26 +284,33 @@ def record_intervals(
     time. The moments are normalised to UTC here, as the checks would."""
     out: dict[K, list[Interval]] = {}
     new = object.__new__
-    put = object.__setattr__
+    # The slots' own setters: what ``object.__setattr__`` does past the frozen class.
+    set_start, set_end, set_kind, set_reason = (
+        getattr(Interval, name).__set__ for name in ("start", "end", "kind", "reason")
+    )
     from_epoch = dt.datetime.fromtimestamp
     utc = dt.UTC
     for key, s, e, kind, reason in rows:
-        if isinstance(s, float | int):
+        if s.__class__ is float or isinstance(s, float | int):
             s = from_epoch(s, utc)
         elif s.tzinfo is not utc:
             s = s.astimezone(utc)
-        if isinstance(e, float | int):
+        if e.__class__ is float or isinstance(e, float | int):
             e = from_epoch(e, utc)
         elif e.tzinfo is not utc:
             e = e.astimezone(utc)
         if not s < e:
             continue
         item = new(Interval)
-        put(item, "start", s)
-        put(item, "end", e)
-        put(item, "kind", kind)
-        put(item, "reason", reason)
-        out.setdefault(key, []).append(item)
+        set_start(item, s)
+        set_end(item, e)
+        set_kind(item, kind)
+        set_reason(item, reason)
+        found = out.get(key)
+        if found is None:
+            out[key] = [item]
+        else:
+            found.append(item)
     return out
 
 

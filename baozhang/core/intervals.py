@@ -110,8 +110,13 @@ def _check_all(intervals: Iterable[Interval], what: str) -> list[Interval]:
 
 
 def _join(parts: list[str], sep: str) -> str:
+    # A part said twice adds no piece: each distinct part once, in order (the parts of a
+    # merged group are mostly the same kind, often the same reason).
+    distinct = list(dict.fromkeys(parts))
+    if len(distinct) == 1 and sep not in distinct[0]:
+        return distinct[0]  # one piece (or none): itself
     seen: list[str] = []
-    for part in parts:
+    for part in distinct:
         for piece in part.split(sep) if part else ():
             if piece not in seen:
                 seen.append(piece)
@@ -147,9 +152,14 @@ def merge(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
 def _merged(group: list[Interval], end: dt.datetime) -> Interval:
     if len(group) == 1:
         return group[0]
-    kind = _join([g.kind for g in group], _KIND_SEP)
-    reason = _join([g.reason for g in group], _REASON_SEP)
-    return Interval(group[0].start, end, kind, reason)
+    # The start and end are UTC moments of checked intervals, start before end, and the
+    # joined kind and reason strings: built without checking them again.
+    merged = object.__new__(Interval)
+    object.__setattr__(merged, "start", group[0].start)
+    object.__setattr__(merged, "end", end)
+    object.__setattr__(merged, "kind", _join([g.kind for g in group], _KIND_SEP))
+    object.__setattr__(merged, "reason", _join([g.reason for g in group], _REASON_SEP))
+    return merged
 
 
 def _check_window(start: dt.datetime, end: dt.datetime) -> tuple[dt.datetime, dt.datetime]:

@@ -127,17 +127,20 @@ def _down_spells(
     monitor, begin, finish, state, reason = (
         q(meta.get_field(name).column) for name in ("monitor", "start", "end", "state", "reason")
     )
+    # The rows come as record_intervals takes them, (monitor, start, end, kind, reason):
+    # an open spell's end is ``now`` and the kind the down state, said by the statement,
+    # so that no tuple is built again per row here.
     sql = (
         f"SELECT {monitor}, EXTRACT(EPOCH FROM {begin})::float8, "
-        f"EXTRACT(EPOCH FROM {finish})::float8, {reason} FROM {q(meta.db_table)} "
+        f"COALESCE(EXTRACT(EPOCH FROM {finish})::float8, %s::float8), %s::text, {reason} "
+        f"FROM {q(meta.db_table)} "
         f"WHERE {monitor} = ANY(%s) AND {state} = %s AND {begin} < %s "
         f"AND ({finish} IS NULL OR {finish} > %s)"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [monitor_ids, _DOWN, stop, start])
+        cursor.execute(sql, [now.timestamp(), _DOWN, monitor_ids, _DOWN, stop, start])
         fetched = cursor.fetchall()
-    stamp = now.timestamp()
-    return record_intervals((m, s, stamp if e is None else e, _DOWN, r) for m, s, e, r in fetched)
+    return record_intervals(fetched)
 
 
 def figures_of(

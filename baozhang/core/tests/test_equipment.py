@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from decimal import Decimal
 
 import pytest
@@ -20,7 +21,7 @@ from baozhang.core.equipment import (
     required_time,
     unit_figures,
 )
-from baozhang.core.intervals import Interval, clip, merge, subtract, total
+from baozhang.core.intervals import Interval, business_total, clip, merge, subtract, total
 
 UTC = dt.UTC
 START = dt.datetime(2026, 11, 1, tzinfo=UTC)
@@ -150,6 +151,54 @@ def test_a_units_figures_equal_those_of_the_checked_interval_functions(
     assert fast.outage == merge(counted)
     assert fast.outage_time == total(counted)
     assert fast.required_time == end - start
+
+
+_WORKDAY = dt.datetime(2025, 1, 2, 0, 30, tzinfo=dt.UTC)  # 08:30 in Shanghai, a working day
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(_records(), _records(), st.integers(0, 100), st.integers(1, 600), st.booleans())
+def test_outage_count_and_business_time_equal_those_of_the_checked_interval_functions(
+    outages: list[Interval], windows: list[Interval], a: int, length: int, on_calendar: bool
+) -> None:
+    # The records moved to a working day, so that the cn-5x8 calendar's morning, lunch
+    # break and evening cut them.
+    shift = _WORKDAY - _T0
+    outages = [Interval(i.start + shift, i.end + shift, i.kind, i.reason) for i in outages]
+    windows = [Interval(i.start + shift, i.end + shift, i.kind, i.reason) for i in windows]
+    calendar = builtin_calendar("cn-5x8") if on_calendar else None
+    start = (_WORKDAY + dt.timedelta(minutes=a)).astimezone(_SH)
+    end = start + dt.timedelta(minutes=length)
+    fast = unit_figures(
+        start=start,
+        end=end,
+        outages=outages,
+        exclusions=windows,
+        calendar=calendar,
+        required_time=required_time(start, end, calendar),
+    )
+    # As the figures were computed before: merged, clipped and subtracted by the checked
+    # functions, lengths by total and business_total, each piece's outage by bisection.
+    excluded = merge(clip(windows, start, end))
+    down = merge(clip(outages, start, end))
+    counted = subtract(down, excluded)
+    if calendar is None:
+        excluded_time, outage_time = total(excluded), total(counted)
+    else:
+        counted = tuple(i for i in counted if calendar.between(i.start, i.end).duration)
+        excluded_time = business_total(excluded, calendar).duration
+        outage_time = business_total(counted, calendar).duration
+    starts = [d.start for d in down]
+    parents = {bisect_right(starts, piece.start) - 1 for piece in counted}
+    assert fast.excluded == excluded
+    assert fast.excluded_time == excluded_time
+    assert fast.outage == merge(counted)
+    assert fast.outage_time == outage_time
+    assert fast.outage_count == len(parents)
+    assert fast.required_time == required_time(start, end, calendar)
+    assert fast == unit_figures(
+        start=start, end=end, outages=outages, exclusions=windows, calendar=calendar
+    )
 
 
 def test_records_from_a_database_become_intervals_in_utc_and_empty_ones_are_left_out() -> None:
