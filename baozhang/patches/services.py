@@ -696,7 +696,6 @@ def _state_event(
     )
 
 
-@transaction.atomic
 def set_state(
     actor: Actor,
     status: PatchStatus,
@@ -709,23 +708,22 @@ def set_state(
     now: dt.datetime | None = None,
 ) -> PatchStatus:
     """Move a patch status. Scheduled may name the change it is in; installed records when
-    (default now, never in the future) and by whom; not applicable needs its reason."""
-    require_manager(actor)
-    now = now or timezone.now()
-    fields = _checked_change(
+    (default now, never in the future) and by whom; not applicable needs its reason.
+
+    :func:`set_states` with one id: the same checks, the row locked and read again, its
+    event. ``status`` is returned as it now is."""
+    (moved,) = set_states(
+        actor,
+        [status.pk],
         state,
         change_reference=change_reference,
         scheduled_for=scheduled_for,
         installed_at=installed_at,
         reason=reason,
         now=now,
-        by=actor if actor is not None and actor.is_authenticated else None,
     )
-    before = status.state
-    for name, value in fields.items():
-        setattr(status, name, value)
-    status.save()
-    _state_event(actor, status, before, fields, now).save(force_insert=True)
+    for field in PatchStatus._meta.concrete_fields:
+        setattr(status, field.attname, getattr(moved, field.attname))
     return status
 
 
@@ -741,8 +739,8 @@ def set_states(
     reason: str = "",
     now: dt.datetime | None = None,
 ) -> list[PatchStatus]:
-    """Move many patch statuses at once, as :func:`set_state` moves one (the same checks,
-    each status its own event): a few statements whatever their number — one read, one
+    """Move many patch statuses at once (:func:`set_state` moves one through it; each
+    status its own event): a few statements whatever their number — one read, one
     UPDATE and one INSERT of events per batch of 500. Every id must name a status, or
     nothing moves (ValidationError on ``ids`` naming the unknown ones). At most
     ``MAX_BULK`` at a time. Returns the statuses as they now are."""

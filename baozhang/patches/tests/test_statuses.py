@@ -131,6 +131,33 @@ def test_scheduled_names_the_change_and_stays_open(personas, three):
     assert back.change_reference == "" and back.scheduled_for is None
 
 
+def test_one_move_is_a_bulk_move_of_one_reading_the_state_before_from_the_row(personas, three):
+    from baozhang.events.models import Event
+
+    _advisory, statuses = three
+    pk = statuses["web-1"].pk
+    stale = PatchStatus.objects.get(pk=pk)  # read before the first move
+    services.set_state(
+        personas.engineer, statuses["web-1"], "scheduled", change_reference="CHG-1", now=FRIDAY
+    )
+    later = FRIDAY + dt.timedelta(hours=1)
+    moved = services.set_state(personas.engineer, stale, "installed", now=later)
+    assert moved is stale
+    assert (stale.state, stale.change_reference, stale.settled_at, stale.settled_by) == (
+        PatchState.INSTALLED,
+        "",
+        later,
+        personas.engineer,
+    )
+    events = Event.objects.filter(
+        summary_id="Patch of %(reference)s on %(asset)s: %(state)s", object_id=str(pk)
+    ).order_by("at")
+    assert [(e.before, e.after["state"], e.after["change"], e.at) for e in events] == [
+        ({"state": "pending"}, "scheduled", "CHG-1", FRIDAY),
+        ({"state": "scheduled"}, "installed", "", later),
+    ]
+
+
 def test_a_customer_contact_and_an_agent_may_not_change_a_patch(personas, three):
     _advisory, statuses = three
     for who in (personas.contact_a, personas.agent):
