@@ -52,50 +52,11 @@ def _organisation_of(obj: models.Model | None) -> models.Model | None:
     return org if isinstance(org, organisation_model) else None
 
 
-def record(
-    kind: EventKind | str,
-    obj: models.Model | None,
-    *,
-    actor: AbstractBaseUser | AnonymousUser | None = None,
-    actor_label: str = "",
-    before: Mapping[str, Any] | None = None,
-    after: Mapping[str, Any] | None = None,
-    summary: str | Said = "",
-    organisation: models.Model | object | None = ...,
-    object_type: str = "",
-    object_id: str = "",
-    object_label: str = "",
-    ip_address: str | None = None,
-    at: datetime | None = None,
-    parent: models.Model | None = None,
-) -> Event:
-    """Append one event. Call it inside the service's transaction so that the change and
-    its event commit together (and any outbox message written beside them).
-
-    `obj` may be None for events about something that is not a row (a failed sign-in for
-    an unknown user name): pass `object_type`, `object_id` and `object_label` instead.
-    `parent` is the whole that `obj` is part of; the parent's timeline shows the event.
-    `organisation` defaults to the object's own; pass None explicitly for an event only the
-    operator's staff may see (an internal note, the reason of an escalation).
-    `summary` is typed text as written, or ``said(msgid, **params)`` (events/text.py) for
-    a text of ours, which each reader then reads in their own language.
-    """
-    event = build(
-        kind,
-        obj,
-        actor=actor,
-        actor_label=actor_label,
-        before=before,
-        after=after,
-        summary=summary,
-        organisation=organisation,
-        object_type=object_type,
-        object_id=object_id,
-        object_label=object_label,
-        ip_address=ip_address,
-        at=at,
-        parent=parent,
-    )
+def record(kind: EventKind | str, obj: models.Model | None, **fields: Any) -> Event:
+    """Append one event: the one :func:`build` makes of the same arguments, saved. Call it
+    inside the service's transaction so that the change and its event commit together (and
+    any outbox message written beside them)."""
+    event = build(kind, obj, **fields)
     event.save(force_insert=True)
     return event
 
@@ -124,7 +85,16 @@ def build(
     at: datetime | None = None,
     parent: models.Model | None = None,
 ) -> Event:
-    """The event :func:`record` appends, not yet saved (for :func:`record_many`)."""
+    """An event, not yet saved: :func:`record` appends one, :func:`record_many` many.
+
+    `obj` may be None for events about something that is not a row (a failed sign-in for
+    an unknown user name): pass `object_type`, `object_id` and `object_label` instead.
+    `parent` is the whole that `obj` is part of; the parent's timeline shows the event.
+    `organisation` defaults to the object's own; pass None explicitly for an event only the
+    operator's staff may see (an internal note, the reason of an escalation).
+    `summary` is typed text as written, or ``said(msgid, **params)`` (events/text.py) for
+    a text of ours, which each reader then reads in their own language.
+    """
     summary_id, summary_params = "", None
     if isinstance(summary, Said):
         summary_id, summary_params = summary.msgid, summary.stored_params()

@@ -60,6 +60,37 @@ def test_an_event_records_who_when_what_and_before_after(personas):
     assert event.after == {"name": "客户甲（新名）"}
 
 
+def test_recording_appends_the_event_build_makes_of_the_same_arguments(personas):
+    import datetime as dt
+
+    from django.forms.models import model_to_dict
+
+    from baozhang.events.services import build
+    from baozhang.events.text import said
+
+    at = dt.datetime(2026, 12, 7, 9, tzinfo=dt.UTC)
+    arguments = {
+        "actor": personas.admin,
+        "before": {"name": "a"},
+        "after": {"name": "b"},
+        "summary": said("Organisation %(name)s renamed", name="b"),
+        "organisation": None,
+        "parent": personas.org_b,
+        "at": at,
+    }
+    made = build(EventKind.UPDATED, personas.org_a, **arguments)
+    recorded = record(EventKind.UPDATED, personas.org_a, **arguments)
+    assert made.pk is None and Event.objects.get(pk=recorded.pk) == recorded
+    assert model_to_dict(made, exclude=["id"]) == model_to_dict(recorded, exclude=["id"])
+    assert (recorded.parent_id, recorded.organisation, recorded.summary_id) == (
+        str(personas.org_b.pk),
+        None,
+        "Organisation %(name)s renamed",
+    )
+    with pytest.raises(TypeError):
+        record(EventKind.UPDATED, personas.org_a, colour="red")
+
+
 def test_the_admin_shows_events_read_only(client, personas, event):
     client.force_login(
         personas.admin, backend="baozhang.accounts.backends.ActiveOrganisationBackend"
