@@ -165,7 +165,7 @@ def hold_connections(role: str) -> None:
     from baozhang import settings as settings_module
 
     db = settings.DATABASES["default"]
-    if not db["ENGINE"].endswith("postgresql"):
+    if not db["ENGINE"].endswith(("postgresql", "pgpool")):
         return
     for name, value in ROLE_DEFAULTS.get(role, {}).items():
         os.environ.setdefault(name, value)

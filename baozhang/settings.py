@@ -138,6 +138,18 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
+# The API's requests with a bearer token and no cookie (scripts, monitoring systems) take a
+# shorter chain: no session, CSRF, session sign-in, two-factor, messages or lockout, none of
+# which applies to a token (web/token_api.py; the token names the person and its language).
+API_TOKEN_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "baozhang.web.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "baozhang.web.token_api.AnonymousUntilTokenMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
 ROOT_URLCONF = "baozhang.urls"
 WSGI_APPLICATION = "baozhang.wsgi.application"
 ASGI_APPLICATION = "baozhang.asgi.application"
@@ -180,8 +192,12 @@ def hold_connections(db: dict[str, Any]) -> None:
             # that a load balancer hears of a database outage while it lasts.
             "timeout": float(env("DATABASE_POOL_TIMEOUT", "2")),
         }
+        # The pool checks a connection it hands out by a look at its socket, not by a
+        # round trip per request (baozhang/pgpool).
+        db["ENGINE"] = "baozhang.pgpool"
     else:
         options.pop("pool", None)
+        db["ENGINE"] = "django.db.backends.postgresql"
         db["CONN_MAX_AGE"] = int(env("DATABASE_CONN_MAX_AGE", "0"))
     db["CONN_HEALTH_CHECKS"] = True
     if env("DATABASE_APPLICATION_NAME"):

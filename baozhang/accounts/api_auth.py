@@ -34,6 +34,13 @@ class TokenAuth(HttpBearer):
 class ActiveSessionAuth(SessionAuth):
     """The browser's session (CSRF-checked by Ninja), for the docs page and htmx."""
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        # No session cookie, no session to forge: a request with a refused token and no
+        # session is answered 401, not 403 for a CSRF token it had no reason to send.
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         return user if user is not None and user.is_active else None

@@ -6,6 +6,7 @@ roles themselves, so the UI and the API cannot disagree.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -101,12 +102,22 @@ def roles_of(user: User | AnonymousUser) -> frozenset[Role]:
         return frozenset()
     cached = getattr(user, "_baozhang_roles", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
-        cached = frozenset(r for r in Role if r.value in names)
-        if user.is_superuser:
-            cached = cached | {Role.ADMINISTRATOR}
-        user._baozhang_roles = cached  # type: ignore[union-attr]
+        cached = remember_roles(user, user.groups.values_list("name", flat=True))
     return cached
+
+
+def remember_roles(
+    user: User | AnonymousUser, group_names: Iterable[str | None]
+) -> frozenset[Role]:
+    """The roles of ``user`` from the names of its groups, read by the caller with the user
+    (one statement for both), kept on the user object for the request as roles_of keeps
+    them."""
+    names = set(group_names)
+    roles = frozenset(r for r in Role if r.value in names)
+    if user.is_superuser:
+        roles = roles | {Role.ADMINISTRATOR}
+    user._baozhang_roles = roles  # type: ignore[union-attr]
+    return roles
 
 
 def is_operator_staff(user: User | AnonymousUser) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Group
@@ -24,7 +25,8 @@ from baozhang.accounts.models import (
     Role,
     User,
 )
-from baozhang.accounts.permissions import STAFF_ROLES, Capability, require
+from baozhang.accounts.permissions import STAFF_ROLES, Capability, remember_roles, require
+from baozhang.accounts.token_query import read_token
 from baozhang.events.models import EventKind
 from baozhang.events.services import changed, record, snapshot
 from baozhang.events.text import said
@@ -259,23 +261,21 @@ def revoke_token(actor: Actor, token: ApiToken) -> ApiToken:
 
 def user_for_token(secret: str) -> User | None:
     """The active user a token belongs to, or None if it is unknown, revoked or the user
-    is inactive. Marks the token used (at most once a minute, to spare writes)."""
+    is inactive. Marks the token used (at most once a minute, to spare writes). The
+    token, its person, the organisation and the person's roles cost one statement."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = (
-        ApiToken.objects.select_related("user", "user__organisation")
-        .filter(digest=_digest(secret), revoked_at__isnull=True)
-        .first()
-    )
-    if token is None or not token.user.is_active:
+    now = timezone.now()
+    found = read_token(_digest(secret), now - timedelta(seconds=60))
+    if found is None or not found.user.is_active:
         return None
-    org = token.user.organisation
+    org = found.user.organisation
     if org is not None and not org.is_active:
         return None
-    now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    remember_roles(found.user, found.group_names)
+    if found.stale:
+        ApiToken.objects.filter(pk=found.token_id).update(last_used_at=now)
+    return found.user
 
 
 # Refused bearer tokens are recorded like failed sign-ins, but bounded: at most one event

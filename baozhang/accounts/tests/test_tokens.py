@@ -8,6 +8,7 @@ import io
 from django.core.management import call_command
 from django.test import Client
 
+from baozhang.accounts import services
 from baozhang.accounts.models import ApiToken
 from baozhang.events.models import Event, EventKind
 
@@ -70,3 +71,52 @@ def test_a_token_carries_its_users_permissions(personas, api_client):
         "/api/v1/organisations", {"name": "New customer"}, content_type="application/json"
     )
     assert response.status_code == 201
+
+
+def test_a_token_costs_one_statement_for_its_person_organisation_and_roles(
+    personas, django_assert_num_queries
+):
+    from baozhang.accounts.permissions import Role, roles_of
+    from baozhang.accounts.services import user_for_token
+
+    _token, secret = services.create_token(None, personas.contact_a, name="one statement")
+    user_for_token(secret)  # the first use marks the token used
+    # When the token is read again within the minute
+    with django_assert_num_queries(1):
+        user = user_for_token(secret)
+        # Then its person, organisation and roles came with that one statement
+        assert user.pk == personas.contact_a.pk
+        assert user.organisation.name == personas.org_a.name
+        assert user.organisation.is_active is True
+        assert roles_of(user) == frozenset({Role.CUSTOMER_CONTACT})
+    assert user.last_login == personas.contact_a.last_login
+    assert user.date_joined == personas.contact_a.date_joined
+
+
+def test_a_token_of_a_deactivated_organisation_is_refused(personas):
+    from baozhang.accounts.services import user_for_token
+
+    _token, secret = services.create_token(None, personas.contact_a, name="org off")
+    personas.org_a.is_active = False
+    personas.org_a.save(update_fields=["is_active"])
+    assert user_for_token(secret) is None
+
+
+def test_a_token_marks_its_use_at_most_once_a_minute(personas):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from baozhang.accounts.models import ApiToken
+    from baozhang.accounts.services import user_for_token
+
+    token, secret = services.create_token(None, personas.agent, name="used")
+    user_for_token(secret)
+    first = ApiToken.objects.get(pk=token.pk).last_used_at
+    assert first is not None
+    user_for_token(secret)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at == first
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - timedelta(minutes=2))
+    user_for_token(secret)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at > first - timedelta(seconds=1)
+    assert ApiToken.objects.get(pk=token.pk).last_used_at <= timezone.now()
