@@ -391,10 +391,11 @@ def _standing_out(standing: low_usage.Standing) -> dict[str, Any]:
 
 
 def _service(request: HttpRequest, service_id: int) -> Service:
-    """The service, if the caller may see it (404 otherwise); setting its period needs the
-    capability of keeping equipment (403), which no customer's person has."""
+    """The service, by the page's rule (views.low_usage_edit): looked up through what the
+    caller may see (404 for another customer's people), then the capability of keeping
+    equipment (403 for the service's own customer's people, who never hold it, and for
+    staff without it)."""
     service = get_service(request.auth, service_id)
-    services.require_staff(request.auth)
     services.require_manager(request.auth)
     return service
 

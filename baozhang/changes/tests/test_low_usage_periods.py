@@ -126,8 +126,12 @@ def test_the_api_refuses_an_unknown_service_a_customer_and_an_agent(
     # A service the customer does not use is not there for them; theirs they may not set.
     assert customer.put(url, body, content_type="application/json").status_code == 404
     theirs = f"/api/v1/low-usage-periods/{hosting.pk}"
-    assert customer.put(theirs, body, content_type="application/json").status_code == 403
+    refused = customer.put(theirs, body, content_type="application/json")
+    assert refused.status_code == 403
     assert api_client(personas.contact_b).delete(theirs).status_code == 404
     agent = api_client(personas.agent)
-    assert agent.put(url, body, content_type="application/json").status_code == 403
+    also_refused = agent.put(url, body, content_type="application/json")
+    assert also_refused.status_code == 403
+    # One rule, as on the page: seen, then the capability, refused alike.
+    assert refused.json() == also_refused.json()
     assert not LowUsagePeriod.objects.exists()
