@@ -28,11 +28,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from operator import attrgetter
 from typing import TypeVar
 
 from baozhang.core.calendar import Calendar
-from baozhang.core.intervals import Interval, business_total, clip, merge, total
+from baozhang.core.intervals import Interval, _merged, business_total, clip, merge, total
 
 __all__ = [
     "FleetFigures",
@@ -118,7 +119,7 @@ def _clipped_union(
 ) -> tuple[Interval, ...]:
     """``merge(clip(intervals, start, end))`` in one sort and one pass: the same
     intervals (an untouched one is kept as it is, a group of overlapping ones is merged
-    by :func:`merge` itself), without checking again what clip and merge would each
+    as :func:`merge` merges it), without checking again what clip and merge would each
     check — a unit's outages are figured for each of ten thousand units."""
     items = list(intervals)
     if not set(map(type, items)) <= {Interval}:
@@ -130,20 +131,34 @@ def _clipped_union(
         if i.start < hi and i.end > lo
     ]
     parts.sort(key=_ORDER)
+    # Runs of overlapping or touching parts, ``parts[first:index]``, each sorted as merge
+    # sorts: merged as merge merges one (core.intervals._merged), a lone part kept.
     out: list[Interval] = []
-    group: list[Interval] = []
+    first = 0
     group_end: dt.datetime | None = None
-    for part in parts:
+    for index, part in enumerate(parts):
         if group_end is not None and part.start <= group_end:
-            group.append(part)
-            group_end = max(group_end, part.end)
+            if part.end > group_end:
+                group_end = part.end
             continue
-        if group:
-            out.extend(group if len(group) == 1 else merge(group))
-        group, group_end = [part], part.end
-    if group:
-        out.extend(group if len(group) == 1 else merge(group))
+        if group_end is not None:
+            out.append(
+                parts[first] if index - first == 1 else _merged(parts[first:index], group_end)
+            )
+        first, group_end = index, part.end
+    if group_end is not None:
+        out.append(parts[first] if len(parts) - first == 1 else _merged(parts[first:], group_end))
     return tuple(out)
+
+
+@lru_cache(maxsize=1024)
+def _excluded(
+    windows: tuple[Interval, ...], start: dt.datetime, end: dt.datetime
+) -> tuple[Interval, ...]:
+    """:func:`_clipped_union` of a unit's announced windows, remembered: the same few
+    windows exclude time from thousands of units over one period. Intervals are
+    immutable and stored in UTC, so equal windows give equal (UTC) results."""
+    return _clipped_union(windows, start, end)
 
 
 def _minus(down: tuple[Interval, ...], cover: tuple[Interval, ...]) -> tuple[Interval, ...]:
@@ -201,7 +216,11 @@ def unit_figures(
     reversed period. ``required_time``, if given, must be :func:`required_time` of the
     same period and calendar (computed once for many units)."""
     _window(start, end)
-    excluded = _clipped_union(exclusions, start, end)
+    windows = tuple(exclusions)
+    if set(map(type, windows)) <= {Interval}:
+        excluded = _excluded(windows, start, end)
+    else:
+        excluded = _clipped_union(windows, start, end)  # says what is wrong
     down = _clipped_union(outages, start, end)
     if excluded:
         pieces, parents = _pieces(down, excluded)

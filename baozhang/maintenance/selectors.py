@@ -87,7 +87,8 @@ def among(queryset: QuerySet[M], field: str, ids: list[int]) -> QuerySet[M]:
     """``queryset`` filtered on ``field`` (a column of its own table) being one of ``ids``.
     On PostgreSQL the ids go as one array (``= ANY(%s)``): an IN list of ten thousand
     placeholders cost more to build and parse than the rows cost to read. Elsewhere an IN
-    list."""
+    list. The column is named by its table: read the result as it is, not as a subquery
+    (which would rename the table)."""
     if connection.vendor != "postgresql":
         return queryset.filter(**{f"{field}__in": ids})
     meta, quote = queryset.model._meta, connection.ops.quote_name
