@@ -140,13 +140,13 @@ MIDDLEWARE = [
 
 # The API's requests with a bearer token and no cookie (scripts, monitoring systems) take a
 # shorter chain: no session, CSRF, session sign-in, two-factor, messages or lockout, none of
-# which applies to a token (web/token_api.py; the token names the person and its language).
+# which applies to a token (web/handler.py; the token names the person and its language).
 API_TOKEN_MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "baozhang.web.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "baozhang.web.token_api.AnonymousUntilTokenMiddleware",
+    "baozhang.web.handler.AnonymousUntilTokenMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

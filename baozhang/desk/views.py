@@ -29,7 +29,7 @@ from baozhang.desk.models import (
     TicketKind,
     Visibility,
 )
-from baozhang.desk.queue_rows import queue_rows, slim
+from baozhang.desk.queue_rows import queue_rows, rows_html, slim
 from baozhang.desk.selectors import QUEUE_VIEWS, queue, visible_messages, visible_tickets
 from baozhang.events.selectors import timeline
 from baozhang.notify.selectors import unreached_about, unreached_text
@@ -68,8 +68,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
         "desk/ticket_list.html",
         {
             "page": page,
-            "rows": queue_rows(page),
-            "green_label": _("Green channel"),
+            "rows": rows_html(queue_rows(page), staff=staff, green_label=_("Green channel")),
             "view": view,
             "views": [(v, labels[v]) for v in QUEUE_VIEWS],
             "q": query,

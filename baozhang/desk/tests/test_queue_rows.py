@@ -68,3 +68,27 @@ def test_the_queue_page_reads_the_same_statements_for_5_or_50_rows(personas, tic
     assert few == many
     page = client.get("/desk/").content.decode()
     assert page.count('name="ticket" value=') == 50
+
+
+def test_a_row_escapes_every_value_and_shows_staff_their_columns(personas, ticket_factory, login):
+    from baozhang.desk.queue_rows import row_html
+
+    ticket = ticket_factory(subject='<script>alert("x")</script> & 断网')
+    Ticket.objects.filter(pk=ticket.pk).update(green_channel=True)
+    (row,) = queue_rows(slim(Ticket.objects.filter(pk=ticket.pk)))
+    staff = row_html(row, staff=True, green_label='绿色通道 "green"')
+    customer = row_html(row, staff=False, green_label="绿色通道")
+    # Every value is escaped: the subject, the label in an attribute
+    assert "<script>" not in staff and "&lt;script&gt;alert(&quot;x&quot;)" in staff
+    assert "&amp; 断网" in staff
+    assert 'title="绿色通道 &quot;green&quot;"' in staff
+    assert staff.startswith('<tr class="bz-green">')
+    # Staff see the checkbox, the customer, the level and the assignee; a customer does not
+    assert f'name="ticket" value="{ticket.pk}"' in staff and 'name="ticket"' not in customer
+    assert staff.count("<td>") == customer.count("<td>") + 4
+    assert str(ticket.customer) in staff
+    # And the page prints the rows as row_html writes them
+    page = login(personas.agent).get("/desk/?view=all").content.decode()
+    assert row_html(row, staff=True, green_label="Green channel") in page or (
+        row_html(row, staff=True, green_label="绿色通道") in page
+    )

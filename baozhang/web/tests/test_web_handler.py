@@ -1,6 +1,7 @@
-"""The API's token requests take a shorter way through Django under ASGI
-(baozhang/web/token_api.py): which requests take it, and that they are answered exactly as
-Django's full stack answers them (the test client), whatever the request."""
+"""How the web role runs Django under ASGI (baozhang/web/handler.py): every request on a kept
+thread in one piece, the API's token requests on a shorter way. Which requests take which
+way, that token requests are answered exactly as Django's full stack answers them (the
+test client), whatever the request, and that a browser signs in and works through it."""
 
 from __future__ import annotations
 
@@ -9,13 +10,13 @@ import json
 from typing import Any
 
 import pytest
-from django.core.asgi import get_asgi_application
+from django.conf import settings
 from django.test import Client
 
 from baozhang.accounts import services
 from baozhang.desk.models import Ticket
-from baozhang.web import token_api
-from baozhang.web.token_api import takes_token_way, with_token_way
+from baozhang.web import handler
+from baozhang.web.handler import django_application, takes_token_way
 
 
 def _scope(path: str, headers: list[tuple[bytes, bytes]], method: str = "GET") -> dict[str, Any]:
@@ -99,16 +100,17 @@ COMPARED_HEADERS = (
 
 @pytest.fixture
 def token_app(monkeypatch: pytest.MonkeyPatch) -> tuple[Any, list[str]]:
-    """Django's ASGI application behind the token way, and the paths the way served."""
+    """The web role's Django application, and the paths the token way served."""
     served: list[str] = []
-    respond = token_api.TokenApiHandler.respond
+    respond = handler.SyncStackHandler.respond
 
     def counting(self: Any, request: Any, script_prefix: str) -> Any:
-        served.append(request.path)
+        if self.middleware == tuple(settings.API_TOKEN_MIDDLEWARE):
+            served.append(request.path)
         return respond(self, request, script_prefix)
 
-    monkeypatch.setattr(token_api.TokenApiHandler, "respond", counting)
-    return with_token_way(get_asgi_application(), threads=2), served
+    monkeypatch.setattr(handler.SyncStackHandler, "respond", counting)
+    return django_application(threads=2), served
 
 
 @pytest.mark.django_db(transaction=True)
@@ -193,3 +195,104 @@ def test_a_token_request_speaks_its_owners_language_unless_it_asks_for_another(
     )
     assert (status, headers["content-language"]) == (404, "zh-hans")
     assert json.loads(content)["error"]["code"] == "not_found"
+
+
+def _cookies(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
+    out = {}
+    for name, value in headers:
+        if name.lower() == b"set-cookie":
+            key, _, rest = value.decode().partition("=")
+            out[key] = rest.split(";", 1)[0]
+    return out
+
+
+async def _call_raw(app: Any, scope: dict[str, Any], body: bytes = b"") -> tuple[int, Any, bytes]:
+    sent: list[dict[str, Any]] = []
+    given = False
+
+    async def receive() -> dict[str, Any]:
+        nonlocal given
+        if not given:
+            given = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.sleep(3600)
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], start["headers"], content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_browser_signs_in_and_reads_the_queue_through_the_web_role(
+    personas: Any, token_app: tuple[Any, list[str]]
+) -> None:
+    import re
+
+    from baozhang.conftest import PASSWORD
+
+    app, served = token_app
+    # Given the sign-in page with its CSRF token
+    status, headers, page = asyncio.run(_call_raw(app, _scope("/accounts/login/", [])))
+    assert status == 200
+    jar = _cookies(headers)
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    cookie = (b"cookie", "; ".join(f"{k}={v}" for k, v in jar.items()).encode())
+    form = f"username=agent&password={PASSWORD}&csrfmiddlewaretoken={token.decode()}".encode()
+    # When the agent signs in
+    status, headers, _ = asyncio.run(
+        _call_raw(
+            app,
+            _scope(
+                "/accounts/login/",
+                [cookie, (b"content-type", b"application/x-www-form-urlencoded")],
+                "POST",
+            ),
+            form,
+        )
+    )
+    assert status == 302
+    jar.update(_cookies(headers))
+    assert "sessionid" in jar
+    cookie = (b"cookie", "; ".join(f"{k}={v}" for k, v in jar.items()).encode())
+    # Then the queue page opens on the session, and the API answers the session too
+    status, _, page = asyncio.run(_call_raw(app, _scope("/desk/", [cookie])))
+    assert status == 200
+    assert b"<html" in page
+    status, _, me = asyncio.run(_call_raw(app, _scope("/api/v1/me", [cookie])))
+    assert (status, json.loads(me)["username"]) == (200, "agent")
+    # And none of these took the token way
+    assert served == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_is_sent_whole_on_the_token_way(
+    personas: Any, token_app: tuple[Any, list[str]], settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from baozhang.desk import services as desk
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    app, served = token_app
+    ticket = desk.open_ticket(
+        personas.agent, customer=personas.org_a, kind="fault", subject="文件 file", description="x"
+    )
+    content = "日志 log line\n".encode() * 20_000  # larger than one chunk
+    message = desk.attach(
+        personas.contact_a, ticket, SimpleUploadedFile("log.txt", content, "text/plain")
+    )
+    attachment = message.attachments.get()
+    _token, secret = services.create_token(None, personas.agent, name="files")
+    path = f"/api/v1/tickets/{ticket.pk}/attachments/{attachment.pk}"
+    status, headers, body = asyncio.run(
+        _call_raw(app, _scope(path, [(b"authorization", f"Bearer {secret}".encode())]))
+    )
+    assert status == 200
+    assert body == content
+    assert dict(headers)[b"Content-Disposition"].startswith(b"attachment;")
+    assert served == [path]

@@ -1,30 +1,32 @@
-"""The HTTP API for scripts: a request with a bearer token and no cookie takes a shorter way
-through Django than a browser's.
+"""How the web role runs Django under ASGI: each request's synchronous work in one piece on
+a thread of a small pool kept for the process, and the API's token requests through a
+shorter middleware chain than a browser's.
 
-A monitoring system opening tickets during an outage sends ``Authorization: Bearer`` and no
-cookie. Django's ASGI handler gave such a request everything a browser's page needs: the
-session, CSRF, authentication from the session, two-factor, messages and the sign-in
-lockout, in a middleware stack of which some parts run in the event loop and some on a
-thread, so that one request crossed between them five times, on a thread started for it
-alone. None of that applies to a token: the token names the person (``TokenAuth`` in
-accounts/api_auth.py, which also speaks the token owner's language), nothing is read from
-or written to a session, and a request that carries no cookie cannot be forged by another
-site.
+Django's own ASGI handler starts a thread for each request (asgiref's thread-sensitive
+context) and, with our middleware stack, crossed between the event loop and that thread
+five times a request: the request signal, the part of the stack that can run async, the
+part that cannot, the view, the response's close. Every view and middleware here is
+synchronous, so the event loop's part of a request is only reading the body and sending
+the answer; everything between runs at once on a kept thread, as under WSGI, with the
+request signals on the same thread so that its database connection goes back to the pool
+there. The number of threads is the number of requests let in at once (web/admission.py),
+so that the threads never outnumber the pool's connections.
 
-Here such a request runs once on a thread of a small pool that lives as long as the
-process, through ``settings.API_TOKEN_MIDDLEWARE`` (the response headers every answer
-carries, the reader's language, the common checks) and Django's own view handling, with
-the request signals sent on the same thread so that the database connection goes back to
-the pool there. Everything else (pages, the browser's API calls with their session, the
-docs) goes to Django's handler as before. The routing looks only at the request's headers:
-a request with any cookie takes the browser's way, so the session still decides for it.
+A request with ``Authorization: Bearer`` under /api/ and no cookie (a script, a monitoring
+system opening tickets during an outage) takes ``settings.API_TOKEN_MIDDLEWARE``: the
+headers every answer carries, the reader's language, the common checks, and not the
+session, CSRF, session sign-in, two-factor, messages or lockout of a browser's request,
+none of which applies to a token (``TokenAuth`` in accounts/api_auth.py names the person
+and speaks its language; a request without cookies cannot be forged by another site). A
+request with any cookie takes the browser's way, so its session still decides for it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from django.conf import settings
@@ -40,8 +42,14 @@ from django.utils.module_loading import import_string
 
 from baozhang.web.limits import API_PREFIX, ASGIApp, Receive, Scope, Send
 
-# Threads for token requests when nothing bounds the requests let in (SQLite, or no pool).
-TOKEN_WAY_THREADS = 8
+# Files (WhiteNoise's, attachments, photos) are sent from a synchronous iterator, which
+# Django's ASGI code reads on a thread; that is fine for files, so the warning says nothing.
+warnings.filterwarnings(
+    "ignore", message="StreamingHttpResponse must consume synchronous iterators"
+)
+
+# Threads when nothing bounds the requests let in at once (SQLite, or no pool).
+DEFAULT_THREADS = 8
 
 
 def takes_token_way(scope: Scope) -> bool:
@@ -69,22 +77,21 @@ class AnonymousUntilTokenMiddleware:
         return self.get_response(request)
 
 
-class TokenApiHandler(ASGIHandler):
-    """Django's ASGI handler with a synchronous middleware chain of its own, run in one
-    piece on a thread of ``threads`` kept for the process."""
+class SyncStackHandler(ASGIHandler):
+    """Django's ASGI handler with a synchronous middleware chain (``middleware``, as
+    BaseHandler builds it for WSGI), run in one piece on a thread of ``threads``."""
 
-    def __init__(self, threads: int) -> None:
-        self.threads = ThreadPoolExecutor(max(1, threads), thread_name_prefix="bz-token-api")
+    def __init__(self, middleware: Sequence[str], threads: ThreadPoolExecutor) -> None:
+        self.middleware = tuple(middleware)
+        self.threads = threads
         super().__init__()
 
     def load_middleware(self, is_async: bool = False) -> None:
-        """The chain of ``settings.API_TOKEN_MIDDLEWARE``, every one synchronous, around
-        Django's synchronous view handling (as BaseHandler builds it for WSGI)."""
         self._view_middleware = []
         self._template_response_middleware = []
         self._exception_middleware = []
         handler = convert_exception_to_response(self._get_response)
-        for path in reversed(settings.API_TOKEN_MIDDLEWARE):
+        for path in reversed(self.middleware):
             try:
                 instance = import_string(path)(handler)
             except MiddlewareNotUsed:
@@ -100,8 +107,8 @@ class TokenApiHandler(ASGIHandler):
 
     def respond(self, request: HttpRequest, script_prefix: str) -> HttpResponseBase:
         """The response, on this thread from the request's start to the database
-        connection's return. A streamed answer (a file) is closed by the caller once sent,
-        so its connection goes back here already."""
+        connection's return. A streamed answer (a file) is closed by the caller once sent;
+        its database connection goes back here already."""
         set_script_prefix(script_prefix)
         signals.request_started.send(sender=self.__class__, scope=request.scope)
         response = self.get_response(request)
@@ -112,50 +119,40 @@ class TokenApiHandler(ASGIHandler):
             response.close()  # request_finished: the connection goes back to the pool
         return response
 
+    async def _on_thread(self, function: Callable[..., object], *args: object) -> object:
+        context = contextvars.copy_context()
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.threads, context.run, function, *args)
+
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:  # type: ignore[override]
         try:
             body_file = await self.read_body(receive)
         except RequestAborted:  # the client went away while sending
             return
         try:
-            request, error_response = self.create_request(scope, body_file)
-            response: HttpResponseBase
-            if request is None:
-                response = error_response
-            else:
-                loop = asyncio.get_running_loop()
-                context = contextvars.copy_context()
-                response = await loop.run_in_executor(
-                    self.threads,
-                    context.run,
-                    self.respond,
-                    request,
-                    get_script_prefix(scope),
-                )
+            request, response = self.create_request(scope, body_file)
+            if request is not None:
+                response = await self._on_thread(self.respond, request, get_script_prefix(scope))
             await self.send_response(response, send)
-            if response.streaming or request is None:
-                await loop_close(self.threads, response)
+            if request is None or response.streaming:
+                await self._on_thread(response.close)
         finally:
             body_file.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # type: ignore[override]
+        if scope["type"] != "http":
+            raise ValueError(f"Django can only handle ASGI/HTTP connections, not {scope['type']}.")
         await self.handle(scope, receive, send)
 
 
-async def loop_close(threads: ThreadPoolExecutor, response: HttpResponseBase) -> None:
-    """Close a response that was sent after its thread finished (a stream, an early
-    error): its resources, and request_finished."""
-    await asyncio.get_running_loop().run_in_executor(threads, response.close)
-
-
-def with_token_way(app: ASGIApp, threads: int) -> ASGIApp:
-    """``app`` for everything but the API's token requests, which take ``TokenApiHandler``."""
-    token_handler = TokenApiHandler(threads)
+def django_application(threads: int) -> ASGIApp:
+    """Django for the web role: the token way for the API's token requests, the browser's
+    way for the rest, both on ``threads`` kept threads."""
+    pool = ThreadPoolExecutor(max(1, threads), thread_name_prefix="bz-web")
+    browser = SyncStackHandler(settings.MIDDLEWARE, pool)
+    token = SyncStackHandler(settings.API_TOKEN_MIDDLEWARE, pool)
 
     async def application(scope: Scope, receive: Receive, send: Send) -> None:
-        if takes_token_way(scope):
-            await token_handler(scope, receive, send)
-        else:
-            await app(scope, receive, send)
+        await (token if takes_token_way(scope) else browser)(scope, receive, send)
 
     return application
