@@ -9,6 +9,7 @@ from baozhang.accounts.models import Organisation, OrganisationKind, User
 from baozhang.accounts.selectors import staff_filter
 from baozhang.desk.models import Category, Channel, Group, Priority, TicketKind
 from baozhang.ui.fields import LineField, TextField
+from baozhang.ui.widgets import QuickSelect
 
 
 class NewTicketForm(forms.Form):
@@ -76,7 +77,7 @@ class BulkAssignForm(forms.Form):
     """The queue's bulk action: just a person (empty: the one clicking)."""
 
     assignee = forms.ModelChoiceField(
-        label=_("Assignee"), required=False, queryset=User.objects.none()
+        label=_("Assignee"), required=False, queryset=User.objects.none(), widget=QuickSelect
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
