@@ -75,9 +75,7 @@ def row_html(row: QueueRow, *, staff: bool, green_label: str) -> str:
 
 def rows_html(rows: Iterable[QueueRow], *, staff: bool, green_label: str) -> SafeString:
     """The queue's rows, one after another (each value escaped by row_html)."""
-    return mark_safe(
-        "\n".join(row_html(r, staff=staff, green_label=green_label) for r in rows)
-    )
+    return mark_safe("\n".join(row_html(r, staff=staff, green_label=green_label) for r in rows))
 
 
 def slim(tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
