@@ -12,13 +12,12 @@ attached, as ``select_related`` would give it.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.db import connections
-from django.db.models import Field
 
 from baozhang.accounts.models import ApiToken, Organisation, User
 
@@ -37,25 +36,18 @@ class TokenRow:
     group_names: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class _Statement:
-    sql: str
-    user_fields: tuple[Field, ...]
-    org_fields: tuple[Field, ...]
-
-
 @functools.cache
-def _statement(vendor: str) -> _Statement:
-    """The statement for the database ``vendor``, from the models' tables and columns."""
+def _statement(vendor: str) -> str:
+    """The statement for the database ``vendor``, from the models' tables and columns: the
+    token's id, whether it is stale, a group's name, then the person's and the
+    organisation's concrete fields in their models' order."""
     connection = connections["default"]
     q = connection.ops.quote_name
-    user_fields = tuple(User._meta.concrete_fields)
-    org_fields = tuple(Organisation._meta.concrete_fields)
     through = User.groups.through._meta
     group = User.groups.field.related_model._meta
     token = ApiToken._meta
-    columns = [f"u.{q(f.column)}" for f in user_fields]
-    columns += [f"o.{q(f.column)}" for f in org_fields]
+    columns = [f"u.{q(f.column)}" for f in User._meta.concrete_fields]
+    columns += [f"o.{q(f.column)}" for f in Organisation._meta.concrete_fields]
     user_column = q(through.get_field("user").column)
     group_column = q(through.get_field("group").column)
     user_pk = q(User._meta.pk.column)
@@ -75,51 +67,51 @@ def _statement(vendor: str) -> _Statement:
         f" WHERE t.{q(token.get_field('digest').column)} = %s"
         f" AND t.{q(token.get_field('revoked_at').column)} IS NULL"
     )
-    return _Statement(sql, user_fields, org_fields)
+    return sql
 
 
 @functools.cache
-def _converters(vendor: str, model: type[Any]) -> tuple[tuple[Converter, ...], ...]:
-    """Per concrete field of ``model``, the converters the ORM applies to its values as
-    read from the database ``vendor`` (SQLite's booleans and times, for instance)."""
+def _reading(vendor: str, model: type[Any]) -> tuple[list[str], tuple[tuple[Converter, ...], ...]]:
+    """The attribute names of ``model``'s concrete fields, and per field the converters the
+    ORM applies to its values as read from the database ``vendor`` (SQLite's booleans and
+    times, for instance)."""
     connection = connections["default"]
-    out = []
+    converters = []
     for field in model._meta.concrete_fields:
         col = field.get_col(model._meta.db_table)
-        out.append(tuple(connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
-    return tuple(out)
+        converters.append(
+            tuple(connection.ops.get_db_converters(col) + col.get_db_converters(connection))
+        )
+    return [f.attname for f in model._meta.concrete_fields], tuple(converters)
 
 
-def _instance(model: type[Any], fields: tuple[Field, ...], values: list[Any]) -> Any:
+def _instance(model: type[Any], values: Sequence[Any]) -> Any:
     connection = connections["default"]
+    attnames, converters = _reading(connection.vendor, model)
     converted = []
-    for converters, value in zip(_converters(connection.vendor, model), values, strict=True):
-        for convert in converters:
+    for field_converters, value in zip(converters, values, strict=True):
+        for convert in field_converters:
             value = convert(value, None, connection)
         converted.append(value)
-    return model.from_db("default", [f.attname for f in fields], converted)
+    return model.from_db("default", attnames, converted)
 
 
 def read_token(digest: str, stale_before: datetime) -> TokenRow | None:
     """The token with this digest that is not revoked, with its person, or None."""
     connection = connections["default"]
-    statement = _statement(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(
-            statement.sql,
+            _statement(connection.vendor),
             [connection.ops.adapt_datetimefield_value(stale_before), digest],
         )
         rows = cursor.fetchall()
     if not rows:
         return None
     first = rows[0]
-    n_user = len(statement.user_fields)
-    user = _instance(User, statement.user_fields, list(first[3 : 3 + n_user]))
-    org_values = list(first[3 + n_user :])
+    n_user = len(User._meta.concrete_fields)
+    user = _instance(User, first[3 : 3 + n_user])
     organisation = (
-        _instance(Organisation, statement.org_fields, org_values)
-        if org_values[0] is not None
-        else None
+        _instance(Organisation, first[3 + n_user :]) if user.organisation_id is not None else None
     )
     User.organisation.field.set_cached_value(user, organisation)
     return TokenRow(

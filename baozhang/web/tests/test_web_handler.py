@@ -64,25 +64,9 @@ def test_a_websocket_never_takes_the_token_way() -> None:
 async def _call(
     app: Any, scope: dict[str, Any], body: bytes = b""
 ) -> tuple[int, dict[str, str], bytes]:
-    sent: list[dict[str, Any]] = []
-    given = False
-
-    async def receive() -> dict[str, Any]:
-        nonlocal given
-        if not given:
-            given = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        await asyncio.sleep(3600)  # the client stays connected
-        return {"type": "http.disconnect"}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    start = next(m for m in sent if m["type"] == "http.response.start")
-    headers = {k.decode().lower(): v.decode() for k, v in start["headers"]}
-    content = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    return start["status"], headers, content
+    """The answer with its headers as a dict of lower-case names (see _call_raw)."""
+    status, headers, content = await _call_raw(app, scope, body)
+    return status, {k.decode().lower(): v.decode() for k, v in headers}, content
 
 
 # Headers every answer must carry whichever way it took; the rest may differ (the date).
@@ -207,6 +191,8 @@ def _cookies(headers: list[tuple[bytes, bytes]]) -> dict[str, str]:
 
 
 async def _call_raw(app: Any, scope: dict[str, Any], body: bytes = b"") -> tuple[int, Any, bytes]:
+    """The answer as the server sends it: status, header pairs, body. The client sends its
+    body once and stays connected."""
     sent: list[dict[str, Any]] = []
     given = False
 
